@@ -1,0 +1,1 @@
+//! The application layer: one place runs commands (load, decide, append, retry).

@@ -1,0 +1,19 @@
+//! Value types, parsed at the edge: domain functions take these, never bare
+//! strings or integers.
+
+mod calendar;
+mod codes;
+mod ids;
+mod invoice_number;
+mod money;
+mod vin;
+
+pub use calendar::{CalendarError, IsoWeek, Month};
+pub use codes::{
+    CodeError, CustomerId, DealerId, FamilyCode, LocationId, MarketCode, ModelCode, OptionCode,
+    PlantId,
+};
+pub use ids::{IdError, OrderId, PaymentId, ShipmentId, VehicleId};
+pub use invoice_number::{InvoiceNumber, InvoiceNumberError};
+pub use money::{Currency, Money, MoneyError, Rate};
+pub use vin::{Vin, VinError};

@@ -1,0 +1,1 @@
+//! Cross-crate scenarios and properties live in this crate's `tests/` folder.
