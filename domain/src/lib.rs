@@ -5,6 +5,24 @@
 //! events or a typed error, `evolve(state, event)` folds an event into the
 //! state; time and ids come in through the command and [`Context`], never
 //! from a clock or a random source inside.
+//!
+//! - [`values`]: money, codes, weeks, VINs, ids, invoice numbers.
+//! - [`catalog`]: markets, network, models, options, rules, prices, quotes.
+//! - Aggregates: [`order`], [`vehicle`], [`slot`], [`shipment`],
+//!   [`invoice`] (with the gapless [`invoice_register`]), [`commission`].
+//! - [`policy`]: fulfilment (locate first, build second) and the LTO locator.
 
 pub mod catalog;
+pub mod commission;
+pub mod decider;
+pub mod invoice;
+pub mod invoice_register;
+pub mod order;
+pub mod policy;
+pub mod rules;
+pub mod shipment;
+pub mod slot;
 pub mod values;
+pub mod vehicle;
+
+pub use decider::{Context, Decider, DomainEvent};
