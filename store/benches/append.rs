@@ -1,0 +1,3 @@
+//! Store benchmark (filled in by a later commit).
+
+fn main() {}

@@ -1,0 +1,17 @@
+-- The otd event log, SQLite schema version 1.
+-- `position` is the rowid: the global position, 1-based, gapless, assigned by the single writer
+-- in commit order. Times are microseconds since the Unix epoch (UTC); ids are 16-byte UUIDs.
+CREATE TABLE events (
+    position        INTEGER PRIMARY KEY,
+    stream_id       TEXT    NOT NULL,
+    stream_version  INTEGER NOT NULL,
+    event_id        BLOB    NOT NULL UNIQUE,
+    event_type      TEXT    NOT NULL,
+    schema_version  INTEGER NOT NULL,
+    payload         TEXT    NOT NULL,
+    causation_id    BLOB,
+    correlation_id  BLOB,
+    actor           TEXT,
+    recorded_at     INTEGER NOT NULL,
+    UNIQUE (stream_id, stream_version)
+) STRICT;

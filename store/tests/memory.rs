@@ -1,0 +1,19 @@
+//! The contract suite against the in-memory backend.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod contract;
+
+use std::sync::Arc;
+
+use contract::TestStore;
+use store::MemoryStore;
+
+async fn open() -> Option<TestStore> {
+    Some(TestStore {
+        store: Arc::new(MemoryStore::new()),
+        guard: Box::new(()),
+    })
+}
+
+contract_tests!(open);

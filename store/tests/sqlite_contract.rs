@@ -1,0 +1,21 @@
+//! The contract suite against the SQLite backend, each case in a fresh temporary folder.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap
+
+mod contract;
+
+use std::sync::Arc;
+
+use contract::TestStore;
+use store::SqliteStore;
+
+async fn open() -> Option<TestStore> {
+    let folder = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(folder.path()).await.unwrap();
+    Some(TestStore {
+        store: Arc::new(store),
+        guard: Box::new(folder),
+    })
+}
+
+contract_tests!(open);
