@@ -1,0 +1,456 @@
+//! The order's decisions.
+
+use chrono::NaiveDate;
+
+use super::{
+    Action, Fulfilment, Order, OrderCommand, OrderError, OrderEvent, OrderStatus, PlacedOrder,
+    VehicleSource, WaitReason,
+};
+use crate::catalog::Quote;
+use crate::rules;
+use crate::values::{LocationId, Money, OptionCode, OrderId, PlantId, VehicleId};
+use crate::Context;
+
+type Decision = Result<Vec<OrderEvent>, OrderError>;
+
+/// Decides what `command` does to the order, or which rule it breaks.
+pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decision {
+    let (o, command) = match (state, command) {
+        (
+            Order::New,
+            OrderCommand::Place {
+                order,
+                customer,
+                dealer,
+                market,
+                model,
+                options,
+                channel,
+            },
+        ) => {
+            return place(
+                ctx, order, customer, dealer, market, model, &options, channel,
+            );
+        }
+        (Order::Placed(o), OrderCommand::Place { .. }) => {
+            return Err(OrderError::AlreadyPlaced(o.id));
+        }
+        (Order::New, _) => return Err(OrderError::NotPlaced),
+        (Order::Placed(o), command) => (o.as_ref(), command),
+    };
+    match command {
+        OrderCommand::Place { .. } => Err(OrderError::AlreadyPlaced(o.id)),
+        OrderCommand::AwaitCapacity => await_capacity(o, ctx),
+        OrderCommand::Allocate {
+            vehicle,
+            location,
+            source,
+            eta,
+        } => allocate(o, ctx, vehicle, location, source, eta),
+        OrderCommand::Schedule { plant, week } => schedule(o, ctx, plant, week),
+        OrderCommand::StartProduction { vehicle, vin } => {
+            require(o, Action::StartProduction, &[OrderStatus::Scheduled])?;
+            Ok(vec![OrderEvent::ProductionStarted { vehicle, vin }])
+        }
+        OrderCommand::CompleteBuild { vehicle } => complete_build(o, vehicle),
+        OrderCommand::Dispatch { shipment, eta } => {
+            let stock_elsewhere = o.status == OrderStatus::Allocated && !o.dispatched;
+            if !(o.status == OrderStatus::Built || stock_elsewhere) {
+                return Err(not_allowed(o, Action::Dispatch));
+            }
+            not_in_past(eta, ctx)?;
+            Ok(vec![OrderEvent::Dispatched { shipment, eta }])
+        }
+        OrderCommand::Delay { reason, new_eta } => {
+            use OrderStatus::*;
+            require(
+                o,
+                Action::Delay,
+                &[Allocated, Scheduled, InProduction, Built, InTransit],
+            )?;
+            let reason = valid_reason(&reason)?;
+            not_in_past(new_eta, ctx)?;
+            Ok(vec![OrderEvent::Delayed { reason, new_eta }])
+        }
+        OrderCommand::Arrive { location } => arrive(o, ctx, location),
+        OrderCommand::BookHandover { at } => {
+            require(
+                o,
+                Action::BookHandover,
+                &[OrderStatus::AtDealer, OrderStatus::HandoverScheduled],
+            )?;
+            if at < ctx.now {
+                return Err(OrderError::HandoverInPast { at });
+            }
+            if o.handover_at == Some(at) {
+                return Ok(vec![]);
+            }
+            Ok(vec![OrderEvent::HandoverBooked { at }])
+        }
+        OrderCommand::HandOver { invoice_paid } => {
+            require(
+                o,
+                Action::HandOver,
+                &[OrderStatus::AtDealer, OrderStatus::HandoverScheduled],
+            )?;
+            if !invoice_paid {
+                return Err(OrderError::InvoiceNotPaid);
+            }
+            Ok(vec![OrderEvent::Delivered {
+                delivered_at: ctx.now,
+                vehicle: o.fulfilment.as_ref().and_then(Fulfilment::vehicle),
+                net_price: o.price.net,
+            }])
+        }
+        OrderCommand::Amend { options } => amend(o, ctx, &options),
+        OrderCommand::Cancel { reason } => cancel(o, ctx, &reason),
+        OrderCommand::TakeVehicle {
+            vehicle,
+            from_order,
+            location,
+            source,
+            eta,
+        } => take_vehicle(o, ctx, vehicle, from_order, location, source, eta),
+        OrderCommand::GiveUpVehicle { vehicle, to_order } => {
+            require(o, Action::Reallocate, &[OrderStatus::Allocated])?;
+            let held = o.fulfilment.as_ref().and_then(Fulfilment::vehicle);
+            if held != Some(vehicle) {
+                return Err(OrderError::WrongVehicle {
+                    expected: held,
+                    got: vehicle,
+                });
+            }
+            Ok(vec![OrderEvent::VehicleWithdrawn { vehicle, to_order }])
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn place(
+    ctx: &Context<'_>,
+    order: OrderId,
+    customer: crate::values::CustomerId,
+    dealer: crate::values::DealerId,
+    market: crate::values::MarketCode,
+    model: crate::values::ModelCode,
+    options: &[OptionCode],
+    channel: super::Channel,
+) -> Decision {
+    let quote = ctx
+        .catalog
+        .quote(&market, &model, options)
+        .map_err(OrderError::InvalidConfiguration)?;
+    let dealer_spec = ctx
+        .catalog
+        .dealer(&dealer)
+        .ok_or_else(|| OrderError::UnknownDealer(dealer.clone()))?;
+    if dealer_spec.market != market {
+        return Err(OrderError::DealerNotInMarket { dealer, market });
+    }
+    let Quote {
+        configuration,
+        lines,
+        price,
+        deposit,
+        sheet,
+        ..
+    } = quote;
+    Ok(vec![OrderEvent::Placed {
+        order,
+        customer,
+        dealer,
+        market,
+        channel,
+        configuration,
+        sheet,
+        lines,
+        price,
+        deposit,
+        placed_at: ctx.now,
+    }])
+}
+
+fn await_capacity(o: &PlacedOrder, ctx: &Context<'_>) -> Decision {
+    require(o, Action::Fulfil, &[OrderStatus::Placed])?;
+    if o.reason == Some(WaitReason::AwaitingCapacity) {
+        return Ok(vec![]);
+    }
+    Ok(vec![OrderEvent::AwaitingCapacity { since: ctx.today() }])
+}
+
+fn allocate(
+    o: &PlacedOrder,
+    ctx: &Context<'_>,
+    vehicle: VehicleId,
+    location: LocationId,
+    source: VehicleSource,
+    eta: NaiveDate,
+) -> Decision {
+    if o.fulfilment.as_ref().and_then(Fulfilment::vehicle) == Some(vehicle)
+        && matches!(o.fulfilment, Some(Fulfilment::Stock { .. }))
+    {
+        return Ok(vec![]);
+    }
+    require(o, Action::Fulfil, &[OrderStatus::Placed])?;
+    not_in_past(eta, ctx)?;
+    if source == VehicleSource::AtDealer {
+        arrived_here(o, &location)?;
+    }
+    let mut events = vec![OrderEvent::Allocated {
+        vehicle,
+        location,
+        source,
+        eta,
+    }];
+    if source == VehicleSource::AtDealer {
+        events.push(OrderEvent::ArrivedAtDealer {
+            arrived_on: ctx.today(),
+        });
+    }
+    Ok(events)
+}
+
+fn schedule(
+    o: &PlacedOrder,
+    ctx: &Context<'_>,
+    plant: PlantId,
+    week: crate::values::IsoWeek,
+) -> Decision {
+    if let Some(Fulfilment::Build {
+        plant: p, week: w, ..
+    }) = &o.fulfilment
+    {
+        if *p == plant && *w == week {
+            return Ok(vec![]);
+        }
+    }
+    require(o, Action::Fulfil, &[OrderStatus::Placed])?;
+    let builds_at = ctx
+        .catalog
+        .model(&o.configuration.model)
+        .map(|m| m.plant.clone())
+        .ok_or_else(|| OrderError::ModelNotInCatalog(o.configuration.model.clone()))?;
+    if builds_at != plant {
+        return Err(OrderError::WrongPlant {
+            model: o.configuration.model.clone(),
+            plant,
+            builds_at,
+        });
+    }
+    if !rules::is_bookable(week, ctx.today()) {
+        return Err(OrderError::WeekTooSoon {
+            week,
+            earliest: rules::add_days(ctx.today(), rules::BTO_LEAD_DAYS as u32),
+        });
+    }
+    let from = LocationId::Plant(plant.clone());
+    let to = LocationId::Dealer(o.dealer.clone());
+    let days = ctx
+        .catalog
+        .transport_days(&from, &to)
+        .ok_or(OrderError::NoRoute { from, to })?;
+    Ok(vec![OrderEvent::Scheduled {
+        plant,
+        week,
+        freezes_on: rules::freeze_date(week),
+        eta: rules::add_days(week.sunday(), days),
+    }])
+}
+
+fn complete_build(o: &PlacedOrder, vehicle: VehicleId) -> Decision {
+    let held = o.fulfilment.as_ref().and_then(Fulfilment::vehicle);
+    let from_production = matches!(
+        o.fulfilment,
+        Some(Fulfilment::Stock {
+            source: VehicleSource::InProduction,
+            ..
+        })
+    ) && o.status == OrderStatus::Allocated;
+    if !(o.status == OrderStatus::InProduction || from_production) {
+        return Err(not_allowed(o, Action::CompleteBuild));
+    }
+    if held != Some(vehicle) {
+        return Err(OrderError::WrongVehicle {
+            expected: held,
+            got: vehicle,
+        });
+    }
+    Ok(vec![OrderEvent::Built { vehicle }])
+}
+
+fn arrive(o: &PlacedOrder, ctx: &Context<'_>, location: LocationId) -> Decision {
+    let on_its_way =
+        o.status == OrderStatus::InTransit || (o.status == OrderStatus::Allocated && o.dispatched);
+    if !on_its_way {
+        if matches!(
+            o.status,
+            OrderStatus::AtDealer | OrderStatus::HandoverScheduled
+        ) && location == LocationId::Dealer(o.dealer.clone())
+        {
+            return Ok(vec![]);
+        }
+        return Err(not_allowed(o, Action::Arrive));
+    }
+    arrived_here(o, &location)?;
+    Ok(vec![OrderEvent::ArrivedAtDealer {
+        arrived_on: ctx.today(),
+    }])
+}
+
+fn arrived_here(o: &PlacedOrder, location: &LocationId) -> Result<(), OrderError> {
+    if location.dealer() != Some(&o.dealer) {
+        return Err(OrderError::WrongLocation {
+            dealer: o.dealer.clone(),
+            location: location.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn amend(o: &PlacedOrder, ctx: &Context<'_>, options: &[OptionCode]) -> Decision {
+    use OrderStatus::*;
+    match (&o.fulfilment, o.status) {
+        (_, Placed) => {}
+        (Some(Fulfilment::Build { week, .. }), Scheduled) => {
+            if rules::is_frozen(*week, ctx.today()) {
+                return Err(OrderError::AmendAfterFreeze {
+                    frozen_on: rules::freeze_date(*week),
+                });
+            }
+        }
+        (Some(Fulfilment::Stock { .. }), Allocated) if !o.dispatched => {}
+        (Some(Fulfilment::Stock { .. }), Allocated | InTransit) => {
+            return Err(OrderError::AmendAfterDispatch)
+        }
+        (Some(Fulfilment::Build { week, .. }), InProduction | Built | InTransit) => {
+            return Err(OrderError::AmendAfterFreeze {
+                frozen_on: rules::freeze_date(*week),
+            });
+        }
+        _ => return Err(not_allowed(o, Action::Amend)),
+    }
+    let quote = ctx
+        .catalog
+        .requote(&o.sheet, options)
+        .map_err(OrderError::InvalidConfiguration)?;
+    if quote.configuration == o.configuration {
+        return Ok(vec![]);
+    }
+    let difference = quote.price.net.checked_sub(o.price.net)?;
+    let released_vehicle = match &o.fulfilment {
+        Some(Fulfilment::Stock { vehicle, .. }) => Some(*vehicle),
+        _ => None,
+    };
+    Ok(vec![OrderEvent::Amended {
+        configuration: quote.configuration,
+        lines: quote.lines,
+        price: quote.price,
+        difference,
+        released_vehicle,
+    }])
+}
+
+/// Whether the deposit is still refundable on `today`: before the freeze of
+/// a build, before the dispatch of a stock vehicle.
+pub(crate) fn deposit_refundable(o: &PlacedOrder, today: NaiveDate) -> bool {
+    match &o.fulfilment {
+        None => true,
+        Some(Fulfilment::Build { week, .. }) => {
+            o.status == OrderStatus::Scheduled && !rules::is_frozen(*week, today)
+        }
+        Some(Fulfilment::Stock { .. }) => !o.dispatched,
+    }
+}
+
+fn cancel(o: &PlacedOrder, ctx: &Context<'_>, reason: &str) -> Decision {
+    match o.status {
+        OrderStatus::Cancelled => return Ok(vec![]),
+        OrderStatus::Delivered => return Err(not_allowed(o, Action::Cancel)),
+        _ => {}
+    }
+    let reason = valid_reason(reason)?;
+    let zero = Money::zero(o.deposit.currency);
+    let (refund, forfeited) = if deposit_refundable(o, ctx.today()) {
+        (o.deposit, zero)
+    } else {
+        (zero, o.deposit)
+    };
+    Ok(vec![OrderEvent::Cancelled {
+        reason,
+        refund,
+        forfeited,
+        released: o.fulfilment.clone(),
+        cancelled_at: ctx.now,
+    }])
+}
+
+fn take_vehicle(
+    o: &PlacedOrder,
+    ctx: &Context<'_>,
+    vehicle: VehicleId,
+    from_order: Option<OrderId>,
+    location: LocationId,
+    source: VehicleSource,
+    eta: NaiveDate,
+) -> Decision {
+    if o.fulfilment.as_ref().and_then(Fulfilment::vehicle) == Some(vehicle) {
+        return Ok(vec![]);
+    }
+    require(
+        o,
+        Action::Reallocate,
+        &[
+            OrderStatus::Placed,
+            OrderStatus::Allocated,
+            OrderStatus::Scheduled,
+        ],
+    )?;
+    not_in_past(eta, ctx)?;
+    if source == VehicleSource::AtDealer {
+        arrived_here(o, &location)?;
+    }
+    let mut events = vec![OrderEvent::Reallocated {
+        vehicle,
+        from_order,
+        location,
+        source,
+        eta,
+        released: o.fulfilment.clone(),
+    }];
+    if source == VehicleSource::AtDealer {
+        events.push(OrderEvent::ArrivedAtDealer {
+            arrived_on: ctx.today(),
+        });
+    }
+    Ok(events)
+}
+
+fn require(o: &PlacedOrder, action: Action, allowed: &[OrderStatus]) -> Result<(), OrderError> {
+    if allowed.contains(&o.status) {
+        Ok(())
+    } else {
+        Err(not_allowed(o, action))
+    }
+}
+
+fn not_allowed(o: &PlacedOrder, action: Action) -> OrderError {
+    OrderError::NotAllowed {
+        action,
+        status: o.status,
+    }
+}
+
+fn not_in_past(eta: NaiveDate, ctx: &Context<'_>) -> Result<(), OrderError> {
+    if eta < ctx.today() {
+        return Err(OrderError::EtaInPast { eta });
+    }
+    Ok(())
+}
+
+fn valid_reason(reason: &str) -> Result<String, OrderError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(OrderError::InvalidReason);
+    }
+    Ok(reason.to_owned())
+}

@@ -1,0 +1,490 @@
+//! The configured order: one stream per order.
+//!
+//! It protects the customer-facing life of an order: one locked price, one
+//! fulfilment at a time (a stock vehicle *or* a production slot, never
+//! both, never two), a status that only moves forward (except by
+//! cancellation, an amendment that releases a stock vehicle, or a
+//! planner's reallocation, which send it back to `placed`), amendments only
+//! before the production freeze (or, for stock, before dispatch), a
+//! handover only when the invoice is paid, and the deposit refunded before
+//! the freeze and forfeited after it.
+
+mod decide;
+mod evolve;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Configuration, Price, PriceSheet, QuoteLine, Violation};
+use crate::values::{
+    CustomerId, DealerId, IsoWeek, LocationId, MarketCode, Money, OptionCode, OrderId, PlantId,
+    ShipmentId, VehicleId, Vin,
+};
+use crate::{Context, Decider};
+
+pub use decide::decide;
+pub use evolve::evolve;
+
+/// The customer-facing status, in the order an order moves through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Placed,
+    Allocated,
+    Scheduled,
+    InProduction,
+    Built,
+    InTransit,
+    AtDealer,
+    HandoverScheduled,
+    Delivered,
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// The step on the way to delivery: `allocated` and `scheduled` are the
+    /// same step (a vehicle or a slot is secured); `cancelled` is past all.
+    pub fn step(&self) -> u8 {
+        match self {
+            OrderStatus::Placed => 0,
+            OrderStatus::Allocated | OrderStatus::Scheduled => 1,
+            OrderStatus::InProduction => 2,
+            OrderStatus::Built => 3,
+            OrderStatus::InTransit => 4,
+            OrderStatus::AtDealer => 5,
+            OrderStatus::HandoverScheduled => 6,
+            OrderStatus::Delivered => 7,
+            OrderStatus::Cancelled => 8,
+        }
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            OrderStatus::Placed => "placed",
+            OrderStatus::Allocated => "allocated",
+            OrderStatus::Scheduled => "scheduled",
+            OrderStatus::InProduction => "in_production",
+            OrderStatus::Built => "built",
+            OrderStatus::InTransit => "in_transit",
+            OrderStatus::AtDealer => "at_dealer",
+            OrderStatus::HandoverScheduled => "handover_scheduled",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Every status, in order.
+    pub const ALL: [OrderStatus; 10] = [
+        OrderStatus::Placed,
+        OrderStatus::Allocated,
+        OrderStatus::Scheduled,
+        OrderStatus::InProduction,
+        OrderStatus::Built,
+        OrderStatus::InTransit,
+        OrderStatus::AtDealer,
+        OrderStatus::HandoverScheduled,
+        OrderStatus::Delivered,
+        OrderStatus::Cancelled,
+    ];
+}
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the order was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Online,
+    Showroom,
+}
+
+/// Where an allocated stock vehicle is, seen from the order's dealer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VehicleSource {
+    /// Already in the dealer's yard.
+    AtDealer,
+    /// Already on its way to the dealer.
+    InTransitToDealer,
+    /// At another location: a transfer is planned.
+    AtOtherLocation,
+    /// Still being built (a build without an order of its own).
+    InProduction,
+}
+
+/// How the order is fulfilled: locate-to-order or build-to-order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fulfilment {
+    /// A stock vehicle is reserved for the order.
+    Stock {
+        vehicle: VehicleId,
+        location: LocationId,
+        source: VehicleSource,
+    },
+    /// A production slot is booked; the vehicle exists once the build starts.
+    Build {
+        plant: PlantId,
+        week: IsoWeek,
+        vehicle: Option<VehicleId>,
+        vin: Option<Vin>,
+    },
+}
+
+impl Fulfilment {
+    pub fn vehicle(&self) -> Option<VehicleId> {
+        match self {
+            Fulfilment::Stock { vehicle, .. } => Some(*vehicle),
+            Fulfilment::Build { vehicle, .. } => *vehicle,
+        }
+    }
+}
+
+/// Why an order is waiting, as the customer reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WaitReason {
+    AwaitingCapacity,
+    Delayed { reason: String },
+}
+
+impl std::fmt::Display for WaitReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WaitReason::AwaitingCapacity => f.write_str("awaiting capacity"),
+            WaitReason::Delayed { reason } => write!(f, "delayed: {reason}"),
+        }
+    }
+}
+
+/// The state of an order that exists. Read it; change it only through
+/// [`evolve`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedOrder {
+    pub id: OrderId,
+    pub customer: CustomerId,
+    pub dealer: DealerId,
+    pub market: MarketCode,
+    pub channel: Channel,
+    pub configuration: Configuration,
+    /// The prices locked at placement; amendments are priced with them.
+    pub sheet: PriceSheet,
+    pub lines: Vec<QuoteLine>,
+    pub price: Price,
+    pub deposit: Money,
+    pub status: OrderStatus,
+    pub reason: Option<WaitReason>,
+    pub fulfilment: Option<Fulfilment>,
+    pub eta: Option<NaiveDate>,
+    pub delayed: bool,
+    /// Set once the vehicle is on its way to the dealer (deposit and
+    /// amendment rules of stock orders turn on it).
+    pub dispatched: bool,
+    pub shipment: Option<ShipmentId>,
+    pub handover_at: Option<DateTime<Utc>>,
+    pub placed_at: DateTime<Utc>,
+}
+
+/// An order: not placed yet, or placed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    New,
+    Placed(Box<PlacedOrder>),
+}
+
+impl Order {
+    pub fn placed(&self) -> Option<&PlacedOrder> {
+        match self {
+            Order::New => None,
+            Order::Placed(o) => Some(o),
+        }
+    }
+
+    pub fn status(&self) -> Option<OrderStatus> {
+        self.placed().map(|o| o.status)
+    }
+}
+
+/// What can be asked of an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderCommand {
+    /// Configure and place: the price is locked, the deposit taken.
+    Place {
+        order: OrderId,
+        customer: CustomerId,
+        dealer: DealerId,
+        market: MarketCode,
+        model: crate::values::ModelCode,
+        options: Vec<OptionCode>,
+        channel: Channel,
+    },
+    /// Fulfilment found neither a vehicle nor a slot: the order waits.
+    AwaitCapacity,
+    /// Reserve a stock vehicle for the order (locate-to-order).
+    Allocate {
+        vehicle: VehicleId,
+        location: LocationId,
+        source: VehicleSource,
+        eta: NaiveDate,
+    },
+    /// Book a production slot for the order (build-to-order).
+    Schedule { plant: PlantId, week: IsoWeek },
+    /// The build of the order's vehicle started; the VIN is assigned.
+    StartProduction { vehicle: VehicleId, vin: Vin },
+    /// The order's vehicle left the line.
+    CompleteBuild { vehicle: VehicleId },
+    /// The order's vehicle was handed to a carrier toward the dealer.
+    Dispatch {
+        shipment: ShipmentId,
+        eta: NaiveDate,
+    },
+    /// The order is late: why, and the new ETA.
+    Delay { reason: String, new_eta: NaiveDate },
+    /// The order's vehicle arrived at `location`.
+    Arrive { location: LocationId },
+    /// Book (or move) the handover appointment.
+    BookHandover { at: DateTime<Utc> },
+    /// Hand the car over; `invoice_paid` is the invoice's state, read by
+    /// the application from the invoice stream.
+    HandOver { invoice_paid: bool },
+    /// Change the options before the freeze.
+    Amend { options: Vec<OptionCode> },
+    /// Cancel before delivery.
+    Cancel { reason: String },
+    /// Reallocation, receiving side: this order takes `vehicle` (from
+    /// `from_order`, or a free vehicle), releasing what it held.
+    TakeVehicle {
+        vehicle: VehicleId,
+        from_order: Option<OrderId>,
+        location: LocationId,
+        source: VehicleSource,
+        eta: NaiveDate,
+    },
+    /// Reallocation, giving side: this order loses its vehicle to
+    /// `to_order` and goes back to fulfilment.
+    GiveUpVehicle {
+        vehicle: VehicleId,
+        to_order: OrderId,
+    },
+}
+
+/// What happened to an order. Stored names are pinned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum OrderEvent {
+    #[serde(rename = "OrderPlaced")]
+    Placed {
+        order: OrderId,
+        customer: CustomerId,
+        dealer: DealerId,
+        market: MarketCode,
+        channel: Channel,
+        configuration: Configuration,
+        sheet: PriceSheet,
+        lines: Vec<QuoteLine>,
+        price: Price,
+        deposit: Money,
+        placed_at: DateTime<Utc>,
+    },
+    #[serde(rename = "OrderAwaitingCapacity")]
+    AwaitingCapacity { since: NaiveDate },
+    #[serde(rename = "OrderAllocated")]
+    Allocated {
+        vehicle: VehicleId,
+        location: LocationId,
+        source: VehicleSource,
+        eta: NaiveDate,
+    },
+    #[serde(rename = "OrderScheduled")]
+    Scheduled {
+        plant: PlantId,
+        week: IsoWeek,
+        freezes_on: NaiveDate,
+        eta: NaiveDate,
+    },
+    #[serde(rename = "OrderProductionStarted")]
+    ProductionStarted { vehicle: VehicleId, vin: Vin },
+    #[serde(rename = "OrderBuilt")]
+    Built { vehicle: VehicleId },
+    #[serde(rename = "OrderDispatched")]
+    Dispatched {
+        shipment: ShipmentId,
+        eta: NaiveDate,
+    },
+    #[serde(rename = "OrderDelayed")]
+    Delayed { reason: String, new_eta: NaiveDate },
+    #[serde(rename = "OrderArrivedAtDealer")]
+    ArrivedAtDealer { arrived_on: NaiveDate },
+    #[serde(rename = "HandoverAppointmentBooked")]
+    HandoverBooked { at: DateTime<Utc> },
+    #[serde(rename = "OrderDelivered")]
+    Delivered {
+        delivered_at: DateTime<Utc>,
+        vehicle: Option<VehicleId>,
+        net_price: Money,
+    },
+    #[serde(rename = "OrderAmended")]
+    Amended {
+        configuration: Configuration,
+        lines: Vec<QuoteLine>,
+        price: Price,
+        /// New net minus old net: what the customer pays more (or less).
+        difference: Money,
+        released_vehicle: Option<VehicleId>,
+    },
+    #[serde(rename = "OrderCancelled")]
+    Cancelled {
+        reason: String,
+        refund: Money,
+        forfeited: Money,
+        released: Option<Fulfilment>,
+        cancelled_at: DateTime<Utc>,
+    },
+    #[serde(rename = "OrderReallocated")]
+    Reallocated {
+        vehicle: VehicleId,
+        from_order: Option<OrderId>,
+        location: LocationId,
+        source: VehicleSource,
+        eta: NaiveDate,
+        released: Option<Fulfilment>,
+    },
+    #[serde(rename = "OrderVehicleWithdrawn")]
+    VehicleWithdrawn {
+        vehicle: VehicleId,
+        to_order: OrderId,
+    },
+}
+
+crate::event_names!(OrderEvent {
+    Placed => "OrderPlaced",
+    AwaitingCapacity => "OrderAwaitingCapacity",
+    Allocated => "OrderAllocated",
+    Scheduled => "OrderScheduled",
+    ProductionStarted => "OrderProductionStarted",
+    Built => "OrderBuilt",
+    Dispatched => "OrderDispatched",
+    Delayed => "OrderDelayed",
+    ArrivedAtDealer => "OrderArrivedAtDealer",
+    HandoverBooked => "HandoverAppointmentBooked",
+    Delivered => "OrderDelivered",
+    Amended => "OrderAmended",
+    Cancelled => "OrderCancelled",
+    Reallocated => "OrderReallocated",
+    VehicleWithdrawn => "OrderVehicleWithdrawn",
+});
+
+/// The step a command tried, for [`OrderError::NotAllowed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Fulfil,
+    StartProduction,
+    CompleteBuild,
+    Dispatch,
+    Delay,
+    Arrive,
+    BookHandover,
+    HandOver,
+    Amend,
+    Cancel,
+    Reallocate,
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = match self {
+            Action::Fulfil => "allocate or schedule",
+            Action::StartProduction => "start production of",
+            Action::CompleteBuild => "complete the build of",
+            Action::Dispatch => "dispatch",
+            Action::Delay => "delay",
+            Action::Arrive => "record the arrival of",
+            Action::BookHandover => "book a handover for",
+            Action::HandOver => "hand over",
+            Action::Amend => "amend",
+            Action::Cancel => "cancel",
+            Action::Reallocate => "reallocate",
+        };
+        f.write_str(s)
+    }
+}
+
+/// The rules an order command can break.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderError {
+    #[error("no such order")]
+    NotPlaced,
+    #[error("order {0} is already placed")]
+    AlreadyPlaced(OrderId),
+    #[error("the configuration breaks {} rule(s)", .0.len())]
+    InvalidConfiguration(Vec<Violation>),
+    #[error("dealer {0} is not in the network")]
+    UnknownDealer(DealerId),
+    #[error("dealer {dealer} does not sell in market {market}")]
+    DealerNotInMarket {
+        dealer: DealerId,
+        market: MarketCode,
+    },
+    #[error("cannot {action} an order that is {status}")]
+    NotAllowed { action: Action, status: OrderStatus },
+    #[error("{model} is built at {builds_at}, not {plant}")]
+    WrongPlant {
+        model: crate::values::ModelCode,
+        plant: PlantId,
+        builds_at: PlantId,
+    },
+    #[error("week {week} starts too soon to book: the earliest bookable Monday is {earliest}")]
+    WeekTooSoon { week: IsoWeek, earliest: NaiveDate },
+    #[error("the order's vehicle is {expected:?}, not {got}")]
+    WrongVehicle {
+        expected: Option<VehicleId>,
+        got: VehicleId,
+    },
+    #[error("the order is delivered at {dealer}, not {location}")]
+    WrongLocation {
+        dealer: DealerId,
+        location: LocationId,
+    },
+    #[error("the ETA {eta} is in the past")]
+    EtaInPast { eta: NaiveDate },
+    #[error("a reason is required (at most 200 characters)")]
+    InvalidReason,
+    #[error("the handover appointment {at} is in the past")]
+    HandoverInPast { at: DateTime<Utc> },
+    #[error("the car is handed over only when the invoice is paid in full")]
+    InvoiceNotPaid,
+    #[error("the configuration froze on {frozen_on}: it can no longer be amended")]
+    AmendAfterFreeze { frozen_on: NaiveDate },
+    #[error("the vehicle is already on its way: the order can no longer be amended")]
+    AmendAfterDispatch,
+    #[error("model {0} is no longer in the catalog")]
+    ModelNotInCatalog(crate::values::ModelCode),
+    #[error(transparent)]
+    Money(#[from] crate::values::MoneyError),
+    #[error("no route from {from} to {to} in the transport table")]
+    NoRoute { from: LocationId, to: LocationId },
+}
+
+impl Decider for Order {
+    type State = Order;
+    type Command = OrderCommand;
+    type Event = OrderEvent;
+    type Error = OrderError;
+
+    fn decide(
+        state: &Order,
+        command: OrderCommand,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<OrderEvent>, OrderError> {
+        decide(state, command, ctx)
+    }
+
+    fn evolve(state: Order, event: &OrderEvent) -> Order {
+        evolve(state, event)
+    }
+}
