@@ -43,6 +43,9 @@ mod rules;
 pub mod sqlite;
 mod subscription;
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
+
 use async_trait::async_trait;
 
 pub use error::StoreError;
@@ -51,6 +54,8 @@ pub use event::{
     MAX_STREAM_ID_CHARS,
 };
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
 pub use sqlite::{SqliteOptions, SqliteStore};
 pub use subscription::Subscription;
 
