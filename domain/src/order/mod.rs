@@ -274,8 +274,13 @@ pub enum OrderCommand {
 }
 
 /// What happened to an order. Stored names are pinned.
+///
+/// `Placed` carries the locked price sheet and is much larger than the
+/// other variants; events are built once and serialized, so the size does
+/// not matter and boxing would only clutter every match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
+#[allow(clippy::large_enum_variant)]
 pub enum OrderEvent {
     #[serde(rename = "OrderPlaced")]
     Placed {

@@ -1,4 +1,5 @@
 //! Fixtures for the given/when/then tests of the aggregates.
+#![allow(clippy::unwrap_used)]
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
