@@ -5,6 +5,8 @@
 //! Shenyang → Berlin 40. Week 2026-W50 starts on Monday 2026-12-07, exactly
 //! fourteen days ahead, so it is the first week build-to-order may book.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 use support::*;
 

@@ -5,6 +5,8 @@
 //! Leipzig → Berlin 2 days, Hamburg → Berlin 1, Munich → Berlin 2,
 //! Shanghai → Berlin 38.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 use support::*;
 

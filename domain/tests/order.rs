@@ -1,5 +1,7 @@
 //! Given/when/then tests of the order aggregate, one per rule.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use chrono::Duration;

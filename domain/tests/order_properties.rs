@@ -1,5 +1,7 @@
 //! Properties of the order aggregate over random command sequences.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use chrono::Duration;
