@@ -301,7 +301,7 @@ fn scheduling_books_a_week_with_its_freeze_date_and_an_eta_of_week_end_plus_tran
         Some(&OrderEvent::Scheduled {
             plant: plant("P-LEIPZIG"),
             week: week("2026-W50"),
-            freezes_on: day("2026-11-23"),
+            changeable_until: day("2026-11-23"),
             // Sunday 2026-12-13 + 2 days Leipzig -> Berlin.
             eta: day("2026-12-15"),
         })
@@ -645,18 +645,33 @@ fn amending_before_the_freeze_reprices_at_the_locked_list_and_reports_the_differ
 
 #[test]
 fn amending_a_frozen_order_is_rejected() {
-    // W50's slot froze on 2026-11-23.
+    // W50 (Monday 2026-12-07) is changeable until 2026-11-23, frozen from the 24th.
     assert_eq!(
         given::<Order>(
             &scheduled("2026-W50"),
             OrderCommand::Amend {
                 options: options(&["PNT-BLK"])
             },
-            TODAY
+            "2026-11-24"
         ),
         Err(OrderError::AmendAfterFreeze {
-            frozen_on: day("2026-11-23")
+            frozen_on: day("2026-11-24")
         })
+    );
+}
+
+#[test]
+fn an_order_can_still_be_amended_on_its_last_changeable_day() {
+    let events = given::<Order>(
+        &scheduled("2026-W50"),
+        OrderCommand::Amend {
+            options: options(&["PNT-BLK"]),
+        },
+        "2026-11-23",
+    );
+    assert!(
+        matches!(events.as_deref(), Ok([OrderEvent::Amended { .. }])),
+        "{events:?}"
     );
 }
 
@@ -770,7 +785,7 @@ fn cancelling_after_the_freeze_forfeits_the_deposit() {
         OrderCommand::Cancel {
             reason: "moved abroad".into(),
         },
-        TODAY,
+        "2026-11-24",
     )
     .unwrap();
     let [OrderEvent::Cancelled {

@@ -86,7 +86,7 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
             vin: vin("WAUZZZ8V5KA123456"),
         },
         5 => OrderCommand::CompleteBuild {
-            vehicle: vehicle_id(if p < 2 { p as u32 } else { 10 + p as u32 }),
+            vehicle: held.filter(|_| p < 3).unwrap_or(vehicle_id(30)),
         },
         6 => OrderCommand::Dispatch {
             shipment: shipment_id(p as u32),
@@ -123,7 +123,7 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
             eta,
         },
         14 => OrderCommand::GiveUpVehicle {
-            vehicle: vehicle_id(p as u32),
+            vehicle: held.filter(|_| p < 3).unwrap_or(vehicle_id(30)),
             to_order: order_id(2),
         },
         _ => OrderCommand::Amend {
@@ -149,7 +149,7 @@ fn next_step(
         .unwrap_or(vehicle_id(30));
     let berlin = location("D-BER-01");
     match o.status {
-        OrderStatus::Placed if p % 2 == 0 => OrderCommand::Schedule {
+        OrderStatus::Placed if p.is_multiple_of(2) => OrderCommand::Schedule {
             plant: plant("P-LEIPZIG"),
             week: domain::values::IsoWeek::containing(today + Duration::days(21)),
         },

@@ -7,6 +7,7 @@ use super::{
     VehicleSource, WaitReason,
 };
 use crate::catalog::Quote;
+use crate::policy::build_eta;
 use crate::rules;
 use crate::values::{LocationId, Money, OptionCode, OrderId, PlantId, VehicleId};
 use crate::Context;
@@ -243,17 +244,16 @@ fn schedule(
             earliest: rules::add_days(ctx.today(), rules::BTO_LEAD_DAYS as u32),
         });
     }
-    let from = LocationId::Plant(plant.clone());
-    let to = LocationId::Dealer(o.dealer.clone());
-    let days = ctx
-        .catalog
-        .transport_days(&from, &to)
-        .ok_or(OrderError::NoRoute { from, to })?;
+    let eta =
+        build_eta(&plant, week, &o.dealer, ctx.catalog).ok_or_else(|| OrderError::NoRoute {
+            from: LocationId::Plant(plant.clone()),
+            to: LocationId::Dealer(o.dealer.clone()),
+        })?;
     Ok(vec![OrderEvent::Scheduled {
         plant,
         week,
-        freezes_on: rules::freeze_date(week),
-        eta: rules::add_days(week.sunday(), days),
+        changeable_until: rules::changeable_until(week),
+        eta,
     }])
 }
 
@@ -448,9 +448,5 @@ fn not_in_past(eta: NaiveDate, ctx: &Context<'_>) -> Result<(), OrderError> {
 }
 
 fn valid_reason(reason: &str) -> Result<String, OrderError> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(OrderError::InvalidReason);
-    }
-    Ok(reason.to_owned())
+    rules::checked_reason(reason).map_err(|_| OrderError::InvalidReason)
 }

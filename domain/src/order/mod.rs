@@ -309,7 +309,8 @@ pub enum OrderEvent {
     Scheduled {
         plant: PlantId,
         week: IsoWeek,
-        freezes_on: NaiveDate,
+        /// The last day the configuration can be amended.
+        changeable_until: NaiveDate,
         eta: NaiveDate,
     },
     #[serde(rename = "OrderProductionStarted")]

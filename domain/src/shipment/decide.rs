@@ -2,12 +2,10 @@
 
 use chrono::NaiveDate;
 
-use super::{
-    checked_reason, Leg, Move, Shipment, ShipmentCommand, ShipmentError, ShipmentEvent,
-    ShipmentStatus,
-};
+use super::{Leg, Move, Shipment, ShipmentCommand, ShipmentError, ShipmentEvent, ShipmentStatus};
 use crate::decider::Context;
 use crate::rules::add_days;
+use crate::rules::checked_reason;
 use crate::values::{LocationId, OrderId, ShipmentId, VehicleId};
 
 /// Decides what a command does to a shipment.

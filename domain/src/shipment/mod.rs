@@ -29,29 +29,8 @@ use crate::values::{LocationId, OrderId, ShipmentId, VehicleId};
 pub use decide::decide;
 pub use evolve::evolve;
 
-/// The longest reason (in characters, after trimming) a delay or a
-/// cancellation may give. Shared with the vehicle's delays.
-pub const MAX_REASON_CHARS: usize = 200;
-
-/// Why a free-text reason was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ReasonProblem {
-    Missing,
-    TooLong,
-}
-
-/// The reason, trimmed, if it is non-empty and at most
-/// [`MAX_REASON_CHARS`] characters long.
-pub(crate) fn checked_reason(reason: &str) -> Result<String, ReasonProblem> {
-    let reason = reason.trim();
-    if reason.is_empty() {
-        Err(ReasonProblem::Missing)
-    } else if reason.chars().count() > MAX_REASON_CHARS {
-        Err(ReasonProblem::TooLong)
-    } else {
-        Ok(reason.to_owned())
-    }
-}
+use crate::rules::ReasonProblem;
+pub use crate::rules::MAX_REASON_CHARS;
 
 /// One leg of a route: from one location to the next, in transport days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::catalog::Configuration;
 use crate::decider::Context;
-use crate::shipment::{checked_reason, ReasonProblem, MAX_REASON_CHARS};
+use crate::rules::{checked_reason, ReasonProblem, MAX_REASON_CHARS};
 use crate::values::{
     DealerId, LocationId, MarketCode, ModelCode, OptionCode, OrderId, ShipmentId, VehicleId,
 };
