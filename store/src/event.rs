@@ -204,10 +204,14 @@ pub struct NewEvent {
 }
 
 impl NewEvent {
-    /// An event with a fresh random id, schema version 1 and no metadata.
+    /// An event with a fresh id, schema version 1 and no metadata.
+    ///
+    /// The id is a UUIDv7 (time-ordered): ids that grow with time keep inserts into the
+    /// store's event-id index local, which makes large appends several times faster than
+    /// random (v4) ids on SQLite. Any UUID is accepted.
     pub fn new(event_type: impl Into<String>, payload: Payload) -> Self {
         Self {
-            event_id: Uuid::new_v4(),
+            event_id: Uuid::now_v7(),
             event_type: event_type.into(),
             schema_version: 1,
             payload,

@@ -42,7 +42,11 @@ impl Target {
                 "invalid schema name {schema:?}: use at most {MAX_SCHEMA_CHARS} lowercase letters, digits and underscores"
             )));
         }
-        config.options(format!("-c search_path={schema}"));
+        // Custom plans: a generic plan cached while the table was small (a sequential scan) would
+        // otherwise stick after it has grown.
+        config.options(format!(
+            "-c search_path={schema} -c plan_cache_mode=force_custom_plan"
+        ));
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }

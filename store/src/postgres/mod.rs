@@ -64,7 +64,8 @@ impl PostgresStore {
             .map_err(errors::store_error)?;
         let head = Arc::new(watch::channel(Position(reader::to_u64(head_row.get(0)))).0);
         let (appends, requests) = mpsc::unbounded_channel();
-        tokio::spawn(Writer::new(target.clone(), client, Arc::clone(&head)).run(requests));
+        let writer = Writer::new(target.clone(), client, Arc::clone(&head)).await?;
+        tokio::spawn(writer.run(requests));
         let listener = tokio::spawn(listener::run(target.clone(), Arc::clone(&head)));
         let schema = target.schema.clone();
         Ok(Self {

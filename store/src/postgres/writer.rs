@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Statement};
 use uuid::Uuid;
 
 use super::connect::{Target, LOCK_CLASS};
@@ -31,23 +31,83 @@ pub(crate) struct AppendRequest {
     pub reply: oneshot::Sender<Result<AppendResult, StoreError>>,
 }
 
+/// A statement parameter.
+type Param = dyn tokio_postgres::types::ToSql + Sync;
+
 /// The most events one transaction takes.
 const MAX_BATCH_EVENTS: usize = 20_000;
 
 /// The writer task's state: its own connection, opened (again) when needed.
 pub(crate) struct Writer {
     target: Target,
-    client: Option<Client>,
+    connection: Option<WriteConnection>,
     head: Arc<watch::Sender<Position>>,
 }
 
-impl Writer {
-    pub(crate) fn new(target: Target, client: Client, head: Arc<watch::Sender<Position>>) -> Self {
-        Self {
-            target,
-            client: Some(client),
+/// The writer's connection and its statements, prepared once.
+struct WriteConnection {
+    client: Client,
+    lock: Statement,
+    head: Statement,
+    versions: Statement,
+    known: Statement,
+    insert: Statement,
+    notify: Statement,
+}
+
+impl WriteConnection {
+    async fn open(target: &Target) -> Result<Self, StoreError> {
+        Self::prepare(target.connect().await?).await
+    }
+
+    async fn prepare(client: Client) -> Result<Self, StoreError> {
+        let (lock, head, versions, known, insert, notify) = tokio::try_join!(
+            client.prepare("SELECT pg_advisory_xact_lock($1, hashtext($2))"),
+            client.prepare("SELECT coalesce(max(position), 0) FROM events"),
+            // One index probe per stream (max() of the (stream_id, stream_version) index), not a
+            // scan of every event of the stream as `GROUP BY` would do.
+            client.prepare(
+                "SELECT s.stream_id, (SELECT max(e.stream_version) FROM events e WHERE e.stream_id = s.stream_id) \
+                 FROM unnest($1::text[]) AS s(stream_id)"
+            ),
+            client.prepare(
+                "SELECT event_id, stream_id, stream_version, position, event_type, payload::text \
+                 FROM events WHERE event_id = ANY($1)"
+            ),
+            client.prepare(
+                "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, \
+                 payload, causation_id, correlation_id, actor) \
+                 SELECT p, s, v, e, t, sv, pl::json, c, r, a \
+                 FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], \
+                             $7::text[], $8::uuid[], $9::uuid[], $10::text[]) AS u(p, s, v, e, t, sv, pl, c, r, a)"
+            ),
+            client.prepare("SELECT pg_notify($1, $2)"),
+        )
+        .map_err(store_error)?;
+        Ok(Self {
+            client,
+            lock,
             head,
-        }
+            versions,
+            known,
+            insert,
+            notify,
+        })
+    }
+}
+
+impl Writer {
+    pub(crate) async fn new(
+        target: Target,
+        client: Client,
+        head: Arc<watch::Sender<Position>>,
+    ) -> Result<Self, StoreError> {
+        let connection = WriteConnection::prepare(client).await?;
+        Ok(Self {
+            target,
+            connection: Some(connection),
+            head,
+        })
     }
 
     /// Serves appends until every sender is gone.
@@ -65,7 +125,21 @@ impl Writer {
     }
 
     async fn commit_batch(&mut self, batch: Vec<AppendRequest>) {
-        match self.write_batch(&batch).await {
+        if self.connection.is_none() {
+            match WriteConnection::open(&self.target).await {
+                Ok(connection) => self.connection = Some(connection),
+                Err(unavailable) => {
+                    for request in batch {
+                        let _ = request.reply.send(Err(unavailable.clone()));
+                    }
+                    return;
+                }
+            }
+        }
+        let Some(connection) = self.connection.as_ref() else {
+            return;
+        };
+        match write_batch(connection, &self.target, &batch).await {
             Ok((results, head)) => {
                 self.head.send_if_modified(|published| {
                     let moved = head > *published;
@@ -79,8 +153,10 @@ impl Writer {
             Err(failure) => {
                 // A broken connection is replaced on the next batch. If it broke during COMMIT
                 // the outcome is unknown to the callers; retrying is safe (idempotent ids).
-                if self.client.as_ref().is_some_and(Client::is_closed) {
-                    self.client = None;
+                if connection.client.is_closed() {
+                    self.connection = None;
+                } else {
+                    let _ = connection.client.batch_execute("ROLLBACK").await;
                 }
                 for request in batch {
                     let _ = request.reply.send(Err(failure.clone()));
@@ -88,61 +164,53 @@ impl Writer {
             }
         }
     }
+}
 
-    async fn write_batch(
-        &mut self,
-        batch: &[AppendRequest],
-    ) -> Result<(Vec<Result<AppendResult, StoreError>>, Position), StoreError> {
-        if self.client.is_none() {
-            self.client = Some(self.target.connect().await?);
-        }
-        let Some(client) = self.client.as_mut() else {
-            return Err(StoreError::Unavailable("no PostgreSQL connection".into()));
-        };
-        let transaction = client.transaction().await.map_err(store_error)?;
-        transaction
-            .execute(
-                "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-                &[&LOCK_CLASS, &self.target.schema],
-            )
-            .await
-            .map_err(store_error)?;
-        // A statement of its own, after the lock: its snapshot sees every earlier commit.
-        let head: i64 = transaction
-            .query_one("SELECT coalesce(max(position), 0) FROM events", &[])
-            .await
-            .map_err(store_error)?
-            .get(0);
+/// Stores a batch in one transaction; returns each append's result and the new head.
+///
+/// The statements are pipelined in two round trips: `BEGIN`, the lock and the three reads go
+/// out together (PostgreSQL runs them in order, so the reads start after the lock is granted
+/// and, under READ COMMITTED, see every earlier commit); then the insert, the notification
+/// and `COMMIT`. If any statement fails, the transaction is aborted and the caller rolls back.
+async fn write_batch(
+    connection: &WriteConnection,
+    target: &Target,
+    batch: &[AppendRequest],
+) -> Result<(Vec<Result<AppendResult, StoreError>>, Position), StoreError> {
+    let client = &connection.client;
+    let mut streams: Vec<String> = batch
+        .iter()
+        .map(|request| request.stream.as_str().to_owned())
+        .collect();
+    streams.sort_unstable();
+    streams.dedup();
+    let ids: Vec<Uuid> = batch
+        .iter()
+        .flat_map(|request| request.events.iter().map(|e| e.event_id))
+        .collect();
+    let lock_key: [&Param; 2] = [&LOCK_CLASS, &target.schema];
+    let (streams, ids): ([&Param; 1], [&Param; 1]) = ([&streams], [&ids]);
+    let (_, _, head, version_rows, known_rows) = tokio::try_join!(
+        client.batch_execute("BEGIN"),
+        client.execute(&connection.lock, &lock_key),
+        client.query_one(&connection.head, &[]),
+        client.query(&connection.versions, &streams),
+        client.query(&connection.known, &ids),
+    )
+    .map_err(store_error)?;
 
-        let streams: Vec<&str> = batch
-            .iter()
-            .map(|request| request.stream.as_str())
-            .collect();
-        let mut versions = HashMap::new();
-        for row in transaction
-            .query(
-                "SELECT stream_id, max(stream_version) FROM events WHERE stream_id = ANY($1) GROUP BY stream_id",
-                &[&streams],
-            )
-            .await
-            .map_err(store_error)?
-        {
-            versions.insert(row.get::<_, String>(0), to_u64(row.get(1)));
-        }
-        let ids: Vec<Uuid> = batch
-            .iter()
-            .flat_map(|request| request.events.iter().map(|e| e.event_id))
-            .collect();
-        let mut known = HashMap::new();
-        for row in transaction
-            .query(
-                "SELECT event_id, stream_id, stream_version, position, event_type, payload::text \
-                 FROM events WHERE event_id = ANY($1)",
-                &[&ids],
-            )
-            .await
-            .map_err(store_error)?
-        {
+    let versions = version_rows
+        .iter()
+        .filter_map(|row| {
+            Some((
+                row.get::<_, String>(0),
+                to_u64(row.get::<_, Option<i64>>(1)?),
+            ))
+        })
+        .collect();
+    let known = known_rows
+        .iter()
+        .map(|row| {
             let stored = StoredIdentity {
                 stream_id: row.get(1),
                 stream_version: to_u64(row.get(2)),
@@ -150,51 +218,43 @@ impl Writer {
                 event_type: row.get(4),
                 payload: row.get(5),
             };
-            known.insert(row.get::<_, Uuid>(0), stored);
-        }
+            (row.get::<_, Uuid>(0), stored)
+        })
+        .collect();
+    let mut plan = Plan {
+        head: Position(to_u64(head.get(0))),
+        versions,
+        known,
+        rows: Rows::default(),
+    };
+    let results: Vec<_> = batch.iter().map(|request| plan.append(request)).collect();
 
-        let mut plan = Plan {
-            head: Position(to_u64(head)),
-            versions,
-            known,
-            rows: Rows::default(),
-        };
-        let results: Vec<_> = batch.iter().map(|request| plan.append(request)).collect();
-        if !plan.rows.position.is_empty() {
-            let rows = &plan.rows;
-            transaction
-                .execute(
-                    "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, \
-                     payload, causation_id, correlation_id, actor) \
-                     SELECT p, s, v, e, t, sv, pl::json, c, r, a \
-                     FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], \
-                                 $7::text[], $8::uuid[], $9::uuid[], $10::text[]) AS u(p, s, v, e, t, sv, pl, c, r, a)",
-                    &[
-                        &rows.position,
-                        &rows.stream,
-                        &rows.version,
-                        &rows.event_id,
-                        &rows.event_type,
-                        &rows.schema_version,
-                        &rows.payload,
-                        &rows.causation_id,
-                        &rows.correlation_id,
-                        &rows.actor,
-                    ],
-                )
-                .await
-                .map_err(store_error)?;
-            transaction
-                .execute(
-                    "SELECT pg_notify($1, $2)",
-                    &[&self.target.channel(), &plan.head.0.to_string()],
-                )
-                .await
-                .map_err(store_error)?;
-        }
-        transaction.commit().await.map_err(store_error)?;
-        Ok((results, plan.head))
+    if plan.rows.position.is_empty() {
+        client.batch_execute("COMMIT").await.map_err(store_error)?;
+        return Ok((results, plan.head));
     }
+    let rows = &plan.rows;
+    let columns: [&Param; 10] = [
+        &rows.position,
+        &rows.stream,
+        &rows.version,
+        &rows.event_id,
+        &rows.event_type,
+        &rows.schema_version,
+        &rows.payload,
+        &rows.causation_id,
+        &rows.correlation_id,
+        &rows.actor,
+    ];
+    let (channel, head_text) = (target.channel(), plan.head.0.to_string());
+    let announcement: [&Param; 2] = [&channel, &head_text];
+    tokio::try_join!(
+        client.execute(&connection.insert, &columns),
+        client.execute(&connection.notify, &announcement),
+        client.batch_execute("COMMIT"),
+    )
+    .map_err(store_error)?;
+    Ok((results, plan.head))
 }
 
 /// The batch being judged: what is stored (under the lock) plus what the batch added so far.
