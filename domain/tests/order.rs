@@ -886,6 +886,27 @@ fn cancelling_twice_changes_nothing_and_a_cancelled_order_moves_no_further() {
 }
 
 #[test]
+fn a_cancelled_order_holds_nothing_and_cannot_take_back_its_vehicle() {
+    let events = allocated(VehicleSource::AtOtherLocation, "D-HAM-01");
+    let cancelled = then(&events, OrderCommand::Cancel { reason: "r".into() }, TODAY);
+    assert_eq!(state(&cancelled).fulfilment, None);
+    let take = OrderCommand::TakeVehicle {
+        vehicle: vehicle_id(1),
+        from_order: None,
+        location: location("D-HAM-01"),
+        source: VehicleSource::AtOtherLocation,
+        eta: day("2026-11-26"),
+    };
+    assert_eq!(
+        given::<Order>(&cancelled, take, TODAY),
+        Err(OrderError::NotAllowed {
+            action: Action::Reallocate,
+            status: OrderStatus::Cancelled
+        })
+    );
+}
+
+#[test]
 fn a_cancellation_needs_a_reason() {
     assert_eq!(
         given::<Order>(&placed(), OrderCommand::Cancel { reason: "".into() }, TODAY),

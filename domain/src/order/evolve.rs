@@ -128,8 +128,12 @@ fn apply(o: &mut PlacedOrder, event: &OrderEvent) {
             }
         }
         OrderEvent::Cancelled { .. } => {
+            // What it held is released (the event names it); a cancelled
+            // order holds nothing, so no retry can hand it a vehicle again.
             o.status = OrderStatus::Cancelled;
             o.reason = None;
+            o.fulfilment = None;
+            o.eta = None;
         }
         OrderEvent::Reallocated {
             vehicle,
