@@ -1,0 +1,87 @@
+//! The `otd` binary's catalog commands, run as a user runs them.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+fn otd(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_otd"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn quote_prints_the_full_breakdown_of_a_valid_configuration() {
+    let (code, out, _) = otd(&[
+        "quote",
+        "--market",
+        "DE",
+        "--model",
+        "AURA",
+        "--options",
+        "PNT-RED,WHL-20,PKG-SPORT",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("48700.00 EUR"), "{out}");
+    assert!(out.contains("9253.00 EUR"), "{out}");
+    assert!(out.contains("57953.00 EUR"), "{out}");
+    assert!(out.contains("1000.00 EUR"), "{out}");
+}
+
+#[test]
+fn quote_lists_every_violated_rule_and_fails() {
+    let (code, _, err) = otd(&[
+        "quote",
+        "--market",
+        "DE",
+        "--model",
+        "AURA",
+        "--options",
+        "PKG-TOW,PKG-SPORT",
+    ]);
+    assert_eq!(code, 1);
+    for rule in ["model_only", "requires", "excludes"] {
+        assert!(err.contains(rule), "{rule} missing in {err}");
+    }
+}
+
+#[test]
+fn malformed_input_is_a_clear_error_not_a_panic() {
+    let (code, _, err) = otd(&["quote", "--market", "GERMANY", "--model", "AURA"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("market code"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_inconsistent_catalog_file_is_refused_with_its_reason() {
+    let dir = std::env::temp_dir().join(format!("otd-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("catalog.toml");
+    std::fs::write(&file, "price_list = 1").unwrap();
+    let (code, _, err) = otd(&["--catalog", file.to_str().unwrap(), "catalog"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("catalog is not valid"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_catalog_lists_markets_models_and_options() {
+    let (code, out, _) = otd(&["catalog"]);
+    assert_eq!(code, 0);
+    for needle in [
+        "market DE",
+        "market CN",
+        "model AURA",
+        "model TERRA",
+        "PKG-WINTER",
+    ] {
+        assert!(out.contains(needle), "{needle} missing in {out}");
+    }
+}
