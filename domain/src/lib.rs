@@ -22,6 +22,7 @@ pub mod policy;
 pub mod rules;
 pub mod shipment;
 pub mod slot;
+pub mod streams;
 pub mod values;
 pub mod vehicle;
 
