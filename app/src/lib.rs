@@ -13,8 +13,10 @@ mod clock;
 mod codec;
 mod error;
 mod executor;
+mod ports;
 
 pub use clock::{Clock, ClockError};
 pub use codec::{decode, encode};
 pub use error::CommandError;
 pub use executor::{Executed, Executor, MAX_ATTEMPTS};
+pub use ports::{Checkpoints, SupplyView, ViewError};
