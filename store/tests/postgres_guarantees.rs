@@ -53,19 +53,20 @@ async fn no_subscriber_skips_an_event_that_commits_late() {
     let schema = process_a.schema().to_owned();
     let process_b = PostgresStore::connect(&url, Some(&schema)).await.unwrap();
     let control = pg::raw_client(&url, &schema).await;
-    // Inserting a `Stalled` event waits for the test's advisory lock 4242, inside the writer's
-    // transaction, after its position was assigned.
+    // Inserting a `Stalled` event waits for the test's advisory lock (4242, schema), inside the
+    // writer's transaction, after its position was assigned. (7304292 = 0x6F7464 is the class
+    // of the store's own lock.)
     control
         .batch_execute(
             "CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN
-                 PERFORM pg_advisory_lock_shared(4242);
-                 PERFORM pg_advisory_unlock_shared(4242);
+                 PERFORM pg_advisory_lock_shared(4242, hashtext(TG_TABLE_SCHEMA));
+                 PERFORM pg_advisory_unlock_shared(4242, hashtext(TG_TABLE_SCHEMA));
                  RETURN NEW;
              END $$;
              CREATE TRIGGER stall BEFORE INSERT ON events
                  FOR EACH ROW WHEN (NEW.event_type = 'Stalled') EXECUTE FUNCTION stall();
-             SELECT pg_advisory_lock(4242);",
+             SELECT pg_advisory_lock(4242, hashtext(current_schema()));",
         )
         .await
         .unwrap();
@@ -86,8 +87,8 @@ async fn no_subscriber_skips_an_event_that_commits_late() {
     wait_until(
         "A stalls inside its transaction",
         &control,
-        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = 4242 \
-         AND $1::text IS NOT NULL",
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 4242 \
+         AND objid::bigint = (hashtext($1)::bigint & 4294967295)",
         &schema,
     )
     .await;
@@ -110,7 +111,7 @@ async fn no_subscriber_skips_an_event_that_commits_late() {
         let waiting: i64 = control
             .query_one(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
-                 AND objid::bigint = (hashtext($1)::bigint & 4294967295)",
+                 AND classid = 7304292 AND objid::bigint = (hashtext($1)::bigint & 4294967295)",
                 &[&schema],
             )
             .await
@@ -131,7 +132,7 @@ async fn no_subscriber_skips_an_event_that_commits_late() {
     );
 
     control
-        .batch_execute("SELECT pg_advisory_unlock(4242)")
+        .batch_execute("SELECT pg_advisory_unlock(4242, hashtext(current_schema()))")
         .await
         .unwrap();
     let late = timeout(DEADLINE, late).await.unwrap().unwrap().unwrap();

@@ -2,7 +2,8 @@
 //! of many concurrent callers into one transaction.
 //!
 //! Each batch is one `BEGIN IMMEDIATE … COMMIT`, so the many callers share one fsync. Inside
-//! it, every append runs in its own SAVEPOINT: an append that is rejected (wrong expected
+//! it, every multi-event append runs in its own SAVEPOINT (a single-event append is one
+//! statement, which SQLite undoes on its own): an append that is rejected (wrong expected
 //! version, duplicate id) is rolled back alone and answered with its own error, while the
 //! others commit. Only a failure of the database itself (disk full, lock, I/O) fails the
 //! whole batch, and then nothing of it is stored. Positions are assigned here, in order, so
@@ -120,6 +121,9 @@ impl Writer {
     }
 
     /// Runs one append in its own savepoint. The outer error fails the whole batch.
+    ///
+    /// A single-event append needs no savepoint: it writes one row, and a failing INSERT is
+    /// undone by SQLite on its own (statement rollback), leaving the transaction intact.
     fn append_one(
         &mut self,
         request: &AppendRequest,
@@ -129,23 +133,37 @@ impl Writer {
         if let Err(invalid) = rules::validate_append(&request.events) {
             return Ok(Err(invalid));
         }
-        let err = |err| store_error(err, &self.path);
-        self.conn.execute_batch("SAVEPOINT append").map_err(err)?;
+        let guarded = request.events.len() > 1;
+        if guarded {
+            self.execute("SAVEPOINT append")?;
+        }
         let start = *head;
-        match self.try_append(request, head, recorded_at) {
+        match self.try_append(request, head, recorded_at, guarded) {
             Ok(result) => {
-                self.conn.execute_batch("RELEASE append").map_err(err)?;
+                if guarded {
+                    self.execute("RELEASE append")?;
+                }
                 Ok(Ok(result))
             }
             Err(Failure::Rejected(rejection)) => {
                 *head = start;
-                self.conn
-                    .execute_batch("ROLLBACK TO append; RELEASE append")
-                    .map_err(err)?;
+                if guarded {
+                    self.execute("ROLLBACK TO append")?;
+                    self.execute("RELEASE append")?;
+                }
                 Ok(Err(rejection))
             }
             Err(Failure::Fatal(fatal)) => Err(fatal),
         }
+    }
+
+    /// Runs a statement without parameters, prepared once.
+    fn execute(&self, sql: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut statement| statement.execute([]))
+            .map(drop)
+            .map_err(|err| store_error(err, &self.path))
     }
 
     fn try_append(
@@ -153,6 +171,7 @@ impl Writer {
         request: &AppendRequest,
         head: &mut Position,
         recorded_at: i64,
+        guarded: bool,
     ) -> Result<AppendResult, Failure> {
         let fatal = |err| self.fatal(err);
         let AppendRequest {
@@ -203,9 +222,11 @@ impl Writer {
                 Err(unique) if is_unique_violation(&unique) => {
                     drop(insert);
                     // Undo the events inserted so far before looking at what is stored.
-                    self.conn
-                        .execute_batch("ROLLBACK TO append")
-                        .map_err(fatal)?;
+                    if guarded {
+                        self.conn
+                            .execute_batch("ROLLBACK TO append")
+                            .map_err(fatal)?;
+                    }
                     return match self.judge_retry(stream, events)? {
                         Some(original) => Ok(original),
                         None => Err(Failure::Fatal(StoreError::Backend(format!(
