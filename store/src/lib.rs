@@ -36,6 +36,8 @@
 //! - `PostgresStore` (cargo feature `postgres`, on by default): for several otd processes
 //!   sharing one database.
 
+#![warn(missing_docs)]
+
 mod error;
 mod event;
 pub mod memory;
@@ -70,6 +72,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// [`StoreError::InvalidAppend`] for an empty batch, an empty event type or an id given
     /// twice. Appending ids that are already stored as this very append returns the original
     /// result without writing (an idempotent retry).
+    ///
+    /// Dropping the returned future does not cancel an append the backend has already taken;
+    /// when the outcome is unknown (a dropped future, [`StoreError::Unavailable`] during the
+    /// commit), retrying with the same event ids is always safe.
     async fn append(
         &self,
         stream: &StreamId,

@@ -213,6 +213,19 @@ pub async fn a_multi_event_append_is_all_or_nothing(store: Arc<dyn EventStore>) 
         })
     );
 
+    // The same in a long batch, whose clash comes late (after earlier rows were written).
+    let mut long_clash = events(40, "long-clash");
+    long_clash[35].event_id = taken.event_id;
+    let refused = store
+        .append(&order, ExpectedVersion::Exact(2), long_clash)
+        .await;
+    assert_eq!(
+        refused,
+        Err(StoreError::DuplicateEventId {
+            event_id: taken.event_id
+        })
+    );
+
     let stale = store
         .append(&order, ExpectedVersion::Exact(0), events(5, "stale"))
         .await;
