@@ -6,6 +6,14 @@
 //! and the benchmark alike ([`Executor::execute`]). Rejections by the domain
 //! are kept apart from infrastructure failures ([`CommandError`]).
 //!
+//! On top of the executor:
+//! - [`services`]: the use cases the HTTP API, the demo and the benchmark
+//!   call ([`Services`]), each returning the log position it reached;
+//! - [`process`]: the process managers (fulfilment, logistics follow-up,
+//!   invoicing, commission) and the [`Runner`](process::Runner) that feeds
+//!   them the log from their checkpoints;
+//! - [`stock`]: how a vehicle looks to the fulfilment policy.
+//!
 //! Dependencies point one way: `api` → (`projections`, `app`) → `store`;
 //! everything → `domain`.
 
@@ -14,9 +22,17 @@ mod codec;
 mod error;
 mod executor;
 mod ports;
+pub mod process;
+mod rejection;
+pub mod services;
+mod steps;
+pub mod stock;
 
 pub use clock::{Clock, ClockError};
 pub use codec::{decode, encode};
 pub use error::CommandError;
 pub use executor::{Executed, Executor, MAX_ATTEMPTS};
 pub use ports::{Checkpoints, SupplyView, ViewError};
+pub use rejection::{Rejection, ServiceError};
+pub use services::Services;
+pub use steps::shipments::{delivery_id, replanned_delivery_id, transfer_id};

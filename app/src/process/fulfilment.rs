@@ -1,0 +1,446 @@
+//! Fulfilment: locate first, build second, or wait.
+//!
+//! Reacts to
+//! - `OrderPlaced`, `OrderVehicleWithdrawn` (reallocation took its vehicle)
+//!   and `OrderAmended` (a changed configuration, maybe a released
+//!   vehicle): fulfil that order;
+//! - supply appearing: `CapacitySet`, `SlotReleased`, `VehicleRegistered`,
+//!   `VehicleReleased`, and builds or arrivals of free stock
+//!   (`VehicleBuildStarted`, `VehicleBuilt`, `VehicleArrived` without an
+//!   order): fulfil the orders awaiting supply, oldest first;
+//! - an order letting go of supply (`OrderCancelled`, `OrderAmended` with a
+//!   released vehicle, `OrderReallocated` releasing what the order held):
+//!   make sure the supply side released it too (the service that ran the
+//!   use case does it right away; this repairs a crash in between). The
+//!   release event that follows brings the awaiting orders their turn.
+//!
+//! To fulfil an order that is `placed` and holds nothing, the manager runs
+//! [`decide_fulfilment`] over the supply read at the event's position and
+//! carries the decision out, the supply first (the consistency point):
+//! vehicle `Reserve` then order `Allocate` (the vehicle is released again if
+//! the order refuses), or slot `Book` then order `Schedule` (the slot is
+//! released again if the order refuses), or order `AwaitCapacity`. When the
+//! vehicle or the slot refuses (another order was faster), it carries on
+//! searching without that vehicle or week, with supply read afresh, at most
+//! [`MAX_FULFILMENT_ATTEMPTS`] times.
+//!
+//! A crash between the two appends leaves a vehicle reserved (or a unit
+//! booked) for an order that does not know it. Before searching, the
+//! manager looks for such a half-done step of the order and finishes it
+//! (or undoes it when it no longer fits), so a redelivered event never
+//! makes an order hold two things.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use domain::order::{Order, OrderCommand, OrderEvent, OrderStatus, PlacedOrder};
+use domain::policy::{
+    decide_fulfilment, lto_choice, Demand, FulfilmentDecision, LtoChoice, SlotAvailability,
+    StockUnit,
+};
+use domain::rules::is_bookable;
+use domain::slot::{Slot, SlotCommand, SlotEvent};
+use domain::streams::{order_stream, slot_stream, vehicle_stream, AnyEvent};
+use domain::values::{IsoWeek, OrderId, PlantId, VehicleId};
+use domain::vehicle::{Vehicle, VehicleCommand, VehicleEvent};
+use store::{Metadata, Position};
+
+use super::{Incoming, ProcessManager, ReactionError};
+use crate::rejection::ServiceError;
+use crate::steps::release::{release_held, release_slot, release_vehicle};
+use crate::steps::{load, run, Progress};
+use crate::stock::source_of;
+use crate::{CommandError, Executor, SupplyView};
+use std::sync::Arc;
+
+/// How often one fulfilment searches again after losing a race.
+pub const MAX_FULFILMENT_ATTEMPTS: u32 = 8;
+
+const ACTOR: &str = "process:fulfilment";
+
+/// What fulfilling one order did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FulfilmentOutcome {
+    /// The order is allocated this vehicle.
+    Reserved { vehicle: VehicleId },
+    /// The order is scheduled into this plant-week.
+    Booked { plant: PlantId, week: IsoWeek },
+    /// Neither: the order awaits capacity.
+    AwaitingCapacity,
+    /// The order was not waiting for fulfilment (any more).
+    NothingToDo,
+}
+
+/// The fulfilment process manager.
+pub struct FulfilmentManager {
+    exec: Executor,
+    supply: Arc<dyn SupplyView>,
+}
+
+#[async_trait]
+impl ProcessManager for FulfilmentManager {
+    fn name(&self) -> &'static str {
+        ACTOR
+    }
+
+    async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {
+        let at = incoming.record.position;
+        let metadata = incoming.caused(ACTOR);
+        let order = incoming.order();
+        match &incoming.event {
+            AnyEvent::Order(event) => {
+                let Some(order) = order else {
+                    return Ok(());
+                };
+                match event {
+                    OrderEvent::Placed { .. } | OrderEvent::VehicleWithdrawn { .. } => {
+                        self.fulfil(order, at, &metadata).await?;
+                    }
+                    OrderEvent::Amended {
+                        released_vehicle, ..
+                    } => {
+                        if let Some(vehicle) = released_vehicle {
+                            self.release_unless_held(order, *vehicle, &metadata).await?;
+                        }
+                        self.fulfil(order, at, &metadata).await?;
+                    }
+                    OrderEvent::Cancelled {
+                        released: Some(released),
+                        ..
+                    }
+                    | OrderEvent::Reallocated {
+                        released: Some(released),
+                        ..
+                    } => {
+                        let mut progress = Progress::default();
+                        release_held(&self.exec, order, released, &metadata, &mut progress).await?;
+                    }
+                    _ => {}
+                }
+            }
+            AnyEvent::Slot(SlotEvent::CapacitySet { .. } | SlotEvent::Released { .. })
+            | AnyEvent::Vehicle(
+                VehicleEvent::Registered { .. }
+                | VehicleEvent::Released { .. }
+                | VehicleEvent::BuildStarted { order: None, .. }
+                | VehicleEvent::Built { order: None, .. }
+                | VehicleEvent::Arrived { order: None, .. },
+            ) => self.retry_awaiting(at, &metadata).await?,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl FulfilmentManager {
+    pub fn new(exec: Executor, supply: Arc<dyn SupplyView>) -> Self {
+        FulfilmentManager { exec, supply }
+    }
+
+    /// Fulfils `order` if it is `placed` and holds nothing, reading supply
+    /// at `at` or later. See the [module documentation](self).
+    pub async fn fulfil(
+        &self,
+        order: OrderId,
+        at: Position,
+        metadata: &Metadata,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let exec = &self.exec;
+        let mut excluded: HashSet<VehicleId> = HashSet::new();
+        let mut full: HashSet<IsoWeek> = HashSet::new();
+        let mut read_at = at;
+        for attempt in 0..MAX_FULFILMENT_ATTEMPTS {
+            let state = load::<Order>(exec, &order_stream(order)).await?;
+            let Some(o) = waiting(&state) else {
+                return Ok(FulfilmentOutcome::NothingToDo);
+            };
+            let demand = Demand {
+                order,
+                market: o.market.clone(),
+                configuration: o.configuration.clone(),
+                dealer: o.dealer.clone(),
+            };
+            let model = &demand.configuration.model;
+            let stock = self.supply.stock(read_at, &demand.market, model).await?;
+            let slots = match exec.catalog().model(model) {
+                Some(m) => self.supply.slots(read_at, &m.plant).await?,
+                None => Vec::new(),
+            };
+            if attempt == 0 {
+                if let Some(outcome) = self.resume(o, &demand, &stock, &slots, metadata).await? {
+                    return Ok(outcome);
+                }
+            }
+            let stock: Vec<StockUnit> = stock
+                .into_iter()
+                .filter(|u| !excluded.contains(&u.vehicle))
+                .collect();
+            let slots: Vec<SlotAvailability> = slots
+                .into_iter()
+                .filter(|s| !full.contains(&s.week))
+                .collect();
+            let today = exec.clock().today();
+            match decide_fulfilment(&demand, &stock, &slots, today, exec.catalog()) {
+                FulfilmentDecision::Reserve(choice) => {
+                    if let Some(outcome) = self.reserve(o, &choice, metadata).await? {
+                        return Ok(outcome);
+                    }
+                    excluded.insert(choice.vehicle);
+                }
+                FulfilmentDecision::Book { plant, week, .. } => {
+                    if let Some(outcome) = self.book(order, &plant, week, metadata).await? {
+                        return Ok(outcome);
+                    }
+                    full.insert(week);
+                }
+                FulfilmentDecision::AwaitCapacity => {
+                    return self.await_capacity(order, metadata).await;
+                }
+            }
+            read_at = read_at.max(exec.store().head().await.map_err(CommandError::from)?);
+        }
+        Err(ReactionError::Command(CommandError::Conflict {
+            attempts: MAX_FULFILMENT_ATTEMPTS,
+        }))
+    }
+
+    /// Fulfils every order awaiting supply at `at`, oldest first. An order
+    /// whose fulfilment is refused for good is logged and passed over.
+    pub async fn retry_awaiting(
+        &self,
+        at: Position,
+        metadata: &Metadata,
+    ) -> Result<(), ReactionError> {
+        for order in self.supply.awaiting(at).await? {
+            match self.fulfil(order, at, metadata).await {
+                Ok(_) => {}
+                Err(e) if e.is_transient() => return Err(e),
+                Err(e) => tracing::warn!("fulfilment of awaiting order {order} refused: {e}"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes (or undoes) a reservation or booking a crash left half
+    /// done for this order.
+    async fn resume(
+        &self,
+        o: &PlacedOrder,
+        demand: &Demand,
+        stock: &[StockUnit],
+        slots: &[SlotAvailability],
+        metadata: &Metadata,
+    ) -> Result<Option<FulfilmentOutcome>, ReactionError> {
+        let exec = &self.exec;
+        let today = exec.clock().today();
+        if let Some(unit) = stock.iter().find(|u| u.reserved_by == Some(o.id)) {
+            let free = StockUnit {
+                reserved_by: None,
+                ..unit.clone()
+            };
+            match lto_choice(&free, demand, today, exec.catalog()) {
+                Some(choice) => return Ok(Some(self.allocate(o.id, &choice, metadata).await?)),
+                None => {
+                    let mut progress = Progress::default();
+                    release_vehicle(exec, unit.vehicle, o.id, metadata, &mut progress).await?;
+                }
+            }
+        }
+        for s in slots.iter().filter(|s| s.booked > 0) {
+            let slot = load::<Slot>(exec, &slot_stream(&s.plant, s.week)).await?;
+            if !slot.is_booked(&o.id) {
+                continue;
+            }
+            if is_bookable(s.week, today) {
+                return Ok(Some(self.schedule(o.id, &s.plant, s.week, metadata).await?));
+            }
+            let mut progress = Progress::default();
+            release_slot(exec, &s.plant, s.week, o.id, metadata, &mut progress).await?;
+        }
+        Ok(None)
+    }
+
+    /// Reserves the vehicle, then allocates it; `None` when the vehicle
+    /// refused (taken by another order).
+    async fn reserve(
+        &self,
+        o: &PlacedOrder,
+        choice: &LtoChoice,
+        metadata: &Metadata,
+    ) -> Result<Option<FulfilmentOutcome>, ReactionError> {
+        let mut progress = Progress::default();
+        let (order, dealer) = (o.id, o.dealer.clone());
+        let reserved = run::<Vehicle>(
+            &self.exec,
+            &vehicle_stream(choice.vehicle),
+            metadata,
+            &mut progress,
+            |_| VehicleCommand::Reserve {
+                order,
+                dealer: dealer.clone(),
+            },
+        )
+        .await;
+        match reserved {
+            Ok(_) => Ok(Some(self.allocate(order, choice, metadata).await?)),
+            Err(CommandError::Rejected(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn allocate(
+        &self,
+        order: OrderId,
+        choice: &LtoChoice,
+        metadata: &Metadata,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let mut progress = Progress::default();
+        let allocated = run::<Order>(
+            &self.exec,
+            &order_stream(order),
+            metadata,
+            &mut progress,
+            |_| OrderCommand::Allocate {
+                vehicle: choice.vehicle,
+                location: choice.location.clone(),
+                source: source_of(choice.rank),
+                eta: choice.eta,
+            },
+        )
+        .await;
+        match allocated {
+            Ok(_) => Ok(FulfilmentOutcome::Reserved {
+                vehicle: choice.vehicle,
+            }),
+            Err(refused @ CommandError::Rejected(_)) => {
+                release_vehicle(&self.exec, choice.vehicle, order, metadata, &mut progress).await?;
+                self.moved_on(order, refused).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Books a unit, then schedules the order; `None` when the slot refused
+    /// (full, frozen or started).
+    async fn book(
+        &self,
+        order: OrderId,
+        plant: &PlantId,
+        week: IsoWeek,
+        metadata: &Metadata,
+    ) -> Result<Option<FulfilmentOutcome>, ReactionError> {
+        let mut progress = Progress::default();
+        let booked = run::<Slot>(
+            &self.exec,
+            &slot_stream(plant, week),
+            metadata,
+            &mut progress,
+            |_| SlotCommand::Book {
+                plant: plant.clone(),
+                week,
+                order,
+            },
+        )
+        .await;
+        match booked {
+            Ok(_) => Ok(Some(self.schedule(order, plant, week, metadata).await?)),
+            Err(CommandError::Rejected(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn schedule(
+        &self,
+        order: OrderId,
+        plant: &PlantId,
+        week: IsoWeek,
+        metadata: &Metadata,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let mut progress = Progress::default();
+        let scheduled = run::<Order>(
+            &self.exec,
+            &order_stream(order),
+            metadata,
+            &mut progress,
+            |_| OrderCommand::Schedule {
+                plant: plant.clone(),
+                week,
+            },
+        )
+        .await;
+        match scheduled {
+            Ok(_) => Ok(FulfilmentOutcome::Booked {
+                plant: plant.clone(),
+                week,
+            }),
+            Err(refused @ CommandError::Rejected(_)) => {
+                release_slot(&self.exec, plant, week, order, metadata, &mut progress).await?;
+                self.moved_on(order, refused).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn await_capacity(
+        &self,
+        order: OrderId,
+        metadata: &Metadata,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let mut progress = Progress::default();
+        let waits = run::<Order>(
+            &self.exec,
+            &order_stream(order),
+            metadata,
+            &mut progress,
+            |_| OrderCommand::AwaitCapacity,
+        )
+        .await;
+        match waits {
+            Ok(_) => Ok(FulfilmentOutcome::AwaitingCapacity),
+            Err(refused @ CommandError::Rejected(_)) => self.moved_on(order, refused).await,
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// After the order refused a fulfilment step (and the supply was given
+    /// back): fine when the order moved on meanwhile (cancelled, fulfilled
+    /// by another instance), an error to log when it still waits.
+    async fn moved_on(
+        &self,
+        order: OrderId,
+        refused: ServiceError,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        match waiting(&state) {
+            Some(_) => Err(refused.into()),
+            None => Ok(FulfilmentOutcome::NothingToDo),
+        }
+    }
+
+    /// Releases the vehicle an amendment gave up, unless the order holds it
+    /// again.
+    async fn release_unless_held(
+        &self,
+        order: OrderId,
+        vehicle: VehicleId,
+        metadata: &Metadata,
+    ) -> Result<(), ReactionError> {
+        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        let held = state
+            .placed()
+            .and_then(|o| o.fulfilment.as_ref())
+            .and_then(|f| f.vehicle());
+        if held != Some(vehicle) {
+            let mut progress = Progress::default();
+            release_vehicle(&self.exec, vehicle, order, metadata, &mut progress).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The order, if it waits for fulfilment: `placed` and holding nothing.
+fn waiting(state: &Order) -> Option<&PlacedOrder> {
+    state
+        .placed()
+        .filter(|o| o.status == OrderStatus::Placed && o.fulfilment.is_none())
+}

@@ -1,0 +1,55 @@
+//! Invoicing: the OEM invoices the customer once the car is at the dealer,
+//! with the next gapless number of the market-year
+//! (`docs/decisions/0003-gapless-invoice-numbers.md`), and credits the
+//! invoice of an order cancelled afterwards.
+//!
+//! Reacts to `OrderArrivedAtDealer` and `OrderCancelled` by bringing the
+//! order's invoice to where the order's history says it must be (issued;
+//! issued and credited; or none for an order cancelled before a number was
+//! taken). The issue date is the day of the arrival, a fact of the log, so a
+//! retry (even days later, or across New Year) asks the same register for
+//! the same number, and a number once assigned always ends on a document:
+//! validate, assign, issue, each a no-op when already done.
+
+use async_trait::async_trait;
+use domain::order::OrderEvent;
+use domain::streams::AnyEvent;
+
+use super::{Incoming, ProcessManager, ReactionError};
+use crate::steps::{invoicing, Progress};
+use crate::Executor;
+
+const ACTOR: &str = "process:invoicing";
+
+/// The invoicing process manager.
+pub struct InvoicingManager {
+    exec: Executor,
+}
+
+impl InvoicingManager {
+    pub fn new(exec: Executor) -> Self {
+        InvoicingManager { exec }
+    }
+}
+
+#[async_trait]
+impl ProcessManager for InvoicingManager {
+    fn name(&self) -> &'static str {
+        ACTOR
+    }
+
+    async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {
+        let AnyEvent::Order(OrderEvent::ArrivedAtDealer { .. } | OrderEvent::Cancelled { .. }) =
+            &incoming.event
+        else {
+            return Ok(());
+        };
+        let Some(order) = incoming.order() else {
+            return Ok(());
+        };
+        let metadata = incoming.caused(ACTOR);
+        let mut progress = Progress::default();
+        invoicing::settle(&self.exec, order, &metadata, &mut progress).await?;
+        Ok(())
+    }
+}

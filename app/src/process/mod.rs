@@ -1,0 +1,139 @@
+//! Process managers: they follow the log and send the commands that make the
+//! business run by itself.
+//!
+//! - [`FulfilmentManager`]: an order finds its vehicle or slot when it is
+//!   placed, when capacity opens and when stock appears.
+//! - [`LogisticsManager`]: a finished build, or a stock car reserved
+//!   elsewhere, gets its move to the order's dealer planned (never
+//!   dispatched: a planner records that).
+//! - [`InvoicingManager`]: an order at its dealer is invoiced with a gapless
+//!   number; an invoiced order that is cancelled is credited.
+//! - [`CommissionManager`]: a handover accrues the dealer's commission once.
+//!
+//! The [`Runner`] feeds them the log from their checkpoints. Delivery is at
+//! least once (a crash between a reaction and its checkpoint delivers the
+//! event again), so every reaction is idempotent in effect: ids are
+//! derived from what the event names, commands carry expected versions,
+//! and each reaction looks at the current state and does only what is
+//! still missing.
+
+mod commission;
+mod fulfilment;
+mod invoicing;
+mod logistics;
+mod runner;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::streams::AnyEvent;
+use domain::values::OrderId;
+use store::{Metadata, RecordedEvent, StoreError};
+
+use crate::rejection::ServiceError;
+use crate::{CommandError, Executor, SupplyView, ViewError};
+
+pub use commission::CommissionManager;
+pub use fulfilment::{FulfilmentManager, FulfilmentOutcome, MAX_FULFILMENT_ATTEMPTS};
+pub use invoicing::InvoicingManager;
+pub use logistics::LogisticsManager;
+pub use runner::{Runner, RunnerHandle, Skipped, StopError, WaitError, FLUSH_EVERY};
+
+/// An event as a process manager receives it: the stored record and the
+/// domain event it holds.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub record: RecordedEvent,
+    pub event: AnyEvent,
+}
+
+impl Incoming {
+    /// The order whose stream holds the event (`order-{id}`), for order
+    /// events, which do not repeat their order's id.
+    pub fn order(&self) -> Option<OrderId> {
+        let id = self.record.stream_id.as_str().strip_prefix("order-")?;
+        OrderId::parse(id).ok()
+    }
+
+    /// The metadata of the commands a manager sends in reaction: caused by
+    /// this event, in its correlation, acted by `actor`.
+    pub fn caused(&self, actor: &str) -> Metadata {
+        Metadata {
+            causation_id: Some(self.record.event_id),
+            correlation_id: self
+                .record
+                .metadata
+                .correlation_id
+                .or(Some(self.record.event_id)),
+            actor: Some(actor.to_owned()),
+        }
+    }
+}
+
+/// Why a reaction failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReactionError {
+    /// A command failed (see [`ReactionError::is_transient`]).
+    #[error(transparent)]
+    Command(#[from] ServiceError),
+    /// The read side could not answer.
+    #[error(transparent)]
+    View(#[from] ViewError),
+}
+
+impl ReactionError {
+    /// Whether retrying the same reaction later can succeed.
+    ///
+    /// **Retried** (with backoff, until it succeeds or the runner stops):
+    /// the store failing or unreachable (`Unavailable`, `Locked`,
+    /// `DiskFull`, `Backend`), a version conflict that outlived the
+    /// executor's retries, and the read models not answering.
+    ///
+    /// **Logged and skipped** (retrying the same event cannot change the
+    /// outcome): a domain rejection, a thing that does not exist, events
+    /// that cannot be read back, and malformed requests to the store.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ReactionError::View(_) => true,
+            ReactionError::Command(e) => match e {
+                CommandError::Conflict { .. } => true,
+                CommandError::Store(s) => matches!(
+                    s,
+                    StoreError::WrongExpectedVersion { .. }
+                        | StoreError::Unavailable(_)
+                        | StoreError::Locked(_)
+                        | StoreError::DiskFull(_)
+                        | StoreError::Backend(_)
+                ),
+                CommandError::Rejected(_)
+                | CommandError::NotFound(_)
+                | CommandError::Corrupt { .. } => false,
+            },
+        }
+    }
+}
+
+/// A process manager: reacts to events of the log by sending commands.
+#[async_trait]
+pub trait ProcessManager: Send + Sync + 'static {
+    /// Its name, under which its checkpoint is kept (e.g.
+    /// `process:fulfilment`).
+    fn name(&self) -> &'static str;
+
+    /// Reacts to one event. Must be idempotent in effect: the same event
+    /// may be delivered again.
+    async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError>;
+}
+
+/// The four process managers of the engine, sharing one executor.
+pub fn standard_managers(
+    exec: &Executor,
+    supply: Arc<dyn SupplyView>,
+) -> Vec<Arc<dyn ProcessManager>> {
+    vec![
+        Arc::new(FulfilmentManager::new(exec.clone(), supply)),
+        Arc::new(LogisticsManager::new(exec.clone())),
+        Arc::new(InvoicingManager::new(exec.clone())),
+        Arc::new(CommissionManager::new(exec.clone())),
+    ]
+}

@@ -1,0 +1,92 @@
+//! What a use case that spans several aggregates can be refused with.
+//!
+//! A service runs commands against several aggregates; each of them can say
+//! no with its own error. [`Rejection`] keeps the aggregate's typed error
+//! (so callers and tests match on the rule, never on a message) and adds the
+//! few rules that belong to the use case itself (e.g. a reallocation whose
+//! vehicle does not match the receiving order).
+//!
+//! Services return [`ServiceError`] = [`CommandError<Rejection>`]: the HTTP
+//! edge maps `Rejected` to 422, `NotFound` to 404, `Conflict` to 409 and the
+//! rest to 500.
+
+use domain::commission::CommissionError;
+use domain::invoice::InvoiceError;
+use domain::invoice_register::InvoiceRegisterError;
+use domain::order::OrderError;
+use domain::shipment::ShipmentError;
+use domain::slot::SlotError;
+use domain::values::{DealerId, LocationId, OrderId, VehicleId};
+use domain::vehicle::VehicleError;
+
+use crate::CommandError;
+
+/// The outcome of a use case that did not take effect (or only partly, see
+/// each service's documentation).
+pub type ServiceError = CommandError<Rejection>;
+
+/// A business rule a use case broke: the refusing aggregate's own error, or a
+/// rule of the use case.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    #[error(transparent)]
+    Vehicle(#[from] VehicleError),
+    #[error(transparent)]
+    Slot(#[from] SlotError),
+    #[error(transparent)]
+    Shipment(#[from] ShipmentError),
+    #[error(transparent)]
+    Register(#[from] InvoiceRegisterError),
+    #[error(transparent)]
+    Invoice(#[from] InvoiceError),
+    #[error(transparent)]
+    Commission(#[from] CommissionError),
+    /// A free vehicle moves only as a transfer, which names its destination.
+    #[error("vehicle {vehicle} is free stock: a transfer needs a destination")]
+    DestinationRequired { vehicle: VehicleId },
+    /// A reallocation gives an order only a vehicle of its market and its
+    /// exact configuration.
+    #[error("vehicle {vehicle} does not match order {order}: {}", differences.join(", "))]
+    VehicleDoesNotMatch {
+        vehicle: VehicleId,
+        order: OrderId,
+        /// `+X`: the vehicle has X the order lacks; `-Y`: it lacks Y; or
+        /// `market` when the markets differ.
+        differences: Vec<String>,
+    },
+    /// A reallocation cannot bring the vehicle to the receiving order's
+    /// dealer (it is on its way elsewhere, or there is no route).
+    #[error("vehicle {vehicle} cannot be brought to dealer {dealer} from {location}")]
+    VehicleOutOfReach {
+        vehicle: VehicleId,
+        dealer: DealerId,
+        location: LocationId,
+    },
+    /// The vehicle is reserved by an order that does not hold it (a
+    /// half-done command the process managers have not repaired yet).
+    #[error("vehicle {vehicle} and order {order} disagree about their reservation")]
+    ReservationMismatch { vehicle: VehicleId, order: OrderId },
+}
+
+impl Rejection {
+    /// Whether the rule says "the thing does not exist" (a 404, not a 422).
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            Rejection::Order(OrderError::NotPlaced)
+                | Rejection::Vehicle(VehicleError::NotFound)
+                | Rejection::Shipment(ShipmentError::NotFound)
+        )
+    }
+}
+
+/// Lifts an aggregate's command error into a [`ServiceError`]; a rejection
+/// that means "does not exist" becomes [`CommandError::NotFound`].
+pub(crate) fn lift<E: Into<Rejection>>(error: CommandError<E>) -> ServiceError {
+    match error.map_rejection(Into::into) {
+        CommandError::Rejected(r) if r.is_not_found() => CommandError::NotFound(r.to_string()),
+        other => other,
+    }
+}

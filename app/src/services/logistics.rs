@@ -1,0 +1,309 @@
+//! Moving vehicles: the milestones a planner (or the receiving dealer)
+//! records. Planning a move is the logistics process manager's job;
+//! dispatch is never automatic.
+
+use chrono::NaiveDate;
+use domain::order::{Order, OrderCommand, WaitReason};
+use domain::shipment::{Shipment, ShipmentCommand, ShipmentStatus};
+use domain::streams::{order_stream, shipment_stream, vehicle_stream};
+use domain::values::{LocationId, OrderId, ShipmentId, VehicleId};
+use domain::vehicle::{Vehicle, VehicleCommand, VehicleError, VehicleEvent, VehicleStatus};
+use store::{Metadata, Position};
+
+use super::{Done, Services};
+use crate::rejection::{Rejection, ServiceError};
+use crate::steps::shipments::{delivery_id, plan, replanned_delivery_id, transfer_id, PlanRequest};
+use crate::steps::{check, events_of, load, load_versioned, run, Progress};
+use crate::{CommandError, Executor};
+
+/// A vehicle handed to a carrier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dispatched {
+    pub vehicle: VehicleId,
+    pub shipment: ShipmentId,
+    pub to: LocationId,
+    /// Today plus the transport days of the route.
+    pub eta: NaiveDate,
+    pub position: Position,
+}
+
+/// A vehicle that reached its destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    pub vehicle: VehicleId,
+    pub shipment: ShipmentId,
+    pub at: LocationId,
+    /// The order that is now at its dealer, if the vehicle serves one.
+    pub order: Option<OrderId>,
+    pub position: Position,
+}
+
+impl Services {
+    /// Hands a vehicle to a carrier. A reserved vehicle goes to its order's
+    /// dealer (`to` may be left out; another destination is refused with
+    /// [`VehicleError::MustGoToOrderDealer`]); a free one needs `to` (a
+    /// transfer). The shipment the logistics process manager planned is
+    /// used when it fits (same route); otherwise one is planned now. The
+    /// vehicle decides first (it can be dispatched, the route is known);
+    /// then the shipment and the order record the dispatch. Dispatching a
+    /// vehicle already on its way to `to` completes an interrupted attempt
+    /// and returns the same shipment.
+    pub async fn dispatch(
+        &self,
+        vehicle: VehicleId,
+        to: Option<LocationId>,
+        metadata: &Metadata,
+    ) -> Result<Dispatched, ServiceError> {
+        let exec = &self.exec;
+        let stream = vehicle_stream(vehicle);
+        let (v, version) = load_versioned::<Vehicle>(exec, &stream).await?;
+        let (Some(from), Some(version)) = (v.location().cloned(), version) else {
+            return Err(CommandError::NotFound(format!("vehicle {vehicle}")));
+        };
+        let order = v.order();
+        let destination = match (v.order_dealer(), to) {
+            (_, Some(to)) => to,
+            (Some(dealer), None) => LocationId::Dealer(dealer.clone()),
+            (None, None) => {
+                return Err(CommandError::Rejected(Rejection::DestinationRequired {
+                    vehicle,
+                }))
+            }
+        };
+        let mut progress = Progress::default();
+        let on_its_way =
+            v.status() == Some(VehicleStatus::InTransit) && v.destination() == Some(&destination);
+        let shipment = match v.shipment().filter(|_| on_its_way) {
+            Some(shipment) => shipment,
+            None => {
+                let today = exec.clock().today();
+                let probe = VehicleCommand::Dispatch {
+                    shipment: ShipmentId::derived("probe"),
+                    to: destination.clone(),
+                    eta: today,
+                };
+                check::<Vehicle>(exec, &v, probe).map_err(CommandError::Rejected)?;
+                if let Some(order) = order {
+                    let o = load::<Order>(exec, &order_stream(order)).await?;
+                    let probe = OrderCommand::Dispatch {
+                        shipment: ShipmentId::derived("probe"),
+                        eta: today,
+                    };
+                    check::<Order>(exec, &o, probe).map_err(CommandError::Rejected)?;
+                }
+                let id = match order {
+                    Some(order) => {
+                        let canonical = delivery_id(vehicle, order);
+                        let planned = load::<Shipment>(exec, &shipment_stream(canonical)).await?;
+                        if !planned.exists() || fits(&planned, &from, &destination) {
+                            canonical
+                        } else {
+                            replanned_delivery_id(vehicle, order, version)
+                        }
+                    }
+                    None => transfer_id(vehicle, &destination, version),
+                };
+                let request = PlanRequest {
+                    shipment: id,
+                    vehicle,
+                    order,
+                    from,
+                    to: destination.clone(),
+                    ready_on: today,
+                };
+                let planned = plan(exec, request, metadata, &mut progress).await?;
+                let days = planned.days().unwrap_or_default();
+                let eta = domain::rules::add_days(today, days);
+                run::<Vehicle>(exec, &stream, metadata, &mut progress, |_| {
+                    VehicleCommand::Dispatch {
+                        shipment: id,
+                        to: destination.clone(),
+                        eta,
+                    }
+                })
+                .await?;
+                id
+            }
+        };
+        let eta = record_dispatch(exec, shipment, order, metadata, &mut progress).await?;
+        Ok(Dispatched {
+            vehicle,
+            shipment,
+            to: destination,
+            eta,
+            position: progress.reached(exec).await?,
+        })
+    }
+
+    /// Records a delay of a vehicle on its way: the vehicle (which checks
+    /// the reason and the new ETA), its shipment and its order.
+    pub async fn delay(
+        &self,
+        vehicle: VehicleId,
+        reason: &str,
+        new_eta: NaiveDate,
+        metadata: &Metadata,
+    ) -> Result<Done, ServiceError> {
+        let exec = &self.exec;
+        let stream = vehicle_stream(vehicle);
+        let v = load::<Vehicle>(exec, &stream).await?;
+        if !v.exists() {
+            return Err(CommandError::NotFound(format!("vehicle {vehicle}")));
+        }
+        let reason = reason.trim().to_owned();
+        let mut progress = Progress::default();
+        let done = run::<Vehicle>(exec, &stream, metadata, &mut progress, |_| {
+            VehicleCommand::Delay {
+                reason: reason.clone(),
+                new_eta,
+            }
+        })
+        .await?;
+        if let Some(shipment) = done.state.shipment() {
+            run::<Shipment>(
+                exec,
+                &shipment_stream(shipment),
+                metadata,
+                &mut progress,
+                |_| ShipmentCommand::Delay {
+                    reason: reason.clone(),
+                    new_eta,
+                },
+            )
+            .await?;
+        }
+        if let Some(order) = done.state.order() {
+            let o = load::<Order>(exec, &order_stream(order)).await?;
+            let recorded = o.placed().is_some_and(|o| {
+                o.eta == Some(new_eta)
+                    && o.reason
+                        == Some(WaitReason::Delayed {
+                            reason: reason.clone(),
+                        })
+            });
+            if !recorded {
+                run::<Order>(exec, &order_stream(order), metadata, &mut progress, |_| {
+                    OrderCommand::Delay {
+                        reason: reason.clone(),
+                        new_eta,
+                    }
+                })
+                .await?;
+            }
+        }
+        Ok(Done {
+            position: progress.reached(exec).await?,
+        })
+    }
+
+    /// Records the arrival of a vehicle at its destination: the vehicle,
+    /// its shipment, and its order when it arrived at the order's dealer
+    /// (the invoicing process manager then invoices it). Recording an
+    /// arrival again completes an interrupted attempt.
+    pub async fn arrive(
+        &self,
+        vehicle: VehicleId,
+        metadata: &Metadata,
+    ) -> Result<Arrival, ServiceError> {
+        let exec = &self.exec;
+        let stream = vehicle_stream(vehicle);
+        let v = load::<Vehicle>(exec, &stream).await?;
+        let Some(status) = v.status() else {
+            return Err(CommandError::NotFound(format!("vehicle {vehicle}")));
+        };
+        let (shipment, at) =
+            match (v.shipment(), v.destination()) {
+                (Some(shipment), Some(at)) => (shipment, at.clone()),
+                _ => last_arrival(exec, &v).await?.ok_or(CommandError::Rejected(
+                    Rejection::Vehicle(VehicleError::NotInTransit { status }),
+                ))?,
+            };
+        let mut progress = Progress::default();
+        run::<Vehicle>(exec, &stream, metadata, &mut progress, |_| {
+            VehicleCommand::Arrive {
+                location: at.clone(),
+            }
+        })
+        .await?;
+        run::<Shipment>(
+            exec,
+            &shipment_stream(shipment),
+            metadata,
+            &mut progress,
+            |_| ShipmentCommand::Arrive,
+        )
+        .await?;
+        let order = v.order();
+        if let Some(order) = order {
+            let o = load::<Order>(exec, &order_stream(order)).await?;
+            let at_its_dealer = o.placed().is_some_and(|o| at.dealer() == Some(&o.dealer));
+            if at_its_dealer {
+                run::<Order>(exec, &order_stream(order), metadata, &mut progress, |_| {
+                    OrderCommand::Arrive {
+                        location: at.clone(),
+                    }
+                })
+                .await?;
+            }
+        }
+        Ok(Arrival {
+            vehicle,
+            shipment,
+            at,
+            order,
+            position: progress.reached(exec).await?,
+        })
+    }
+}
+
+/// Whether a planned shipment can carry the vehicle from where it stands
+/// to `to`.
+fn fits(shipment: &Shipment, from: &LocationId, to: &LocationId) -> bool {
+    shipment.status() == Some(ShipmentStatus::Planned)
+        && shipment.origin() == Some(from)
+        && shipment.destination() == Some(to)
+}
+
+/// The shipment's dispatch and, for a vehicle serving an order, the
+/// order's; returns the shipment's ETA.
+async fn record_dispatch(
+    exec: &Executor,
+    shipment: ShipmentId,
+    order: Option<OrderId>,
+    metadata: &Metadata,
+    progress: &mut Progress,
+) -> Result<NaiveDate, ServiceError> {
+    let done = run::<Shipment>(exec, &shipment_stream(shipment), metadata, progress, |_| {
+        ShipmentCommand::Dispatch
+    })
+    .await?;
+    let eta = done.state.eta().unwrap_or_else(|| exec.clock().today());
+    if let Some(order) = order {
+        let o = load::<Order>(exec, &order_stream(order)).await?;
+        if o.placed().and_then(|o| o.shipment) != Some(shipment) {
+            run::<Order>(exec, &order_stream(order), metadata, progress, |_| {
+                OrderCommand::Dispatch { shipment, eta }
+            })
+            .await?;
+        }
+    }
+    Ok(eta)
+}
+
+/// The shipment and place of the vehicle's last arrival, if it still
+/// stands there (an arrival recorded again).
+async fn last_arrival(
+    exec: &Executor,
+    v: &Vehicle,
+) -> Result<Option<(ShipmentId, LocationId)>, ServiceError> {
+    let Some(id) = v.id() else {
+        return Ok(None);
+    };
+    let events = events_of::<VehicleEvent>(exec, &vehicle_stream(id)).await?;
+    Ok(events.into_iter().rev().find_map(|e| match e {
+        VehicleEvent::Arrived { shipment, at, .. } if Some(&at) == v.location() => {
+            Some((shipment, at))
+        }
+        _ => None,
+    }))
+}

@@ -1,0 +1,72 @@
+//! The use cases: the one place that runs commands for the HTTP API, the
+//! demo and the benchmark.
+//!
+//! Each service takes typed, parsed inputs (domain value types) and the
+//! caller's [`Metadata`](store::Metadata) (actor, correlation), and returns a
+//! typed result carrying the log `position` it reached, so that a caller can
+//! read its own writes from the projections (`?min_position=`). When a
+//! retried call finds everything already done, the position is the head of
+//! the log, which covers what the first attempt appended.
+//!
+//! A use case that touches several aggregates runs the step that can refuse
+//! for a business reason first (the *consistency point*), then the steps
+//! that follow from it; a refusal further on is compensated (e.g. a
+//! reserved vehicle released again). Every step is safe to repeat, so a call
+//! interrupted by a crash can simply be made again, and what the process
+//! managers repair from the log is repaired the same way.
+//!
+//! - [`orders`]: place, amend, cancel, book and record the handover.
+//! - [`reallocation`]: a planner gives an order another order's (or a free)
+//!   vehicle.
+//! - [`supply`]: capacity, stock, production start and build completion.
+//! - [`logistics`]: dispatch, delay and arrival of a vehicle.
+//! - [`finance`]: payments against invoices.
+
+pub mod finance;
+pub mod logistics;
+pub mod orders;
+pub mod reallocation;
+pub mod supply;
+mod vin;
+
+use domain::values::OrderId;
+use store::Position;
+
+use crate::Executor;
+
+pub use finance::PaymentRecorded;
+pub use logistics::{Arrival, Dispatched};
+pub use orders::{Amendment, Cancellation, Delivery, PlaceOrder, Placed};
+pub use reallocation::Reallocation;
+pub use supply::{BuildCompleted, ProductionStart, StartedBuild};
+pub use vin::derive_vin;
+
+/// The use cases, sharing one [`Executor`]. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    exec: Executor,
+}
+
+impl Services {
+    pub fn new(exec: Executor) -> Self {
+        Services { exec }
+    }
+
+    /// The executor the services run their commands with.
+    pub fn executor(&self) -> &Executor {
+        &self.exec
+    }
+}
+
+/// The log position a use case reached, for use cases that return nothing
+/// else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Done {
+    pub position: Position,
+}
+
+/// The vehicle id of the build for `order` (the same one whoever starts
+/// production, however often).
+pub fn build_vehicle_id(order: OrderId) -> domain::values::VehicleId {
+    domain::values::VehicleId::derived(&format!("build:{order}"))
+}
