@@ -33,6 +33,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a signed bearer token for a role and subject.
+    Token {
+        /// customer, dealer, planner or finance.
+        #[arg(long)]
+        role: String,
+        /// The subject: a customer id (C-1001), a dealer id (D-BER-01), or a name.
+        #[arg(long)]
+        sub: String,
+        /// How long it is valid, e.g. 8h, 30m, 7d.
+        #[arg(long, default_value = "8h")]
+        ttl: String,
+        /// The data folder holding the secret (unless OTD_JWT_SECRET is set).
+        #[arg(long, env = "OTD_DATA", default_value = "./otd-data")]
+        data: std::path::PathBuf,
+    },
     /// Price a configuration, or list every rule it breaks.
     Quote {
         #[arg(long)]
@@ -61,6 +76,12 @@ fn main() -> ExitCode {
             model,
             options,
         } => quote(&catalog, &market, &model, &options),
+        Command::Token {
+            role,
+            sub,
+            ttl,
+            data,
+        } => token(&role, &sub, &ttl, &data),
     }
 }
 
@@ -177,5 +198,47 @@ fn quote(catalog: &Catalog, market: &str, model: &str, options: &[String]) -> Ex
             }
             ExitCode::from(1)
         }
+    }
+}
+
+fn token(role: &str, sub: &str, ttl: &str, data: &std::path::Path) -> ExitCode {
+    let result = (|| -> Result<String, String> {
+        let role: api::auth::Role = role.parse()?;
+        let ttl = parse_ttl(ttl)?;
+        let given = std::env::var("OTD_JWT_SECRET").ok();
+        let secret = api::auth::load_or_create_secret(given.as_deref(), data)?;
+        api::auth::AuthKeys::from_secret(&secret)
+            .issue(role, sub, ttl)
+            .map_err(|e| e.to_string())
+    })();
+    match result {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("otd: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `8h`, `30m`, `7d`, `45s`.
+fn parse_ttl(s: &str) -> Result<chrono::Duration, String> {
+    let bad = || format!("ttl {s:?}: expected a number and a unit (s, m, h, d), e.g. 8h");
+    if !s.is_ascii() || s.len() < 2 {
+        return Err(bad());
+    }
+    let (digits, unit) = s.split_at(s.len() - 1);
+    let n: i64 = digits.parse().map_err(|_| bad())?;
+    if n <= 0 || n > 100_000 {
+        return Err(bad());
+    }
+    match unit {
+        "s" => Ok(chrono::Duration::seconds(n)),
+        "m" => Ok(chrono::Duration::minutes(n)),
+        "h" => Ok(chrono::Duration::hours(n)),
+        "d" => Ok(chrono::Duration::days(n)),
+        _ => Err(bad()),
     }
 }

@@ -1,0 +1,160 @@
+//! The catalog and quotes: public, the one transparent price.
+
+use axum::extract::State;
+use axum::Json;
+use domain::catalog::{LineKind, Quote};
+use domain::values::{MarketCode, ModelCode, Money, OptionCode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::extract::AppJson;
+use crate::problem::{ApiError, RuleViolation};
+use crate::AppState;
+
+/// Markets, models, option families, options with their rules, prices.
+#[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog",
+    responses((status = 200, description = "the catalog in force", body = Object)))]
+pub async fn catalog(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::to_value(state.catalog.as_ref()).unwrap_or_default())
+}
+
+/// A configuration to price.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteRequest {
+    #[schema(example = "DE")]
+    pub market: String,
+    #[schema(example = "AURA")]
+    pub model: String,
+    #[serde(default)]
+    #[schema(example = json!(["PNT-RED", "WHL-20"]))]
+    pub options: Vec<String>,
+}
+
+/// Money as the API writes it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoneyView {
+    pub amount_minor: i64,
+    #[schema(example = "EUR")]
+    pub currency: String,
+}
+
+impl From<Money> for MoneyView {
+    fn from(m: Money) -> Self {
+        MoneyView {
+            amount_minor: m.amount_minor,
+            currency: m.currency.to_string(),
+        }
+    }
+}
+
+/// One line of the breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineView {
+    /// `base` or `option`.
+    pub kind: &'static str,
+    pub code: String,
+    pub description: String,
+    pub amount: MoneyView,
+}
+
+/// The full price breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteView {
+    pub market: String,
+    pub model: String,
+    /// The configuration with the defaults filled in.
+    pub options: Vec<String>,
+    pub lines: Vec<LineView>,
+    pub net: MoneyView,
+    pub vat: MoneyView,
+    pub gross: MoneyView,
+    pub deposit: MoneyView,
+    pub price_list: String,
+}
+
+impl From<Quote> for QuoteView {
+    fn from(q: Quote) -> Self {
+        QuoteView {
+            market: q.market.to_string(),
+            model: q.configuration.model.to_string(),
+            options: q
+                .configuration
+                .options
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            lines: q
+                .lines
+                .into_iter()
+                .map(|l| LineView {
+                    kind: match l.kind {
+                        LineKind::Base => "base",
+                        LineKind::Option => "option",
+                    },
+                    code: l.code,
+                    description: l.description,
+                    amount: l.amount.into(),
+                })
+                .collect(),
+            net: q.price.net.into(),
+            vat: q.price.vat.into(),
+            gross: q.price.gross.into(),
+            deposit: q.deposit.into(),
+            price_list: q.sheet.price_list,
+        }
+    }
+}
+
+/// Parses the codes of a configuration; a malformed code is a 400.
+pub fn parse_configuration(
+    market: &str,
+    model: &str,
+    options: &[String],
+) -> Result<(MarketCode, ModelCode, Vec<OptionCode>), ApiError> {
+    let bad = |e: &dyn std::fmt::Display| ApiError::BadRequest(e.to_string());
+    let market = MarketCode::parse(market).map_err(|e| bad(&e))?;
+    let model = ModelCode::parse(model).map_err(|e| bad(&e))?;
+    if options.len() > 64 {
+        return Err(ApiError::BadRequest("at most 64 options".into()));
+    }
+    let options = options
+        .iter()
+        .map(|o| OptionCode::parse(o).map_err(|e| bad(&e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((market, model, options))
+}
+
+/// A 422 listing every violated rule.
+pub fn violations(violations: Vec<domain::catalog::Violation>) -> ApiError {
+    ApiError::Unprocessable {
+        title: "invalid configuration".into(),
+        detail: format!("the configuration breaks {} rule(s)", violations.len()),
+        errors: violations
+            .iter()
+            .map(|v| RuleViolation {
+                rule: v.rule().into(),
+                message: v.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// Prices a configuration, or lists every rule it breaks (422).
+#[utoipa::path(post, path = "/api/v1/quotes", tag = "catalog", request_body = QuoteRequest,
+    responses(
+        (status = 200, body = QuoteView),
+        (status = 400, body = crate::problem::Problem, description = "malformed body or code"),
+        (status = 422, body = crate::problem::Problem, description = "every violated rule"),
+    ))]
+pub async fn quote(
+    State(state): State<AppState>,
+    AppJson(req): AppJson<QuoteRequest>,
+) -> Result<Json<QuoteView>, ApiError> {
+    let (market, model, options) = parse_configuration(&req.market, &req.model, &req.options)?;
+    let quote = state
+        .catalog
+        .quote(&market, &model, &options)
+        .map_err(violations)?;
+    Ok(Json(quote.into()))
+}

@@ -1,0 +1,6 @@
+//! The HTTP routes, one module per resource. Handlers are thin: extract,
+//! build the command or query, call one service, map the view.
+
+pub mod catalog;
+pub mod clock;
+pub mod health;

@@ -1,0 +1,232 @@
+//! Typed settings, loaded once at start: defaults, then a settings file,
+//! then `OTD_*` environment variables, then flags (flags win).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+/// Which event store to run on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: SQLite in the data folder.
+    Sqlite,
+    /// A shared PostgreSQL database.
+    Postgres { url: String },
+}
+
+/// Which clock the business runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockSetting {
+    Real,
+    Simulated(NaiveDate),
+}
+
+impl std::str::FromStr for ClockSetting {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "real" | "" => Ok(ClockSetting::Real),
+            _ => {
+                let date = s
+                    .strip_prefix("sim:")
+                    .ok_or_else(|| format!("clock {s:?}: expected `real` or `sim:YYYY-MM-DD`"))?;
+                NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                    .map(ClockSetting::Simulated)
+                    .map_err(|e| format!("clock {s:?}: {e}"))
+            }
+        }
+    }
+}
+
+/// Everything the server needs to start. The secret is never logged.
+#[derive(Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data: PathBuf,
+    pub backend: Backend,
+    pub clock: ClockSetting,
+    pub jwt_secret: Option<String>,
+    pub catalog: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data", &self.data)
+            .field(
+                "backend",
+                &match &self.backend {
+                    Backend::Sqlite => "sqlite",
+                    Backend::Postgres { .. } => "postgres",
+                },
+            )
+            .field("clock", &self.clock)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("catalog", &self.catalog)
+            .finish()
+    }
+}
+
+/// The settings file (`otd.toml`), every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub listen: Option<String>,
+    pub data: Option<PathBuf>,
+    pub backend: Option<String>,
+    pub postgres_url: Option<String>,
+    pub clock: Option<String>,
+    pub jwt_secret: Option<String>,
+    pub catalog: Option<PathBuf>,
+}
+
+/// One layer of raw values (file, environment or flags).
+#[derive(Debug, Default, Clone)]
+pub struct Layer {
+    pub listen: Option<String>,
+    pub data: Option<PathBuf>,
+    pub backend: Option<String>,
+    pub postgres_url: Option<String>,
+    pub clock: Option<String>,
+    pub jwt_secret: Option<String>,
+    pub catalog: Option<PathBuf>,
+}
+
+impl Layer {
+    /// The `OTD_*` variables of `env`.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Layer {
+        Layer {
+            listen: env("OTD_LISTEN"),
+            data: env("OTD_DATA").map(PathBuf::from),
+            backend: env("OTD_BACKEND"),
+            postgres_url: env("OTD_POSTGRES_URL"),
+            clock: env("OTD_CLOCK"),
+            jwt_secret: env("OTD_JWT_SECRET"),
+            catalog: env("OTD_CATALOG").map(PathBuf::from),
+        }
+    }
+
+    /// A settings file; a missing file is an empty layer.
+    pub fn from_file(path: &Path) -> Result<Layer, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Layer::default()),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let f: FileSettings =
+            toml_from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Layer {
+            listen: f.listen,
+            data: f.data,
+            backend: f.backend,
+            postgres_url: f.postgres_url,
+            clock: f.clock,
+            jwt_secret: f.jwt_secret,
+            catalog: f.catalog,
+        })
+    }
+
+    /// `self` with the values of `over` where it has them.
+    pub fn under(self, over: Layer) -> Layer {
+        Layer {
+            listen: over.listen.or(self.listen),
+            data: over.data.or(self.data),
+            backend: over.backend.or(self.backend),
+            postgres_url: over.postgres_url.or(self.postgres_url),
+            clock: over.clock.or(self.clock),
+            jwt_secret: over.jwt_secret.or(self.jwt_secret),
+            catalog: over.catalog.or(self.catalog),
+        }
+    }
+
+    /// Checks and types the merged layers.
+    pub fn resolve(self) -> Result<Settings, String> {
+        let listen = self.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen
+            .parse()
+            .map_err(|e| format!("listen address {listen:?}: {e}"))?;
+        let backend = match self.backend.as_deref().unwrap_or("sqlite") {
+            "sqlite" => Backend::Sqlite,
+            "postgres" => Backend::Postgres {
+                url: self.postgres_url.ok_or(
+                    "the postgres backend needs a URL (--postgres-url or OTD_POSTGRES_URL)",
+                )?,
+            },
+            other => return Err(format!("backend {other:?}: expected sqlite or postgres")),
+        };
+        let clock = self.clock.as_deref().unwrap_or("real").parse()?;
+        Ok(Settings {
+            listen,
+            data: self.data.unwrap_or_else(|| PathBuf::from("./otd-data")),
+            backend,
+            clock,
+            jwt_secret: self.jwt_secret,
+            catalog: self.catalog,
+        })
+    }
+}
+
+fn toml_from_str(text: &str) -> Result<FileSettings, String> {
+    toml::from_str(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_environment_which_wins_over_the_file() {
+        let file = Layer {
+            listen: Some("127.0.0.1:1".into()),
+            clock: Some("sim:2026-11-23".into()),
+            ..Layer::default()
+        };
+        let env = Layer {
+            listen: Some("127.0.0.1:2".into()),
+            ..Layer::default()
+        };
+        let flags = Layer {
+            data: Some("/tmp/x".into()),
+            ..Layer::default()
+        };
+        let s = file.under(env).under(flags).resolve().unwrap();
+        assert_eq!(s.listen.port(), 2);
+        assert_eq!(s.data, PathBuf::from("/tmp/x"));
+        assert_eq!(
+            s.clock,
+            ClockSetting::Simulated(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+        );
+        assert_eq!(s.backend, Backend::Sqlite);
+    }
+
+    #[test]
+    fn bad_settings_are_clear_errors() {
+        assert!(Layer {
+            clock: Some("sim:2026-13-01".into()),
+            ..Layer::default()
+        }
+        .resolve()
+        .is_err());
+        assert!(Layer {
+            backend: Some("postgres".into()),
+            ..Layer::default()
+        }
+        .resolve()
+        .is_err());
+        assert!(Layer {
+            listen: Some("nowhere".into()),
+            ..Layer::default()
+        }
+        .resolve()
+        .is_err());
+        let env = Layer::from_env(|k| (k == "OTD_JWT_SECRET").then(|| "s3cret".to_owned()));
+        let s = env.resolve().unwrap();
+        assert!(
+            !format!("{s:?}").contains("s3cret"),
+            "the secret is never printed"
+        );
+    }
+}

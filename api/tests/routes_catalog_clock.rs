@@ -1,0 +1,175 @@
+//! Health, catalog, quotes and the clock, per route and role, with every
+//! error path.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use api::auth::Role;
+use support::*;
+
+#[tokio::test]
+async fn health_says_ok() {
+    let r = call(&sim_state(), "GET", "/healthz", None, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json, serde_json::json!({"status": "ok"}));
+}
+
+#[tokio::test]
+async fn the_catalog_is_public() {
+    let r = call(&sim_state(), "GET", "/api/v1/catalog", None, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["markets"]["DE"]["currency"], "EUR");
+    assert_eq!(
+        r.json["models"]["AURA"]["prices"]["DE"]["amount_minor"],
+        4_290_000
+    );
+}
+
+#[tokio::test]
+async fn a_quote_returns_the_full_breakdown() {
+    let body = r#"{"market":"DE","model":"AURA","options":["PNT-RED","WHL-20","PKG-SPORT"]}"#;
+    let r = call(&sim_state(), "POST", "/api/v1/quotes", None, Some(body)).await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(
+        r.json["net"],
+        serde_json::json!({"amount_minor": 4_870_000, "currency": "EUR"})
+    );
+    assert_eq!(r.json["vat"]["amount_minor"], 925_300);
+    assert_eq!(r.json["gross"]["amount_minor"], 5_795_300);
+    assert_eq!(r.json["deposit"]["amount_minor"], 100_000);
+    assert_eq!(r.json["lines"].as_array().unwrap().len(), 5);
+    assert_eq!(r.json["lines"][0]["kind"], "base");
+}
+
+#[tokio::test]
+async fn an_invalid_configuration_is_a_422_listing_every_rule() {
+    let body = r#"{"market":"DE","model":"AURA","options":["PKG-TOW","PKG-SPORT","XYZ-9"]}"#;
+    let r = call(&sim_state(), "POST", "/api/v1/quotes", None, Some(body)).await;
+    assert_problem(&r, 422);
+    let rules: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    for rule in ["model_only", "requires", "excludes", "unknown_option"] {
+        assert!(rules.contains(&rule), "{rule} missing: {rules:?}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400_problems() {
+    let state = sim_state();
+    for body in [
+        "{not json",
+        r#"{"market":"DE"}"#,
+        r#"{"market":"DE","model":"AURA","options":"PNT-RED"}"#,
+        r#"{"market":"DE","model":"AURA","colour":"red"}"#,
+        r#"{"market":"germany","model":"AURA"}"#,
+        r#"{"market":"DE","model":"AURA","options":["pnt red"]}"#,
+    ] {
+        let r = call(&state, "POST", "/api/v1/quotes", None, Some(body)).await;
+        assert_problem(&r, 400);
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_a_413_problem() {
+    let options: Vec<String> = (0..20_000).map(|i| format!("OPT-{i}")).collect();
+    let body = serde_json::json!({"market": "DE", "model": "AURA", "options": options}).to_string();
+    assert!(body.len() > 64 * 1024);
+    let r = call(&sim_state(), "POST", "/api/v1/quotes", None, Some(&body)).await;
+    assert_problem(&r, 413);
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_problem() {
+    let r = call(&sim_state(), "GET", "/api/v1/nowhere", None, None).await;
+    assert_problem(&r, 404);
+}
+
+#[tokio::test]
+async fn the_clock_tells_the_simulated_day() {
+    let r = call(&sim_state(), "GET", "/api/v1/clock", None, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json["today"], "2026-11-23");
+    assert_eq!(r.json["simulated"], true);
+}
+
+#[tokio::test]
+async fn only_a_planner_advances_the_clock() {
+    let state = sim_state();
+    let body = Some(r#"{"days": 7}"#);
+    assert_problem(
+        &call(&state, "POST", "/api/v1/clock/advance", None, body).await,
+        401,
+    );
+    let dealer = token(Role::Dealer, "D-BER-01");
+    assert_problem(
+        &call(&state, "POST", "/api/v1/clock/advance", Some(&dealer), body).await,
+        403,
+    );
+    assert_problem(
+        &call(
+            &state,
+            "POST",
+            "/api/v1/clock/advance",
+            Some("not.a.token"),
+            body,
+        )
+        .await,
+        401,
+    );
+    let planner = token(Role::Planner, "pat");
+    let r = call(
+        &state,
+        "POST",
+        "/api/v1/clock/advance",
+        Some(&planner),
+        body,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(r.json["today"], "2026-11-30");
+    let r = call(
+        &state,
+        "POST",
+        "/api/v1/clock/advance",
+        Some(&planner),
+        Some(r#"{"days": 0}"#),
+    )
+    .await;
+    assert_problem(&r, 422);
+}
+
+#[tokio::test]
+async fn a_real_clock_cannot_be_advanced() {
+    let state = state(app::Clock::System);
+    let planner = token(Role::Planner, "pat");
+    let r = call(
+        &state,
+        "POST",
+        "/api/v1/clock/advance",
+        Some(&planner),
+        Some(r#"{"days": 1}"#),
+    )
+    .await;
+    assert_problem(&r, 422);
+    assert_eq!(r.json["errors"][0]["rule"], "clock_not_simulated");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_routes() {
+    let r = call(&sim_state(), "GET", "/openapi.json", None, None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.json["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/quotes",
+        "/api/v1/catalog",
+        "/api/v1/clock/advance",
+        "/healthz",
+    ] {
+        assert!(r.json["paths"][path].is_object(), "{path} missing");
+    }
+}

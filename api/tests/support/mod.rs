@@ -1,0 +1,93 @@
+//! Building the router over an in-memory store and calling it with oneshot.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use api::auth::{AuthKeys, Role};
+use api::AppState;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{Duration, NaiveDate};
+use domain::catalog::Catalog;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+pub fn state(clock: app::Clock) -> AppState {
+    let catalog = Arc::new(Catalog::demo());
+    let store: Arc<dyn store::EventStore> = Arc::new(store::MemoryStore::new());
+    AppState {
+        catalog: catalog.clone(),
+        clock: clock.clone(),
+        auth: AuthKeys::from_secret(SECRET),
+        executor: app::Executor::new(store, catalog, clock),
+    }
+}
+
+pub fn sim_state() -> AppState {
+    state(app::Clock::simulated(
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    ))
+}
+
+pub fn token(role: Role, sub: &str) -> String {
+    AuthKeys::from_secret(SECRET)
+        .issue(role, sub, Duration::hours(1))
+        .unwrap()
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub headers: axum::http::HeaderMap,
+    pub json: Value,
+}
+
+pub async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_owned())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let res = api::app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let content_type = headers
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status,
+        content_type,
+        headers,
+        json,
+    }
+}
+
+/// Asserts an RFC 9457 problem with `status`.
+pub fn assert_problem(reply: &Reply, status: u16) {
+    assert_eq!(reply.status.as_u16(), status, "{:?}", reply.json);
+    assert_eq!(reply.content_type, "application/problem+json");
+    assert_eq!(reply.json["status"], status);
+    assert!(
+        reply.json["type"].is_string()
+            && reply.json["title"].is_string()
+            && reply.json["detail"].is_string()
+    );
+}
