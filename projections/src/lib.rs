@@ -1,1 +1,49 @@
-//! Read models and the runner that feeds them from the one log.
+//! Read models of the one log and the runner that keeps them up to date.
+//!
+//! Every view a user works from is a projection of the same events, so the dealer board,
+//! the customer's tracker, the planner's stock and capacity views and the finance ledger
+//! cannot disagree for longer than the projection lag.
+//!
+//! # The parts
+//!
+//! - [`Projection`]: pure logic from an event ([`Envelope`]) to documents ([`Docs`]); one
+//!   implementation per read model in [`models`].
+//! - [`ReadModelStore`]: where documents and checkpoints live, in the event store's own
+//!   database ([`SqliteReadModels`], `PostgresReadModels`) or in memory
+//!   ([`MemoryReadModels`]); a batch of documents and its checkpoint commit in one
+//!   transaction.
+//! - [`Engine`]: applies batches of events to every projection and commits them (blocking);
+//!   [`Runner`]: follows the log with an engine and publishes its [`Progress`], so a read
+//!   can wait for a position (`wait_for`), a projection can be rebuilt, lag is measurable.
+//! - [`ReadModels`]: the typed queries the API serves (views in [`views`]), and the
+//!   application's ports ([`app::SupplyView`], [`app::Checkpoints`]) on top of them.
+//!
+//! The design, the document keys and the guarantees are described in `docs/projections.md`.
+
+pub mod backend;
+mod decoded;
+mod docs;
+mod document;
+mod engine;
+mod error;
+pub mod models;
+mod ports;
+mod progress;
+mod projection;
+mod runner;
+pub mod views;
+
+pub use backend::{
+    Checkpoint, DocWrite, MemoryReadModels, ProjectionCommit, ReadModelStore, SqliteReadModels,
+};
+pub use decoded::{DecodedEvent, Decoding};
+pub use docs::Docs;
+pub use document::{DocQuery, Document, StoredDoc, Tags};
+pub use engine::{Engine, ProjectionStatus};
+pub use error::{ProjectionError, ReadModelError, RunnerError, WaitError};
+pub use models::all_projections;
+pub use ports::{ProcessCheckpoints, Supply};
+pub use progress::{Progress, ProgressSnapshot};
+pub use projection::{Envelope, Projection};
+pub use runner::{catch_up, rebuild, Lag, Runner, RunnerOptions};
+pub use views::ReadModels;

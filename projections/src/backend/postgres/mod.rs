@@ -1,0 +1,1 @@
+//! Read models in PostgreSQL (to be written).

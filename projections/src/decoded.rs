@@ -1,0 +1,52 @@
+//! Stored events read back as domain events, once for all projections.
+
+use chrono::{DateTime, Utc};
+use domain::streams::{AnyEvent, DecodeError};
+use store::{Position, RecordedEvent, StreamId};
+
+/// What a stored event turned out to be.
+///
+/// Not boxed: a batch holds thousands of these, decoded once and read by every projection;
+/// an allocation per event would cost more than the unused bytes of the small variants.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decoding {
+    /// A domain event.
+    Event(AnyEvent),
+    /// An event of a stream no aggregate owns (e.g. a process manager's own records): no
+    /// projection reads it.
+    Foreign,
+    /// An event of an aggregate's stream that does not decode: it stops every projection that
+    /// reaches it (see [`ProjectionError::Malformed`](crate::ProjectionError::Malformed)).
+    Malformed(String),
+}
+
+/// A stored event, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedEvent {
+    /// Its place in the global log.
+    pub position: Position,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+    /// Its stream.
+    pub stream: StreamId,
+    /// The decoded event.
+    pub decoding: Decoding,
+}
+
+impl DecodedEvent {
+    /// Decodes a stored event with [`AnyEvent::decode`].
+    pub fn decode(record: &RecordedEvent) -> Self {
+        let decoding = match AnyEvent::decode(record.stream_id.as_str(), record.payload.as_str()) {
+            Ok(event) => Decoding::Event(event),
+            Err(DecodeError::UnknownCategory(_)) => Decoding::Foreign,
+            Err(DecodeError::Malformed { reason, .. }) => Decoding::Malformed(reason),
+        };
+        DecodedEvent {
+            position: record.position,
+            recorded_at: record.recorded_at,
+            stream: record.stream_id.clone(),
+            decoding,
+        }
+    }
+}

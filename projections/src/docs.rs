@@ -1,0 +1,231 @@
+//! The documents a projection reads and writes while it applies events: a typed in-memory
+//! copy of the documents it touched, loaded from the database on first use and written back
+//! when the batch commits.
+
+use std::any::Any;
+use std::collections::HashMap;
+
+use store::Position;
+
+use crate::backend::{DocWrite, ReadModelStore};
+use crate::document::{Document, Tags};
+use crate::error::{ProjectionError, ReadModelError};
+
+/// A document held in memory, its type erased so one cache holds every collection.
+trait ErasedDoc: Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn encode(&self) -> Result<(String, Tags), serde_json::Error>;
+}
+
+impl<D: Document> ErasedDoc for D {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+
+    fn encode(&self) -> Result<(String, Tags), serde_json::Error> {
+        Ok((serde_json::to_string(self)?, self.tags()))
+    }
+}
+
+/// One cached document (`doc: None`: known not to exist).
+struct Entry {
+    doc: Option<Box<dyn ErasedDoc>>,
+    position: Position,
+    dirty: bool,
+}
+
+/// The documents of one projection kept in memory between batches.
+///
+/// `complete` says that every stored document of the projection is in the cache, so a miss
+/// means "does not exist" without asking the database: true from a reset (a rebuild starts
+/// from nothing) until the cache is first cleared.
+#[derive(Default)]
+pub(crate) struct DocCache {
+    collections: HashMap<&'static str, HashMap<String, Entry>>,
+    complete: bool,
+    len: usize,
+}
+
+impl DocCache {
+    /// An empty cache; `complete` when the projection's documents are known to be empty.
+    pub(crate) fn new(complete: bool) -> Self {
+        DocCache {
+            complete,
+            ..DocCache::default()
+        }
+    }
+
+    /// The documents changed since the last commit, encoded for the database.
+    pub(crate) fn writes(&self) -> Result<Vec<DocWrite>, ReadModelError> {
+        let mut writes = Vec::new();
+        for (collection, entries) in &self.collections {
+            for (key, entry) in entries.iter().filter(|(_, e)| e.dirty) {
+                let value = match &entry.doc {
+                    Some(doc) => {
+                        Some(doc.encode().map_err(|e| ReadModelError::CorruptDocument {
+                            collection: (*collection).to_owned(),
+                            key: key.clone(),
+                            reason: e.to_string(),
+                        })?)
+                    }
+                    None => None,
+                };
+                writes.push(DocWrite {
+                    collection,
+                    key: key.clone(),
+                    value,
+                    position: entry.position,
+                });
+            }
+        }
+        Ok(writes)
+    }
+
+    /// After a commit: nothing is dirty any more; past `limit` documents the cache is
+    /// emptied (and no longer complete).
+    pub(crate) fn committed(&mut self, limit: usize) {
+        if self.len > limit {
+            *self = DocCache::new(false);
+            return;
+        }
+        for entries in self.collections.values_mut() {
+            for entry in entries.values_mut() {
+                entry.dirty = false;
+            }
+        }
+    }
+}
+
+/// The documents a projection works on while it applies one event.
+///
+/// Reads go to the cache, then to the database; writes stay in memory, stamped with the
+/// position of the event being applied, until the runner commits the batch.
+pub struct Docs<'a> {
+    cache: &'a mut DocCache,
+    source: &'a dyn ReadModelStore,
+    position: Position,
+}
+
+impl<'a> Docs<'a> {
+    pub(crate) fn new(
+        cache: &'a mut DocCache,
+        source: &'a dyn ReadModelStore,
+        position: Position,
+    ) -> Self {
+        Docs {
+            cache,
+            source,
+            position,
+        }
+    }
+
+    /// The position of the event being applied.
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    fn entry<D: Document>(&mut self, key: &str) -> Result<&mut Entry, ProjectionError> {
+        let entries = self.cache.collections.entry(D::COLLECTION).or_default();
+        if !entries.contains_key(key) {
+            let entry = if self.cache.complete {
+                None
+            } else {
+                self.source.load(D::COLLECTION, key)?
+            };
+            let entry = match entry {
+                Some(stored) => Entry {
+                    doc: Some(Box::new(stored.parse::<D>()?)),
+                    position: stored.position,
+                    dirty: false,
+                },
+                None => Entry {
+                    doc: None,
+                    position: Position::START,
+                    dirty: false,
+                },
+            };
+            entries.insert(key.to_owned(), entry);
+            self.cache.len += 1;
+        }
+        entries
+            .get_mut(key)
+            .ok_or_else(|| wrong_type::<D>(key, "vanished from the cache"))
+    }
+
+    /// The document `key` of `D`'s collection, if it exists.
+    pub fn get<D: Document>(&mut self, key: &str) -> Result<Option<&D>, ProjectionError> {
+        let entry = self.entry::<D>(key)?;
+        match &entry.doc {
+            None => Ok(None),
+            Some(doc) => doc
+                .as_any()
+                .downcast_ref::<D>()
+                .map(Some)
+                .ok_or_else(|| wrong_type::<D>(key, "is held as another type")),
+        }
+    }
+
+    /// The document `key` for changing, if it exists; it is written back at commit.
+    pub fn get_mut<D: Document>(&mut self, key: &str) -> Result<Option<&mut D>, ProjectionError> {
+        let position = self.position;
+        let entry = self.entry::<D>(key)?;
+        match &mut entry.doc {
+            None => Ok(None),
+            Some(doc) => {
+                entry.dirty = true;
+                entry.position = position;
+                doc.as_any_mut()
+                    .downcast_mut::<D>()
+                    .map(Some)
+                    .ok_or_else(|| wrong_type::<D>(key, "is held as another type"))
+            }
+        }
+    }
+
+    /// The document `key`, created with `make` when it does not exist yet.
+    pub fn get_or_insert_with<D: Document>(
+        &mut self,
+        key: &str,
+        make: impl FnOnce() -> D,
+    ) -> Result<&mut D, ProjectionError> {
+        if self.get::<D>(key)?.is_none() {
+            self.insert(key, make())?;
+        }
+        self.get_mut::<D>(key)?
+            .ok_or_else(|| wrong_type::<D>(key, "vanished from the cache"))
+    }
+
+    /// Stores `doc` as the document `key`, replacing what was there.
+    pub fn insert<D: Document>(&mut self, key: &str, doc: D) -> Result<(), ProjectionError> {
+        let position = self.position;
+        let entry = self.entry::<D>(key)?;
+        entry.doc = Some(Box::new(doc));
+        entry.dirty = true;
+        entry.position = position;
+        Ok(())
+    }
+
+    /// Deletes the document `key` (nothing happens when it does not exist).
+    pub fn remove<D: Document>(&mut self, key: &str) -> Result<(), ProjectionError> {
+        let position = self.position;
+        let entry = self.entry::<D>(key)?;
+        if entry.doc.take().is_some() {
+            entry.dirty = true;
+            entry.position = position;
+        }
+        Ok(())
+    }
+}
+
+fn wrong_type<D: Document>(key: &str, what: &str) -> ProjectionError {
+    ProjectionError::ReadModel(ReadModelError::CorruptDocument {
+        collection: D::COLLECTION.to_owned(),
+        key: key.to_owned(),
+        reason: format!("the cached document {what}"),
+    })
+}

@@ -1,0 +1,39 @@
+//! The read models: one [`Projection`] per model, each with the documents it writes.
+//!
+//! | projection | collections (key; tags) | serves |
+//! |---|---|---|
+//! | [`orders`] | `orders` (order; dealer, customer, status), `order_history` (order), `order_vehicles` (vehicle) | order tracker, order list, dealer board, history |
+//! | [`stock`] | `vehicles` (vehicle; location, status, market/model), `location_stock` (location), `stock_demand` (order) | stock by location, stock summary, supply for fulfilment |
+//! | [`capacity`] | `slots` (plant/week; plant) | slot capacity, supply for fulfilment |
+//! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |
+//! | [`kpis`] | `kpi_orders` (order), `kpi_markets` (market) | KPIs per market or overall |
+
+pub mod capacity;
+pub mod finance;
+pub mod kpis;
+pub mod orders;
+pub mod stock;
+
+use std::sync::Arc;
+
+use domain::values::OrderId;
+
+use crate::error::ProjectionError;
+use crate::projection::{Envelope, Projection};
+
+/// Every read model the engine keeps, in the order the runner applies them.
+pub fn all_projections() -> Vec<Arc<dyn Projection>> {
+    vec![
+        Arc::new(orders::OrdersProjection),
+        Arc::new(stock::StockProjection),
+        Arc::new(capacity::CapacityProjection),
+        Arc::new(finance::FinanceProjection),
+        Arc::new(kpis::KpiProjection),
+    ]
+}
+
+/// The order an event of an `order-{id}` stream belongs to.
+pub(crate) fn order_of(envelope: &Envelope<'_>) -> Result<OrderId, ProjectionError> {
+    OrderId::parse(envelope.stream_suffix())
+        .map_err(|e| envelope.inconsistent(format!("the stream does not name an order: {e}")))
+}

@@ -1,0 +1,354 @@
+//! How events change the order documents. The status rules mirror the order aggregate's
+//! `evolve`, so the tracker shows exactly what the order decides on.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::invoice::{InvoiceEvent, InvoiceStatus};
+use domain::order::{OrderEvent, OrderStatus, WaitReason};
+use domain::streams::AnyEvent;
+use domain::values::{LocationId, OrderId, VehicleId};
+use domain::vehicle::VehicleEvent;
+
+use super::history::summary;
+use super::{
+    Cancellation, FulfilmentDoc, FulfilmentKind, HistoryEntry, InvoiceSummary, OrderDoc,
+    OrderHistoryDoc, VehicleFacts,
+};
+use crate::docs::Docs;
+use crate::error::ProjectionError;
+use crate::models::order_of;
+use crate::projection::{Envelope, Projection};
+
+/// The `orders` projection: tracker, order list, dealer board and history.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OrdersProjection;
+
+impl Projection for OrdersProjection {
+    fn name(&self) -> &'static str {
+        "orders"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn collections(&self) -> &'static [&'static str] {
+        &["orders", "order_history", "order_vehicles"]
+    }
+
+    fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
+        match envelope.event {
+            AnyEvent::Order(event) => order_event(envelope, event, docs),
+            AnyEvent::Vehicle(event) => vehicle_event(event, docs),
+            AnyEvent::Invoice(event) => invoice_event(envelope, event, docs),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn order_event(
+    envelope: &Envelope<'_>,
+    event: &OrderEvent,
+    docs: &mut Docs<'_>,
+) -> Result<(), ProjectionError> {
+    let order = order_of(envelope)?;
+    let key = order.to_string();
+    if let OrderEvent::Placed { .. } = event {
+        if let Some(doc) = placed(order, event, envelope.recorded_at) {
+            docs.insert(&key, doc)?;
+        }
+    } else {
+        let facts = match event {
+            OrderEvent::Allocated { vehicle, .. } | OrderEvent::Reallocated { vehicle, .. } => {
+                docs.get::<VehicleFacts>(&vehicle.to_string())?.cloned()
+            }
+            _ => None,
+        };
+        let Some(doc) = docs.get_mut::<OrderDoc>(&key)? else {
+            return Ok(());
+        };
+        change(doc, event, facts, envelope.recorded_at);
+    }
+    record(docs, &key, envelope, summary(envelope.event))
+}
+
+/// Appends a line to the order's timeline (only for an order that was placed).
+fn record(
+    docs: &mut Docs<'_>,
+    key: &str,
+    envelope: &Envelope<'_>,
+    summary: String,
+) -> Result<(), ProjectionError> {
+    if docs.get::<OrderDoc>(key)?.is_none() {
+        return Ok(());
+    }
+    let history = docs.get_or_insert_with::<OrderHistoryDoc>(key, OrderHistoryDoc::default)?;
+    history.entries.push(HistoryEntry {
+        position: envelope.position.0,
+        at: envelope.recorded_at,
+        event_type: envelope.event.event_type().to_owned(),
+        summary,
+    });
+    Ok(())
+}
+
+fn placed(order: OrderId, event: &OrderEvent, at: DateTime<Utc>) -> Option<OrderDoc> {
+    let OrderEvent::Placed {
+        customer,
+        dealer,
+        market,
+        channel,
+        configuration,
+        price,
+        deposit,
+        placed_at,
+        ..
+    } = event
+    else {
+        return None;
+    };
+    Some(OrderDoc {
+        order_id: order,
+        customer_id: customer.clone(),
+        dealer_id: dealer.clone(),
+        market: market.clone(),
+        channel: *channel,
+        model: configuration.model.clone(),
+        options: configuration.options.iter().cloned().collect(),
+        status: OrderStatus::Placed,
+        reason: None,
+        eta: None,
+        delayed: false,
+        handover_at: None,
+        fulfilment: None,
+        price: *price,
+        deposit: *deposit,
+        invoice: None,
+        placed_at: *placed_at,
+        changeable_until: None,
+        first_eta: None,
+        arrived_on: None,
+        delivered_at: None,
+        cancellation: None,
+        updated_at: at,
+    })
+}
+
+fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, at: DateTime<Utc>) {
+    doc.updated_at = at;
+    match event {
+        OrderEvent::Placed { .. } => {}
+        OrderEvent::AwaitingCapacity { .. } => doc.reason = Some(WaitReason::AwaitingCapacity),
+        OrderEvent::Allocated {
+            vehicle,
+            location,
+            eta,
+            ..
+        } => allocate(doc, *vehicle, location, *eta, facts),
+        OrderEvent::Scheduled {
+            plant,
+            week,
+            changeable_until,
+            eta,
+        } => {
+            doc.status = OrderStatus::Scheduled;
+            doc.reason = None;
+            doc.fulfilment = Some(FulfilmentDoc {
+                kind: FulfilmentKind::Build,
+                vehicle_id: None,
+                vin: None,
+                location: Some(LocationId::Plant(plant.clone())),
+                plant: Some(plant.clone()),
+                week: Some(*week),
+            });
+            doc.changeable_until = Some(*changeable_until);
+            promise(doc, *eta);
+        }
+        OrderEvent::ProductionStarted { vehicle, vin } => {
+            doc.status = OrderStatus::InProduction;
+            if let Some(f) = doc
+                .fulfilment
+                .as_mut()
+                .filter(|f| f.kind == FulfilmentKind::Build)
+            {
+                f.vehicle_id = Some(*vehicle);
+                f.vin = Some(vin.clone());
+            }
+        }
+        OrderEvent::Built { .. } => doc.status = OrderStatus::Built,
+        OrderEvent::Dispatched { eta, .. } => {
+            doc.status = OrderStatus::InTransit;
+            doc.eta = Some(*eta);
+        }
+        OrderEvent::Delayed { reason, new_eta } => {
+            doc.delayed = true;
+            doc.reason = Some(WaitReason::Delayed {
+                reason: reason.clone(),
+            });
+            doc.eta = Some(*new_eta);
+        }
+        OrderEvent::ArrivedAtDealer { arrived_on } => {
+            doc.status = OrderStatus::AtDealer;
+            doc.reason = None;
+            doc.delayed = false;
+            doc.eta = Some(*arrived_on);
+            doc.arrived_on.get_or_insert(*arrived_on);
+            if let Some(f) = doc.fulfilment.as_mut() {
+                f.location = Some(LocationId::Dealer(doc.dealer_id.clone()));
+            }
+        }
+        OrderEvent::HandoverBooked { at } => {
+            doc.status = OrderStatus::HandoverScheduled;
+            doc.handover_at = Some(*at);
+        }
+        OrderEvent::Delivered { delivered_at, .. } => {
+            doc.status = OrderStatus::Delivered;
+            doc.reason = None;
+            doc.delivered_at = Some(*delivered_at);
+        }
+        OrderEvent::Amended {
+            configuration,
+            price,
+            released_vehicle,
+            ..
+        } => {
+            doc.model = configuration.model.clone();
+            doc.options = configuration.options.iter().cloned().collect();
+            doc.price = *price;
+            if released_vehicle.is_some() {
+                back_to_fulfilment(doc);
+            }
+        }
+        OrderEvent::Cancelled {
+            reason,
+            refund,
+            forfeited,
+            cancelled_at,
+            ..
+        } => {
+            doc.status = OrderStatus::Cancelled;
+            doc.reason = None;
+            doc.fulfilment = None;
+            doc.eta = None;
+            doc.cancellation = Some(Cancellation {
+                reason: reason.clone(),
+                refund: *refund,
+                forfeited: *forfeited,
+                cancelled_at: *cancelled_at,
+            });
+        }
+        OrderEvent::Reallocated {
+            vehicle,
+            location,
+            eta,
+            ..
+        } => {
+            back_to_fulfilment(doc);
+            allocate(doc, *vehicle, location, *eta, facts);
+        }
+        OrderEvent::VehicleWithdrawn { .. } => back_to_fulfilment(doc),
+    }
+}
+
+fn allocate(
+    doc: &mut OrderDoc,
+    vehicle: VehicleId,
+    location: &LocationId,
+    eta: NaiveDate,
+    facts: Option<VehicleFacts>,
+) {
+    doc.status = OrderStatus::Allocated;
+    doc.reason = None;
+    doc.fulfilment = Some(FulfilmentDoc {
+        kind: FulfilmentKind::Stock,
+        vehicle_id: Some(vehicle),
+        vin: facts.as_ref().map(|f| f.vin.clone()),
+        location: Some(location.clone()),
+        plant: facts.as_ref().map(|f| f.plant.clone()),
+        week: facts.as_ref().map(|f| f.week),
+    });
+    promise(doc, eta);
+}
+
+/// A new ETA from fulfilment; the first one ever given is kept as the promise.
+fn promise(doc: &mut OrderDoc, eta: NaiveDate) {
+    doc.eta = Some(eta);
+    doc.first_eta.get_or_insert(eta);
+}
+
+fn back_to_fulfilment(doc: &mut OrderDoc) {
+    doc.status = OrderStatus::Placed;
+    doc.fulfilment = None;
+    doc.eta = None;
+    doc.delayed = false;
+    doc.reason = None;
+}
+
+fn vehicle_event(event: &VehicleEvent, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
+    let (order, location) = match event {
+        VehicleEvent::BuildStarted {
+            vehicle,
+            plant,
+            week,
+            vin,
+            ..
+        } => {
+            let facts = VehicleFacts {
+                vin: vin.clone(),
+                plant: plant.clone(),
+                week: *week,
+            };
+            return docs.insert(&vehicle.to_string(), facts);
+        }
+        VehicleEvent::Dispatched { order, to, .. } => (order, to),
+        VehicleEvent::Arrived { order, at, .. } => (order, at),
+        _ => return Ok(()),
+    };
+    let Some(order) = order else {
+        return Ok(());
+    };
+    if let Some(doc) = docs.get_mut::<OrderDoc>(&order.to_string())? {
+        if let Some(f) = doc.fulfilment.as_mut() {
+            f.location = Some(location.clone());
+        }
+    }
+    Ok(())
+}
+
+fn invoice_event(
+    envelope: &Envelope<'_>,
+    event: &InvoiceEvent,
+    docs: &mut Docs<'_>,
+) -> Result<(), ProjectionError> {
+    let order = match event {
+        InvoiceEvent::Issued { order, .. }
+        | InvoiceEvent::PaymentRecorded { order, .. }
+        | InvoiceEvent::Paid { order, .. }
+        | InvoiceEvent::CreditNoteIssued { order, .. } => order,
+    };
+    let key = order.to_string();
+    let invoice = match event {
+        InvoiceEvent::Issued {
+            number, amount_due, ..
+        } => Some(InvoiceSummary {
+            number: number.clone(),
+            status: InvoiceStatus::Open,
+            amount_due: *amount_due,
+        }),
+        InvoiceEvent::PaymentRecorded { .. } => None,
+        InvoiceEvent::Paid { .. } | InvoiceEvent::CreditNoteIssued { .. } => {
+            let status = match event {
+                InvoiceEvent::Paid { .. } => InvoiceStatus::Paid,
+                _ => InvoiceStatus::Credited,
+            };
+            let current = docs.get::<OrderDoc>(&key)?.and_then(|d| d.invoice.clone());
+            current.map(|summary| InvoiceSummary { status, ..summary })
+        }
+    };
+    if let Some(invoice) = invoice {
+        if let Some(doc) = docs.get_mut::<OrderDoc>(&key)? {
+            doc.invoice = Some(invoice);
+            doc.updated_at = envelope.recorded_at;
+        }
+    }
+    record(docs, &key, envelope, summary(envelope.event))
+}

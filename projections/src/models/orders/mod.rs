@@ -1,0 +1,151 @@
+//! The order tracker, the order list and the dealer board: one document per order.
+//!
+//! The board is the tracker's documents of one dealer (tag 1), so the two views can never
+//! disagree and an order event is written once, not twice. The history timeline of an order
+//! is a document of its own, so the tracker stays small.
+
+mod apply;
+mod history;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::catalog::Price;
+use domain::invoice::InvoiceStatus;
+use domain::order::{Channel, OrderStatus, WaitReason};
+use domain::values::{
+    CustomerId, DealerId, InvoiceNumber, IsoWeek, LocationId, MarketCode, ModelCode, Money,
+    OptionCode, OrderId, PlantId, VehicleId, Vin,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::document::{Document, Tags};
+
+pub use apply::OrdersProjection;
+
+/// One order as its customer, its dealer and the back office follow it.
+///
+/// Collection `orders`, key: the order id; tags: dealer, customer, status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDoc {
+    pub order_id: OrderId,
+    pub customer_id: CustomerId,
+    pub dealer_id: DealerId,
+    pub market: MarketCode,
+    pub channel: Channel,
+    pub model: ModelCode,
+    /// The complete configuration's options (defaults filled in), sorted.
+    pub options: Vec<OptionCode>,
+    pub status: OrderStatus,
+    /// Why the order waits (as the domain's order holds it).
+    pub reason: Option<WaitReason>,
+    /// When the car is expected at the delivering dealer.
+    pub eta: Option<NaiveDate>,
+    pub delayed: bool,
+    pub handover_at: Option<DateTime<Utc>>,
+    pub fulfilment: Option<FulfilmentDoc>,
+    /// The locked price (after amendments).
+    pub price: Price,
+    pub deposit: Money,
+    pub invoice: Option<InvoiceSummary>,
+    pub placed_at: DateTime<Utc>,
+    /// For a build: the last day the configuration can be changed.
+    pub changeable_until: Option<NaiveDate>,
+    /// The first ETA the order was ever given (the promise, for the KPIs).
+    pub first_eta: Option<NaiveDate>,
+    /// The first day the car stood at the dealer.
+    pub arrived_on: Option<NaiveDate>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub cancellation: Option<Cancellation>,
+    /// When the last event that changed the order was recorded.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Document for OrderDoc {
+    const COLLECTION: &'static str = "orders";
+
+    fn tags(&self) -> Tags {
+        Tags::new(
+            Some(self.dealer_id.to_string()),
+            Some(self.customer_id.to_string()),
+            Some(self.status.as_str().to_owned()),
+        )
+    }
+}
+
+/// Stock vehicle or build slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FulfilmentKind {
+    /// Locate-to-order: a stock vehicle is reserved.
+    Stock,
+    /// Build-to-order: a production slot is booked.
+    Build,
+}
+
+/// How the order is fulfilled, with what the customer wants to know about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilmentDoc {
+    pub kind: FulfilmentKind,
+    pub vehicle_id: Option<VehicleId>,
+    pub vin: Option<Vin>,
+    /// Where the vehicle is or is heading (for a build before dispatch: its plant).
+    pub location: Option<LocationId>,
+    pub plant: Option<PlantId>,
+    pub week: Option<IsoWeek>,
+}
+
+/// The order's invoice, in short.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSummary {
+    pub number: InvoiceNumber,
+    pub status: InvoiceStatus,
+    pub amount_due: Money,
+}
+
+/// Why and on what terms the order was cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancellation {
+    pub reason: String,
+    pub refund: Money,
+    pub forfeited: Money,
+    pub cancelled_at: DateTime<Utc>,
+}
+
+/// The timeline of one order: its own events and its invoice's, oldest first.
+///
+/// Collection `order_history`, key: the order id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderHistoryDoc {
+    pub entries: Vec<HistoryEntry>,
+}
+
+impl Document for OrderHistoryDoc {
+    const COLLECTION: &'static str = "order_history";
+}
+
+/// One line of an order's timeline (the API's shape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// The event's position in the log.
+    pub position: u64,
+    /// When it was recorded.
+    pub at: DateTime<Utc>,
+    /// The stored event type, e.g. `OrderDispatched`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// What happened, in a sentence.
+    pub summary: String,
+}
+
+/// What the tracker needs to know of a built vehicle when an order takes it from stock.
+///
+/// Collection `order_vehicles`, key: the vehicle id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehicleFacts {
+    pub vin: Vin,
+    pub plant: PlantId,
+    pub week: IsoWeek,
+}
+
+impl Document for VehicleFacts {
+    const COLLECTION: &'static str = "order_vehicles";
+}

@@ -1,0 +1,139 @@
+//! Stock by location: every vehicle with its whereabouts, a per-location summary kept as
+//! counters, and the open demand (orders waiting without a vehicle or slot) by the location
+//! of their dealer.
+
+mod apply;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::values::{
+    DealerId, IsoWeek, LocationId, MarketCode, ModelCode, OptionCode, OrderId, PlantId, ShipmentId,
+    VehicleId, Vin,
+};
+use domain::vehicle::VehicleStatus;
+use serde::{Deserialize, Serialize};
+
+use crate::document::{Document, Tags};
+
+pub use apply::StockProjection;
+
+/// One vehicle as the planner sees it.
+///
+/// Collection `vehicles`, key: the vehicle id; tags: location (where it stands or, in
+/// transit, where it is heading), status, and `MARKET/MODEL` while it is not delivered (the
+/// supply fulfilment chooses from).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehicleDoc {
+    pub vehicle_id: VehicleId,
+    pub market: MarketCode,
+    pub model: ModelCode,
+    /// The complete configuration's options, sorted.
+    pub options: Vec<OptionCode>,
+    pub status: VehicleStatus,
+    /// Where it stands; while in transit, where it is heading.
+    pub location: LocationId,
+    /// Where it left from, while in transit.
+    pub origin: Option<LocationId>,
+    /// In transit: the expected arrival; in production: the end of its production week.
+    pub eta: Option<NaiveDate>,
+    pub order_id: Option<OrderId>,
+    pub dealer_id: Option<DealerId>,
+    pub vin: Option<Vin>,
+    pub plant: Option<PlantId>,
+    pub week: Option<IsoWeek>,
+    pub built_on: Option<NaiveDate>,
+    pub shipment_id: Option<ShipmentId>,
+    pub delay_reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl VehicleDoc {
+    /// `MARKET/MODEL`, the tag the supply view selects by.
+    pub fn supply_key(market: &MarketCode, model: &ModelCode) -> String {
+        format!("{market}/{model}")
+    }
+}
+
+impl Document for VehicleDoc {
+    const COLLECTION: &'static str = "vehicles";
+
+    fn tags(&self) -> Tags {
+        let supply = (self.status != VehicleStatus::Delivered)
+            .then(|| VehicleDoc::supply_key(&self.market, &self.model));
+        Tags::new(
+            Some(self.location.to_string()),
+            Some(status_name(self.status).to_owned()),
+            supply,
+        )
+    }
+}
+
+/// The API's name of a vehicle status.
+pub fn status_name(status: VehicleStatus) -> &'static str {
+    match status {
+        VehicleStatus::Free => "free",
+        VehicleStatus::Reserved => "reserved",
+        VehicleStatus::InProduction => "in_production",
+        VehicleStatus::Built => "built",
+        VehicleStatus::InTransit => "in_transit",
+        VehicleStatus::Delivered => "delivered",
+    }
+}
+
+/// The vehicles at (or heading to) one location, by status, and the demand waiting there.
+///
+/// Collection `location_stock`, key: the location id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocationStockDoc {
+    pub location: LocationId,
+    pub free: u32,
+    pub reserved: u32,
+    /// Built for an order, waiting at the plant for dispatch.
+    pub built: u32,
+    pub in_production: u32,
+    /// On their way to this location.
+    pub in_transit: u32,
+    /// Orders of this dealer waiting without a vehicle or slot.
+    pub open_demand: u32,
+}
+
+impl LocationStockDoc {
+    fn empty(location: LocationId) -> Self {
+        LocationStockDoc {
+            location,
+            free: 0,
+            reserved: 0,
+            built: 0,
+            in_production: 0,
+            in_transit: 0,
+            open_demand: 0,
+        }
+    }
+
+    fn counter(&mut self, status: VehicleStatus) -> Option<&mut u32> {
+        match status {
+            VehicleStatus::Free => Some(&mut self.free),
+            VehicleStatus::Reserved => Some(&mut self.reserved),
+            VehicleStatus::Built => Some(&mut self.built),
+            VehicleStatus::InProduction => Some(&mut self.in_production),
+            VehicleStatus::InTransit => Some(&mut self.in_transit),
+            VehicleStatus::Delivered => None,
+        }
+    }
+}
+
+impl Document for LocationStockDoc {
+    const COLLECTION: &'static str = "location_stock";
+}
+
+/// Whether an order is open demand, and where.
+///
+/// Collection `stock_demand`, key: the order id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemandDoc {
+    pub dealer: DealerId,
+    pub waiting: bool,
+}
+
+impl Document for DemandDoc {
+    const COLLECTION: &'static str = "stock_demand";
+}

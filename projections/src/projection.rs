@@ -1,0 +1,60 @@
+//! What a projection is: pure logic from events to documents.
+
+use chrono::{DateTime, Utc};
+use domain::streams::AnyEvent;
+use store::Position;
+
+use crate::docs::Docs;
+use crate::error::ProjectionError;
+
+/// One event as a projection sees it: where it is in the log, when it was recorded, its
+/// stream (order events name their order only through it) and the decoded event.
+#[derive(Debug, Clone, Copy)]
+pub struct Envelope<'a> {
+    /// Its place in the global log.
+    pub position: Position,
+    /// When the append that stored it committed.
+    pub recorded_at: DateTime<Utc>,
+    /// The stream it belongs to, e.g. `order-7f3c…`.
+    pub stream: &'a str,
+    /// The domain event.
+    pub event: &'a AnyEvent,
+}
+
+impl Envelope<'_> {
+    /// The id part of the stream name (`order-{id}` → `{id}`).
+    pub fn stream_suffix(&self) -> &str {
+        self.stream.split_once('-').map_or("", |(_, suffix)| suffix)
+    }
+
+    /// An [`ProjectionError::Inconsistent`] about this event.
+    pub fn inconsistent(&self, reason: impl Into<String>) -> ProjectionError {
+        ProjectionError::Inconsistent {
+            position: self.position,
+            stream: self.stream.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A read model's logic: how each event changes its documents.
+///
+/// `apply` is pure apart from the documents it is handed: no clock, no I/O of its own, so a
+/// projection rebuilt from the log equals the same projection fed incrementally. The runner
+/// calls it once per event in log order, never twice for the same position (events at or
+/// below the committed checkpoint are skipped), and commits the documents it changed with
+/// the checkpoint in one transaction.
+pub trait Projection: Send + Sync + 'static {
+    /// The name of its checkpoint and of `otd projections rebuild NAME`.
+    fn name(&self) -> &'static str;
+
+    /// The version of its logic and document shapes: bump it when either changes, and the
+    /// runner rebuilds the projection from the log at its next start.
+    fn version(&self) -> u32;
+
+    /// The collections it writes (dropped on a rebuild).
+    fn collections(&self) -> &'static [&'static str];
+
+    /// Applies one event to the documents.
+    fn apply(&self, event: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError>;
+}
