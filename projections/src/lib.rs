@@ -33,6 +33,8 @@ mod projection;
 mod runner;
 pub mod views;
 
+#[cfg(feature = "postgres")]
+pub use backend::PostgresReadModels;
 pub use backend::{
     Checkpoint, DocWrite, MemoryReadModels, ProjectionCommit, ReadModelStore, SqliteReadModels,
 };

@@ -523,3 +523,11 @@ async fn every_view_matches_the_story_on_sqlite() {
     let (events, read_models, _dir) = support::sqlite().await;
     story_and_views(events, read_models).await;
 }
+
+#[tokio::test]
+async fn every_view_matches_the_story_on_postgres() {
+    let Some((events, read_models, _schema)) = support::pg::fresh().await else {
+        return;
+    };
+    story_and_views(events, read_models).await;
+}

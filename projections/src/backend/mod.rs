@@ -23,6 +23,8 @@ use crate::document::{DocQuery, StoredDoc, Tags};
 use crate::error::ReadModelError;
 
 pub use memory::MemoryReadModels;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresReadModels;
 pub use sqlite::SqliteReadModels;
 
 /// How far a projection (or a process manager) has read the log, and the version of the
