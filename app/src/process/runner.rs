@@ -127,17 +127,24 @@ impl Runner {
         let mut subscription = self.store.subscribe_all(start);
         let mut backoff = Backoff::default();
         loop {
-            let next = tokio::select! {
-                biased;
-                _ = stop.changed() => break,
-                next = tokio::time::timeout(IDLE, subscription.next()) => next,
+            // With checkpoints to save, a quiet moment saves them.
+            let next = if unsaved > 0 {
+                tokio::select! {
+                    biased;
+                    _ = stop.changed() => break,
+                    next = tokio::time::timeout(IDLE, subscription.next()) => next,
+                }
+            } else {
+                tokio::select! {
+                    biased;
+                    _ = stop.changed() => break,
+                    next = subscription.next() => Ok(next),
+                }
             };
             let record = match next {
                 Err(_quiet) => {
-                    if unsaved > 0 {
-                        self.flush(&done, &mut saved).await;
-                        unsaved = 0;
-                    }
+                    self.flush(&done, &mut saved).await;
+                    unsaved = 0;
                     continue;
                 }
                 Ok(Err(e)) => {

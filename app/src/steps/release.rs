@@ -65,29 +65,45 @@ pub(crate) async fn release_slot(
 ) -> Result<(), ServiceError> {
     let stream = slot_stream(plant, week);
     let slot = load::<Slot>(exec, &stream).await?;
-    if let Some(builds) = slot.builds() {
-        if let Some(build) = builds.iter().find(|b| b.order == order) {
-            release_vehicle(exec, build.vehicle, order, metadata, progress).await?;
-        }
-        return Ok(());
+    if slot.production_started() {
+        return release_build(exec, &slot, order, metadata, progress).await;
     }
     if !slot.is_booked(&order) {
         return Ok(());
     }
-    match run::<Slot>(exec, &stream, metadata, progress, |_| {
+    let released = run::<Slot>(exec, &stream, metadata, progress, |_| {
         SlotCommand::Release { order }
     })
-    .await
-    {
+    .await;
+    match released {
         Ok(_) => Ok(()),
-        // Production started between our read and our write: retry on the
-        // build vehicle.
+        // Production started between our read and our write.
         Err(CommandError::Rejected(Rejection::Slot(SlotError::ProductionAlreadyStarted {
             ..
-        }))) => Box::pin(release_slot(exec, plant, week, order, metadata, progress)).await,
+        }))) => {
+            let slot = load::<Slot>(exec, &stream).await?;
+            release_build(exec, &slot, order, metadata, progress).await
+        }
         Err(CommandError::Rejected(Rejection::Slot(SlotError::NotBooked { .. }))) => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// Releases the vehicle the started slot builds for `order`, if any.
+async fn release_build(
+    exec: &Executor,
+    slot: &Slot,
+    order: OrderId,
+    metadata: &Metadata,
+    progress: &mut Progress,
+) -> Result<(), ServiceError> {
+    let build = slot
+        .builds()
+        .and_then(|builds| builds.iter().find(|b| b.order == order));
+    if let Some(build) = build {
+        release_vehicle(exec, build.vehicle, order, metadata, progress).await?;
+    }
+    Ok(())
 }
 
 /// Releases what `order` held according to `released` (the fulfilment its
