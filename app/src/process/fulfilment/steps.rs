@@ -1,0 +1,238 @@
+//! Carrying out a fulfilment decision, supply first: reserve then
+//! allocate, book then schedule, or wait; and finishing a half-done step a
+//! crash left behind.
+
+use domain::order::{Order, OrderCommand, PlacedOrder};
+use domain::policy::{lto_choice, Demand, LtoChoice, SlotAvailability, StockUnit};
+use domain::rules::is_bookable;
+use domain::slot::{Slot, SlotCommand};
+use domain::streams::{order_stream, slot_stream, vehicle_stream};
+use domain::values::{IsoWeek, OrderId, PlantId, VehicleId};
+use domain::vehicle::{Vehicle, VehicleCommand};
+use store::Metadata;
+
+use super::{waiting, FulfilmentManager, FulfilmentOutcome};
+use crate::process::ReactionError;
+use crate::rejection::ServiceError;
+use crate::steps::release::{release_slot, release_vehicle};
+use crate::steps::{load, run, Progress};
+use crate::stock::source_of;
+use crate::CommandError;
+
+impl FulfilmentManager {
+    /// Finishes (or undoes) a reservation or booking a crash left half
+    /// done for this order.
+    pub(super) async fn resume(
+        &self,
+        o: &PlacedOrder,
+        demand: &Demand,
+        stock: &[StockUnit],
+        slots: &[SlotAvailability],
+        metadata: &Metadata,
+    ) -> Result<Option<FulfilmentOutcome>, ReactionError> {
+        let exec = &self.exec;
+        let today = exec.clock().today();
+        if let Some(unit) = stock.iter().find(|u| u.reserved_by == Some(o.id)) {
+            let free = StockUnit {
+                reserved_by: None,
+                ..unit.clone()
+            };
+            match lto_choice(&free, demand, today, exec.catalog()) {
+                Some(choice) => return Ok(Some(self.allocate(o.id, &choice, metadata).await?)),
+                None => {
+                    let mut progress = Progress::default();
+                    release_vehicle(exec, unit.vehicle, o.id, metadata, &mut progress).await?;
+                }
+            }
+        }
+        for s in slots.iter().filter(|s| s.booked > 0) {
+            let slot = load::<Slot>(exec, &slot_stream(&s.plant, s.week)).await?;
+            if !slot.is_booked(&o.id) {
+                continue;
+            }
+            if is_bookable(s.week, today) {
+                return Ok(Some(self.schedule(o.id, &s.plant, s.week, metadata).await?));
+            }
+            let mut progress = Progress::default();
+            release_slot(exec, &s.plant, s.week, o.id, metadata, &mut progress).await?;
+        }
+        Ok(None)
+    }
+
+    /// Reserves the vehicle, then allocates it; `None` when the vehicle
+    /// refused (taken by another order).
+    pub(super) async fn reserve(
+        &self,
+        o: &PlacedOrder,
+        choice: &LtoChoice,
+        metadata: &Metadata,
+    ) -> Result<Option<FulfilmentOutcome>, ReactionError> {
+        let mut progress = Progress::default();
+        let (order, dealer) = (o.id, o.dealer.clone());
+        let reserved = run::<Vehicle>(
+            &self.exec,
+            &vehicle_stream(choice.vehicle),
+            metadata,
+            &mut progress,
+            |_| VehicleCommand::Reserve {
+                order,
+                dealer: dealer.clone(),
+            },
+        )
+        .await;
+        match reserved {
+            Ok(_) => Ok(Some(self.allocate(order, choice, metadata).await?)),
+            Err(CommandError::Rejected(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn allocate(
+        &self,
+        order: OrderId,
+        choice: &LtoChoice,
+        metadata: &Metadata,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let mut progress = Progress::default();
+        let allocated = run::<Order>(
+            &self.exec,
+            &order_stream(order),
+            metadata,
+            &mut progress,
+            |_| OrderCommand::Allocate {
+                vehicle: choice.vehicle,
+                location: choice.location.clone(),
+                source: source_of(choice.rank),
+                eta: choice.eta,
+            },
+        )
+        .await;
+        match allocated {
+            Ok(_) => Ok(FulfilmentOutcome::Reserved {
+                vehicle: choice.vehicle,
+            }),
+            Err(refused @ CommandError::Rejected(_)) => {
+                release_vehicle(&self.exec, choice.vehicle, order, metadata, &mut progress).await?;
+                self.moved_on(order, refused).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Books a unit, then schedules the order; `None` when the slot refused
+    /// (full, frozen or started).
+    pub(super) async fn book(
+        &self,
+        order: OrderId,
+        plant: &PlantId,
+        week: IsoWeek,
+        metadata: &Metadata,
+    ) -> Result<Option<FulfilmentOutcome>, ReactionError> {
+        let mut progress = Progress::default();
+        let booked = run::<Slot>(
+            &self.exec,
+            &slot_stream(plant, week),
+            metadata,
+            &mut progress,
+            |_| SlotCommand::Book {
+                plant: plant.clone(),
+                week,
+                order,
+            },
+        )
+        .await;
+        match booked {
+            Ok(_) => Ok(Some(self.schedule(order, plant, week, metadata).await?)),
+            Err(CommandError::Rejected(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn schedule(
+        &self,
+        order: OrderId,
+        plant: &PlantId,
+        week: IsoWeek,
+        metadata: &Metadata,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let mut progress = Progress::default();
+        let scheduled = run::<Order>(
+            &self.exec,
+            &order_stream(order),
+            metadata,
+            &mut progress,
+            |_| OrderCommand::Schedule {
+                plant: plant.clone(),
+                week,
+            },
+        )
+        .await;
+        match scheduled {
+            Ok(_) => Ok(FulfilmentOutcome::Booked {
+                plant: plant.clone(),
+                week,
+            }),
+            Err(refused @ CommandError::Rejected(_)) => {
+                release_slot(&self.exec, plant, week, order, metadata, &mut progress).await?;
+                self.moved_on(order, refused).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub(super) async fn await_capacity(
+        &self,
+        order: OrderId,
+        metadata: &Metadata,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let mut progress = Progress::default();
+        let waits = run::<Order>(
+            &self.exec,
+            &order_stream(order),
+            metadata,
+            &mut progress,
+            |_| OrderCommand::AwaitCapacity,
+        )
+        .await;
+        match waits {
+            Ok(_) => Ok(FulfilmentOutcome::AwaitingCapacity),
+            Err(refused @ CommandError::Rejected(_)) => self.moved_on(order, refused).await,
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// After the order refused a fulfilment step (and the supply was given
+    /// back): fine when the order moved on meanwhile (cancelled, fulfilled
+    /// by another instance), an error to log when it still waits.
+    async fn moved_on(
+        &self,
+        order: OrderId,
+        refused: ServiceError,
+    ) -> Result<FulfilmentOutcome, ReactionError> {
+        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        match waiting(&state) {
+            Some(_) => Err(refused.into()),
+            None => Ok(FulfilmentOutcome::NothingToDo),
+        }
+    }
+
+    /// Releases the vehicle an amendment gave up, unless the order holds it
+    /// again.
+    pub(super) async fn release_unless_held(
+        &self,
+        order: OrderId,
+        vehicle: VehicleId,
+        metadata: &Metadata,
+    ) -> Result<(), ReactionError> {
+        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        let held = state
+            .placed()
+            .and_then(|o| o.fulfilment.as_ref())
+            .and_then(|f| f.vehicle());
+        if held != Some(vehicle) {
+            let mut progress = Progress::default();
+            release_vehicle(&self.exec, vehicle, order, metadata, &mut progress).await?;
+        }
+        Ok(())
+    }
+}
