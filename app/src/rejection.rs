@@ -29,18 +29,25 @@ pub type ServiceError = CommandError<Rejection>;
 /// rule of the use case.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
+    /// The order refused.
     #[error(transparent)]
     Order(#[from] OrderError),
+    /// The vehicle refused.
     #[error(transparent)]
     Vehicle(#[from] VehicleError),
+    /// The production slot refused.
     #[error(transparent)]
     Slot(#[from] SlotError),
+    /// The shipment refused.
     #[error(transparent)]
     Shipment(#[from] ShipmentError),
+    /// The invoice register refused.
     #[error(transparent)]
     Register(#[from] InvoiceRegisterError),
+    /// The invoice refused.
     #[error(transparent)]
     Invoice(#[from] InvoiceError),
+    /// The commission statement refused.
     #[error(transparent)]
     Commission(#[from] CommissionError),
     /// A free vehicle moves only as a transfer, which names its destination.

@@ -25,6 +25,7 @@ pub struct CommissionManager {
 }
 
 impl CommissionManager {
+    /// The manager, running its commands with `exec`.
     pub fn new(exec: Executor) -> Self {
         CommissionManager { exec }
     }

@@ -27,6 +27,7 @@ pub struct InvoicingManager {
 }
 
 impl InvoicingManager {
+    /// The manager, running its commands with `exec`.
     pub fn new(exec: Executor) -> Self {
         InvoicingManager { exec }
     }

@@ -112,6 +112,7 @@ impl ProcessManager for LogisticsManager {
 }
 
 impl LogisticsManager {
+    /// The manager, running its commands with `exec`.
     pub fn new(exec: Executor) -> Self {
         LogisticsManager { exec }
     }

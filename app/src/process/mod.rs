@@ -43,7 +43,9 @@ pub use runner::{Runner, RunnerHandle, Skipped, StopError, WaitError, FLUSH_EVER
 /// domain event it holds.
 #[derive(Debug, Clone)]
 pub struct Incoming {
+    /// The event as stored (position, stream, metadata).
     pub record: RecordedEvent,
+    /// The domain event it holds.
     pub event: AnyEvent,
 }
 

@@ -43,19 +43,26 @@ const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// A reaction given up on: which manager, which event, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
+    /// The manager's name.
     pub manager: &'static str,
+    /// The event's position.
     pub position: Position,
+    /// The event's stored type.
     pub event_type: String,
+    /// Why it was given up on.
     pub error: String,
 }
 
 /// Why waiting on the runner ended without reaching the position.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WaitError {
+    /// The deadline passed first.
     #[error("the runner reached only {reached} before the deadline")]
     Timeout { reached: Position },
+    /// The runner stopped before reaching it.
     #[error("the runner stopped")]
     Stopped,
+    /// The head of the log could not be read.
     #[error("the event store failed: {0}")]
     Store(String),
 }
@@ -83,6 +90,8 @@ pub struct RunnerHandle {
 }
 
 impl Runner {
+    /// A runner feeding `managers` from `store`, keeping their checkpoints
+    /// in `checkpoints` (under each manager's name).
     pub fn new(
         store: Arc<dyn EventStore>,
         checkpoints: Arc<dyn Checkpoints>,

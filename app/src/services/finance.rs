@@ -19,6 +19,7 @@ pub struct PaymentRecorded {
     pub paid_total: Money,
     pub outstanding: Money,
     pub status: InvoiceStatus,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 

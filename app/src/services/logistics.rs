@@ -24,6 +24,7 @@ pub struct Dispatched {
     pub to: LocationId,
     /// Today plus the transport days of the route.
     pub eta: NaiveDate,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 
@@ -35,6 +36,7 @@ pub struct Arrival {
     pub at: LocationId,
     /// The order that is now at its dealer, if the vehicle serves one.
     pub order: Option<OrderId>,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 

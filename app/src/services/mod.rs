@@ -48,6 +48,7 @@ pub struct Services {
 }
 
 impl Services {
+    /// The use cases, running their commands with `exec`.
     pub fn new(exec: Executor) -> Self {
         Services { exec }
     }
@@ -62,6 +63,7 @@ impl Services {
 /// else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Done {
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 

@@ -44,6 +44,7 @@ pub struct Placed {
     pub lines: Vec<QuoteLine>,
     pub price: Price,
     pub deposit: Money,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 
@@ -56,6 +57,7 @@ pub struct Amendment {
     pub difference: Money,
     /// The stock vehicle the order gave up (fulfilment then runs again).
     pub released_vehicle: Option<VehicleId>,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 
@@ -73,6 +75,7 @@ pub struct Cancellation {
     pub deposit_forfeited: Money,
     /// The credit note, when the order was invoiced.
     pub credit_note: Option<CreditNote>,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 
@@ -81,6 +84,7 @@ pub struct Cancellation {
 pub struct Delivery {
     pub order: OrderId,
     pub vehicle: Option<VehicleId>,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 

@@ -28,6 +28,7 @@ pub struct Reallocation {
     pub from_order: Option<OrderId>,
     /// When the vehicle is expected at the order's dealer.
     pub eta: NaiveDate,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 

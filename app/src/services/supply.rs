@@ -28,6 +28,7 @@ pub struct StartedBuild {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductionStart {
     pub builds: Vec<StartedBuild>,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 
@@ -37,6 +38,7 @@ pub struct BuildCompleted {
     pub vehicle: VehicleId,
     /// The order it is built for (`None`: free stock at the plant).
     pub order: Option<OrderId>,
+    /// The log position reached (read your writes with it).
     pub position: Position,
 }
 

@@ -129,6 +129,8 @@ impl ProcessManager for FulfilmentManager {
 }
 
 impl FulfilmentManager {
+    /// The manager, choosing from `supply` and running its commands with
+    /// `exec`.
     pub fn new(exec: Executor, supply: Arc<dyn SupplyView>) -> Self {
         FulfilmentManager { exec, supply }
     }
