@@ -833,6 +833,22 @@ fn cancelling_a_stock_order_before_dispatch_refunds_in_full_and_after_forfeits()
 }
 
 #[test]
+fn cancelling_an_order_whose_stock_car_waits_at_the_dealer_forfeits_the_deposit() {
+    // The car stood at the dealer all along: never dispatched, but the order
+    // is at the dealer and invoiced, so the deposit is no longer refundable.
+    let events = allocated(VehicleSource::AtDealer, "D-BER-01");
+    let cancelled =
+        given::<Order>(&events, OrderCommand::Cancel { reason: "r".into() }, TODAY).unwrap();
+    let [OrderEvent::Cancelled {
+        refund, forfeited, ..
+    }] = cancelled.as_slice()
+    else {
+        panic!()
+    };
+    assert_eq!((*refund, *forfeited), (eur(0), eur(100_000)));
+}
+
+#[test]
 fn a_delivered_order_cannot_be_cancelled() {
     let delivered = then(
         &at_dealer(),

@@ -351,14 +351,19 @@ fn amend(o: &PlacedOrder, ctx: &Context<'_>, options: &[OptionCode]) -> Decision
 }
 
 /// Whether the deposit is still refundable on `today`: before the freeze of
-/// a build, before the dispatch of a stock vehicle.
+/// a build, before the dispatch of a stock vehicle (or, for a car already
+/// standing at the dealer, before the order is at the dealer and invoiced).
 pub(crate) fn deposit_refundable(o: &PlacedOrder, today: NaiveDate) -> bool {
     match &o.fulfilment {
         None => true,
         Some(Fulfilment::Build { week, .. }) => {
             o.status == OrderStatus::Scheduled && !rules::is_frozen(*week, today)
         }
-        Some(Fulfilment::Stock { .. }) => !o.dispatched,
+        // Until dispatched to the dealer; a car that stood at the dealer all
+        // along counts as delivered there once the order is at the dealer
+        // (and invoiced), so the deposit is then forfeited like after a
+        // dispatch.
+        Some(Fulfilment::Stock { .. }) => !o.dispatched && o.status < OrderStatus::AtDealer,
     }
 }
 
