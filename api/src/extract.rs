@@ -63,3 +63,29 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for AppQuer
             .map_err(|e: QueryRejection| ApiError::BadRequest(e.body_text()))
     }
 }
+
+/// A JSON body that may be absent (an empty body is `None`); a present one
+/// must be valid (400) and within the limit (413).
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge { limit: BODY_LIMIT }
+                } else {
+                    ApiError::BadRequest(e.body_text())
+                }
+            })?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(None));
+        }
+        serde_json::from_slice(&bytes)
+            .map(|v| OptionalJson(Some(v)))
+            .map_err(|e| ApiError::BadRequest(format!("malformed JSON body: {e}")))
+    }
+}

@@ -3,11 +3,13 @@
 //! [`app`] builds the router from an [`AppState`], so tests drive it with
 //! `tower::ServiceExt::oneshot` without a socket.
 
+pub mod access;
 pub mod auth;
 pub mod extract;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod service_error;
 pub mod settings;
 
 use std::sync::Arc;
@@ -29,6 +31,47 @@ pub struct AppState {
     pub clock: app::Clock,
     pub auth: AuthKeys,
     pub executor: app::Executor,
+    pub services: app::Services,
+}
+
+/// The metadata of a command a caller sent: the actor and a fresh
+/// correlation id.
+pub fn metadata(caller: &auth::Caller) -> store::Metadata {
+    store::Metadata {
+        causation_id: None,
+        correlation_id: Some(uuid::Uuid::now_v7()),
+        actor: Some(format!(
+            "{}:{}",
+            serde_json::to_value(caller.role)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            caller.sub
+        )),
+    }
+}
+
+/// The id of a thing a request creates: derived from the caller and the
+/// `Idempotency-Key` when there is one (a retried request names the same
+/// thing), fresh otherwise.
+pub fn new_id(caller: &auth::Caller, headers: &axum::http::HeaderMap, kind: &str) -> uuid::Uuid {
+    match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        Some(key) => uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("{kind}:{:?}:{}:{key}", caller.role, caller.sub).as_bytes(),
+        ),
+        None => uuid::Uuid::now_v7(),
+    }
+}
+
+/// `OTD-Position: N`: the log position a write reached, for responses whose
+/// body is not an object.
+pub fn position_header(position: store::Position) -> axum::http::HeaderMap {
+    let mut headers = axum::http::HeaderMap::new();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&position.0.to_string()) {
+        headers.insert("otd-position", v);
+    }
+    headers
 }
 
 impl HasAuth for AppState {
@@ -46,6 +89,59 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/quotes", post(routes::catalog::quote))
         .route("/api/v1/clock", get(routes::clock::get_clock))
         .route("/api/v1/clock/advance", post(routes::clock::advance))
+        .route("/api/v1/orders", post(routes::order_commands::place))
+        .route(
+            "/api/v1/orders/{order_id}/amend",
+            post(routes::order_commands::amend),
+        )
+        .route(
+            "/api/v1/orders/{order_id}/cancel",
+            post(routes::order_commands::cancel),
+        )
+        .route(
+            "/api/v1/orders/{order_id}/reallocate",
+            post(routes::order_commands::reallocate),
+        )
+        .route(
+            "/api/v1/orders/{order_id}/handover-appointment",
+            post(routes::order_commands::book_handover),
+        )
+        .route(
+            "/api/v1/orders/{order_id}/handover",
+            post(routes::order_commands::hand_over),
+        )
+        .route(
+            "/api/v1/plants/{plant}/capacity/{week}",
+            axum::routing::put(routes::supply_commands::set_capacity),
+        )
+        .route(
+            "/api/v1/plants/{plant}/capacity/{week}/start-production",
+            post(routes::supply_commands::start_production),
+        )
+        .route(
+            "/api/v1/vehicles",
+            post(routes::supply_commands::register_vehicle),
+        )
+        .route(
+            "/api/v1/vehicles/{vehicle_id}/complete-build",
+            post(routes::supply_commands::complete_build),
+        )
+        .route(
+            "/api/v1/vehicles/{vehicle_id}/dispatch",
+            post(routes::supply_commands::dispatch),
+        )
+        .route(
+            "/api/v1/vehicles/{vehicle_id}/delay",
+            post(routes::supply_commands::delay),
+        )
+        .route(
+            "/api/v1/vehicles/{vehicle_id}/arrive",
+            post(routes::supply_commands::arrive),
+        )
+        .route(
+            "/api/v1/invoices/{number}/payments",
+            post(routes::supply_commands::record_payment),
+        )
         .fallback(|| async { problem::ApiError::NotFound("no such route".into()) })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

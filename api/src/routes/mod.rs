@@ -4,3 +4,6 @@
 pub mod catalog;
 pub mod clock;
 pub mod health;
+pub mod money;
+pub mod order_commands;
+pub mod supply_commands;

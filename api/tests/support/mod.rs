@@ -18,11 +18,13 @@ pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 pub fn state(clock: app::Clock) -> AppState {
     let catalog = Arc::new(Catalog::demo());
     let store: Arc<dyn store::EventStore> = Arc::new(store::MemoryStore::new());
+    let executor = app::Executor::new(store, catalog.clone(), clock.clone());
     AppState {
         catalog: catalog.clone(),
         clock: clock.clone(),
         auth: AuthKeys::from_secret(SECRET),
-        executor: app::Executor::new(store, catalog, clock),
+        executor: executor.clone(),
+        services: app::Services::new(executor),
     }
 }
 

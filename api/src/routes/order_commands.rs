@@ -1,0 +1,357 @@
+//! Order commands: place, amend, cancel, reallocate, book a handover, hand
+//! over.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use domain::order::Channel;
+use domain::values::{CustomerId, DealerId, OrderId, VehicleId};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::access::{order_for, Party};
+use crate::auth::{Caller, Role};
+use crate::extract::{AppJson, AppPath};
+use crate::problem::{ApiError, Problem};
+use crate::routes::catalog::parse_configuration;
+use crate::routes::money::{MoneyView, PriceView};
+use crate::{metadata, new_id, AppState};
+
+/// An order as a customer (own) or a dealer (for a showroom customer) places it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrderRequest {
+    #[schema(example = "DE")]
+    pub market: String,
+    #[schema(example = "AURA")]
+    pub model: String,
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// The delivering dealer (for a dealer: defaults to itself).
+    #[schema(example = "D-BER-01")]
+    pub dealer_id: Option<String>,
+    /// Required when a dealer places the order; a customer orders for itself.
+    pub customer_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacedView {
+    pub order_id: String,
+    #[schema(example = "placed")]
+    pub status: String,
+    pub price: PriceView,
+    pub deposit: MoneyView,
+    /// The log position the write reached: read with `?min_position=` to see it.
+    pub position: u64,
+}
+
+fn parse<T, E: std::fmt::Display>(
+    value: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<T, ApiError> {
+    parse(value).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+/// Places an order; fulfilment (a stock vehicle or a production slot) follows by itself.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = PlaceOrderRequest,
+    security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header, description = "retry safely")),
+    responses((status = 201, body = PlacedView), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn place(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    AppJson(req): AppJson<PlaceOrderRequest>,
+) -> Result<(StatusCode, Json<PlacedView>), ApiError> {
+    let (market, model, options) = parse_configuration(&req.market, &req.model, &req.options)?;
+    let (customer, dealer, channel) = match caller.role {
+        Role::Customer => {
+            let me = caller
+                .customer()
+                .ok_or_else(|| ApiError::Forbidden("not a customer".into()))?;
+            if req.customer_id.as_deref().is_some_and(|c| c != me.as_str()) {
+                return Err(ApiError::Forbidden(
+                    "a customer orders only for itself".into(),
+                ));
+            }
+            let dealer = req
+                .dealer_id
+                .as_deref()
+                .ok_or_else(|| ApiError::BadRequest("dealer_id is required".into()))?;
+            (me, parse(dealer, DealerId::parse)?, Channel::Online)
+        }
+        Role::Dealer => {
+            let me = caller
+                .dealer()
+                .ok_or_else(|| ApiError::Forbidden("not a dealer".into()))?;
+            let customer = req
+                .customer_id
+                .as_deref()
+                .ok_or_else(|| ApiError::BadRequest("customer_id is required".into()))?;
+            let dealer = match req.dealer_id.as_deref() {
+                Some(d) => parse(d, DealerId::parse)?,
+                None => me,
+            };
+            (
+                parse(customer, CustomerId::parse)?,
+                dealer,
+                Channel::Showroom,
+            )
+        }
+        Role::Planner | Role::Finance => {
+            return Err(ApiError::Forbidden(
+                "customers and dealers place orders".into(),
+            ))
+        }
+    };
+    let order = OrderId::from_uuid(new_id(&caller, &headers, "order"));
+    let input = app::services::PlaceOrder {
+        order,
+        customer,
+        dealer,
+        market,
+        model,
+        options,
+        channel,
+    };
+    let placed = state
+        .services
+        .place_order(input, &metadata(&caller))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PlacedView {
+            order_id: placed.order.to_string(),
+            status: placed.status.to_string(),
+            price: placed.price.into(),
+            deposit: placed.deposit.into(),
+            position: placed.position.0,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendRequest {
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmendedView {
+    pub order_id: String,
+    pub price: PriceView,
+    /// New net minus old net.
+    pub difference: MoneyView,
+    /// The stock vehicle given back when the new configuration no longer matches it.
+    pub released_vehicle: Option<String>,
+    pub position: u64,
+}
+
+/// Amends the options before the freeze (re-priced at the locked price list).
+#[utoipa::path(post, path = "/api/v1/orders/{order_id}/amend", tag = "orders", request_body = AmendRequest,
+    security(("bearer" = [])), params(("order_id" = String, Path)),
+    responses((status = 200, body = AmendedView), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem, description = "frozen, or invalid options")))]
+pub async fn amend(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(order): AppPath<OrderId>,
+    AppJson(req): AppJson<AmendRequest>,
+) -> Result<Json<AmendedView>, ApiError> {
+    let o = order_for(
+        &state,
+        &caller,
+        order,
+        &[],
+        &[Party::Owner, Party::ItsDealer],
+    )
+    .await?;
+    let (_, _, options) = parse_configuration(
+        o.market.as_str(),
+        o.configuration.model.as_str(),
+        &req.options,
+    )?;
+    let done = state
+        .services
+        .amend_order(order, options, &metadata(&caller))
+        .await?;
+    Ok(Json(AmendedView {
+        order_id: order.to_string(),
+        price: done.price.into(),
+        difference: done.difference.into(),
+        released_vehicle: done.released_vehicle.map(|v| v.to_string()),
+        position: done.position.0,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CancelledView {
+    pub order_id: String,
+    #[schema(example = "cancelled")]
+    pub status: &'static str,
+    /// Everything paid back: the deposit when refundable plus what was paid on a credited invoice.
+    pub refund: MoneyView,
+    pub deposit_refunded: MoneyView,
+    pub deposit_forfeited: MoneyView,
+    /// The credit note's number when the order was invoiced.
+    pub credit_note: Option<String>,
+    pub position: u64,
+}
+
+/// Cancels before delivery: deposit refunded before the freeze, forfeited after.
+#[utoipa::path(post, path = "/api/v1/orders/{order_id}/cancel", tag = "orders", request_body = CancelRequest,
+    security(("bearer" = [])), params(("order_id" = String, Path)),
+    responses((status = 200, body = CancelledView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(order): AppPath<OrderId>,
+    AppJson(req): AppJson<CancelRequest>,
+) -> Result<Json<CancelledView>, ApiError> {
+    order_for(
+        &state,
+        &caller,
+        order,
+        &[Role::Planner],
+        &[Party::Owner, Party::ItsDealer],
+    )
+    .await?;
+    let done = state
+        .services
+        .cancel_order(order, &req.reason, &metadata(&caller))
+        .await?;
+    Ok(Json(CancelledView {
+        order_id: order.to_string(),
+        status: "cancelled",
+        refund: done.refund.into(),
+        deposit_refunded: done.deposit_refunded.into(),
+        deposit_forfeited: done.deposit_forfeited.into(),
+        credit_note: done.credit_note.map(|c| c.credit_number.to_string()),
+        position: done.position.0,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReallocateRequest {
+    pub vehicle_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReallocatedView {
+    pub order_id: String,
+    pub vehicle_id: String,
+    /// The order the vehicle came from (it goes back to fulfilment).
+    pub from_order: Option<String>,
+    pub eta: String,
+    pub position: u64,
+}
+
+/// Gives a vehicle to this order; the order it came from goes back to fulfilment (planner).
+#[utoipa::path(post, path = "/api/v1/orders/{order_id}/reallocate", tag = "orders", request_body = ReallocateRequest,
+    security(("bearer" = [])), params(("order_id" = String, Path)),
+    responses((status = 200, body = ReallocatedView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn reallocate(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(order): AppPath<OrderId>,
+    AppJson(req): AppJson<ReallocateRequest>,
+) -> Result<Json<ReallocatedView>, ApiError> {
+    caller.require(&[Role::Planner])?;
+    let vehicle = parse(&req.vehicle_id, VehicleId::parse)?;
+    order_for(&state, &caller, order, &[Role::Planner], &[]).await?;
+    crate::access::vehicle(&state, vehicle).await?;
+    let done = state
+        .services
+        .reallocate(order, vehicle, &metadata(&caller))
+        .await?;
+    Ok(Json(ReallocatedView {
+        order_id: order.to_string(),
+        vehicle_id: vehicle.to_string(),
+        from_order: done.from_order.map(|o| o.to_string()),
+        eta: done.eta.to_string(),
+        position: done.position.0,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppointmentRequest {
+    /// RFC 3339.
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentView {
+    pub order_id: String,
+    pub handover_at: String,
+    pub position: u64,
+}
+
+/// Books (or moves) the handover appointment once the car is at the dealer.
+#[utoipa::path(post, path = "/api/v1/orders/{order_id}/handover-appointment", tag = "orders",
+    request_body = AppointmentRequest, security(("bearer" = [])), params(("order_id" = String, Path)),
+    responses((status = 200, body = AppointmentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn book_handover(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(order): AppPath<OrderId>,
+    AppJson(req): AppJson<AppointmentRequest>,
+) -> Result<Json<AppointmentView>, ApiError> {
+    order_for(
+        &state,
+        &caller,
+        order,
+        &[],
+        &[Party::Owner, Party::ItsDealer],
+    )
+    .await?;
+    let done = state
+        .services
+        .book_handover(order, req.at, &metadata(&caller))
+        .await?;
+    Ok(Json(AppointmentView {
+        order_id: order.to_string(),
+        handover_at: req.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        position: done.position.0,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveredView {
+    pub order_id: String,
+    #[schema(example = "delivered")]
+    pub status: &'static str,
+    pub vehicle_id: Option<String>,
+    pub position: u64,
+}
+
+/// Hands the car over (its dealer): only at the dealer and with the invoice paid.
+#[utoipa::path(post, path = "/api/v1/orders/{order_id}/handover", tag = "orders",
+    security(("bearer" = [])), params(("order_id" = String, Path)),
+    responses((status = 200, body = DeliveredView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "not at the dealer, or the invoice is not paid")))]
+pub async fn hand_over(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(order): AppPath<OrderId>,
+) -> Result<Json<DeliveredView>, ApiError> {
+    order_for(&state, &caller, order, &[], &[Party::ItsDealer]).await?;
+    let done = state.services.hand_over(order, &metadata(&caller)).await?;
+    Ok(Json(DeliveredView {
+        order_id: order.to_string(),
+        status: "delivered",
+        vehicle_id: done.vehicle.map(|v| v.to_string()),
+        position: done.position.0,
+    }))
+}
