@@ -3,7 +3,7 @@
 //! when the batch commits.
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use store::Position;
 
@@ -16,6 +16,7 @@ trait ErasedDoc: Send + Sync {
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn encode(&self) -> Result<(String, Tags), serde_json::Error>;
+    fn tags(&self) -> Tags;
 }
 
 impl<D: Document> ErasedDoc for D {
@@ -28,7 +29,11 @@ impl<D: Document> ErasedDoc for D {
     }
 
     fn encode(&self) -> Result<(String, Tags), serde_json::Error> {
-        Ok((serde_json::to_string(self)?, self.tags()))
+        Ok((serde_json::to_string(self)?, Document::tags(self)))
+    }
+
+    fn tags(&self) -> Tags {
+        Document::tags(self)
     }
 }
 
@@ -37,17 +42,20 @@ struct Entry {
     doc: Option<Box<dyn ErasedDoc>>,
     position: Position,
     dirty: bool,
+    /// The tags of the stored row; `None` when the database holds no such document.
+    stored: Option<Tags>,
 }
 
 /// The documents of one projection kept in memory between batches.
 ///
-/// `complete` says that every stored document of the projection is in the cache, so a miss
+/// `complete` says that the cache knows every stored document of the projection, so a miss
 /// means "does not exist" without asking the database: true from a reset (a rebuild starts
-/// from nothing) until the cache is first cleared.
-#[derive(Default)]
+/// from nothing). Documents evicted to bound memory are remembered by key, so a rebuild
+/// stays complete: only an evicted key is looked up again.
 pub(crate) struct DocCache {
     collections: HashMap<&'static str, HashMap<String, Entry>>,
     complete: bool,
+    evicted: HashSet<(&'static str, String)>,
     len: usize,
 }
 
@@ -55,12 +63,20 @@ impl DocCache {
     /// An empty cache; `complete` when the projection's documents are known to be empty.
     pub(crate) fn new(complete: bool) -> Self {
         DocCache {
+            collections: HashMap::new(),
             complete,
-            ..DocCache::default()
+            evicted: HashSet::new(),
+            len: 0,
         }
     }
 
-    /// The documents changed since the last commit, encoded for the database.
+    /// How many documents (and known absences) are held.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The documents changed since the last commit, encoded for the database, in
+    /// (collection, key) order (sorted writes keep the database's indexes local).
     pub(crate) fn writes(&self) -> Result<Vec<DocWrite>, ReadModelError> {
         let mut writes = Vec::new();
         for (collection, entries) in &self.collections {
@@ -73,6 +89,7 @@ impl DocCache {
                             reason: e.to_string(),
                         })?)
                     }
+                    None if entry.stored.is_none() => continue,
                     None => None,
                 };
                 writes.push(DocWrite {
@@ -80,24 +97,34 @@ impl DocCache {
                     key: key.clone(),
                     value,
                     position: entry.position,
+                    stored_tags: entry.stored.clone(),
                 });
             }
         }
+        writes.sort_by(|a, b| (a.collection, &a.key).cmp(&(b.collection, &b.key)));
         Ok(writes)
     }
 
-    /// After a commit: nothing is dirty any more; past `limit` documents the cache is
-    /// emptied (and no longer complete).
+    /// After a commit: what was written is now what is stored; past `limit` documents the
+    /// clean ones are evicted (and remembered, so a complete cache stays complete).
     pub(crate) fn committed(&mut self, limit: usize) {
-        if self.len > limit {
-            *self = DocCache::new(false);
-            return;
-        }
         for entries in self.collections.values_mut() {
-            for entry in entries.values_mut() {
+            for entry in entries.values_mut().filter(|e| e.dirty) {
                 entry.dirty = false;
+                entry.stored = entry.doc.as_ref().map(|d| d.tags());
             }
         }
+        if self.len <= limit {
+            return;
+        }
+        for (collection, entries) in self.collections.drain() {
+            for (key, entry) in entries {
+                if self.complete && entry.stored.is_some() {
+                    self.evicted.insert((collection, key));
+                }
+            }
+        }
+        self.len = 0;
     }
 }
 
@@ -130,27 +157,33 @@ impl<'a> Docs<'a> {
     }
 
     fn entry<D: Document>(&mut self, key: &str) -> Result<&mut Entry, ProjectionError> {
-        let entries = self.cache.collections.entry(D::COLLECTION).or_default();
+        let cache = &mut *self.cache;
+        let entries = cache.collections.entry(D::COLLECTION).or_default();
         if !entries.contains_key(key) {
-            let entry = if self.cache.complete {
-                None
-            } else {
+            let must_load = !cache.complete
+                || (!cache.evicted.is_empty()
+                    && cache.evicted.remove(&(D::COLLECTION, key.to_owned())));
+            let stored = if must_load {
                 self.source.load(D::COLLECTION, key)?
+            } else {
+                None
             };
-            let entry = match entry {
+            let entry = match stored {
                 Some(stored) => Entry {
                     doc: Some(Box::new(stored.parse::<D>()?)),
                     position: stored.position,
                     dirty: false,
+                    stored: Some(stored.tags),
                 },
                 None => Entry {
                     doc: None,
                     position: Position::START,
                     dirty: false,
+                    stored: None,
                 },
             };
             entries.insert(key.to_owned(), entry);
-            self.cache.len += 1;
+            cache.len += 1;
         }
         entries
             .get_mut(key)

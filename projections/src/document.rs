@@ -77,9 +77,15 @@ impl DocQuery {
             .iter()
             .zip(tags.0.iter())
             .all(|(want, have)| want.is_none() || want == have);
-        tags_match
-            && self.key_from.as_deref().is_none_or(|from| key >= from)
-            && self.key_to.as_deref().is_none_or(|to| key <= to)
+        let after_from = match self.key_from.as_deref() {
+            Some(from) => key >= from,
+            None => true,
+        };
+        let before_to = match self.key_to.as_deref() {
+            Some(to) => key <= to,
+            None => true,
+        };
+        tags_match && after_from && before_to
     }
 }
 

@@ -25,15 +25,35 @@ pub struct ProjectionStatus {
 
 struct Slot {
     projection: Arc<dyn Projection>,
+    /// The last position committed.
     checkpoint: Position,
+    /// The last position applied to the cache (committed or not).
+    staged: Position,
     cache: DocCache,
     failure: Option<ProjectionError>,
 }
 
 impl Slot {
+    fn new(projection: Arc<dyn Projection>, checkpoint: Position, complete: bool) -> Self {
+        Slot {
+            projection,
+            checkpoint,
+            staged: checkpoint,
+            cache: DocCache::new(complete),
+            failure: None,
+        }
+    }
+
+    /// Stops the projection: what it staged is dropped, it stays at its checkpoint.
     fn fail(&mut self, error: ProjectionError) {
         self.failure = Some(error);
+        self.forget();
+    }
+
+    /// Drops what was staged and the cache (which may hold uncommitted changes).
+    fn forget(&mut self) {
         self.cache = DocCache::new(false);
+        self.staged = self.checkpoint;
     }
 }
 
@@ -72,12 +92,7 @@ impl Engine {
             let stored = checkpoints.get(projection.name());
             let slot = match stored {
                 Some(c) if c.version == projection.version() && c.position > Position::START => {
-                    Slot {
-                        projection,
-                        checkpoint: c.position,
-                        cache: DocCache::new(false),
-                        failure: None,
-                    }
+                    Slot::new(projection, c.position, false)
                 }
                 _ => {
                     store.reset(
@@ -85,12 +100,7 @@ impl Engine {
                         projection.version(),
                         projection.collections(),
                     )?;
-                    Slot {
-                        projection,
-                        checkpoint: Position::START,
-                        cache: DocCache::new(true),
-                        failure: None,
-                    }
+                    Slot::new(projection, Position::START, true)
                 }
             };
             slots.push(slot);
@@ -102,15 +112,25 @@ impl Engine {
         })
     }
 
-    /// Where reading the log must resume: the lowest checkpoint of the projections still
-    /// running (the highest checkpoint when every projection has stopped).
+    /// Where reading the log must resume: the lowest position applied by the projections
+    /// still running (the highest checkpoint when every projection has stopped).
     pub fn resume_after(&self) -> Position {
         let running = self.slots.iter().filter(|s| s.failure.is_none());
         running
-            .map(|s| s.checkpoint)
+            .map(|s| s.staged)
             .min()
             .or_else(|| self.slots.iter().map(|s| s.checkpoint).max())
             .unwrap_or(Position::START)
+    }
+
+    /// Whether anything applied is not committed yet.
+    pub fn has_staged(&self) -> bool {
+        self.slots.iter().any(|s| s.staged > s.checkpoint)
+    }
+
+    /// The most documents one projection holds in memory.
+    pub fn cached_documents(&self) -> usize {
+        self.slots.iter().map(|s| s.cache.len()).max().unwrap_or(0)
     }
 
     /// Where each projection stands.
@@ -125,43 +145,62 @@ impl Engine {
             .collect()
     }
 
-    /// Decodes and applies stored events (see [`apply_decoded`](Self::apply_decoded)).
+    /// Decodes and applies stored events, then commits (see
+    /// [`apply_decoded`](Self::apply_decoded)).
     pub fn apply(&mut self, events: &[RecordedEvent]) -> Result<(), ReadModelError> {
         let decoded: Vec<DecodedEvent> = events.iter().map(DecodedEvent::decode).collect();
         self.apply_decoded(&decoded)
     }
 
-    /// Applies a batch of consecutive events (ascending positions, none missing) to every
-    /// running projection and commits the batch in one transaction.
-    ///
-    /// A projection whose `apply` fails (or that meets a malformed event) stops: its changes
-    /// in this batch are dropped, its checkpoint stays, the others commit. A failed commit
-    /// stores nothing and empties the caches; call [`resync`](Self::resync) before going on.
+    /// Applies a batch of consecutive events and commits everything applied, in one
+    /// transaction ([`stage`](Self::stage) then [`commit`](Self::commit)).
     pub fn apply_decoded(&mut self, events: &[DecodedEvent]) -> Result<(), ReadModelError> {
+        self.stage(events)?;
+        self.commit()
+    }
+
+    /// Applies a batch of consecutive events (ascending positions, none missing) to every
+    /// running projection, in memory; [`commit`](Self::commit) stores them.
+    ///
+    /// Events at or below what a projection has applied are skipped for it. A projection
+    /// whose `apply` fails (or that meets a malformed event) stops: what it staged is dropped
+    /// and it stays at its checkpoint; the others go on.
+    pub fn stage(&mut self, events: &[DecodedEvent]) -> Result<(), ReadModelError> {
         let (Some(first), Some(last)) = (events.first(), events.last()) else {
             return Ok(());
         };
         let behind = self.slots.iter().find(|s| {
-            s.failure.is_none()
-                && last.position > s.checkpoint
-                && first.position > s.checkpoint.next()
+            s.failure.is_none() && last.position > s.staged && first.position > s.staged.next()
         });
         if let Some(slot) = behind {
             return Err(ReadModelError::Backend(format!(
                 "projection {} is at {} but the batch starts at {}: events would be skipped",
                 slot.projection.name(),
-                slot.checkpoint,
+                slot.staged,
                 first.position
             )));
         }
+        for slot in &mut self.slots {
+            if slot.failure.is_some() || last.position <= slot.staged {
+                continue;
+            }
+            match apply_all(slot, &*self.store, events) {
+                Ok(()) => slot.staged = last.position,
+                Err(error) => slot.fail(error),
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores every projection's staged documents and checkpoint in one transaction.
+    ///
+    /// A failed commit stores nothing and drops what was staged; call
+    /// [`resync`](Self::resync) before going on.
+    pub fn commit(&mut self) -> Result<(), ReadModelError> {
         let mut commits = Vec::new();
         let mut committing = Vec::new();
         for (index, slot) in self.slots.iter_mut().enumerate() {
-            if slot.failure.is_some() || last.position <= slot.checkpoint {
-                continue;
-            }
-            if let Err(error) = apply_all(slot, &*self.store, events) {
-                slot.fail(error);
+            if slot.failure.is_some() || slot.staged <= slot.checkpoint {
                 continue;
             }
             match slot.cache.writes() {
@@ -170,7 +209,7 @@ impl Engine {
                         name: slot.projection.name(),
                         version: slot.projection.version(),
                         from: slot.checkpoint,
-                        to: last.position,
+                        to: slot.staged,
                         writes,
                     });
                     committing.push(index);
@@ -182,12 +221,14 @@ impl Engine {
             return Ok(());
         }
         if let Err(error) = self.store.commit(&commits) {
-            self.forget_caches();
+            for slot in &mut self.slots {
+                slot.forget();
+            }
             return Err(error);
         }
         for index in committing {
             if let Some(slot) = self.slots.get_mut(index) {
-                slot.checkpoint = last.position;
+                slot.checkpoint = slot.staged;
                 slot.cache.committed(self.cache_limit);
             }
         }
@@ -208,9 +249,7 @@ impl Engine {
             }
             let p = &slot.projection;
             self.store.reset(p.name(), p.version(), p.collections())?;
-            slot.checkpoint = Position::START;
-            slot.cache = DocCache::new(true);
-            slot.failure = None;
+            *slot = Slot::new(Arc::clone(&slot.projection), Position::START, true);
         }
         Ok(())
     }
@@ -223,15 +262,9 @@ impl Engine {
             slot.checkpoint = checkpoints
                 .get(slot.projection.name())
                 .map_or(Position::START, |c| c.position);
-            slot.cache = DocCache::new(false);
+            slot.forget();
         }
         Ok(())
-    }
-
-    fn forget_caches(&mut self) {
-        for slot in &mut self.slots {
-            slot.cache = DocCache::new(false);
-        }
     }
 }
 
@@ -241,7 +274,7 @@ fn apply_all(
     store: &dyn ReadModelStore,
     events: &[DecodedEvent],
 ) -> Result<(), ProjectionError> {
-    for decoded in events.iter().filter(|e| e.position > slot.checkpoint) {
+    for decoded in events.iter().filter(|e| e.position > slot.staged) {
         let event = match &decoded.decoding {
             Decoding::Event(event) => event,
             Decoding::Foreign => continue,

@@ -24,11 +24,19 @@ use crate::progress::{Progress, ProgressSnapshot};
 use crate::projection::Projection;
 
 /// Tuning of the runner; the defaults suit production and the rebuild benchmark.
+///
+/// Live, a batch is whatever has committed since the last one and is committed at once.
+/// Catching up (a rebuild, a restart after a long stop), batches of `max_batch` events are
+/// applied in memory and committed together every `commit_every` events (or when a
+/// projection holds `cache_limit` documents): a document touched by many events is then
+/// written once, not once per batch.
 #[derive(Debug, Clone)]
 pub struct RunnerOptions {
-    /// The most events applied and committed in one transaction.
+    /// The most events read, decoded and applied as one batch.
     pub max_batch: usize,
-    /// The most documents per projection kept in memory between batches.
+    /// The most events applied before a commit while catching up.
+    pub commit_every: usize,
+    /// The most documents a projection keeps in memory (a commit evicts them).
     pub cache_limit: usize,
     /// How long the runner pauses after a database or event store failure.
     pub retry_delay: Duration,
@@ -38,7 +46,8 @@ impl Default for RunnerOptions {
     fn default() -> Self {
         RunnerOptions {
             max_batch: 5_000,
-            cache_limit: 250_000,
+            commit_every: 250_000,
+            cache_limit: 400_000,
             retry_delay: Duration::from_secs(1),
         }
     }
@@ -223,6 +232,7 @@ async fn run(
     ));
     let mut paused_until: Option<Instant> = None;
     let mut last_error: Option<String> = None;
+    let mut uncommitted = 0usize;
     loop {
         let resume_at = paused_until.unwrap_or_else(Instant::now);
         tokio::select! {
@@ -231,7 +241,11 @@ async fn run(
                 None | Some(Control::Stop) => break,
                 Some(Control::Rebuild { name, reply }) => {
                     drop(reader.take());
-                    let Some((e, result)) = blocking(engine, move |e| e.reset(name.as_deref())).await else {
+                    uncommitted = 0;
+                    let Some((e, result)) = blocking(engine, move |e| {
+                        e.commit()?;
+                        e.reset(name.as_deref())
+                    }).await else {
                         return;
                     };
                     engine = e;
@@ -261,7 +275,14 @@ async fn run(
             batch = next_batch(&mut reader), if reader.is_some() => {
                 let outcome = match batch {
                     Some(Ok(batch)) => {
-                        let Some((e, applied)) = blocking(engine, move |e| e.apply_decoded(&batch)).await else {
+                        uncommitted += batch.events.len();
+                        let commit = batch.at_head || uncommitted >= options.commit_every;
+                        let limit = options.cache_limit;
+                        let Some((e, applied)) = blocking(engine, move |e| {
+                            e.stage(&batch.events)?;
+                            let full = e.cached_documents() >= limit;
+                            if commit || full { e.commit().map(|()| true) } else { Ok(false) }
+                        }).await else {
                             return;
                         };
                         engine = e;
@@ -271,8 +292,13 @@ async fn run(
                     None => Err("the log reader stopped".to_owned()),
                 };
                 match outcome {
-                    Ok(()) => last_error = None,
+                    Ok(false) => continue,
+                    Ok(true) => {
+                        uncommitted = 0;
+                        last_error = None;
+                    }
                     Err(error) => {
+                        uncommitted = 0;
                         last_error = Some(error);
                         reader = None;
                         paused_until = Some(Instant::now() + options.retry_delay);
@@ -286,7 +312,14 @@ async fn run(
     progress.send_replace(snapshot(&engine, false, last_error));
 }
 
-async fn next_batch(reader: &mut Option<Reader>) -> Option<Result<Vec<DecodedEvent>, StoreError>> {
+/// Consecutive events read and decoded together.
+struct Batch {
+    events: Vec<DecodedEvent>,
+    /// Whether the batch reached the head of the log as it was when the batch was read.
+    at_head: bool,
+}
+
+async fn next_batch(reader: &mut Option<Reader>) -> Option<Result<Batch, StoreError>> {
     match reader {
         Some(reader) => reader.batches.recv().await,
         None => None,
@@ -295,7 +328,7 @@ async fn next_batch(reader: &mut Option<Reader>) -> Option<Result<Vec<DecodedEve
 
 /// Reads and decodes the log ahead of the runner. Dropping it stops it.
 struct Reader {
-    batches: mpsc::Receiver<Result<Vec<DecodedEvent>, StoreError>>,
+    batches: mpsc::Receiver<Result<Batch, StoreError>>,
     task: JoinHandle<()>,
 }
 
@@ -317,14 +350,15 @@ async fn read(
     events: Arc<dyn EventStore>,
     after: Position,
     max_batch: usize,
-    batches: mpsc::Sender<Result<Vec<DecodedEvent>, StoreError>>,
+    batches: mpsc::Sender<Result<Batch, StoreError>>,
 ) {
     let mut subscription = events.subscribe_all(after);
     loop {
         let batch = gather(&events, &mut subscription, max_batch).await;
         let batch = match batch {
-            Ok(records) => tokio::task::spawn_blocking(move || {
-                records.iter().map(DecodedEvent::decode).collect::<Vec<_>>()
+            Ok((records, at_head)) => tokio::task::spawn_blocking(move || Batch {
+                events: records.iter().map(DecodedEvent::decode).collect(),
+                at_head,
             })
             .await
             .map_err(|e| StoreError::Backend(format!("decoding failed: {e}"))),
@@ -337,12 +371,13 @@ async fn read(
     }
 }
 
-/// Waits for the next event, then takes every event already committed, up to `max_batch`.
+/// Waits for the next event, then takes every event already committed, up to `max_batch`;
+/// tells whether that reached the head.
 async fn gather(
     events: &Arc<dyn EventStore>,
     subscription: &mut store::Subscription,
     max_batch: usize,
-) -> Result<Vec<store::RecordedEvent>, StoreError> {
+) -> Result<(Vec<store::RecordedEvent>, bool), StoreError> {
     let first = subscription.next().await?;
     let head = events.head().await?;
     let mut records = Vec::with_capacity(max_batch.min(8192));
@@ -350,5 +385,6 @@ async fn gather(
     while records.len() < max_batch && subscription.position() < head {
         records.push(subscription.next().await?);
     }
-    Ok(records)
+    let at_head = subscription.position() >= head;
+    Ok((records, at_head))
 }

@@ -28,7 +28,7 @@ fn eur(minor: i64) -> Money {
 
 async fn story_and_views(events: Arc<dyn EventStore>, read_models: Arc<dyn ReadModelStore>) {
     let runner = support::runner(&events, &read_models, 7).await;
-    let views = support::views(&runner, &read_models);
+    let views = support::views(&runner, &events, &read_models);
     let supply = Supply::new(views.clone()).with_wait(Duration::from_secs(10));
     let mut w = World::new(Arc::clone(&events));
 

@@ -48,6 +48,10 @@ pub struct DocWrite {
     pub value: Option<(String, Tags)>,
     /// The position of the last event that changed it.
     pub position: Position,
+    /// The tags of the row the database holds, `None` when it holds none: a backend may
+    /// insert instead of upserting, and leave the tag indexes alone when the tags did not
+    /// change.
+    pub stored_tags: Option<Tags>,
 }
 
 /// What one projection commits for a batch.

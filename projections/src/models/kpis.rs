@@ -1,63 +1,38 @@
 //! KPIs per market: LTO vs BTO share, order-to-delivery days, orders awaiting capacity, and
 //! the ETA first promised against the actual arrival.
 //!
+//! They are kept by the `orders` projection: every KPI is a change of an order's own state
+//! (placed, first fulfilled, arrived, delivered, cancelled), which the order document holds,
+//! so a projection of its own would only duplicate that state per order. Each order event
+//! compares the order's [`KpiFacts`] before and after and counts the difference.
+//!
 //! Distributions are kept as histograms (days → orders), so the median and the 90th
 //! percentile are exact and the document stays small however many orders there are.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use domain::order::OrderEvent;
-use domain::streams::AnyEvent;
+use domain::order::{OrderStatus, WaitReason};
 use domain::values::MarketCode;
 use serde::{Deserialize, Serialize};
 
 use crate::docs::Docs;
 use crate::document::Document;
 use crate::error::ProjectionError;
-use crate::models::order_of;
-use crate::projection::{Envelope, Projection};
-
-/// How an order was first fulfilled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FirstFulfilment {
-    /// Locate-to-order (a stock vehicle).
-    Lto,
-    /// Build-to-order (a production slot).
-    Bto,
-}
-
-/// What the KPIs remember of one order.
-///
-/// Collection `kpi_orders`, key: the order id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KpiOrderDoc {
-    pub market: MarketCode,
-    pub placed_on: NaiveDate,
-    pub first_fulfilment: Option<FirstFulfilment>,
-    /// The first ETA the order was given: the promise.
-    pub promised: Option<NaiveDate>,
-    pub arrived_on: Option<NaiveDate>,
-    pub awaiting_capacity: bool,
-}
-
-impl Document for KpiOrderDoc {
-    const COLLECTION: &'static str = "kpi_orders";
-}
+use crate::models::orders::{FulfilmentKind, OrderDoc};
 
 /// The KPIs of one market.
 ///
-/// Collection `kpi_markets`, key: the market code.
+/// Collection `kpi_markets` (written by the `orders` projection), key: the market code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KpiMarketDoc {
     pub market: MarketCode,
     pub placed: u64,
     pub cancelled: u64,
     pub delivered: u64,
-    /// Orders first fulfilled from stock.
+    /// Orders first fulfilled from stock (locate-to-order).
     pub lto: u64,
-    /// Orders first fulfilled by a build.
+    /// Orders first fulfilled by a build (build-to-order).
     pub bto: u64,
     /// Orders waiting for capacity now.
     pub awaiting_capacity: u64,
@@ -88,136 +63,90 @@ impl Document for KpiMarketDoc {
     const COLLECTION: &'static str = "kpi_markets";
 }
 
-/// The `kpis` projection.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct KpiProjection;
-
-impl Projection for KpiProjection {
-    fn name(&self) -> &'static str {
-        "kpis"
-    }
-
-    fn version(&self) -> u32 {
-        1
-    }
-
-    fn collections(&self) -> &'static [&'static str] {
-        &["kpi_orders", "kpi_markets"]
-    }
-
-    fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
-        let AnyEvent::Order(event) = envelope.event else {
-            return Ok(());
-        };
-        let key = order_of(envelope)?.to_string();
-        if let OrderEvent::Placed {
-            market, placed_at, ..
-        } = event
-        {
-            if docs.get::<KpiOrderDoc>(&key)?.is_none() {
-                let order = KpiOrderDoc {
-                    market: market.clone(),
-                    placed_on: placed_at.date_naive(),
-                    first_fulfilment: None,
-                    promised: None,
-                    arrived_on: None,
-                    awaiting_capacity: false,
-                };
-                docs.insert(&key, order)?;
-                market_doc(docs, market)?.placed += 1;
-            }
-            return Ok(());
-        }
-        let Some(order) = docs.get_mut::<KpiOrderDoc>(&key)? else {
-            return Ok(());
-        };
-        let mut delta = Delta::default();
-        match event {
-            OrderEvent::AwaitingCapacity { .. } if !order.awaiting_capacity => {
-                order.awaiting_capacity = true;
-                delta.awaiting = 1;
-            }
-            OrderEvent::Allocated { eta, .. } | OrderEvent::Reallocated { eta, .. } => {
-                delta.fulfilled(order, FirstFulfilment::Lto, *eta);
-            }
-            OrderEvent::Scheduled { eta, .. } => delta.fulfilled(order, FirstFulfilment::Bto, *eta),
-            OrderEvent::ArrivedAtDealer { arrived_on } if order.arrived_on.is_none() => {
-                order.arrived_on = Some(*arrived_on);
-                delta.eta_deviation = order
-                    .promised
-                    .map(|promised| (*arrived_on - promised).num_days());
-            }
-            OrderEvent::Delivered { delivered_at, .. } => {
-                delta.delivery_days =
-                    Some((delivered_at.date_naive() - order.placed_on).num_days());
-            }
-            OrderEvent::Cancelled { .. } => {
-                delta.cancelled = true;
-                if order.awaiting_capacity {
-                    order.awaiting_capacity = false;
-                    delta.awaiting = -1;
-                }
-            }
-            _ => {}
-        }
-        let market = order.market.clone();
-        if delta != Delta::default() {
-            delta.apply(market_doc(docs, &market)?);
-        }
-        Ok(())
-    }
+/// The facts of one order the KPIs count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KpiFacts {
+    pub market: MarketCode,
+    pub placed_on: NaiveDate,
+    pub awaiting_capacity: bool,
+    pub first_fulfilment: Option<FulfilmentKind>,
+    /// The first ETA the order was given: the promise.
+    pub promised: Option<NaiveDate>,
+    pub arrived_on: Option<NaiveDate>,
+    pub delivered_on: Option<NaiveDate>,
+    pub cancelled: bool,
 }
 
-/// What one event changes in its market's KPIs.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Delta {
-    awaiting: i8,
-    first: Option<FirstFulfilment>,
-    eta_deviation: Option<i64>,
-    delivery_days: Option<i64>,
-    cancelled: bool,
-}
-
-impl Delta {
-    fn fulfilled(&mut self, order: &mut KpiOrderDoc, kind: FirstFulfilment, eta: NaiveDate) {
-        if order.first_fulfilment.is_none() {
-            order.first_fulfilment = Some(kind);
-            self.first = Some(kind);
-        }
-        order.promised.get_or_insert(eta);
-        if order.awaiting_capacity {
-            order.awaiting_capacity = false;
-            self.awaiting = -1;
-        }
-    }
-
-    fn apply(self, kpis: &mut KpiMarketDoc) {
-        match self.awaiting {
-            1 => kpis.awaiting_capacity += 1,
-            -1 => kpis.awaiting_capacity = kpis.awaiting_capacity.saturating_sub(1),
-            _ => {}
-        }
-        match self.first {
-            Some(FirstFulfilment::Lto) => kpis.lto += 1,
-            Some(FirstFulfilment::Bto) => kpis.bto += 1,
-            None => {}
-        }
-        if let Some(days) = self.eta_deviation {
-            *kpis.eta_deviation_days.entry(days).or_default() += 1;
-        }
-        if let Some(days) = self.delivery_days {
-            kpis.delivered += 1;
-            *kpis.delivery_days.entry(days).or_default() += 1;
-        }
-        if self.cancelled {
-            kpis.cancelled += 1;
+impl KpiFacts {
+    pub(crate) fn of(order: &OrderDoc) -> Self {
+        KpiFacts {
+            market: order.market.clone(),
+            placed_on: order.placed_at.date_naive(),
+            awaiting_capacity: order.reason == Some(WaitReason::AwaitingCapacity),
+            first_fulfilment: order.first_fulfilment,
+            promised: order.first_eta,
+            arrived_on: order.arrived_on,
+            delivered_on: order.delivered_at.map(|at| at.date_naive()),
+            cancelled: order.status == OrderStatus::Cancelled,
         }
     }
 }
 
-fn market_doc<'d>(
-    docs: &'d mut Docs<'_>,
-    market: &MarketCode,
-) -> Result<&'d mut KpiMarketDoc, ProjectionError> {
-    docs.get_or_insert_with(market.as_str(), || KpiMarketDoc::empty(market.clone()))
+/// Counts what one event changed about an order (`before`: `None` when it was just placed)
+/// in its market's KPIs.
+pub(crate) fn count(
+    docs: &mut Docs<'_>,
+    before: Option<&KpiFacts>,
+    after: &KpiFacts,
+) -> Result<(), ProjectionError> {
+    let placed = before.is_none();
+    let was = |f: fn(&KpiFacts) -> bool| before.is_some_and(f);
+    let awaiting = i8::from(after.awaiting_capacity) - i8::from(was(|b| b.awaiting_capacity));
+    let first = match (
+        before.and_then(|b| b.first_fulfilment),
+        after.first_fulfilment,
+    ) {
+        (None, Some(kind)) => Some(kind),
+        _ => None,
+    };
+    let arrived = match (before.and_then(|b| b.arrived_on), after.arrived_on) {
+        (None, Some(on)) => after.promised.map(|promised| (on - promised).num_days()),
+        _ => None,
+    };
+    let delivered = match (before.and_then(|b| b.delivered_on), after.delivered_on) {
+        (None, Some(on)) => Some((on - after.placed_on).num_days()),
+        _ => None,
+    };
+    let cancelled = after.cancelled && !was(|b| b.cancelled);
+    if !placed
+        && awaiting == 0
+        && first.is_none()
+        && arrived.is_none()
+        && delivered.is_none()
+        && !cancelled
+    {
+        return Ok(());
+    }
+    let market = &after.market;
+    let kpis = docs.get_or_insert_with(market.as_str(), || KpiMarketDoc::empty(market.clone()))?;
+    kpis.placed += u64::from(placed);
+    kpis.cancelled += u64::from(cancelled);
+    match awaiting {
+        1 => kpis.awaiting_capacity += 1,
+        -1 => kpis.awaiting_capacity = kpis.awaiting_capacity.saturating_sub(1),
+        _ => {}
+    }
+    match first {
+        Some(FulfilmentKind::Stock) => kpis.lto += 1,
+        Some(FulfilmentKind::Build) => kpis.bto += 1,
+        None => {}
+    }
+    if let Some(days) = arrived {
+        *kpis.eta_deviation_days.entry(days).or_default() += 1;
+    }
+    if let Some(days) = delivered {
+        kpis.delivered += 1;
+        *kpis.delivery_days.entry(days).or_default() += 1;
+    }
+    Ok(())
 }

@@ -1,12 +1,12 @@
-//! The read models: one [`Projection`] per model, each with the documents it writes.
+//! The read models: one [`Projection`] per model, each with the documents it writes. (An
+//! order's history timeline is not a read model: it is read from the order's own streams.)
 //!
 //! | projection | collections (key; tags) | serves |
 //! |---|---|---|
-//! | [`orders`] | `orders` (order; dealer, customer, status), `order_history` (order), `order_vehicles` (vehicle) | order tracker, order list, dealer board, history |
-//! | [`stock`] | `vehicles` (vehicle; location, status, market/model), `location_stock` (location), `stock_demand` (order) | stock by location, stock summary, supply for fulfilment |
+//! | [`orders`] | `orders` (order; dealer, customer, status), `order_vehicles` (vehicle), `kpi_markets` (market) | order tracker, order list, dealer board, KPIs ([`kpis`]) |
+//! | [`stock`] | `vehicles` (vehicle; location, status, market/model), `location_stock` (location) | stock by location, stock summary, supply for fulfilment |
 //! | [`capacity`] | `slots` (plant/week; plant) | slot capacity, supply for fulfilment |
 //! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |
-//! | [`kpis`] | `kpi_orders` (order), `kpi_markets` (market) | KPIs per market or overall |
 
 pub mod capacity;
 pub mod finance;
@@ -28,7 +28,6 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(stock::StockProjection),
         Arc::new(capacity::CapacityProjection),
         Arc::new(finance::FinanceProjection),
-        Arc::new(kpis::KpiProjection),
     ]
 }
 

@@ -7,6 +7,7 @@
 
 mod capacity;
 mod finance;
+mod history;
 mod kpis;
 mod orders;
 mod stock;
@@ -14,7 +15,7 @@ mod stock;
 use std::sync::Arc;
 use std::time::Duration;
 
-use store::Position;
+use store::{EventStore, Position};
 
 use crate::backend::ReadModelStore;
 use crate::document::{DocQuery, Document};
@@ -25,6 +26,7 @@ pub use capacity::WeekCapacity;
 pub use finance::{
     CommissionLineView, CommissionStatement, CreditNoteView, InvoiceFilter, InvoiceView,
 };
+pub use history::HistoryEntry;
 pub use kpis::{DaysSummary, EtaAccuracy, Kpis};
 pub use orders::{BoardRow, DealerBoard, FulfilmentView, InvoiceBrief, OrderFilter, OrderView};
 pub use stock::{LocationSummary, VehicleFilter, VehicleView};
@@ -33,6 +35,7 @@ pub use stock::{LocationSummary, VehicleFilter, VehicleView};
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct ReadModels {
+    events: Arc<dyn EventStore>,
     store: Arc<dyn ReadModelStore>,
     progress: Progress,
 }
@@ -46,9 +49,23 @@ impl std::fmt::Debug for ReadModels {
 }
 
 impl ReadModels {
-    /// Queries over `store`, waiting on the `progress` of the runner that fills it.
-    pub fn new(store: Arc<dyn ReadModelStore>, progress: Progress) -> Self {
-        ReadModels { store, progress }
+    /// Queries over the read models in `store`, waiting on the `progress` of the runner
+    /// that fills it; order histories are read from `events`.
+    pub fn new(
+        events: Arc<dyn EventStore>,
+        store: Arc<dyn ReadModelStore>,
+        progress: Progress,
+    ) -> Self {
+        ReadModels {
+            events,
+            store,
+            progress,
+        }
+    }
+
+    /// The event log (for views read straight from it).
+    pub(crate) fn events(&self) -> &dyn EventStore {
+        &*self.events
     }
 
     /// The runner's progress (checkpoints, failures), e.g. for metrics.

@@ -15,9 +15,7 @@ use serde::Serialize;
 use super::ReadModels;
 use crate::document::DocQuery;
 use crate::error::ReadModelError;
-use crate::models::orders::{
-    FulfilmentDoc, FulfilmentKind, HistoryEntry, InvoiceSummary, OrderDoc, OrderHistoryDoc,
-};
+use crate::models::orders::{FulfilmentDoc, FulfilmentKind, InvoiceSummary, OrderDoc};
 
 /// `GET /api/v1/orders/{id}`: an order as its customer follows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -199,15 +197,6 @@ impl ReadModels {
         let mut docs = self.find::<OrderDoc>(query).await?;
         newest_first(&mut docs);
         Ok(docs.iter().map(OrderView::from).collect())
-    }
-
-    /// The timeline of an order, oldest first (`None`: unknown order).
-    pub async fn order_history(
-        &self,
-        order: OrderId,
-    ) -> Result<Option<Vec<HistoryEntry>>, ReadModelError> {
-        let doc = self.get::<OrderHistoryDoc>(order.to_string()).await?;
-        Ok(doc.map(|d| d.entries))
     }
 
     /// The board of a dealer: every order it delivers, with counts per status.

@@ -1,6 +1,9 @@
 //! Stock by location: vehicles and the per-location summary.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::order::OrderStatus;
 use domain::values::{
     DealerId, IsoWeek, LocationId, MarketCode, ModelCode, OptionCode, OrderId, PlantId, ShipmentId,
     VehicleId, Vin,
@@ -11,6 +14,7 @@ use serde::Serialize;
 use super::ReadModels;
 use crate::document::DocQuery;
 use crate::error::ReadModelError;
+use crate::models::orders::OrderDoc;
 use crate::models::stock::{status_name, LocationStockDoc, VehicleDoc};
 
 /// `GET /api/v1/vehicles/{id}`: a vehicle with its configuration and whereabouts.
@@ -87,6 +91,20 @@ pub struct LocationSummary {
     pub open_demand: u32,
 }
 
+impl LocationSummary {
+    fn empty(location: LocationId) -> Self {
+        LocationSummary {
+            location,
+            free: 0,
+            reserved: 0,
+            built: 0,
+            in_transit: 0,
+            in_production: 0,
+            open_demand: 0,
+        }
+    }
+}
+
 impl From<LocationStockDoc> for LocationSummary {
     fn from(doc: LocationStockDoc) -> Self {
         LocationSummary {
@@ -96,7 +114,7 @@ impl From<LocationStockDoc> for LocationSummary {
             built: doc.built,
             in_transit: doc.in_transit,
             in_production: doc.in_production,
-            open_demand: doc.open_demand,
+            open_demand: 0,
         }
     }
 }
@@ -123,7 +141,10 @@ impl ReadModels {
         let docs = self.find::<VehicleDoc>(query).await?;
         Ok(docs
             .into_iter()
-            .filter(|d| filter.model.as_ref().is_none_or(|m| &d.model == m))
+            .filter(|d| match &filter.model {
+                Some(model) => &d.model == model,
+                None => true,
+            })
             .map(VehicleView::from)
             .collect())
     }
@@ -141,9 +162,22 @@ impl ReadModels {
     }
 
     /// Every location's stock and open demand, by location id (locations that never held a
-    /// vehicle nor had demand are absent).
+    /// vehicle nor had demand are absent). The demand is the orders waiting without a vehicle
+    /// or slot (`placed`), counted at their dealer.
     pub async fn stock_summary(&self) -> Result<Vec<LocationSummary>, ReadModelError> {
         let docs = self.find::<LocationStockDoc>(DocQuery::all()).await?;
-        Ok(docs.into_iter().map(LocationSummary::from).collect())
+        let mut summary: BTreeMap<LocationId, LocationSummary> = docs
+            .into_iter()
+            .map(|doc| (doc.location.clone(), LocationSummary::from(doc)))
+            .collect();
+        let waiting = DocQuery::all().tag(2, OrderStatus::Placed.as_str());
+        for order in self.find::<OrderDoc>(waiting).await? {
+            let location = LocationId::Dealer(order.dealer_id);
+            summary
+                .entry(location.clone())
+                .or_insert_with(|| LocationSummary::empty(location))
+                .open_demand += 1;
+        }
+        Ok(summary.into_values().collect())
     }
 }

@@ -55,8 +55,16 @@ pub async fn runner(
 }
 
 /// The views over a runner's read models.
-pub fn views(runner: &Runner, read_models: &Arc<dyn ReadModelStore>) -> ReadModels {
-    ReadModels::new(Arc::clone(read_models), runner.progress())
+pub fn views(
+    runner: &Runner,
+    events: &Arc<dyn EventStore>,
+    read_models: &Arc<dyn ReadModelStore>,
+) -> ReadModels {
+    ReadModels::new(
+        Arc::clone(events),
+        Arc::clone(read_models),
+        runner.progress(),
+    )
 }
 
 /// Every document, without the store-specific parts, for comparing two read models.

@@ -26,7 +26,8 @@ pub(super) struct Session {
 impl Session {
     /// The connection, opened (again) if needed.
     pub(super) fn client(&mut self, runtime: &Runtime) -> Result<&mut Client, ReadModelError> {
-        if self.client.as_ref().is_none_or(Client::is_closed) {
+        let usable = matches!(&self.client, Some(client) if !client.is_closed());
+        if !usable {
             let (client, connection) = runtime
                 .block_on(self.config.connect(NoTls))
                 .map_err(|e| ReadModelError::Unavailable(format!("cannot connect: {e}")))?;

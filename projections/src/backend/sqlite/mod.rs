@@ -113,6 +113,53 @@ impl SqliteReadModels {
     }
 }
 
+/// Writes one projection's documents: new ones inserted, stored ones updated (their tag
+/// indexes only when the tags changed), each guarded by its position.
+fn write_docs(
+    tx: &rusqlite::Transaction<'_>,
+    commit: &ProjectionCommit,
+) -> Result<(), ReadModelError> {
+    let mut insert = tx.prepare_cached(sql::INSERT_DOC).map_err(db_error)?;
+    let mut update = tx.prepare_cached(sql::UPDATE_DOC).map_err(db_error)?;
+    let mut update_tags = tx.prepare_cached(sql::UPDATE_DOC_TAGS).map_err(db_error)?;
+    let mut delete = tx.prepare_cached(sql::DELETE_DOC).map_err(db_error)?;
+    for write in &commit.writes {
+        let position = to_i64(write.position);
+        let (collection, key) = (write.collection, write.key.as_str());
+        let changed = match (&write.value, &write.stored_tags) {
+            (Some((json, tags)), None) => insert.execute((
+                collection,
+                key,
+                tags.get(0),
+                tags.get(1),
+                tags.get(2),
+                position,
+                json.as_str(),
+            )),
+            (Some((json, tags)), Some(stored)) if tags == stored => {
+                update.execute((collection, key, position, json.as_str()))
+            }
+            (Some((json, tags)), Some(_)) => update_tags.execute((
+                collection,
+                key,
+                position,
+                json.as_str(),
+                tags.get(0),
+                tags.get(1),
+                tags.get(2),
+            )),
+            (None, _) => delete.execute((collection, key, position)),
+        }
+        .map_err(db_error)?;
+        if changed != 1 {
+            return Err(ReadModelError::Backend(format!(
+                "document {collection}/{key} was changed by someone else (a newer position is stored)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection, ReadModelError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)
@@ -194,31 +241,11 @@ impl ReadModelStore for SqliteReadModels {
                 .map_err(db_error)?;
             check_from(commit.name, commit.from, found.map(position_of))?;
         }
-        {
-            let mut upsert = tx.prepare_cached(sql::UPSERT_DOC).map_err(db_error)?;
-            let mut delete = tx.prepare_cached(sql::DELETE_DOC).map_err(db_error)?;
-            let mut checkpoint = tx.prepare_cached(sql::SAVE_CHECKPOINT).map_err(db_error)?;
-            for commit in projections {
-                for write in &commit.writes {
-                    let position = to_i64(write.position);
-                    match &write.value {
-                        Some((json, tags)) => upsert.execute((
-                            write.collection,
-                            write.key.as_str(),
-                            tags.get(0),
-                            tags.get(1),
-                            tags.get(2),
-                            position,
-                            json.as_str(),
-                        )),
-                        None => delete.execute((write.collection, write.key.as_str(), position)),
-                    }
-                    .map_err(db_error)?;
-                }
-                checkpoint
-                    .execute((commit.name, to_i64(commit.to), i64::from(commit.version)))
-                    .map_err(db_error)?;
-            }
+        for commit in projections {
+            write_docs(&tx, commit)?;
+            tx.prepare_cached(sql::SAVE_CHECKPOINT)
+                .and_then(|mut s| s.execute((commit.name, to_i64(commit.to), commit.version)))
+                .map_err(db_error)?;
         }
         tx.commit().map_err(db_error)
     }

@@ -6,15 +6,18 @@ use store::Position;
 use crate::document::{DocQuery, StoredDoc, Tags};
 use crate::error::ReadModelError;
 
-/// Stores a document unless a later event already wrote it (the per-row guard that makes a
-/// redelivered write harmless even without the checkpoint check).
-pub(super) const UPSERT_DOC: &str =
-    "INSERT INTO rm_docs (collection, key, tag1, tag2, tag3, position, doc)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-     ON CONFLICT (collection, key) DO UPDATE SET
-         tag1 = excluded.tag1, tag2 = excluded.tag2, tag3 = excluded.tag3,
-         position = excluded.position, doc = excluded.doc
-     WHERE excluded.position >= rm_docs.position";
+/// Stores a new document.
+pub(super) const INSERT_DOC: &str =
+    "INSERT INTO rm_docs (collection, key, tag1, tag2, tag3, position, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+/// Changes a stored document whose tags stay the same (its tag indexes are left alone).
+pub(super) const UPDATE_DOC: &str =
+    "UPDATE rm_docs SET position = ?3, doc = ?4 WHERE collection = ?1 AND key = ?2 AND position <= ?3";
+
+/// Changes a stored document and its tags.
+pub(super) const UPDATE_DOC_TAGS: &str =
+    "UPDATE rm_docs SET position = ?3, doc = ?4, tag1 = ?5, tag2 = ?6, tag3 = ?7
+     WHERE collection = ?1 AND key = ?2 AND position <= ?3";
 
 /// Deletes a document unless a later event wrote it.
 pub(super) const DELETE_DOC: &str =

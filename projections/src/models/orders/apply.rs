@@ -8,17 +8,14 @@ use domain::streams::AnyEvent;
 use domain::values::{LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleEvent;
 
-use super::history::summary;
-use super::{
-    Cancellation, FulfilmentDoc, FulfilmentKind, HistoryEntry, InvoiceSummary, OrderDoc,
-    OrderHistoryDoc, VehicleFacts,
-};
+use super::{Cancellation, FulfilmentDoc, FulfilmentKind, InvoiceSummary, OrderDoc, VehicleFacts};
 use crate::docs::Docs;
 use crate::error::ProjectionError;
+use crate::models::kpis::{self, KpiFacts};
 use crate::models::order_of;
 use crate::projection::{Envelope, Projection};
 
-/// The `orders` projection: tracker, order list, dealer board and history.
+/// The `orders` projection: tracker, order list, dealer board and KPIs.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OrdersProjection;
 
@@ -32,7 +29,7 @@ impl Projection for OrdersProjection {
     }
 
     fn collections(&self) -> &'static [&'static str] {
-        &["orders", "order_history", "order_vehicles"]
+        &["orders", "order_vehicles", "kpi_markets"]
     }
 
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
@@ -52,7 +49,11 @@ fn order_event(
 ) -> Result<(), ProjectionError> {
     let order = order_of(envelope)?;
     let key = order.to_string();
+    let before = docs.get::<OrderDoc>(&key)?.map(KpiFacts::of);
     if let OrderEvent::Placed { .. } = event {
+        if before.is_some() {
+            return Ok(());
+        }
         if let Some(doc) = placed(order, event, envelope.recorded_at) {
             docs.insert(&key, doc)?;
         }
@@ -68,26 +69,9 @@ fn order_event(
         };
         change(doc, event, facts, envelope.recorded_at);
     }
-    record(docs, &key, envelope, summary(envelope.event))
-}
-
-/// Appends a line to the order's timeline (only for an order that was placed).
-fn record(
-    docs: &mut Docs<'_>,
-    key: &str,
-    envelope: &Envelope<'_>,
-    summary: String,
-) -> Result<(), ProjectionError> {
-    if docs.get::<OrderDoc>(key)?.is_none() {
-        return Ok(());
+    if let Some(after) = docs.get::<OrderDoc>(&key)?.map(KpiFacts::of) {
+        kpis::count(docs, before.as_ref(), &after)?;
     }
-    let history = docs.get_or_insert_with::<OrderHistoryDoc>(key, OrderHistoryDoc::default)?;
-    history.entries.push(HistoryEntry {
-        position: envelope.position.0,
-        at: envelope.recorded_at,
-        event_type: envelope.event.event_type().to_owned(),
-        summary,
-    });
     Ok(())
 }
 
@@ -125,6 +109,7 @@ fn placed(order: OrderId, event: &OrderEvent, at: DateTime<Utc>) -> Option<Order
         invoice: None,
         placed_at: *placed_at,
         changeable_until: None,
+        first_fulfilment: None,
         first_eta: None,
         arrived_on: None,
         delivered_at: None,
@@ -161,6 +146,7 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
                 week: Some(*week),
             });
             doc.changeable_until = Some(*changeable_until);
+            doc.first_fulfilment.get_or_insert(FulfilmentKind::Build);
             promise(doc, *eta);
         }
         OrderEvent::ProductionStarted { vehicle, vin } => {
@@ -266,6 +252,7 @@ fn allocate(
         plant: facts.as_ref().map(|f| f.plant.clone()),
         week: facts.as_ref().map(|f| f.week),
     });
+    doc.first_fulfilment.get_or_insert(FulfilmentKind::Stock);
     promise(doc, eta);
 }
 
@@ -350,5 +337,5 @@ fn invoice_event(
             doc.updated_at = envelope.recorded_at;
         }
     }
-    record(docs, &key, envelope, summary(envelope.event))
+    Ok(())
 }

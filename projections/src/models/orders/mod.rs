@@ -1,11 +1,11 @@
 //! The order tracker, the order list and the dealer board: one document per order.
 //!
 //! The board is the tracker's documents of one dealer (tag 1), so the two views can never
-//! disagree and an order event is written once, not twice. The history timeline of an order
-//! is a document of its own, so the tracker stays small.
+//! disagree and an order event is written once, not twice. The KPIs per market are counted
+//! here too, from the order documents' changes (see [`crate::models::kpis`]). The history
+//! timeline is read from the order's own streams (see `views::history`).
 
 mod apply;
-mod history;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::catalog::Price;
@@ -49,6 +49,8 @@ pub struct OrderDoc {
     pub placed_at: DateTime<Utc>,
     /// For a build: the last day the configuration can be changed.
     pub changeable_until: Option<NaiveDate>,
+    /// How the order was first fulfilled (for the LTO/BTO share).
+    pub first_fulfilment: Option<FulfilmentKind>,
     /// The first ETA the order was ever given (the promise, for the KPIs).
     pub first_eta: Option<NaiveDate>,
     /// The first day the car stood at the dealer.
@@ -108,32 +110,6 @@ pub struct Cancellation {
     pub refund: Money,
     pub forfeited: Money,
     pub cancelled_at: DateTime<Utc>,
-}
-
-/// The timeline of one order: its own events and its invoice's, oldest first.
-///
-/// Collection `order_history`, key: the order id.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderHistoryDoc {
-    pub entries: Vec<HistoryEntry>,
-}
-
-impl Document for OrderHistoryDoc {
-    const COLLECTION: &'static str = "order_history";
-}
-
-/// One line of an order's timeline (the API's shape).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    /// The event's position in the log.
-    pub position: u64,
-    /// When it was recorded.
-    pub at: DateTime<Utc>,
-    /// The stored event type, e.g. `OrderDispatched`.
-    #[serde(rename = "type")]
-    pub event_type: String,
-    /// What happened, in a sentence.
-    pub summary: String,
 }
 
 /// What the tracker needs to know of a built vehicle when an order takes it from stock.

@@ -2,18 +2,16 @@
 //! `evolve`; the per-location counters move with each vehicle's (location, status).
 
 use chrono::{DateTime, Utc};
-use domain::order::OrderEvent;
 use domain::streams::AnyEvent;
 use domain::values::LocationId;
 use domain::vehicle::{VehicleEvent, VehicleStatus};
 
-use super::{DemandDoc, LocationStockDoc, VehicleDoc};
+use super::{LocationStockDoc, VehicleDoc};
 use crate::docs::Docs;
 use crate::error::ProjectionError;
-use crate::models::order_of;
 use crate::projection::{Envelope, Projection};
 
-/// The `stock` projection: vehicles, the stock summary per location, open demand.
+/// The `stock` projection: vehicles and the stock summary per location.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StockProjection;
 
@@ -27,13 +25,12 @@ impl Projection for StockProjection {
     }
 
     fn collections(&self) -> &'static [&'static str] {
-        &["vehicles", "location_stock", "stock_demand"]
+        &["vehicles", "location_stock"]
     }
 
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
         match envelope.event {
             AnyEvent::Vehicle(event) => vehicle_event(event, envelope.recorded_at, docs),
-            AnyEvent::Order(event) => order_event(envelope, event, docs),
             _ => Ok(()),
         }
     }
@@ -261,56 +258,4 @@ fn change(doc: &mut VehicleDoc, event: &VehicleEvent) {
             }
         }
     }
-}
-
-/// Open demand: an order waits from placement until it holds a vehicle or a slot, and again
-/// when it loses one (amendment, reallocation); cancellation and delivery end it.
-fn order_event(
-    envelope: &Envelope<'_>,
-    event: &OrderEvent,
-    docs: &mut Docs<'_>,
-) -> Result<(), ProjectionError> {
-    let key = order_of(envelope)?.to_string();
-    let waiting = match event {
-        OrderEvent::Placed { dealer, .. } => {
-            if docs.get::<DemandDoc>(&key)?.is_none() {
-                let demand = DemandDoc {
-                    dealer: dealer.clone(),
-                    waiting: false,
-                };
-                docs.insert(&key, demand)?;
-            }
-            true
-        }
-        OrderEvent::Allocated { .. }
-        | OrderEvent::Scheduled { .. }
-        | OrderEvent::Reallocated { .. }
-        | OrderEvent::Cancelled { .. }
-        | OrderEvent::Delivered { .. } => false,
-        OrderEvent::Amended {
-            released_vehicle: Some(_),
-            ..
-        }
-        | OrderEvent::VehicleWithdrawn { .. } => true,
-        _ => return Ok(()),
-    };
-    let Some(demand) = docs.get::<DemandDoc>(&key)? else {
-        return Ok(());
-    };
-    if demand.waiting == waiting {
-        return Ok(());
-    }
-    let location = LocationId::Dealer(demand.dealer.clone());
-    if let Some(demand) = docs.get_mut::<DemandDoc>(&key)? {
-        demand.waiting = waiting;
-    }
-    let summary = docs.get_or_insert_with(&location.to_string(), || {
-        LocationStockDoc::empty(location.clone())
-    })?;
-    summary.open_demand = if waiting {
-        summary.open_demand.saturating_add(1)
-    } else {
-        summary.open_demand.saturating_sub(1)
-    };
-    Ok(())
 }

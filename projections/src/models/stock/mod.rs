@@ -1,6 +1,7 @@
-//! Stock by location: every vehicle with its whereabouts, a per-location summary kept as
-//! counters, and the open demand (orders waiting without a vehicle or slot) by the location
-//! of their dealer.
+//! Stock by location: every vehicle with its whereabouts and a per-location summary kept as
+//! counters. The open demand by location (orders waiting without a vehicle or slot, by their
+//! dealer) is read from the order documents when the summary is asked for: the orders
+//! projection already indexes orders by status.
 
 mod apply;
 
@@ -92,8 +93,6 @@ pub struct LocationStockDoc {
     pub in_production: u32,
     /// On their way to this location.
     pub in_transit: u32,
-    /// Orders of this dealer waiting without a vehicle or slot.
-    pub open_demand: u32,
 }
 
 impl LocationStockDoc {
@@ -105,7 +104,6 @@ impl LocationStockDoc {
             built: 0,
             in_production: 0,
             in_transit: 0,
-            open_demand: 0,
         }
     }
 
@@ -123,17 +121,4 @@ impl LocationStockDoc {
 
 impl Document for LocationStockDoc {
     const COLLECTION: &'static str = "location_stock";
-}
-
-/// Whether an order is open demand, and where.
-///
-/// Collection `stock_demand`, key: the order id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DemandDoc {
-    pub dealer: DealerId,
-    pub waiting: bool,
-}
-
-impl Document for DemandDoc {
-    const COLLECTION: &'static str = "stock_demand";
 }
