@@ -9,6 +9,7 @@ pub mod extract;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod runtime;
 pub mod service_error;
 pub mod settings;
 
@@ -32,6 +33,7 @@ pub struct AppState {
     pub auth: AuthKeys,
     pub executor: app::Executor,
     pub services: app::Services,
+    pub views: projections::ReadModels,
 }
 
 /// The metadata of a command a caller sent: the actor and a fresh
@@ -89,7 +91,39 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/quotes", post(routes::catalog::quote))
         .route("/api/v1/clock", get(routes::clock::get_clock))
         .route("/api/v1/clock/advance", post(routes::clock::advance))
-        .route("/api/v1/orders", post(routes::order_commands::place))
+        .route(
+            "/api/v1/orders",
+            post(routes::order_commands::place).get(routes::reads::list_orders),
+        )
+        .route("/api/v1/orders/{order_id}", get(routes::reads::get_order))
+        .route(
+            "/api/v1/orders/{order_id}/history",
+            get(routes::reads::order_history),
+        )
+        .route(
+            "/api/v1/dealers/{dealer_id}/board",
+            get(routes::reads::dealer_board),
+        )
+        .route(
+            "/api/v1/dealers/{dealer_id}/commissions",
+            get(routes::reads::commissions),
+        )
+        .route(
+            "/api/v1/plants/{plant}/capacity",
+            get(routes::reads::capacity),
+        )
+        .route(
+            "/api/v1/vehicles/locate",
+            get(routes::reads::locate_vehicles),
+        )
+        .route(
+            "/api/v1/vehicles/{vehicle_id}",
+            get(routes::reads::get_vehicle),
+        )
+        .route("/api/v1/stock/summary", get(routes::reads::stock_summary))
+        .route("/api/v1/invoices", get(routes::reads::list_invoices))
+        .route("/api/v1/invoices/{number}", get(routes::reads::get_invoice))
+        .route("/api/v1/kpis", get(routes::reads::kpis))
         .route(
             "/api/v1/orders/{order_id}/amend",
             post(routes::order_commands::amend),

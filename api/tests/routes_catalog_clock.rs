@@ -10,14 +10,14 @@ use support::*;
 
 #[tokio::test]
 async fn health_says_ok() {
-    let r = call(&sim_state(), "GET", "/healthz", None, None).await;
+    let r = call(&sim().await.state, "GET", "/healthz", None, None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json, serde_json::json!({"status": "ok"}));
 }
 
 #[tokio::test]
 async fn the_catalog_is_public() {
-    let r = call(&sim_state(), "GET", "/api/v1/catalog", None, None).await;
+    let r = call(&sim().await.state, "GET", "/api/v1/catalog", None, None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["markets"]["DE"]["currency"], "EUR");
     assert_eq!(
@@ -29,7 +29,14 @@ async fn the_catalog_is_public() {
 #[tokio::test]
 async fn a_quote_returns_the_full_breakdown() {
     let body = r#"{"market":"DE","model":"AURA","options":["PNT-RED","WHL-20","PKG-SPORT"]}"#;
-    let r = call(&sim_state(), "POST", "/api/v1/quotes", None, Some(body)).await;
+    let r = call(
+        &sim().await.state,
+        "POST",
+        "/api/v1/quotes",
+        None,
+        Some(body),
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.json);
     assert_eq!(
         r.json["net"],
@@ -45,7 +52,14 @@ async fn a_quote_returns_the_full_breakdown() {
 #[tokio::test]
 async fn an_invalid_configuration_is_a_422_listing_every_rule() {
     let body = r#"{"market":"DE","model":"AURA","options":["PKG-TOW","PKG-SPORT","XYZ-9"]}"#;
-    let r = call(&sim_state(), "POST", "/api/v1/quotes", None, Some(body)).await;
+    let r = call(
+        &sim().await.state,
+        "POST",
+        "/api/v1/quotes",
+        None,
+        Some(body),
+    )
+    .await;
     assert_problem(&r, 422);
     let rules: Vec<&str> = r.json["errors"]
         .as_array()
@@ -60,7 +74,8 @@ async fn an_invalid_configuration_is_a_422_listing_every_rule() {
 
 #[tokio::test]
 async fn malformed_bodies_are_400_problems() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     for body in [
         "{not json",
         r#"{"market":"DE"}"#,
@@ -79,19 +94,26 @@ async fn a_body_over_64_kib_is_a_413_problem() {
     let options: Vec<String> = (0..20_000).map(|i| format!("OPT-{i}")).collect();
     let body = serde_json::json!({"market": "DE", "model": "AURA", "options": options}).to_string();
     assert!(body.len() > 64 * 1024);
-    let r = call(&sim_state(), "POST", "/api/v1/quotes", None, Some(&body)).await;
+    let r = call(
+        &sim().await.state,
+        "POST",
+        "/api/v1/quotes",
+        None,
+        Some(&body),
+    )
+    .await;
     assert_problem(&r, 413);
 }
 
 #[tokio::test]
 async fn an_unknown_route_is_a_404_problem() {
-    let r = call(&sim_state(), "GET", "/api/v1/nowhere", None, None).await;
+    let r = call(&sim().await.state, "GET", "/api/v1/nowhere", None, None).await;
     assert_problem(&r, 404);
 }
 
 #[tokio::test]
 async fn the_clock_tells_the_simulated_day() {
-    let r = call(&sim_state(), "GET", "/api/v1/clock", None, None).await;
+    let r = call(&sim().await.state, "GET", "/api/v1/clock", None, None).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["today"], "2026-11-23");
     assert_eq!(r.json["simulated"], true);
@@ -99,7 +121,8 @@ async fn the_clock_tells_the_simulated_day() {
 
 #[tokio::test]
 async fn only_a_planner_advances_the_clock() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let body = Some(r#"{"days": 7}"#);
     assert_problem(
         &call(&state, "POST", "/api/v1/clock/advance", None, body).await,
@@ -145,7 +168,8 @@ async fn only_a_planner_advances_the_clock() {
 
 #[tokio::test]
 async fn a_real_clock_cannot_be_advanced() {
-    let state = state(app::Clock::System);
+    let rt = engine(app::Clock::System).await;
+    let state = rt.state.clone();
     let planner = token(Role::Planner, "pat");
     let r = call(
         &state,
@@ -161,7 +185,7 @@ async fn a_real_clock_cannot_be_advanced() {
 
 #[tokio::test]
 async fn the_openapi_document_describes_the_routes() {
-    let r = call(&sim_state(), "GET", "/openapi.json", None, None).await;
+    let r = call(&sim().await.state, "GET", "/openapi.json", None, None).await;
     assert_eq!(r.status, 200);
     assert!(r.json["openapi"].as_str().unwrap().starts_with("3."));
     for path in [

@@ -26,7 +26,8 @@ async fn place(state: &api::AppState) -> String {
 
 #[tokio::test]
 async fn a_customer_places_an_order_with_its_locked_price() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let customer = token(Role::Customer, "C-1001");
     let r = call(
         &state,
@@ -47,7 +48,8 @@ async fn a_customer_places_an_order_with_its_locked_price() {
 
 #[tokio::test]
 async fn a_dealer_places_an_order_for_a_showroom_customer() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let dealer = token(Role::Dealer, "D-MUC-01");
     let body = r#"{"market":"DE","model":"AURA","options":[],"customer_id":"C-2002"}"#;
     let r = call(&state, "POST", "/api/v1/orders", Some(&dealer), Some(body)).await;
@@ -68,7 +70,8 @@ async fn a_dealer_places_an_order_for_a_showroom_customer() {
 
 #[tokio::test]
 async fn placing_needs_a_customer_or_dealer_token() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     assert_problem(
         &call(&state, "POST", "/api/v1/orders", None, Some(ORDER)).await,
         401,
@@ -102,7 +105,8 @@ async fn placing_needs_a_customer_or_dealer_token() {
 
 #[tokio::test]
 async fn an_invalid_order_is_a_422_with_every_rule_and_stores_nothing() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let customer = token(Role::Customer, "C-1001");
     let body = r#"{"market":"DE","model":"AURA","options":["PKG-TOW","PKG-SPORT"],"dealer_id":"D-BER-01"}"#;
     let r = call(
@@ -135,7 +139,8 @@ async fn an_invalid_order_is_a_422_with_every_rule_and_stores_nothing() {
 
 #[tokio::test]
 async fn the_same_idempotency_key_names_the_same_order() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let customer = token(Role::Customer, "C-1001");
     let mut ids = Vec::new();
     for _ in 0..2 {
@@ -168,7 +173,8 @@ async fn the_same_idempotency_key_names_the_same_order() {
 
 #[tokio::test]
 async fn only_the_owner_or_its_dealer_amends_an_order() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let order = place(&state).await;
     let uri = format!("/api/v1/orders/{order}/amend");
     let body = Some(r#"{"options":["PNT-BLK"]}"#);
@@ -190,7 +196,8 @@ async fn only_the_owner_or_its_dealer_amends_an_order() {
 
 #[tokio::test]
 async fn unknown_and_malformed_order_ids_are_404_and_400() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let customer = token(Role::Customer, "C-1001");
     let body = Some(r#"{"reason":"x"}"#);
     let unknown = "/api/v1/orders/0192f1c4-0000-7000-8000-000000000000/cancel";
@@ -213,7 +220,8 @@ async fn unknown_and_malformed_order_ids_are_404_and_400() {
 
 #[tokio::test]
 async fn the_owner_cancels_and_gets_the_deposit_back_before_fulfilment() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let order = place(&state).await;
     let customer = token(Role::Customer, "C-1001");
     let uri = format!("/api/v1/orders/{order}/cancel");
@@ -245,7 +253,8 @@ async fn the_owner_cancels_and_gets_the_deposit_back_before_fulfilment() {
 
 #[tokio::test]
 async fn a_handover_before_arrival_and_payment_is_a_422() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let order = place(&state).await;
     let dealer = token(Role::Dealer, "D-BER-01");
     let r = call(
@@ -272,7 +281,8 @@ async fn a_handover_before_arrival_and_payment_is_a_422() {
 
 #[tokio::test]
 async fn capacity_is_opened_by_planners_only_with_valid_weeks() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let planner = token(Role::Planner, "pat");
     let dealer = token(Role::Dealer, "D-BER-01");
     let body = Some(r#"{"units": 120}"#);
@@ -313,7 +323,8 @@ async fn capacity_is_opened_by_planners_only_with_valid_weeks() {
 
 #[tokio::test]
 async fn a_planner_registers_stock_and_a_free_car_needs_a_destination_to_move() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let planner = token(Role::Planner, "pat");
     let body = r#"{"market":"DE","model":"AURA","options":["PNT-RED"],"location":"D-HAM-01"}"#;
     let r = call(
@@ -372,7 +383,8 @@ async fn a_planner_registers_stock_and_a_free_car_needs_a_destination_to_move() 
 
 #[tokio::test]
 async fn payments_are_finance_only_and_need_a_known_invoice() {
-    let state = sim_state();
+    let rt = sim().await;
+    let state = rt.state.clone();
     let finance = token(Role::Finance, "fin");
     let dealer = token(Role::Dealer, "D-BER-01");
     let body = Some(r#"{"amount_minor": 1000}"#);

@@ -6,4 +6,5 @@ pub mod clock;
 pub mod health;
 pub mod money;
 pub mod order_commands;
+pub mod reads;
 pub mod supply_commands;

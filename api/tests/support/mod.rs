@@ -1,37 +1,30 @@
 //! Building the router over an in-memory store and calling it with oneshot.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::sync::Arc;
-
 use api::auth::{AuthKeys, Role};
 use api::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{Duration, NaiveDate};
-use domain::catalog::Catalog;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
-pub fn state(clock: app::Clock) -> AppState {
-    let catalog = Arc::new(Catalog::demo());
-    let store: Arc<dyn store::EventStore> = Arc::new(store::MemoryStore::new());
-    let executor = app::Executor::new(store, catalog.clone(), clock.clone());
-    AppState {
-        catalog: catalog.clone(),
-        clock: clock.clone(),
-        auth: AuthKeys::from_secret(SECRET),
-        executor: executor.clone(),
-        services: app::Services::new(executor),
-    }
+/// A running engine in memory: projections and process managers included.
+pub async fn engine(clock: app::Clock) -> api::runtime::Runtime {
+    api::runtime::Runtime::in_memory(clock, AuthKeys::from_secret(SECRET))
+        .await
+        .unwrap()
 }
 
-pub fn sim_state() -> AppState {
-    state(app::Clock::simulated(
+/// An engine on a simulated clock standing at 2026-11-23.
+pub async fn sim() -> api::runtime::Runtime {
+    engine(app::Clock::simulated(
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
     ))
+    .await
 }
 
 pub fn token(role: Role, sub: &str) -> String {
@@ -92,4 +85,19 @@ pub fn assert_problem(reply: &Reply, status: u16) {
             && reply.json["title"].is_string()
             && reply.json["detail"].is_string()
     );
+}
+
+/// Waits until the process managers and the projections have handled
+/// everything in the log, including what the process managers appended
+/// meanwhile (a condition with a deadline, no sleeping).
+pub async fn settle(rt: &api::runtime::Runtime) {
+    let within = std::time::Duration::from_secs(10);
+    loop {
+        let head = rt.state.executor.store().head().await.unwrap();
+        rt.process().wait_for(head, within).await.unwrap();
+        rt.state.views.wait_for(head, within).await.unwrap();
+        if rt.state.executor.store().head().await.unwrap() == head {
+            return;
+        }
+    }
 }

@@ -1,0 +1,567 @@
+//! Read routes: served from the projections, scoped by role and ownership.
+//! Every read accepts `?min_position=N` and waits (up to 2 s) until the
+//! projections have caught up to N, so a client reads its own writes.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::Json;
+use domain::catalog::Configuration;
+use domain::order::OrderStatus;
+use domain::policy::{locate, LocateQuery};
+use domain::values::{
+    CustomerId, DealerId, InvoiceNumber, IsoWeek, LocationId, MarketCode, ModelCode, Month,
+    OptionCode, OrderId, PlantId, VehicleId,
+};
+use domain::vehicle::VehicleStatus;
+use projections::views::{
+    CommissionStatement, DealerBoard, HistoryEntry, InvoiceFilter, InvoiceView, Kpis,
+    LocationSummary, OrderFilter, OrderView, VehicleFilter, VehicleView, WeekCapacity,
+};
+use serde::Deserialize;
+use store::Position;
+
+use crate::auth::{Caller, Role};
+use crate::extract::{AppPath, AppQuery};
+use crate::problem::ApiError;
+use crate::AppState;
+
+/// How long a read waits for `min_position`.
+pub const READ_WAIT: Duration = Duration::from_secs(2);
+
+fn bad(e: impl std::fmt::Display) -> ApiError {
+    ApiError::BadRequest(e.to_string())
+}
+
+fn read_error(e: projections::ReadModelError) -> ApiError {
+    match e {
+        projections::ReadModelError::Unavailable(reason) => ApiError::Unavailable(reason),
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+/// Waits until the projections have committed `min_position`.
+pub async fn caught_up(state: &AppState, min_position: Option<u64>) -> Result<(), ApiError> {
+    let Some(position) = min_position else {
+        return Ok(());
+    };
+    state
+        .views
+        .wait_for(Position(position), READ_WAIT)
+        .await
+        .map_err(|e| {
+            ApiError::Unavailable(format!(
+                "the read models have not reached position {position} yet ({e}); retry"
+            ))
+        })
+}
+
+fn parse_opt<T, E: std::fmt::Display>(
+    v: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Result<Option<T>, ApiError> {
+    v.filter(|s| !s.is_empty())
+        .map(|s| parse(s).map_err(bad))
+        .transpose()
+}
+
+fn order_status(s: &str) -> Result<OrderStatus, String> {
+    OrderStatus::ALL
+        .into_iter()
+        .find(|st| st.as_str() == s)
+        .ok_or_else(|| format!("{s:?} is not an order status"))
+}
+
+/// May `caller` see `order`? Owner, its dealer, planner, finance.
+fn may_see(caller: &Caller, order: &OrderView) -> bool {
+    match caller.role {
+        Role::Planner | Role::Finance => true,
+        Role::Customer => caller.customer().as_ref() == Some(&order.customer_id),
+        Role::Dealer => caller.dealer().as_ref() == Some(&order.dealer_id),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrdersQuery {
+    pub status: Option<String>,
+    pub dealer_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// Orders, scoped by role: a customer sees its own, a dealer those it delivers.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
+    params(("status" = Option<String>, Query), ("dealer_id" = Option<String>, Query),
+        ("customer_id" = Option<String>, Query), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, description = "the orders", body = [Object]), (status = 400, body = crate::problem::Problem),
+        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem)))]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<OrdersQuery>,
+) -> Result<Json<Vec<OrderView>>, ApiError> {
+    caught_up(&state, q.min_position).await?;
+    let mut filter = OrderFilter {
+        status: parse_opt(q.status.as_deref(), order_status)?,
+        dealer_id: parse_opt(q.dealer_id.as_deref(), DealerId::parse)?,
+        customer_id: parse_opt(q.customer_id.as_deref(), CustomerId::parse)?,
+    };
+    match caller.role {
+        Role::Customer => {
+            let me = caller.customer();
+            if filter.customer_id.is_some() && filter.customer_id != me {
+                return Err(ApiError::Forbidden(
+                    "a customer sees only its own orders".into(),
+                ));
+            }
+            filter.customer_id = me;
+        }
+        Role::Dealer => {
+            let me = caller.dealer();
+            if filter.dealer_id.is_some() && filter.dealer_id != me {
+                return Err(ApiError::Forbidden(
+                    "a dealer sees only the orders it delivers".into(),
+                ));
+            }
+            filter.dealer_id = me;
+        }
+        Role::Planner | Role::Finance => {}
+    }
+    Ok(Json(state.views.orders(&filter).await.map_err(read_error)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtQuery {
+    pub min_position: Option<u64>,
+}
+
+async fn visible_order(
+    state: &AppState,
+    caller: &Caller,
+    order: OrderId,
+) -> Result<OrderView, ApiError> {
+    let view = state
+        .views
+        .order(order)
+        .await
+        .map_err(read_error)?
+        .ok_or_else(|| ApiError::NotFound(format!("order {order}")))?;
+    if !may_see(caller, &view) {
+        return Err(ApiError::Forbidden(format!("order {order} is not yours")));
+    }
+    Ok(view)
+}
+
+/// One order as its customer follows it: status, ETA, reason, fulfilment, price, invoice.
+#[utoipa::path(get, path = "/api/v1/orders/{order_id}", tag = "orders", security(("bearer" = [])),
+    params(("order_id" = String, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem)))]
+pub async fn get_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(order): AppPath<OrderId>,
+    AppQuery(q): AppQuery<AtQuery>,
+) -> Result<Json<OrderView>, ApiError> {
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(visible_order(&state, &caller, order).await?))
+}
+
+/// The order's events: `[{position, at, type, summary}]`.
+#[utoipa::path(get, path = "/api/v1/orders/{order_id}/history", tag = "orders", security(("bearer" = [])),
+    params(("order_id" = String, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [Object]), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem)))]
+pub async fn order_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(order): AppPath<OrderId>,
+    AppQuery(q): AppQuery<AtQuery>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    caught_up(&state, q.min_position).await?;
+    visible_order(&state, &caller, order).await?;
+    let history = state.views.order_history(order).await.map_err(read_error)?;
+    Ok(Json(history.unwrap_or_default()))
+}
+
+fn dealer_scope(caller: &Caller, dealer: &DealerId, also: &[Role]) -> Result<(), ApiError> {
+    if also.contains(&caller.role) || caller.dealer().as_ref() == Some(dealer) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "not allowed to see dealer {dealer}"
+        )))
+    }
+}
+
+/// Every order a dealer delivers, with counts per status.
+#[utoipa::path(get, path = "/api/v1/dealers/{dealer_id}/board", tag = "dealers", security(("bearer" = [])),
+    params(("dealer_id" = String, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem)))]
+pub async fn dealer_board(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(dealer): AppPath<String>,
+    AppQuery(q): AppQuery<AtQuery>,
+) -> Result<Json<DealerBoard>, ApiError> {
+    let dealer = DealerId::parse(&dealer).map_err(bad)?;
+    dealer_scope(&caller, &dealer, &[Role::Planner])?;
+    if state.catalog.dealer(&dealer).is_none() {
+        return Err(ApiError::NotFound(format!("dealer {dealer}")));
+    }
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(
+        state
+            .views
+            .dealer_board(&dealer)
+            .await
+            .map_err(read_error)?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthQuery {
+    pub month: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// A dealer's commission statement for a month (default: the current month).
+#[utoipa::path(get, path = "/api/v1/dealers/{dealer_id}/commissions", tag = "dealers", security(("bearer" = [])),
+    params(("dealer_id" = String, Path), ("month" = Option<String>, Query, example = "2026-11"), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem)))]
+pub async fn commissions(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(dealer): AppPath<String>,
+    AppQuery(q): AppQuery<MonthQuery>,
+) -> Result<Json<CommissionStatement>, ApiError> {
+    let dealer = DealerId::parse(&dealer).map_err(bad)?;
+    dealer_scope(&caller, &dealer, &[Role::Finance])?;
+    if state.catalog.dealer(&dealer).is_none() {
+        return Err(ApiError::NotFound(format!("dealer {dealer}")));
+    }
+    let month = match q.month.as_deref() {
+        Some(m) => Month::parse(m).map_err(bad)?,
+        None => Month::containing(state.clock.today()),
+    };
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(
+        state
+            .views
+            .commission_statement(&dealer, month)
+            .await
+            .map_err(read_error)?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeeksQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// Capacity per week of a plant: `[{week, capacity, booked, frozen}]` (planner).
+#[utoipa::path(get, path = "/api/v1/plants/{plant}/capacity", tag = "supply", security(("bearer" = [])),
+    params(("plant" = String, Path), ("from" = Option<String>, Query, example = "2026-W48"),
+        ("to" = Option<String>, Query, example = "2027-W10"), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [Object]), (status = 400, body = crate::problem::Problem),
+        (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
+pub async fn capacity(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(plant): AppPath<String>,
+    AppQuery(q): AppQuery<WeeksQuery>,
+) -> Result<Json<Vec<WeekCapacity>>, ApiError> {
+    caller.require(&[Role::Planner])?;
+    let plant = PlantId::parse(&plant).map_err(bad)?;
+    if state.catalog.plant(&plant).is_none() {
+        return Err(ApiError::NotFound(format!("plant {plant}")));
+    }
+    let today = state.clock.today();
+    let from =
+        parse_opt(q.from.as_deref(), IsoWeek::parse)?.unwrap_or_else(|| IsoWeek::containing(today));
+    let to = match parse_opt(q.to.as_deref(), IsoWeek::parse)? {
+        Some(to) => to,
+        None => IsoWeek::containing(today + chrono::Days::new(7 * 52)),
+    };
+    if to < from {
+        return Err(ApiError::BadRequest("`to` is before `from`".into()));
+    }
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(
+        state
+            .views
+            .plant_capacity(&plant, from, to, today)
+            .await
+            .map_err(read_error)?,
+    ))
+}
+
+fn vehicle_status(s: &str) -> Result<VehicleStatus, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| format!("{s:?} is not a vehicle status"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehiclesQuery {
+    pub location: Option<String>,
+    pub status: Option<String>,
+    pub model: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// Vehicles by location, status and model (planner; a dealer sees its own location).
+#[utoipa::path(get, path = "/api/v1/vehicles", tag = "supply", security(("bearer" = [])),
+    params(("location" = Option<String>, Query), ("status" = Option<String>, Query), ("model" = Option<String>, Query),
+        ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [Object]), (status = 400, body = crate::problem::Problem),
+        (status = 403, body = crate::problem::Problem)))]
+pub async fn list_vehicles(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<VehiclesQuery>,
+) -> Result<Json<Vec<VehicleView>>, ApiError> {
+    let mut filter = VehicleFilter {
+        location: parse_opt(q.location.as_deref(), LocationId::parse)?,
+        status: parse_opt(q.status.as_deref(), vehicle_status)?,
+        model: parse_opt(q.model.as_deref(), ModelCode::parse)?,
+    };
+    match caller.role {
+        Role::Planner => {}
+        Role::Dealer => {
+            let own = caller.dealer().map(LocationId::Dealer);
+            if filter.location.is_some() && filter.location != own {
+                return Err(ApiError::Forbidden(
+                    "a dealer sees the stock at its own location".into(),
+                ));
+            }
+            filter.location = own;
+        }
+        Role::Customer | Role::Finance => {
+            return Err(ApiError::Forbidden("planners and dealers see stock".into()))
+        }
+    }
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(
+        state.views.vehicles(&filter).await.map_err(read_error)?,
+    ))
+}
+
+/// One vehicle with configuration, location, status, order, VIN, ETA.
+#[utoipa::path(get, path = "/api/v1/vehicles/{vehicle_id}", tag = "supply", security(("bearer" = [])),
+    params(("vehicle_id" = String, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem)))]
+pub async fn get_vehicle(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(vehicle): AppPath<VehicleId>,
+    AppQuery(q): AppQuery<AtQuery>,
+) -> Result<Json<VehicleView>, ApiError> {
+    caller.require(&[Role::Planner, Role::Dealer])?;
+    caught_up(&state, q.min_position).await?;
+    let view = state
+        .views
+        .vehicle(vehicle)
+        .await
+        .map_err(read_error)?
+        .ok_or_else(|| ApiError::NotFound(format!("vehicle {vehicle}")))?;
+    if let Some(me) = caller.dealer() {
+        let mine = LocationId::Dealer(me.clone());
+        let related = view.location == mine || view.dealer_id.as_ref() == Some(&me);
+        if !related {
+            return Err(ApiError::Forbidden(format!(
+                "vehicle {vehicle} is neither at nor bound for {me}"
+            )));
+        }
+    }
+    Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocateParams {
+    pub market: String,
+    pub model: String,
+    /// Comma separated.
+    pub options: Option<String>,
+    pub dealer_id: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// The LTO locator: exact then near matches anywhere in the pipeline, ranked.
+#[utoipa::path(get, path = "/api/v1/vehicles/locate", tag = "supply", security(("bearer" = [])),
+    params(("market" = String, Query), ("model" = String, Query), ("options" = Option<String>, Query, example = "PNT-RED,WHL-20"),
+        ("dealer_id" = Option<String>, Query), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [Object]), (status = 400, body = crate::problem::Problem),
+        (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+pub async fn locate_vehicles(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<LocateParams>,
+) -> Result<Json<Vec<domain::policy::Candidate>>, ApiError> {
+    caller.require(&[Role::Planner, Role::Dealer])?;
+    let market = MarketCode::parse(&q.market).map_err(bad)?;
+    let model = ModelCode::parse(&q.model).map_err(bad)?;
+    let options = q
+        .options
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| OptionCode::parse(s).map_err(bad))
+        .collect::<Result<Vec<_>, _>>()?;
+    let dealer = match (
+        parse_opt(q.dealer_id.as_deref(), DealerId::parse)?,
+        caller.dealer(),
+    ) {
+        (Some(d), _) => Some(d),
+        (None, me) => me,
+    };
+    let configuration: Configuration = state
+        .catalog
+        .validate(&market, &model, &options)
+        .map_err(crate::routes::catalog::violations)?;
+    caught_up(&state, q.min_position).await?;
+    let stock = app::SupplyView::stock(
+        &projections::Supply::new(state.views.clone()),
+        Position::START,
+        &market,
+        &model,
+    )
+    .await
+    .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let query = LocateQuery {
+        market,
+        configuration,
+        dealer,
+    };
+    Ok(Json(locate(
+        &query,
+        &stock,
+        state.clock.today(),
+        &state.catalog,
+    )))
+}
+
+/// Stock per location (free, reserved, in transit, in production) with the open demand waiting there.
+#[utoipa::path(get, path = "/api/v1/stock/summary", tag = "supply", security(("bearer" = [])),
+    params(("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [Object]), (status = 403, body = crate::problem::Problem)))]
+pub async fn stock_summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<AtQuery>,
+) -> Result<Json<Vec<LocationSummary>>, ApiError> {
+    caller.require(&[Role::Planner])?;
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(state.views.stock_summary().await.map_err(read_error)?))
+}
+
+fn invoice_status(s: &str) -> Result<domain::invoice::InvoiceStatus, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| format!("{s:?} is not an invoice status"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoicesQuery {
+    pub order_id: Option<String>,
+    pub status: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// Invoices (finance; a customer sees its own).
+#[utoipa::path(get, path = "/api/v1/invoices", tag = "finance", security(("bearer" = [])),
+    params(("order_id" = Option<String>, Query), ("status" = Option<String>, Query), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [Object]), (status = 400, body = crate::problem::Problem),
+        (status = 403, body = crate::problem::Problem)))]
+pub async fn list_invoices(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<InvoicesQuery>,
+) -> Result<Json<Vec<InvoiceView>>, ApiError> {
+    let mut filter = InvoiceFilter {
+        order_id: parse_opt(q.order_id.as_deref(), OrderId::parse)?,
+        status: parse_opt(q.status.as_deref(), invoice_status)?,
+        customer_id: None,
+    };
+    match caller.role {
+        Role::Finance => {}
+        Role::Customer => filter.customer_id = caller.customer(),
+        Role::Dealer | Role::Planner => {
+            return Err(ApiError::Forbidden(
+                "finance and the invoiced customer see invoices".into(),
+            ))
+        }
+    }
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(
+        state.views.invoices(&filter).await.map_err(read_error)?,
+    ))
+}
+
+/// One invoice with its lines, amounts, payments and status (finance, owner).
+#[utoipa::path(get, path = "/api/v1/invoices/{number}", tag = "finance", security(("bearer" = [])),
+    params(("number" = String, Path, example = "DE-2026-000001"), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
+        (status = 404, body = crate::problem::Problem)))]
+pub async fn get_invoice(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(number): AppPath<String>,
+    AppQuery(q): AppQuery<AtQuery>,
+) -> Result<Json<InvoiceView>, ApiError> {
+    let number = InvoiceNumber::parse(&number).map_err(bad)?;
+    caller.require(&[Role::Finance, Role::Customer])?;
+    caught_up(&state, q.min_position).await?;
+    let view = state
+        .views
+        .invoice(&number)
+        .await
+        .map_err(read_error)?
+        .ok_or_else(|| ApiError::NotFound(format!("invoice {number}")))?;
+    if caller.role == Role::Customer && caller.customer().as_ref() != Some(&view.customer_id) {
+        return Err(ApiError::Forbidden(format!(
+            "invoice {number} is not yours"
+        )));
+    }
+    Ok(Json(view))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiQuery {
+    pub market: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// LTO vs BTO share, order-to-delivery days, orders awaiting capacity, ETA promised vs actual.
+#[utoipa::path(get, path = "/api/v1/kpis", tag = "operations", security(("bearer" = [])),
+    params(("market" = Option<String>, Query), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem)))]
+pub async fn kpis(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<KpiQuery>,
+) -> Result<Json<Kpis>, ApiError> {
+    caller.require(&[Role::Planner, Role::Finance])?;
+    let market = parse_opt(q.market.as_deref(), MarketCode::parse)?;
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(
+        state
+            .views
+            .kpis(market.as_ref())
+            .await
+            .map_err(read_error)?,
+    ))
+}

@@ -1,0 +1,144 @@
+//! The composition root: an event store, its read models, the projection
+//! runner and the process managers, wired into the state the routes use.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use domain::catalog::Catalog;
+use projections::{ReadModelStore, ReadModels, RunnerOptions};
+use store::EventStore;
+
+use crate::auth::AuthKeys;
+use crate::settings::{Backend, ClockSetting, Settings};
+use crate::AppState;
+
+/// A running engine: stop it with [`Runtime::shutdown`].
+pub struct Runtime {
+    pub state: AppState,
+    projections: projections::Runner,
+    process: app::process::RunnerHandle,
+}
+
+/// Why the engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("event store: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("read models: {0}")]
+    ReadModels(String),
+    #[error("{0}")]
+    Settings(String),
+}
+
+impl Runtime {
+    /// Starts the engine on `events` and `read_models`.
+    pub async fn start(
+        events: Arc<dyn EventStore>,
+        read_models: Arc<dyn ReadModelStore>,
+        catalog: Arc<Catalog>,
+        clock: app::Clock,
+        auth: AuthKeys,
+    ) -> Result<Runtime, StartError> {
+        let projections = projections::Runner::start(
+            events.clone(),
+            read_models.clone(),
+            projections::all_projections(),
+            RunnerOptions::default(),
+        )
+        .await
+        .map_err(|e| StartError::ReadModels(e.to_string()))?;
+        let views = ReadModels::new(events.clone(), read_models.clone(), projections.progress());
+        let executor = app::Executor::new(events.clone(), catalog.clone(), clock.clone());
+        let supply: Arc<dyn app::SupplyView> = Arc::new(projections::Supply::new(views.clone()));
+        let checkpoints: Arc<dyn app::Checkpoints> =
+            Arc::new(projections::ProcessCheckpoints::new(read_models));
+        let managers = app::process::standard_managers(&executor, supply);
+        let process = app::process::Runner::new(events, checkpoints, managers).spawn();
+        let state = AppState {
+            catalog,
+            clock,
+            auth,
+            services: app::Services::new(executor.clone()),
+            executor,
+            views,
+        };
+        Ok(Runtime {
+            state,
+            projections,
+            process,
+        })
+    }
+
+    /// An engine in memory (tests).
+    pub async fn in_memory(clock: app::Clock, auth: AuthKeys) -> Result<Runtime, StartError> {
+        let events: Arc<dyn EventStore> = Arc::new(store::MemoryStore::new());
+        let read_models: Arc<dyn ReadModelStore> = Arc::new(projections::MemoryReadModels::new());
+        Runtime::start(events, read_models, Arc::new(Catalog::demo()), clock, auth).await
+    }
+
+    /// The engine as `settings` describe it: SQLite in the data folder by
+    /// default, or a shared PostgreSQL database.
+    pub async fn open(settings: &Settings) -> Result<Runtime, StartError> {
+        let catalog =
+            Arc::new(load_catalog(settings.catalog.as_deref()).map_err(StartError::Settings)?);
+        let clock = match settings.clock {
+            ClockSetting::Real => app::Clock::System,
+            ClockSetting::Simulated(date) => app::Clock::simulated(date),
+        };
+        std::fs::create_dir_all(&settings.data).map_err(|e| {
+            StartError::Settings(format!("cannot create {}: {e}", settings.data.display()))
+        })?;
+        let secret =
+            crate::auth::load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data)
+                .map_err(StartError::Settings)?;
+        let auth = AuthKeys::from_secret(&secret);
+        let (events, read_models): (Arc<dyn EventStore>, Arc<dyn ReadModelStore>) =
+            match &settings.backend {
+                Backend::Sqlite => {
+                    let sqlite = store::SqliteStore::open(&settings.data).await?;
+                    let read_models = projections::SqliteReadModels::open(&sqlite)
+                        .await
+                        .map_err(|e| StartError::ReadModels(e.to_string()))?;
+                    (Arc::new(sqlite), Arc::new(read_models))
+                }
+                Backend::Postgres { url } => {
+                    let pg = store::PostgresStore::connect(url, None).await?;
+                    let schema = pg.schema().to_owned();
+                    let read_models = projections::PostgresReadModels::connect(url, &schema)
+                        .await
+                        .map_err(|e| StartError::ReadModels(e.to_string()))?;
+                    (Arc::new(pg), Arc::new(read_models))
+                }
+            };
+        Runtime::start(events, read_models, catalog, clock, auth).await
+    }
+
+    /// The projection runner (rebuild, lag).
+    pub fn projections(&self) -> &projections::Runner {
+        &self.projections
+    }
+
+    /// The process managers' runner.
+    pub fn process(&self) -> &app::process::RunnerHandle {
+        &self.process
+    }
+
+    /// Stops the process managers, then the projections, saving their
+    /// checkpoints.
+    pub async fn shutdown(self) {
+        if let Err(e) = self.process.stop().await {
+            tracing::warn!(error = %e, "process managers did not stop cleanly");
+        }
+        self.projections.stop().await;
+    }
+}
+
+/// The catalog: the shipped demo, or a file.
+pub fn load_catalog(path: Option<&Path>) -> Result<Catalog, String> {
+    let Some(path) = path else {
+        return Ok(Catalog::demo());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read catalog {}: {e}", path.display()))?;
+    Catalog::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
