@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod runtime;
+pub mod serve;
 pub mod service_error;
 pub mod settings;
 

@@ -1,8 +1,9 @@
 //! `otd`: the order-to-delivery engine's binary.
 //!
-//! Today it answers from the catalog and the pricing rules (`otd catalog`,
-//! `otd quote`); the server, the demo and the other commands arrive with the
-//! application layer.
+//! `otd serve` runs the HTTP API on the embedded SQLite store (or a shared
+//! PostgreSQL); `otd token` signs a bearer token; `otd projections rebuild`
+//! rebuilds read models from the log; `otd catalog` and `otd quote` answer
+//! from the catalog.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,8 +26,67 @@ struct Cli {
     command: Command,
 }
 
+/// Where and how the engine runs (flags win over `OTD_*` over the settings file).
+#[derive(clap::Args, Debug, Clone, Default)]
+struct EngineArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<String>,
+    /// The data folder (default ./otd-data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// `real` or `sim:YYYY-MM-DD`.
+    #[arg(long)]
+    clock: Option<String>,
+    /// `sqlite` (default) or `postgres`.
+    #[arg(long)]
+    backend: Option<String>,
+    /// The PostgreSQL URL for `--backend postgres`.
+    #[arg(long)]
+    postgres_url: Option<String>,
+    /// A settings file (default: otd.toml in the data folder).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+impl EngineArgs {
+    fn settings(&self, catalog: Option<PathBuf>) -> Result<api::settings::Settings, String> {
+        let flags = api::settings::Layer {
+            listen: self.listen.clone(),
+            data: self.data.clone(),
+            backend: self.backend.clone(),
+            postgres_url: self.postgres_url.clone(),
+            clock: self.clock.clone(),
+            jwt_secret: None,
+            catalog,
+        };
+        api::serve::settings_from(flags, self.config.as_deref())
+    }
+}
+
+#[derive(Subcommand)]
+enum ProjectionsCommand {
+    /// Drops a read model (or all) and rebuilds it from position 0.
+    Rebuild {
+        /// One of the projections; all when omitted.
+        name: Option<String>,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+}
+
 #[derive(Subcommand)]
 enum Command {
+    /// Run the HTTP API (until SIGINT/SIGTERM; in-flight requests finish).
+    Serve {
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+    /// Maintain the read models.
+    Projections {
+        #[command(subcommand)]
+        command: ProjectionsCommand,
+    },
     /// Print the catalog: markets, models, option families and prices.
     Catalog {
         /// Print it as JSON.
@@ -62,6 +122,23 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logs();
+    match &cli.command {
+        Command::Serve { engine } => {
+            return run_async(async {
+                let settings = engine.settings(cli.catalog.clone())?;
+                api::serve::serve(settings).await
+            })
+        }
+        Command::Projections {
+            command: ProjectionsCommand::Rebuild { name, engine },
+        } => {
+            return run_async(async {
+                rebuild(engine.settings(cli.catalog.clone())?, name.as_deref()).await
+            })
+        }
+        _ => {}
+    }
     let catalog = match load_catalog(cli.catalog.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -82,6 +159,7 @@ fn main() -> ExitCode {
             ttl,
             data,
         } => token(&role, &sub, &ttl, &data),
+        Command::Serve { .. } | Command::Projections { .. } => ExitCode::SUCCESS,
     }
 }
 
@@ -241,4 +319,68 @@ fn parse_ttl(s: &str) -> Result<chrono::Duration, String> {
         "d" => Ok(chrono::Duration::days(n)),
         _ => Err(bad()),
     }
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("OTD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn run_async(work: impl std::future::Future<Output = Result<(), String>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("otd: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(work) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("otd: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn rebuild(settings: api::settings::Settings, name: Option<&str>) -> Result<(), String> {
+    let known: Vec<&'static str> = projections::all_projections()
+        .iter()
+        .map(|p| p.name())
+        .collect();
+    if let Some(name) = name {
+        if !known.contains(&name) {
+            return Err(format!(
+                "no projection {name:?}; known: {}",
+                known.join(", ")
+            ));
+        }
+    }
+    let parts = api::runtime::Parts::open(&settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let head = projections::rebuild(
+        parts.events,
+        parts.read_models,
+        projections::all_projections(),
+        name,
+        projections::RunnerOptions::default(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    println!(
+        "rebuilt {} up to position {} in {:.2} s",
+        name.unwrap_or("all projections"),
+        head.0,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -79,6 +79,60 @@ impl Runtime {
     /// The engine as `settings` describe it: SQLite in the data folder by
     /// default, or a shared PostgreSQL database.
     pub async fn open(settings: &Settings) -> Result<Runtime, StartError> {
+        let parts = Parts::open(settings).await?;
+        Runtime::start(
+            parts.events,
+            parts.read_models,
+            parts.catalog,
+            parts.clock,
+            parts.auth,
+        )
+        .await
+    }
+
+    /// The projection runner (rebuild, lag).
+    pub fn projections(&self) -> &projections::Runner {
+        &self.projections
+    }
+
+    /// The process managers' runner.
+    pub fn process(&self) -> &app::process::RunnerHandle {
+        &self.process
+    }
+
+    /// Stops the process managers, then the projections, saving their
+    /// checkpoints.
+    pub async fn shutdown(self) {
+        if let Err(e) = self.process.stop().await {
+            tracing::warn!(error = %e, "process managers did not stop cleanly");
+        }
+        self.projections.stop().await;
+    }
+}
+
+/// The catalog: the shipped demo, or a file.
+pub fn load_catalog(path: Option<&Path>) -> Result<Catalog, String> {
+    let Some(path) = path else {
+        return Ok(Catalog::demo());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read catalog {}: {e}", path.display()))?;
+    Catalog::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The pieces an engine is made of, opened from settings but not started
+/// (the CLI's maintenance commands use them directly).
+pub struct Parts {
+    pub events: Arc<dyn EventStore>,
+    pub read_models: Arc<dyn ReadModelStore>,
+    pub catalog: Arc<Catalog>,
+    pub clock: app::Clock,
+    pub auth: AuthKeys,
+}
+
+impl Parts {
+    /// Opens the stores, the catalog, the clock and the signing secret.
+    pub async fn open(settings: &Settings) -> Result<Parts, StartError> {
         let catalog =
             Arc::new(load_catalog(settings.catalog.as_deref()).map_err(StartError::Settings)?);
         let clock = match settings.clock {
@@ -110,35 +164,12 @@ impl Runtime {
                     (Arc::new(pg), Arc::new(read_models))
                 }
             };
-        Runtime::start(events, read_models, catalog, clock, auth).await
+        Ok(Parts {
+            events,
+            read_models,
+            catalog,
+            clock,
+            auth,
+        })
     }
-
-    /// The projection runner (rebuild, lag).
-    pub fn projections(&self) -> &projections::Runner {
-        &self.projections
-    }
-
-    /// The process managers' runner.
-    pub fn process(&self) -> &app::process::RunnerHandle {
-        &self.process
-    }
-
-    /// Stops the process managers, then the projections, saving their
-    /// checkpoints.
-    pub async fn shutdown(self) {
-        if let Err(e) = self.process.stop().await {
-            tracing::warn!(error = %e, "process managers did not stop cleanly");
-        }
-        self.projections.stop().await;
-    }
-}
-
-/// The catalog: the shipped demo, or a file.
-pub fn load_catalog(path: Option<&Path>) -> Result<Catalog, String> {
-    let Some(path) = path else {
-        return Ok(Catalog::demo());
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read catalog {}: {e}", path.display()))?;
-    Catalog::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
