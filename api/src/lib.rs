@@ -6,6 +6,7 @@
 pub mod access;
 pub mod auth;
 pub mod extract;
+pub mod idempotency;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
@@ -178,7 +179,12 @@ pub fn app(state: AppState) -> Router {
             post(routes::supply_commands::record_payment),
         )
         .fallback(|| async { problem::ApiError::NotFound("no such route".into()) })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::map_response(problem::as_problem))
         .with_state(state)
 }

@@ -55,6 +55,9 @@ pub enum ApiError {
         detail: String,
         errors: Vec<RuleViolation>,
     },
+    /// 408: the request took too long (a slow client or a stuck handler).
+    #[error("the request took too long")]
+    RequestTimeout,
     /// 429: too many requests from this subject.
     #[error("rate limited, retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -88,6 +91,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -103,6 +107,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::RequestTimeout => "request-timeout",
             ApiError::Unprocessable { .. } => "business-rule",
             ApiError::TooManyRequests { .. } => "rate-limited",
             ApiError::Unavailable(_) => "unavailable",
@@ -160,5 +165,25 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+/// Turns the bare error responses of the tower layers (a 413 from the body
+/// limit, a 408 from the timeout) into problem documents like every other.
+pub async fn as_problem(response: Response) -> Response {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return response;
+    }
+    match response.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
+            limit: crate::BODY_LIMIT,
+        }
+        .into_response(),
+        StatusCode::REQUEST_TIMEOUT => ApiError::RequestTimeout.into_response(),
+        _ => response,
     }
 }

@@ -164,11 +164,18 @@ async fn the_same_idempotency_key_names_the_same_order() {
         ids.push(json["order_id"].as_str().unwrap().to_owned());
     }
     assert_eq!(ids[0], ids[1]);
-    assert_eq!(
-        state.executor.store().head().await.unwrap().0,
-        1,
-        "placed once"
-    );
+    let stream = store::StreamId::parse(format!("order-{}", ids[0])).unwrap();
+    let events = state
+        .executor
+        .store()
+        .read_stream(&stream, 0, 100)
+        .await
+        .unwrap();
+    let placed = events
+        .iter()
+        .filter(|e| e.event_type == "OrderPlaced")
+        .count();
+    assert_eq!(placed, 1, "placed once");
 }
 
 #[tokio::test]
@@ -402,4 +409,68 @@ async fn payments_are_finance_only_and_need_a_known_invoice() {
         .await,
         400,
     );
+}
+
+async fn raw(
+    state: &api::AppState,
+    uri: &str,
+    token: &str,
+    key: &str,
+    body: &str,
+) -> (u16, serde_json::Value, bool) {
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .body(axum::body::Body::from(body.to_owned()))
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(api::app(state.clone()), req)
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let replayed = res.headers().contains_key("idempotent-replayed");
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or_default(),
+        replayed,
+    )
+}
+
+#[tokio::test]
+async fn the_same_key_and_body_return_the_first_response_and_another_body_is_a_409() {
+    let rt = sim().await;
+    let state = rt.state.clone();
+    let customer = token(Role::Customer, "C-1001");
+    let (s1, first, replayed1) = raw(&state, "/api/v1/orders", &customer, "buy-1", ORDER).await;
+    let (s2, second, replayed2) = raw(&state, "/api/v1/orders", &customer, "buy-1", ORDER).await;
+    assert_eq!((s1, s2), (201, 201));
+    assert_eq!(first, second, "the first response, again");
+    assert!(!replayed1 && replayed2);
+    let other = r#"{"market":"DE","model":"AURA","options":["PNT-BLK"],"dealer_id":"D-BER-01"}"#;
+    let (s3, problem, _) = raw(&state, "/api/v1/orders", &customer, "buy-1", other).await;
+    assert_eq!(s3, 409, "{problem}");
+    // Another caller may use the same key for its own request.
+    let other_customer = token(Role::Customer, "C-2002");
+    let (s4, _, replayed4) = raw(&state, "/api/v1/orders", &other_customer, "buy-1", ORDER).await;
+    assert_eq!(s4, 201);
+    assert!(!replayed4);
+}
+
+#[tokio::test]
+async fn a_rejected_request_is_replayed_as_rejected_and_a_payment_counts_once() {
+    let rt = sim().await;
+    let state = rt.state.clone();
+    let customer = token(Role::Customer, "C-1001");
+    let bad = r#"{"market":"DE","model":"AURA","options":["PKG-TOW"],"dealer_id":"D-BER-01"}"#;
+    let (s1, p1, _) = raw(&state, "/api/v1/orders", &customer, "k-bad", bad).await;
+    let (s2, p2, replayed) = raw(&state, "/api/v1/orders", &customer, "k-bad", bad).await;
+    assert_eq!((s1, s2), (422, 422));
+    assert_eq!(p1, p2);
+    assert!(replayed);
 }

@@ -20,7 +20,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domain::streams::AnyEvent;
+use domain::streams::{AnyEvent, DecodeError};
 use store::{EventStore, Position, RecordedEvent};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -216,6 +216,14 @@ impl Runner {
         let at = record.position;
         let event = match AnyEvent::decode(record.stream_id.as_str(), record.payload.as_str()) {
             Ok(event) => event,
+            Err(DecodeError::UnknownCategory(_)) => {
+                // Not a domain stream (e.g. the API's idempotency records):
+                // nothing to react to, nothing to report.
+                for position in done.iter_mut() {
+                    *position = (*position).max(at);
+                }
+                return true;
+            }
             Err(e) => {
                 tracing::warn!("event {at} skipped by the process managers: {e}");
                 for (manager, position) in self.managers.iter().zip(done.iter_mut()) {
