@@ -7,6 +7,8 @@ pub mod access;
 pub mod auth;
 pub mod extract;
 pub mod idempotency;
+pub mod limits;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
@@ -36,6 +38,8 @@ pub struct AppState {
     pub executor: app::Executor,
     pub services: app::Services,
     pub views: projections::ReadModels,
+    pub limiter: limits::Limiter,
+    pub metrics: metrics::Metrics,
 }
 
 /// The metadata of a command a caller sent: the actor and a fresh
@@ -89,6 +93,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::health::healthz))
         .route("/openapi.json", get(openapi::openapi_json))
+        .route("/metrics", get(metrics::metrics))
         .route("/api/v1/catalog", get(routes::catalog::catalog))
         .route("/api/v1/quotes", post(routes::catalog::quote))
         .route("/api/v1/clock", get(routes::clock::get_clock))
@@ -182,6 +187,15 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotency,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn(limits::timeout))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -59,6 +59,7 @@ impl EngineArgs {
             clock: self.clock.clone(),
             jwt_secret: None,
             catalog,
+            rate_limit: None,
         };
         api::serve::settings_from(flags, self.config.as_deref())
     }

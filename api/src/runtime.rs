@@ -12,6 +12,9 @@ use crate::auth::AuthKeys;
 use crate::settings::{Backend, ClockSetting, Settings};
 use crate::AppState;
 
+/// Requests per second per subject unless configured (bursts of twice that).
+pub const DEFAULT_RATE_LIMIT: u32 = 1_000;
+
 /// A running engine: stop it with [`Runtime::shutdown`].
 pub struct Runtime {
     pub state: AppState,
@@ -38,6 +41,7 @@ impl Runtime {
         catalog: Arc<Catalog>,
         clock: app::Clock,
         auth: AuthKeys,
+        rate_limit: u32,
     ) -> Result<Runtime, StartError> {
         let projections = projections::Runner::start(
             events.clone(),
@@ -61,6 +65,9 @@ impl Runtime {
             services: app::Services::new(executor.clone()),
             executor,
             views,
+            limiter: crate::limits::Limiter::per_second(rate_limit),
+            metrics: crate::metrics::Metrics::new()
+                .map_err(|e| StartError::Settings(e.to_string()))?,
         };
         Ok(Runtime {
             state,
@@ -71,9 +78,26 @@ impl Runtime {
 
     /// An engine in memory (tests).
     pub async fn in_memory(clock: app::Clock, auth: AuthKeys) -> Result<Runtime, StartError> {
+        Runtime::in_memory_limited(clock, auth, DEFAULT_RATE_LIMIT).await
+    }
+
+    /// An engine in memory with its own rate limit (tests).
+    pub async fn in_memory_limited(
+        clock: app::Clock,
+        auth: AuthKeys,
+        rate_limit: u32,
+    ) -> Result<Runtime, StartError> {
         let events: Arc<dyn EventStore> = Arc::new(store::MemoryStore::new());
         let read_models: Arc<dyn ReadModelStore> = Arc::new(projections::MemoryReadModels::new());
-        Runtime::start(events, read_models, Arc::new(Catalog::demo()), clock, auth).await
+        Runtime::start(
+            events,
+            read_models,
+            Arc::new(Catalog::demo()),
+            clock,
+            auth,
+            rate_limit,
+        )
+        .await
     }
 
     /// The engine as `settings` describe it: SQLite in the data folder by
@@ -86,6 +110,7 @@ impl Runtime {
             parts.catalog,
             parts.clock,
             parts.auth,
+            settings.rate_limit,
         )
         .await
     }

@@ -49,6 +49,8 @@ pub struct Settings {
     pub clock: ClockSetting,
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
+    /// Requests per second per subject (0: no limit).
+    pub rate_limit: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -66,6 +68,7 @@ impl std::fmt::Debug for Settings {
             .field("clock", &self.clock)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("catalog", &self.catalog)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -81,6 +84,7 @@ pub struct FileSettings {
     pub clock: Option<String>,
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
+    pub rate_limit: Option<u32>,
 }
 
 /// One layer of raw values (file, environment or flags).
@@ -93,6 +97,7 @@ pub struct Layer {
     pub clock: Option<String>,
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
+    pub rate_limit: Option<String>,
 }
 
 impl Layer {
@@ -106,6 +111,7 @@ impl Layer {
             clock: env("OTD_CLOCK"),
             jwt_secret: env("OTD_JWT_SECRET"),
             catalog: env("OTD_CATALOG").map(PathBuf::from),
+            rate_limit: env("OTD_RATE_LIMIT"),
         }
     }
 
@@ -126,6 +132,7 @@ impl Layer {
             clock: f.clock,
             jwt_secret: f.jwt_secret,
             catalog: f.catalog,
+            rate_limit: f.rate_limit.map(|r| r.to_string()),
         })
     }
 
@@ -139,6 +146,7 @@ impl Layer {
             clock: over.clock.or(self.clock),
             jwt_secret: over.jwt_secret.or(self.jwt_secret),
             catalog: over.catalog.or(self.catalog),
+            rate_limit: over.rate_limit.or(self.rate_limit),
         }
     }
 
@@ -158,6 +166,12 @@ impl Layer {
             other => return Err(format!("backend {other:?}: expected sqlite or postgres")),
         };
         let clock = self.clock.as_deref().unwrap_or("real").parse()?;
+        let rate_limit = match self.rate_limit.as_deref() {
+            None => crate::runtime::DEFAULT_RATE_LIMIT,
+            Some(r) => r
+                .parse()
+                .map_err(|_| format!("rate limit {r:?}: expected requests per second (0: off)"))?,
+        };
         Ok(Settings {
             listen,
             data: self.data.unwrap_or_else(|| PathBuf::from("./otd-data")),
@@ -165,6 +179,7 @@ impl Layer {
             clock,
             jwt_secret: self.jwt_secret,
             catalog: self.catalog,
+            rate_limit,
         })
     }
 }

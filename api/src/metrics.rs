@@ -1,0 +1,138 @@
+//! `/metrics`: Prometheus text for requests by route and status, request
+//! latency, events appended and projection lag. Served to loopback callers
+//! only.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::problem::ApiError;
+use crate::AppState;
+
+/// The registry and the instruments.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    events: IntGauge,
+    lag: IntGaugeVec,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Result<Metrics, prometheus::Error> {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "otd_http_requests_total",
+                "HTTP requests by route, method and status",
+            ),
+            &["route", "method", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "otd_http_request_duration_seconds",
+                "HTTP request latency by route",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
+            &["route", "method"],
+        )?;
+        let events = IntGauge::new(
+            "otd_events_appended_total",
+            "events in the log (its head position)",
+        )?;
+        let lag = IntGaugeVec::new(
+            Opts::new(
+                "otd_projection_lag_events",
+                "log head minus the projection's checkpoint",
+            ),
+            &["projection"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(events.clone()))?;
+        registry.register(Box::new(lag.clone()))?;
+        Ok(Metrics {
+            registry,
+            requests,
+            latency,
+            events,
+            lag,
+        })
+    }
+}
+
+/// Counts and times every request under its route template.
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().as_str().to_owned();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let metrics = &state.metrics;
+    metrics
+        .latency
+        .with_label_values(&[&route, &method])
+        .observe(started.elapsed().as_secs_f64());
+    metrics
+        .requests
+        .with_label_values(&[&route, &method, response.status().as_str()])
+        .inc();
+    response
+}
+
+/// `GET /metrics` (loopback callers only).
+pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
+    let loopback = crate::limits::peer(&req).is_some_and(|peer| peer.ip().is_loopback());
+    if !loopback {
+        return ApiError::Forbidden("metrics are served on loopback only".into()).into_response();
+    }
+    let head = state
+        .executor
+        .store()
+        .head()
+        .await
+        .map(|p| p.0)
+        .unwrap_or(0);
+    state
+        .metrics
+        .events
+        .set(i64::try_from(head).unwrap_or(i64::MAX));
+    let snapshot = state.views.progress().snapshot();
+    for projection in &snapshot.projections {
+        let lag = head.saturating_sub(projection.checkpoint.0);
+        state
+            .metrics
+            .lag
+            .with_label_values(&[projection.name])
+            .set(i64::try_from(lag).unwrap_or(i64::MAX));
+    }
+    let mut buffer = Vec::new();
+    if let Err(e) = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut buffer) {
+        return ApiError::Internal(e.to_string()).into_response();
+    }
+    let mut response = buffer.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4"),
+    );
+    response
+}
