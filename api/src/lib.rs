@@ -112,6 +112,10 @@ pub fn app(state: AppState) -> Router {
             get(routes::reads::dealer_board),
         )
         .route(
+            "/api/v1/dealers/{dealer_id}/board/stream",
+            get(routes::board_stream::board_stream),
+        )
+        .route(
             "/api/v1/dealers/{dealer_id}/commissions",
             get(routes::reads::commissions),
         )

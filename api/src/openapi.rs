@@ -33,6 +33,7 @@ use crate::routes;
         routes::reads::get_order,
         routes::reads::order_history,
         routes::reads::dealer_board,
+        routes::board_stream::board_stream,
         routes::reads::commissions,
         routes::reads::capacity,
         routes::reads::list_vehicles,

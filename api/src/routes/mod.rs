@@ -1,6 +1,7 @@
 //! The HTTP routes, one module per resource. Handlers are thin: extract,
 //! build the command or query, call one service, map the view.
 
+pub mod board_stream;
 pub mod catalog;
 pub mod clock;
 pub mod health;
