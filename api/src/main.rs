@@ -44,6 +44,9 @@ struct EngineArgs {
     /// The PostgreSQL URL for `--backend postgres`.
     #[arg(long)]
     postgres_url: Option<String>,
+    /// The PostgreSQL schema (default `public`).
+    #[arg(long)]
+    postgres_schema: Option<String>,
     /// A settings file (default: otd.toml in the data folder).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -56,6 +59,7 @@ impl EngineArgs {
             data: self.data.clone(),
             backend: self.backend.clone(),
             postgres_url: self.postgres_url.clone(),
+            postgres_schema: self.postgres_schema.clone(),
             clock: self.clock.clone(),
             jwt_secret: None,
             catalog,

@@ -180,8 +180,8 @@ impl Parts {
                         .map_err(|e| StartError::ReadModels(e.to_string()))?;
                     (Arc::new(sqlite), Arc::new(read_models))
                 }
-                Backend::Postgres { url } => {
-                    let pg = store::PostgresStore::connect(url, None).await?;
+                Backend::Postgres { url, schema } => {
+                    let pg = store::PostgresStore::connect(url, schema.as_deref()).await?;
                     let schema = pg.schema().to_owned();
                     let read_models = projections::PostgresReadModels::connect(url, &schema)
                         .await

@@ -12,8 +12,8 @@ use serde::Deserialize;
 pub enum Backend {
     /// The embedded default: SQLite in the data folder.
     Sqlite,
-    /// A shared PostgreSQL database.
-    Postgres { url: String },
+    /// A shared PostgreSQL database, in `schema` (default `public`).
+    Postgres { url: String, schema: Option<String> },
 }
 
 /// Which clock the business runs on.
@@ -81,6 +81,7 @@ pub struct FileSettings {
     pub data: Option<PathBuf>,
     pub backend: Option<String>,
     pub postgres_url: Option<String>,
+    pub postgres_schema: Option<String>,
     pub clock: Option<String>,
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
@@ -94,6 +95,7 @@ pub struct Layer {
     pub data: Option<PathBuf>,
     pub backend: Option<String>,
     pub postgres_url: Option<String>,
+    pub postgres_schema: Option<String>,
     pub clock: Option<String>,
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
@@ -108,6 +110,7 @@ impl Layer {
             data: env("OTD_DATA").map(PathBuf::from),
             backend: env("OTD_BACKEND"),
             postgres_url: env("OTD_POSTGRES_URL"),
+            postgres_schema: env("OTD_POSTGRES_SCHEMA"),
             clock: env("OTD_CLOCK"),
             jwt_secret: env("OTD_JWT_SECRET"),
             catalog: env("OTD_CATALOG").map(PathBuf::from),
@@ -129,6 +132,7 @@ impl Layer {
             data: f.data,
             backend: f.backend,
             postgres_url: f.postgres_url,
+            postgres_schema: f.postgres_schema,
             clock: f.clock,
             jwt_secret: f.jwt_secret,
             catalog: f.catalog,
@@ -143,6 +147,7 @@ impl Layer {
             data: over.data.or(self.data),
             backend: over.backend.or(self.backend),
             postgres_url: over.postgres_url.or(self.postgres_url),
+            postgres_schema: over.postgres_schema.or(self.postgres_schema),
             clock: over.clock.or(self.clock),
             jwt_secret: over.jwt_secret.or(self.jwt_secret),
             catalog: over.catalog.or(self.catalog),
@@ -159,6 +164,7 @@ impl Layer {
         let backend = match self.backend.as_deref().unwrap_or("sqlite") {
             "sqlite" => Backend::Sqlite,
             "postgres" => Backend::Postgres {
+                schema: self.postgres_schema,
                 url: self.postgres_url.ok_or(
                     "the postgres backend needs a URL (--postgres-url or OTD_POSTGRES_URL)",
                 )?,
