@@ -1,0 +1,340 @@
+//! Black-box tests: the real `otd` binary, started on a free port over the
+//! embedded SQLite default (and over PostgreSQL when OTD_TEST_POSTGRES_URL is
+//! set), driven over a real socket.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    fn start(data: &std::path::Path, extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_otd"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--clock",
+                "sim:2026-11-23",
+                "--data",
+            ])
+            .arg(data)
+            .args(extra)
+            .env("OTD_JWT_SECRET", "black-box-secret-black-box-secret-42")
+            .env_remove("OTD_BACKEND")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let address = loop {
+            assert!(Instant::now() < deadline, "server did not start");
+            let line = lines
+                .next()
+                .expect("server exited before listening")
+                .unwrap();
+            if let Some(rest) = line.strip_prefix("otd listening on http://") {
+                break rest.trim().to_owned();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, address }
+    }
+
+    fn kill(mut self) {
+        // SIGKILL: no graceful shutdown, no flush.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "graceful shutdown exits 0: {status}");
+    }
+}
+
+fn token(role: &str, sub: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_otd"))
+        .args(["token", "--role", role, "--sub", sub])
+        .env("OTD_JWT_SECRET", "black-box-secret-black-box-secret-42")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// One HTTP/1.1 request on a fresh connection.
+fn http(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (u16, Value) {
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let body = body.unwrap_or("");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        server.address,
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let (head, rest) = raw.split_once("\r\n\r\n").unwrap();
+    let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let body = if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        dechunk(rest)
+    } else {
+        rest.to_owned()
+    };
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = &rest[n + 2..];
+    }
+    out
+}
+
+/// Polls a read until `check` holds (each read waits for the projections
+/// through min_position; the process managers act asynchronously).
+fn eventually(server: &Server, path: &str, token: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body) = http(server, "GET", path, Some(token), None);
+        if status == 200 && check(&body) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path}: condition never held, last {status} {body}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+const ORDER: &str =
+    r#"{"market":"DE","model":"AURA","options":["PNT-RED"],"dealer_id":"D-BER-01"}"#;
+
+fn lifecycle(server: &Server) {
+    let planner = token("planner", "pat");
+    let customer = token("customer", "C-1001");
+    let dealer = token("dealer", "D-BER-01");
+    let finance = token("finance", "fin");
+    assert_eq!(
+        http(server, "GET", "/healthz", None, None),
+        (200, serde_json::json!({"status": "ok"}))
+    );
+    let (s, q) = http(
+        server,
+        "POST",
+        "/api/v1/quotes",
+        None,
+        Some(r#"{"market":"DE","model":"AURA","options":["PNT-RED"]}"#),
+    );
+    assert_eq!(s, 200);
+    assert_eq!(q["gross"]["amount_minor"], 5_247_900);
+    let (s, _) = http(
+        server,
+        "PUT",
+        "/api/v1/plants/P-LEIPZIG/capacity/2026-W50",
+        Some(&planner),
+        Some(r#"{"units":3}"#),
+    );
+    assert_eq!(s, 200);
+    let (s, placed) = http(
+        server,
+        "POST",
+        "/api/v1/orders",
+        Some(&customer),
+        Some(ORDER),
+    );
+    assert_eq!(s, 201, "{placed}");
+    let id = placed["order_id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/orders/{id}");
+    eventually(server, &path, &customer, |o| o["status"] == "scheduled");
+    let (s, _) = http(
+        server,
+        "POST",
+        "/api/v1/clock/advance",
+        Some(&planner),
+        Some(r#"{"days":14}"#),
+    );
+    assert_eq!(s, 200);
+    let (s, builds) = http(
+        server,
+        "POST",
+        "/api/v1/plants/P-LEIPZIG/capacity/2026-W50/start-production",
+        Some(&planner),
+        None,
+    );
+    assert_eq!(s, 200, "{builds}");
+    let vehicle = builds[0]["vehicle_id"].as_str().unwrap().to_owned();
+    for step in ["complete-build", "dispatch"] {
+        let (s, body) = http(
+            server,
+            "POST",
+            &format!("/api/v1/vehicles/{vehicle}/{step}"),
+            Some(&planner),
+            None,
+        );
+        assert_eq!(s, 200, "{step}: {body}");
+    }
+    let (s, _) = http(
+        server,
+        "POST",
+        &format!("/api/v1/vehicles/{vehicle}/delay"),
+        Some(&planner),
+        Some(r#"{"reason":"storm","new_eta":"2026-12-11"}"#),
+    );
+    assert_eq!(s, 200);
+    eventually(server, &path, &customer, |o| o["delayed"] == true);
+    let (s, _) = http(
+        server,
+        "POST",
+        &format!("/api/v1/vehicles/{vehicle}/arrive"),
+        Some(&dealer),
+        None,
+    );
+    assert_eq!(s, 200);
+    let o = eventually(server, &path, &customer, |o| {
+        o["invoice"]["number"].is_string()
+    });
+    let number = o["invoice"]["number"].as_str().unwrap().to_owned();
+    let due = o["invoice"]["amount_due"]["amount_minor"].as_i64().unwrap();
+    let pay = format!(r#"{{"amount_minor":{due}}}"#);
+    let (s, p) = http(
+        server,
+        "POST",
+        &format!("/api/v1/invoices/{number}/payments"),
+        Some(&finance),
+        Some(&pay),
+    );
+    assert_eq!((s, p["status"].as_str()), (200, Some("paid")));
+    let (s, _) = http(
+        server,
+        "POST",
+        &format!("{path}/handover"),
+        Some(&dealer),
+        None,
+    );
+    assert_eq!(s, 200);
+    let c = eventually(
+        server,
+        "/api/v1/dealers/D-BER-01/commissions?month=2026-12",
+        &dealer,
+        |c| c["lines"].as_array().is_some_and(|l| l.len() == 1),
+    );
+    assert_eq!(
+        c["lines"][0]["commission"]["amount_minor"],
+        176_400 + 15_000
+    );
+}
+
+#[test]
+fn a_full_lifecycle_over_a_real_socket_on_the_sqlite_default() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &[]);
+    lifecycle(&server);
+    server.stop();
+}
+
+#[test]
+fn a_full_lifecycle_over_a_real_socket_on_postgresql() {
+    let Ok(url) = std::env::var("OTD_TEST_POSTGRES_URL") else {
+        eprintln!("SKIPPED: OTD_TEST_POSTGRES_URL is not set, the PostgreSQL black-box run did not happen");
+        return;
+    };
+    let schema = format!("otd_bb_{}", uuid::Uuid::new_v4().simple());
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        data.path(),
+        &[
+            "--backend",
+            "postgres",
+            "--postgres-url",
+            &url,
+            "--postgres-schema",
+            &schema,
+        ],
+    );
+    lifecycle(&server);
+    server.stop();
+    let _ = Command::new("psql")
+        .args([
+            &url,
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        ])
+        .status();
+}
+
+#[test]
+fn every_order_acknowledged_before_a_sigkill_is_there_after_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &[]);
+    let customer = token("customer", "C-1001");
+    let mut ids = Vec::new();
+    for _ in 0..40 {
+        let (s, placed) = http(
+            &server,
+            "POST",
+            "/api/v1/orders",
+            Some(&customer),
+            Some(ORDER),
+        );
+        assert_eq!(s, 201);
+        ids.push((
+            placed["order_id"].as_str().unwrap().to_owned(),
+            placed["position"].as_u64().unwrap(),
+        ));
+    }
+    server.kill();
+    let server = Server::start(data.path(), &[]);
+    let last = ids.iter().map(|(_, p)| *p).max().unwrap();
+    for (id, _) in &ids {
+        let (s, o) = http(
+            &server,
+            "GET",
+            &format!("/api/v1/orders/{id}?min_position={last}"),
+            Some(&customer),
+            None,
+        );
+        assert_eq!(s, 200, "order {id} lost after SIGKILL: {o}");
+        assert_eq!(o["order_id"], id.as_str());
+    }
+    server.stop();
+}
