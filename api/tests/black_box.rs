@@ -338,3 +338,73 @@ fn every_order_acknowledged_before_a_sigkill_is_there_after_a_restart() {
     }
     server.stop();
 }
+
+#[test]
+fn a_sigkill_while_the_process_managers_work_never_books_twice() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), &[]);
+    let planner = token("planner", "pat");
+    let customer = token("customer", "C-1001");
+    for week in ["2026-W50", "2026-W51"] {
+        let path = format!("/api/v1/plants/P-LEIPZIG/capacity/{week}");
+        assert_eq!(
+            http(
+                &server,
+                "PUT",
+                &path,
+                Some(&planner),
+                Some(r#"{"units":15}"#)
+            )
+            .0,
+            200
+        );
+    }
+    for _ in 0..40 {
+        assert_eq!(
+            http(
+                &server,
+                "POST",
+                "/api/v1/orders",
+                Some(&customer),
+                Some(ORDER)
+            )
+            .0,
+            201
+        );
+    }
+    // Killed while fulfilment is still booking slots.
+    server.kill();
+    let server = Server::start(data.path(), &[]);
+    let orders = eventually(&server, "/api/v1/orders", &customer, |all| {
+        let all = all.as_array().unwrap();
+        all.len() == 40
+            && all
+                .iter()
+                .all(|o| o["status"] == "scheduled" || o["status_reason"] == "awaiting capacity")
+    });
+    let scheduled = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["status"] == "scheduled")
+        .count();
+    assert_eq!(scheduled, 30, "every unit taken exactly once");
+    let (_, weeks) = http(
+        &server,
+        "GET",
+        "/api/v1/plants/P-LEIPZIG/capacity?from=2026-W50&to=2026-W51",
+        Some(&planner),
+        None,
+    );
+    let booked: u64 = weeks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["booked"].as_u64().unwrap())
+        .sum();
+    assert_eq!(booked, 30, "no order booked twice: {weeks}");
+    for w in weeks.as_array().unwrap() {
+        assert!(w["booked"].as_u64() <= w["capacity"].as_u64());
+    }
+    server.stop();
+}
