@@ -37,16 +37,20 @@ pub struct DecodedEvent {
 impl DecodedEvent {
     /// Decodes a stored event with [`AnyEvent::decode`].
     pub fn decode(record: &RecordedEvent) -> Self {
-        let decoding = match AnyEvent::decode(record.stream_id.as_str(), record.payload.as_str()) {
-            Ok(event) => Decoding::Event(event),
-            Err(DecodeError::UnknownCategory(_)) => Decoding::Foreign,
-            Err(DecodeError::Malformed { reason, .. }) => Decoding::Malformed(reason),
-        };
         DecodedEvent {
             position: record.position,
             recorded_at: record.recorded_at,
             stream: record.stream_id.clone(),
-            decoding,
+            decoding: decode_payload(record.stream_id.as_str(), record.payload.as_str()),
         }
+    }
+}
+
+/// Decodes the payload of an event of `stream` with [`AnyEvent::decode`].
+pub(crate) fn decode_payload(stream: &str, payload: &str) -> Decoding {
+    match AnyEvent::decode(stream, payload) {
+        Ok(event) => Decoding::Event(event),
+        Err(DecodeError::UnknownCategory(_)) => Decoding::Foreign,
+        Err(DecodeError::Malformed { reason, .. }) => Decoding::Malformed(reason),
     }
 }

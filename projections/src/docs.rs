@@ -16,7 +16,6 @@ trait ErasedDoc: Send + Sync {
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
     fn encode(&self) -> Result<(String, Tags), serde_json::Error>;
-    fn tags(&self) -> Tags;
 }
 
 impl<D: Document> ErasedDoc for D {
@@ -29,11 +28,7 @@ impl<D: Document> ErasedDoc for D {
     }
 
     fn encode(&self) -> Result<(String, Tags), serde_json::Error> {
-        Ok((serde_json::to_string(self)?, Document::tags(self)))
-    }
-
-    fn tags(&self) -> Tags {
-        Document::tags(self)
+        Ok((serde_json::to_string(self)?, self.tags()))
     }
 }
 
@@ -75,12 +70,14 @@ impl DocCache {
         self.len
     }
 
-    /// The documents changed since the last commit, encoded for the database, in
-    /// (collection, key) order (sorted writes keep the database's indexes local).
-    pub(crate) fn writes(&self) -> Result<Vec<DocWrite>, ReadModelError> {
+    /// Takes the documents changed since the last commit, encoded for the database, in
+    /// (collection, key) order (sorted writes keep the database's indexes local). They
+    /// count as stored from now on: if storing them fails, the cache must be dropped.
+    pub(crate) fn take_writes(&mut self) -> Result<Vec<DocWrite>, ReadModelError> {
         let mut writes = Vec::new();
-        for (collection, entries) in &self.collections {
-            for (key, entry) in entries.iter().filter(|(_, e)| e.dirty) {
+        for (collection, entries) in &mut self.collections {
+            for (key, entry) in entries.iter_mut().filter(|(_, e)| e.dirty) {
+                entry.dirty = false;
                 let value = match &entry.doc {
                     Some(doc) => {
                         Some(doc.encode().map_err(|e| ReadModelError::CorruptDocument {
@@ -92,12 +89,13 @@ impl DocCache {
                     None if entry.stored.is_none() => continue,
                     None => None,
                 };
+                let stored = value.as_ref().map(|(_, tags)| tags.clone());
                 writes.push(DocWrite {
                     collection,
                     key: key.clone(),
                     value,
                     position: entry.position,
-                    stored_tags: entry.stored.clone(),
+                    stored_tags: std::mem::replace(&mut entry.stored, stored),
                 });
             }
         }
@@ -105,26 +103,24 @@ impl DocCache {
         Ok(writes)
     }
 
-    /// After a commit: what was written is now what is stored; past `limit` documents the
-    /// clean ones are evicted (and remembered, so a complete cache stays complete).
-    pub(crate) fn committed(&mut self, limit: usize) {
-        for entries in self.collections.values_mut() {
-            for entry in entries.values_mut().filter(|e| e.dirty) {
-                entry.dirty = false;
-                entry.stored = entry.doc.as_ref().map(|d| d.tags());
-            }
-        }
+    /// Once the writes are durable: past `limit` documents, the unchanged ones are evicted
+    /// (and remembered, so a complete cache stays complete).
+    pub(crate) fn evict(&mut self, limit: usize) {
         if self.len <= limit {
             return;
         }
-        for (collection, entries) in self.collections.drain() {
-            for (key, entry) in entries {
-                if self.complete && entry.stored.is_some() {
-                    self.evicted.insert((collection, key));
+        for (collection, entries) in &mut self.collections {
+            entries.retain(|key, entry| {
+                if entry.dirty {
+                    return true;
                 }
-            }
+                if self.complete && entry.stored.is_some() {
+                    self.evicted.insert((*collection, key.clone()));
+                }
+                false
+            });
         }
-        self.len = 0;
+        self.len = self.collections.values().map(HashMap::len).sum();
     }
 }
 

@@ -27,6 +27,8 @@ struct Slot {
     projection: Arc<dyn Projection>,
     /// The last position committed.
     checkpoint: Position,
+    /// The last position handed to the store (committed, or being committed).
+    committing: Position,
     /// The last position applied to the cache (committed or not).
     staged: Position,
     cache: DocCache,
@@ -38,6 +40,7 @@ impl Slot {
         Slot {
             projection,
             checkpoint,
+            committing: checkpoint,
             staged: checkpoint,
             cache: DocCache::new(complete),
             failure: None,
@@ -54,6 +57,22 @@ impl Slot {
     fn forget(&mut self) {
         self.cache = DocCache::new(false);
         self.staged = self.checkpoint;
+        self.committing = self.checkpoint;
+    }
+}
+
+/// A commit taken from the engine, to be stored (possibly on another thread).
+#[derive(Debug, Default)]
+pub struct PendingCommit {
+    commits: Vec<ProjectionCommit>,
+    /// The slots it moves, and to where.
+    slots: Vec<(usize, Position)>,
+}
+
+impl PendingCommit {
+    /// What to store, in one transaction.
+    pub fn commits(&self) -> &[ProjectionCommit] {
+        &self.commits
     }
 }
 
@@ -123,9 +142,11 @@ impl Engine {
             .unwrap_or(Position::START)
     }
 
-    /// Whether anything applied is not committed yet.
+    /// Whether anything applied is not handed to the store yet.
     pub fn has_staged(&self) -> bool {
-        self.slots.iter().any(|s| s.staged > s.checkpoint)
+        self.slots
+            .iter()
+            .any(|s| s.failure.is_none() && s.staged > s.committing)
     }
 
     /// The most documents one projection holds in memory.
@@ -192,47 +213,73 @@ impl Engine {
         Ok(())
     }
 
-    /// Stores every projection's staged documents and checkpoint in one transaction.
+    /// Stores every projection's staged documents and checkpoint in one transaction
+    /// ([`prepare_commit`](Self::prepare_commit), the store's commit, then
+    /// [`finish_commit`](Self::finish_commit)).
     ///
     /// A failed commit stores nothing and drops what was staged; call
     /// [`resync`](Self::resync) before going on.
     pub fn commit(&mut self) -> Result<(), ReadModelError> {
-        let mut commits = Vec::new();
-        let mut committing = Vec::new();
+        let Some(pending) = self.prepare_commit() else {
+            return Ok(());
+        };
+        let stored = self.store.commit(&pending.commits);
+        self.finish_commit(&pending, stored)
+    }
+
+    /// Takes every running projection's staged documents and checkpoint as one commit for
+    /// the store (`None`: nothing to commit). Staging may go on while the store writes it,
+    /// on another thread; report the outcome with [`finish_commit`](Self::finish_commit)
+    /// before preparing the next commit.
+    pub fn prepare_commit(&mut self) -> Option<PendingCommit> {
+        let mut pending = PendingCommit::default();
         for (index, slot) in self.slots.iter_mut().enumerate() {
-            if slot.failure.is_some() || slot.staged <= slot.checkpoint {
+            if slot.failure.is_some() || slot.staged <= slot.committing {
                 continue;
             }
-            match slot.cache.writes() {
+            match slot.cache.take_writes() {
                 Ok(writes) => {
-                    commits.push(ProjectionCommit {
+                    pending.commits.push(ProjectionCommit {
                         name: slot.projection.name(),
                         version: slot.projection.version(),
-                        from: slot.checkpoint,
+                        from: slot.committing,
                         to: slot.staged,
                         writes,
                     });
-                    committing.push(index);
+                    pending.slots.push((index, slot.staged));
+                    slot.committing = slot.staged;
                 }
                 Err(error) => slot.fail(error.into()),
             }
         }
-        if commits.is_empty() {
-            return Ok(());
-        }
-        if let Err(error) = self.store.commit(&commits) {
+        (!pending.commits.is_empty()).then_some(pending)
+    }
+
+    /// Records the outcome of storing a prepared commit: on success the checkpoints move;
+    /// on failure everything staged is dropped (call [`resync`](Self::resync)).
+    pub fn finish_commit(
+        &mut self,
+        pending: &PendingCommit,
+        stored: Result<(), ReadModelError>,
+    ) -> Result<(), ReadModelError> {
+        if let Err(error) = stored {
             for slot in &mut self.slots {
                 slot.forget();
             }
             return Err(error);
         }
-        for index in committing {
-            if let Some(slot) = self.slots.get_mut(index) {
-                slot.checkpoint = slot.staged;
-                slot.cache.committed(self.cache_limit);
+        for (index, to) in &pending.slots {
+            if let Some(slot) = self.slots.get_mut(*index) {
+                slot.checkpoint = *to;
+                slot.cache.evict(self.cache_limit);
             }
         }
         Ok(())
+    }
+
+    /// The read-model store the engine commits to.
+    pub fn store(&self) -> &Arc<dyn ReadModelStore> {
+        &self.store
     }
 
     /// Drops the documents of the named projection (every projection for `None`) and sets

@@ -18,19 +18,23 @@ use tokio::time::Instant;
 
 use crate::backend::ReadModelStore;
 use crate::decoded::DecodedEvent;
-use crate::engine::Engine;
+use crate::engine::{Engine, PendingCommit};
 use crate::error::{ReadModelError, RunnerError, WaitError};
+use crate::pages::LogPages;
 use crate::progress::{Progress, ProgressSnapshot};
 use crate::projection::Projection;
 
 /// Tuning of the runner; the defaults suit production and the rebuild benchmark.
+///
+/// `pages` is an optional faster reader of the log for catching up (e.g. [`crate::SqlitePages`]
+/// next to a SQLite store); the runner falls back to the store's port if it fails.
 ///
 /// Live, a batch is whatever has committed since the last one and is committed at once.
 /// Catching up (a rebuild, a restart after a long stop), batches of `max_batch` events are
 /// applied in memory and committed together every `commit_every` events (or when a
 /// projection holds `cache_limit` documents): a document touched by many events is then
 /// written once, not once per batch.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunnerOptions {
     /// The most events read, decoded and applied as one batch.
     pub max_batch: usize,
@@ -40,6 +44,20 @@ pub struct RunnerOptions {
     pub cache_limit: usize,
     /// How long the runner pauses after a database or event store failure.
     pub retry_delay: Duration,
+    /// A faster reader of the log for catching up.
+    pub pages: Option<Arc<dyn LogPages>>,
+}
+
+impl std::fmt::Debug for RunnerOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunnerOptions")
+            .field("max_batch", &self.max_batch)
+            .field("commit_every", &self.commit_every)
+            .field("cache_limit", &self.cache_limit)
+            .field("retry_delay", &self.retry_delay)
+            .field("pages", &self.pages.is_some())
+            .finish()
+    }
 }
 
 impl Default for RunnerOptions {
@@ -49,6 +67,7 @@ impl Default for RunnerOptions {
             commit_every: 250_000,
             cache_limit: 400_000,
             retry_delay: Duration::from_secs(1),
+            pages: None,
         }
     }
 }
@@ -218,98 +237,317 @@ async fn blocking<T: Send + 'static>(
     .ok()
 }
 
+/// A commit being stored on a blocking thread while the runner goes on staging.
+struct InFlight {
+    task: JoinHandle<(PendingCommit, Result<(), ReadModelError>)>,
+    /// Whether it reaches the head of the log as it was read.
+    at_head: bool,
+}
+
+impl InFlight {
+    fn start(store: Arc<dyn ReadModelStore>, pending: PendingCommit, at_head: bool) -> InFlight {
+        let task = tokio::task::spawn_blocking(move || {
+            let stored = store.commit(pending.commits());
+            (pending, stored)
+        });
+        InFlight { task, at_head }
+    }
+}
+
+/// A commit that landed: what it was, whether it reached the head, how it went.
+struct Landed {
+    pending: PendingCommit,
+    at_head: bool,
+    stored: Result<(), ReadModelError>,
+}
+
+async fn landed(in_flight: &mut Option<InFlight>) -> Option<Landed> {
+    let commit = in_flight.as_mut()?;
+    let outcome = (&mut commit.task).await;
+    let at_head = commit.at_head;
+    *in_flight = None;
+    Some(match outcome {
+        Ok((pending, stored)) => Landed {
+            pending,
+            at_head,
+            stored,
+        },
+        Err(e) => Landed {
+            pending: PendingCommit::default(),
+            at_head,
+            stored: Err(ReadModelError::Backend(format!(
+                "a commit task failed: {e}"
+            ))),
+        },
+    })
+}
+
+/// The fewest events in the log for a full rebuild to load in bulk (below, keeping the
+/// indexes up to date costs less than building them).
+const BULK_MIN_EVENTS: u64 = 50_000;
+
+/// The runner's state between two steps.
+struct Run {
+    engine: Option<Engine>,
+    events: Arc<dyn EventStore>,
+    options: RunnerOptions,
+    progress: watch::Sender<ProgressSnapshot>,
+    reader: Option<Reader>,
+    in_flight: Option<InFlight>,
+    paused_until: Option<Instant>,
+    last_error: Option<String>,
+    uncommitted: usize,
+    /// Whether the read models are being loaded in bulk (every projection from 0).
+    bulk: bool,
+    /// Whether the events staged since the last commit reach the head.
+    at_head: bool,
+}
+
+impl Run {
+    /// Starts loading in bulk when every projection starts from nothing and the log is long.
+    async fn maybe_bulk(&mut self) -> Option<()> {
+        let engine = self.engine.as_ref()?;
+        let empty = engine
+            .status()
+            .iter()
+            .all(|p| p.checkpoint == Position::START);
+        let long = matches!(self.events.head().await, Ok(head) if head.0 >= BULK_MIN_EVENTS);
+        if empty && long && !self.bulk {
+            let bulk = self.on_engine(|e| e.store().set_bulk_load(true)).await?;
+            self.bulk = bulk.is_ok();
+        }
+        Some(())
+    }
+
+    /// Ends loading in bulk: the indexes are built.
+    async fn end_bulk(&mut self) -> Option<()> {
+        if self.bulk {
+            self.bulk = false;
+            if let Err(error) = self.on_engine(|e| e.store().set_bulk_load(false)).await? {
+                self.last_error = Some(error.to_string());
+            }
+        }
+        Some(())
+    }
+
+    /// Runs `work` on the engine on a blocking thread; `None` when the engine was lost (a
+    /// panic), which ends the runner.
+    async fn on_engine<T: Send + 'static>(
+        &mut self,
+        work: impl FnOnce(&mut Engine) -> T + Send + 'static,
+    ) -> Option<T> {
+        let engine = self.engine.take()?;
+        let (engine, result) = blocking(engine, work).await?;
+        self.engine = Some(engine);
+        Some(result)
+    }
+
+    fn publish(&self, running: bool) {
+        if let Some(engine) = &self.engine {
+            self.progress
+                .send_replace(snapshot(engine, running, self.last_error.clone()));
+        }
+    }
+
+    fn start_reader(&mut self) {
+        if let Some(engine) = &self.engine {
+            self.reader = Some(Reader::start(
+                Arc::clone(&self.events),
+                self.options.pages.clone(),
+                engine.resume_after(),
+                self.options.max_batch,
+            ));
+        }
+    }
+
+    /// A failure: stop reading, drop what was staged, retry after a pause.
+    fn pause(&mut self, error: String) {
+        self.last_error = Some(error);
+        self.reader = None;
+        self.uncommitted = 0;
+        self.paused_until = Some(Instant::now() + self.options.retry_delay);
+    }
+
+    /// Records the outcome of a commit that landed.
+    async fn finish(&mut self, landed: Landed) -> Option<()> {
+        let Landed {
+            pending,
+            at_head,
+            stored,
+        } = landed;
+        let finished = self
+            .on_engine(move |e| e.finish_commit(&pending, stored))
+            .await?;
+        match finished {
+            Ok(()) => {
+                self.last_error = None;
+                if at_head {
+                    self.end_bulk().await?;
+                }
+            }
+            Err(error) => self.pause(error.to_string()),
+        }
+        self.publish(true);
+        Some(())
+    }
+
+    /// Waits for the commit in flight, if any.
+    async fn settle(&mut self) -> Option<()> {
+        if let Some(landed) = landed(&mut self.in_flight).await {
+            self.finish(landed).await?;
+        }
+        Some(())
+    }
+
+    /// Hands what is staged to the store, after the commit in flight has landed.
+    async fn commit(&mut self) -> Option<()> {
+        self.settle().await?;
+        if self.paused_until.is_some() {
+            return Some(());
+        }
+        self.uncommitted = 0;
+        let at_head = std::mem::take(&mut self.at_head);
+        match self.on_engine(Engine::prepare_commit).await? {
+            Some(pending) => {
+                let store = Arc::clone(self.engine.as_ref()?.store());
+                self.in_flight = Some(InFlight::start(store, pending, at_head));
+            }
+            None if at_head => self.end_bulk().await?,
+            None => {}
+        }
+        Some(())
+    }
+
+    async fn batch(&mut self, batch: Option<Result<Batch, StoreError>>) -> Option<()> {
+        let batch = match batch {
+            Some(Ok(batch)) => batch,
+            Some(Err(error)) => {
+                self.settle().await?;
+                self.pause(error.to_string());
+                self.publish(true);
+                return Some(());
+            }
+            None => {
+                self.settle().await?;
+                self.pause("the log reader stopped".to_owned());
+                self.publish(true);
+                return Some(());
+            }
+        };
+        self.uncommitted += batch.events.len();
+        self.at_head = batch.at_head;
+        let due = batch.at_head || self.uncommitted >= self.options.commit_every;
+        let limit = self.options.cache_limit;
+        let staged = self
+            .on_engine(move |e| {
+                e.stage(&batch.events)
+                    .map(|()| e.cached_documents() >= limit)
+            })
+            .await?;
+        match staged {
+            Ok(full) if due || full => self.commit().await,
+            Ok(_) => Some(()),
+            Err(error) => {
+                self.settle().await?;
+                self.pause(error.to_string());
+                self.publish(true);
+                Some(())
+            }
+        }
+    }
+
+    async fn rebuild(&mut self, name: Option<String>) -> Option<Result<(), ReadModelError>> {
+        self.reader = None;
+        self.settle().await?;
+        self.uncommitted = 0;
+        let result = self
+            .on_engine(move |e| {
+                e.commit()?;
+                e.reset(name.as_deref())
+            })
+            .await?;
+        self.paused_until = None;
+        self.maybe_bulk().await?;
+        self.start_reader();
+        self.publish(true);
+        Some(result)
+    }
+
+    async fn resume(&mut self) -> Option<()> {
+        let resynced = self.on_engine(Engine::resync).await?;
+        match resynced {
+            Ok(()) => {
+                self.paused_until = None;
+                self.start_reader();
+            }
+            Err(error) => {
+                self.last_error = Some(error.to_string());
+                self.paused_until = Some(Instant::now() + self.options.retry_delay);
+            }
+        }
+        self.publish(true);
+        Some(())
+    }
+
+    /// Stops: the commit in flight lands, what is staged is committed, indexes are built.
+    async fn stop(&mut self) {
+        self.reader = None;
+        if self.settle().await.is_some() && self.paused_until.is_none() {
+            if let Some(Err(error)) = self.on_engine(Engine::commit).await {
+                self.last_error = Some(error.to_string());
+            }
+        }
+        let _ = self.end_bulk().await;
+        self.publish(false);
+    }
+}
+
 async fn run(
-    mut engine: Engine,
+    engine: Engine,
     events: Arc<dyn EventStore>,
     options: RunnerOptions,
     mut commands: mpsc::UnboundedReceiver<Control>,
     progress: watch::Sender<ProgressSnapshot>,
 ) {
-    let mut reader = Some(Reader::start(
-        Arc::clone(&events),
-        engine.resume_after(),
-        options.max_batch,
-    ));
-    let mut paused_until: Option<Instant> = None;
-    let mut last_error: Option<String> = None;
-    let mut uncommitted = 0usize;
+    let mut run = Run {
+        engine: Some(engine),
+        events,
+        options,
+        progress,
+        reader: None,
+        in_flight: None,
+        paused_until: None,
+        last_error: None,
+        uncommitted: 0,
+        bulk: false,
+        at_head: false,
+    };
+    if run.maybe_bulk().await.is_none() {
+        return;
+    }
+    run.start_reader();
     loop {
-        let resume_at = paused_until.unwrap_or_else(Instant::now);
-        tokio::select! {
+        let resume_at = run.paused_until.unwrap_or_else(Instant::now);
+        let step = tokio::select! {
             biased;
             command = commands.recv() => match command {
                 None | Some(Control::Stop) => break,
-                Some(Control::Rebuild { name, reply }) => {
-                    drop(reader.take());
-                    uncommitted = 0;
-                    let Some((e, result)) = blocking(engine, move |e| {
-                        e.commit()?;
-                        e.reset(name.as_deref())
-                    }).await else {
-                        return;
-                    };
-                    engine = e;
+                Some(Control::Rebuild { name, reply }) => run.rebuild(name).await.map(|result| {
                     let _ = reply.send(result);
-                    paused_until = None;
-                    reader = Some(Reader::start(Arc::clone(&events), engine.resume_after(), options.max_batch));
-                    progress.send_replace(snapshot(&engine, true, last_error.clone()));
-                }
+                }),
             },
-            () = tokio::time::sleep_until(resume_at), if paused_until.is_some() => {
-                let Some((e, resynced)) = blocking(engine, Engine::resync).await else {
-                    return;
-                };
-                engine = e;
-                match resynced {
-                    Ok(()) => {
-                        paused_until = None;
-                        reader = Some(Reader::start(Arc::clone(&events), engine.resume_after(), options.max_batch));
-                    }
-                    Err(error) => {
-                        last_error = Some(error.to_string());
-                        paused_until = Some(Instant::now() + options.retry_delay);
-                    }
-                }
-                progress.send_replace(snapshot(&engine, true, last_error.clone()));
+            landed = landed(&mut run.in_flight), if run.in_flight.is_some() => match landed {
+                Some(landed) => run.finish(landed).await,
+                None => Some(()),
             },
-            batch = next_batch(&mut reader), if reader.is_some() => {
-                let outcome = match batch {
-                    Some(Ok(batch)) => {
-                        uncommitted += batch.events.len();
-                        let commit = batch.at_head || uncommitted >= options.commit_every;
-                        let limit = options.cache_limit;
-                        let Some((e, applied)) = blocking(engine, move |e| {
-                            e.stage(&batch.events)?;
-                            let full = e.cached_documents() >= limit;
-                            if commit || full { e.commit().map(|()| true) } else { Ok(false) }
-                        }).await else {
-                            return;
-                        };
-                        engine = e;
-                        applied.map_err(|error| error.to_string())
-                    }
-                    Some(Err(error)) => Err(error.to_string()),
-                    None => Err("the log reader stopped".to_owned()),
-                };
-                match outcome {
-                    Ok(false) => continue,
-                    Ok(true) => {
-                        uncommitted = 0;
-                        last_error = None;
-                    }
-                    Err(error) => {
-                        uncommitted = 0;
-                        last_error = Some(error);
-                        reader = None;
-                        paused_until = Some(Instant::now() + options.retry_delay);
-                    }
-                }
-                progress.send_replace(snapshot(&engine, true, last_error.clone()));
-            },
+            () = tokio::time::sleep_until(resume_at), if run.paused_until.is_some() => run.resume().await,
+            batch = next_batch(&mut run.reader), if run.reader.is_some() => run.batch(batch).await,
+        };
+        if step.is_none() {
+            return;
         }
     }
-    drop(reader);
-    progress.send_replace(snapshot(&engine, false, last_error));
+    run.stop().await;
 }
 
 /// Consecutive events read and decoded together.
@@ -333,9 +571,14 @@ struct Reader {
 }
 
 impl Reader {
-    fn start(events: Arc<dyn EventStore>, after: Position, max_batch: usize) -> Reader {
+    fn start(
+        events: Arc<dyn EventStore>,
+        pages: Option<Arc<dyn LogPages>>,
+        after: Position,
+        max_batch: usize,
+    ) -> Reader {
         let (sender, batches) = mpsc::channel(2);
-        let task = tokio::spawn(read(events, after, max_batch.max(1), sender));
+        let task = tokio::spawn(read(events, pages, after, max_batch.max(1), sender));
         Reader { batches, task }
     }
 }
@@ -348,27 +591,65 @@ impl Drop for Reader {
 
 async fn read(
     events: Arc<dyn EventStore>,
-    after: Position,
+    mut pages: Option<Arc<dyn LogPages>>,
+    mut after: Position,
     max_batch: usize,
     batches: mpsc::Sender<Result<Batch, StoreError>>,
 ) {
-    let mut subscription = events.subscribe_all(after);
     loop {
-        let batch = gather(&events, &mut subscription, max_batch).await;
-        let batch = match batch {
-            Ok((records, at_head)) => tokio::task::spawn_blocking(move || Batch {
-                events: records.iter().map(DecodedEvent::decode).collect(),
-                at_head,
-            })
-            .await
-            .map_err(|e| StoreError::Backend(format!("decoding failed: {e}"))),
-            Err(error) => Err(error),
+        let batch = match pages.clone() {
+            Some(reader) => match read_pages(reader, after, max_batch).await {
+                Ok(Some(batch)) => Ok(batch),
+                Ok(None) => follow(&events, after, max_batch).await,
+                Err(_) => {
+                    // The shortcut failed (e.g. the store's schema moved on): use the port.
+                    pages = None;
+                    continue;
+                }
+            },
+            None => follow(&events, after, max_batch).await,
         };
         let failed = batch.is_err();
+        if let Ok(Batch { events, .. }) = &batch {
+            after = events.last().map_or(after, |e| e.position);
+        }
         if batches.send(batch).await.is_err() || failed {
             return;
         }
     }
+}
+
+/// The events after `after` read through `pages`; `None` when there is none yet.
+async fn read_pages(
+    pages: Arc<dyn LogPages>,
+    after: Position,
+    max_batch: usize,
+) -> Result<Option<Batch>, StoreError> {
+    let events = tokio::task::spawn_blocking(move || pages.read(after, max_batch))
+        .await
+        .map_err(|e| StoreError::Backend(format!("reading failed: {e}")))??;
+    if events.is_empty() {
+        return Ok(None);
+    }
+    let at_head = events.len() < max_batch;
+    Ok(Some(Batch { events, at_head }))
+}
+
+/// The next batch through the store's port: waits for the next event after `after`, then
+/// takes every event already committed, up to `max_batch`.
+async fn follow(
+    events: &Arc<dyn EventStore>,
+    after: Position,
+    max_batch: usize,
+) -> Result<Batch, StoreError> {
+    let mut subscription = events.subscribe_all(after);
+    let (records, at_head) = gather(events, &mut subscription, max_batch).await?;
+    tokio::task::spawn_blocking(move || Batch {
+        events: records.iter().map(DecodedEvent::decode).collect(),
+        at_head,
+    })
+    .await
+    .map_err(|e| StoreError::Backend(format!("decoding failed: {e}")))
 }
 
 /// Waits for the next event, then takes every event already committed, up to `max_batch`;

@@ -13,7 +13,7 @@ mod generate;
 use std::sync::Arc;
 use std::time::Instant;
 
-use projections::{all_projections, rebuild, RunnerOptions, SqliteReadModels};
+use projections::{all_projections, rebuild, RunnerOptions, SqlitePages, SqliteReadModels};
 use store::{EventStore, Position, SqliteStore};
 
 fn target_events() -> usize {
@@ -74,76 +74,6 @@ async fn run() {
     }
     let head = events.head().await.unwrap();
 
-    if std::env::var("OTD_BENCH_SQLITE").is_ok() {
-        use projections::{DocWrite, ProjectionCommit, ReadModelStore, Tags};
-        let d2 = tempfile::tempdir().unwrap();
-        let st = SqliteStore::open(d2.path()).await.unwrap();
-        let rm = SqliteReadModels::open(&st).await.unwrap();
-        rm.reset("x", 1, &[]).unwrap();
-        let n: usize = std::env::var("N")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(44000);
-        let size: usize = std::env::var("SIZE")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(800);
-        let tags = std::env::var("TAGS").is_ok();
-        let mut writes: Vec<DocWrite> = (0..n)
-            .map(|i| DocWrite {
-                collection: "orders",
-                key: domain::values::OrderId::derived(&i.to_string()).to_string(),
-                value: Some((
-                    "x".repeat(size),
-                    if tags {
-                        Tags::new(
-                            Some(format!("D-BER-0{}", i % 5)),
-                            Some(format!("C-{}", i * 7919 % 50000)),
-                            Some("placed".into()),
-                        )
-                    } else {
-                        Tags::default()
-                    },
-                )),
-                position: Position(i as u64 + 1),
-                stored_tags: None,
-            })
-            .collect();
-        writes.sort_by(|a, b| a.key.cmp(&b.key));
-        let c = ProjectionCommit {
-            name: "x",
-            version: 1,
-            from: Position(0),
-            to: Position(n as u64),
-            writes,
-        };
-        let t = Instant::now();
-        rm.commit(std::slice::from_ref(&c)).unwrap();
-        println!(
-            "sqlite commit of {n} rows of {size} bytes (tags {tags}): {:?}",
-            t.elapsed()
-        );
-        return;
-    }
-    if std::env::var("OTD_BENCH_READ").is_ok() {
-        let started = Instant::now();
-        let mut after = Position::START;
-        let mut n = 0;
-        loop {
-            let page = events.read_all(after, 512).await.unwrap();
-            if page.is_empty() {
-                break;
-            }
-            after = page.last().unwrap().position;
-            n += page.len();
-            if std::env::var("OTD_BENCH_DECODE").is_ok() {
-                let d: Vec<_> = page.iter().map(projections::DecodedEvent::decode).collect();
-                std::hint::black_box(d);
-            }
-        }
-        println!("read {n} in {:?}", started.elapsed());
-        return;
-    }
     let read_models = Arc::new(SqliteReadModels::open(&sqlite).await.unwrap());
     let started = Instant::now();
     let reached = rebuild(
@@ -151,7 +81,10 @@ async fn run() {
         read_models,
         all_projections(),
         None,
-        RunnerOptions::default(),
+        RunnerOptions {
+            pages: Some(Arc::new(SqlitePages::open(&sqlite).unwrap())),
+            ..RunnerOptions::default()
+        },
     )
     .await
     .unwrap();

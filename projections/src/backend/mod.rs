@@ -105,6 +105,15 @@ pub trait ReadModelStore: Send + Sync + 'static {
 
     /// Every document, by collection and key (for tests and diagnostics).
     fn dump(&self) -> Result<Vec<StoredDoc>, ReadModelError>;
+
+    /// Switches bulk loading on or off. While every projection is rebuilt from an empty
+    /// start, a backend may drop its secondary (tag) indexes and build them once at the end,
+    /// which is much cheaper than maintaining them row by row; queries stay correct, only
+    /// slower, in between. Switching it off restores every index. The default does nothing.
+    fn set_bulk_load(&self, on: bool) -> Result<(), ReadModelError> {
+        let _ = on;
+        Ok(())
+    }
 }
 
 /// The checkpoint a commit must find: a projection never committed counts as position 0.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::docs::Docs;
 use crate::document::{Document, Tags};
 use crate::error::ProjectionError;
+use crate::models::fields;
 use crate::projection::{Envelope, Projection};
 
 /// One production slot.
@@ -27,6 +28,11 @@ pub struct SlotDoc {
     /// The orders holding a unit, sorted.
     pub bookings: Vec<OrderId>,
     /// The day of the explicit `SlotFrozen` event.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_date"
+    )]
     pub frozen_on: Option<NaiveDate>,
     pub production_started: bool,
     /// Builds started (once production started).

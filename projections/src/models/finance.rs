@@ -1,21 +1,20 @@
 //! Finance: the OEM's invoices (open, paid, credited) and the dealers' commission lines,
 //! from which the monthly statements are summed.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use domain::catalog::QuoteLine;
 use domain::commission::CommissionEvent;
 use domain::invoice::{InvoiceEvent, InvoiceStatus};
 use domain::streams::AnyEvent;
 use domain::values::{
-    CustomerId, DealerId, InvoiceNumber, MarketCode, Money, Month, OrderId, PaymentId, Rate,
+    CustomerId, DealerId, InvoiceNumber, MarketCode, Money, Month, OrderId, Rate,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::docs::Docs;
 use crate::document::{Document, Tags};
 use crate::error::ProjectionError;
+use crate::models::fields;
 use crate::projection::{Envelope, Projection};
 
 /// One invoice.
@@ -37,9 +36,15 @@ pub struct InvoiceDoc {
     /// The payments received so far.
     pub paid: Money,
     pub status: InvoiceStatus,
+    #[serde(serialize_with = "fields::date")]
     pub issued_on: NaiveDate,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_date"
+    )]
     pub paid_on: Option<NaiveDate>,
-    pub payments: BTreeMap<PaymentId, Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_note: Option<CreditNoteDoc>,
 }
 
@@ -67,6 +72,7 @@ pub struct CreditNoteDoc {
     pub refund: Money,
     pub deposit_forfeited: Money,
     pub reason: String,
+    #[serde(serialize_with = "fields::date")]
     pub credited_on: NaiveDate,
 }
 
@@ -83,6 +89,7 @@ pub struct CommissionLineDoc {
     pub rate: Rate,
     pub fee: Money,
     pub commission: Money,
+    #[serde(serialize_with = "fields::date")]
     pub delivered_on: NaiveDate,
     pub settled: bool,
 }
@@ -164,21 +171,15 @@ fn invoice_event(event: &InvoiceEvent, docs: &mut Docs<'_>) -> Result<(), Projec
                     status: InvoiceStatus::Open,
                     issued_on: *issued_on,
                     paid_on: None,
-                    payments: BTreeMap::new(),
                     credit_note: None,
                 };
                 docs.insert(&key, doc)?;
             }
         }
         InvoiceEvent::PaymentRecorded {
-            number,
-            payment,
-            amount,
-            paid_total,
-            ..
+            number, paid_total, ..
         } => {
             if let Some(doc) = docs.get_mut::<InvoiceDoc>(&number.to_string())? {
-                doc.payments.insert(*payment, *amount);
                 doc.paid = *paid_total;
             }
         }

@@ -9,6 +9,7 @@
 //! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |
 
 pub mod capacity;
+mod fields;
 pub mod finance;
 pub mod kpis;
 pub mod orders;

@@ -1,12 +1,10 @@
 //! Invoices and commission statements.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use domain::catalog::QuoteLine;
 use domain::invoice::InvoiceStatus;
 use domain::values::{
-    CustomerId, DealerId, InvoiceNumber, MarketCode, Money, Month, OrderId, PaymentId, Rate,
+    CustomerId, DealerId, InvoiceNumber, MarketCode, Money, Month, OrderId, Rate,
 };
 use serde::Serialize;
 
@@ -38,7 +36,6 @@ pub struct InvoiceView {
     pub status: InvoiceStatus,
     pub issued_on: NaiveDate,
     pub paid_on: Option<NaiveDate>,
-    pub payments: BTreeMap<PaymentId, Money>,
     pub credit_note: Option<CreditNoteView>,
 }
 
@@ -80,7 +77,6 @@ impl From<InvoiceDoc> for InvoiceView {
             status: doc.status,
             issued_on: doc.issued_on,
             paid_on: doc.paid_on,
-            payments: doc.payments,
             credit_note: doc.credit_note.map(|c| CreditNoteView {
                 number: c.number,
                 refund: c.refund,

@@ -59,7 +59,7 @@ impl SqliteReadModels {
         let writer = connect(path, busy_timeout)?;
         writer
             .execute_batch(
-                "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
             )
             .map_err(db_error)?;
         writer.execute_batch(SCHEMA).map_err(db_error)?;
@@ -267,6 +267,16 @@ impl ReadModelStore for SqliteReadModels {
         tx.execute(sql::SAVE_CHECKPOINT, (projection, 0, i64::from(version)))
             .map_err(db_error)?;
         tx.commit().map_err(db_error)
+    }
+
+    fn set_bulk_load(&self, on: bool) -> Result<(), ReadModelError> {
+        let conn = self.writer();
+        if on {
+            conn.execute_batch(sql::DROP_TAG_INDEXES)
+        } else {
+            conn.execute_batch(SCHEMA)
+        }
+        .map_err(db_error)
     }
 
     fn dump(&self) -> Result<Vec<StoredDoc>, ReadModelError> {

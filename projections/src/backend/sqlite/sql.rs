@@ -6,6 +6,11 @@ use store::Position;
 use crate::document::{DocQuery, StoredDoc, Tags};
 use crate::error::ReadModelError;
 
+/// Drops the tag indexes for a bulk load (`schema.sql` creates them again).
+pub(super) const DROP_TAG_INDEXES: &str = "DROP INDEX IF EXISTS rm_docs_tag1;
+     DROP INDEX IF EXISTS rm_docs_tag2;
+     DROP INDEX IF EXISTS rm_docs_tag3;";
+
 /// Stores a new document.
 pub(super) const INSERT_DOC: &str =
     "INSERT INTO rm_docs (collection, key, tag1, tag2, tag3, position, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";

@@ -18,6 +18,7 @@ use domain::values::{
 use serde::{Deserialize, Serialize};
 
 use crate::document::{Document, Tags};
+use crate::models::fields;
 
 pub use apply::OrdersProjection;
 
@@ -36,28 +37,65 @@ pub struct OrderDoc {
     pub options: Vec<OptionCode>,
     pub status: OrderStatus,
     /// Why the order waits (as the domain's order holds it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<WaitReason>,
     /// When the car is expected at the delivering dealer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_date"
+    )]
     pub eta: Option<NaiveDate>,
     pub delayed: bool,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_instant"
+    )]
     pub handover_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fulfilment: Option<FulfilmentDoc>,
     /// The locked price (after amendments).
     pub price: Price,
     pub deposit: Money,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<InvoiceSummary>,
+    #[serde(serialize_with = "fields::instant")]
     pub placed_at: DateTime<Utc>,
     /// For a build: the last day the configuration can be changed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_date"
+    )]
     pub changeable_until: Option<NaiveDate>,
     /// How the order was first fulfilled (for the LTO/BTO share).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_fulfilment: Option<FulfilmentKind>,
     /// The first ETA the order was ever given (the promise, for the KPIs).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_date"
+    )]
     pub first_eta: Option<NaiveDate>,
     /// The first day the car stood at the dealer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_date"
+    )]
     pub arrived_on: Option<NaiveDate>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_instant"
+    )]
     pub delivered_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancellation: Option<Cancellation>,
     /// When the last event that changed the order was recorded.
+    #[serde(serialize_with = "fields::instant")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -87,11 +125,16 @@ pub enum FulfilmentKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FulfilmentDoc {
     pub kind: FulfilmentKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vehicle_id: Option<VehicleId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vin: Option<Vin>,
     /// Where the vehicle is or is heading (for a build before dispatch: its plant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<LocationId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plant: Option<PlantId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub week: Option<IsoWeek>,
 }
 
@@ -109,6 +152,7 @@ pub struct Cancellation {
     pub reason: String,
     pub refund: Money,
     pub forfeited: Money,
+    #[serde(serialize_with = "fields::instant")]
     pub cancelled_at: DateTime<Utc>,
 }
 

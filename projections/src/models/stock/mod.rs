@@ -14,6 +14,7 @@ use domain::vehicle::VehicleStatus;
 use serde::{Deserialize, Serialize};
 
 use crate::document::{Document, Tags};
+use crate::models::fields;
 
 pub use apply::StockProjection;
 
@@ -33,17 +34,36 @@ pub struct VehicleDoc {
     /// Where it stands; while in transit, where it is heading.
     pub location: LocationId,
     /// Where it left from, while in transit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<LocationId>,
     /// In transit: the expected arrival; in production: the end of its production week.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_date"
+    )]
     pub eta: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<OrderId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dealer_id: Option<DealerId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vin: Option<Vin>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plant: Option<PlantId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub week: Option<IsoWeek>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "fields::opt_date"
+    )]
     pub built_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipment_id: Option<ShipmentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_reason: Option<String>,
+    #[serde(serialize_with = "fields::instant")]
     pub updated_at: DateTime<Utc>,
 }
 
