@@ -13,8 +13,8 @@ use store::{Position, RecordedEvent, StreamId};
 pub enum Decoding {
     /// A domain event.
     Event(AnyEvent),
-    /// An event of a stream no aggregate owns (e.g. a process manager's own records): no
-    /// projection reads it.
+    /// An event no projection reads: of a stream no aggregate owns (e.g. a process
+    /// manager's own records), or of a category no projection is interested in.
     Foreign,
     /// An event of an aggregate's stream that does not decode: it stops every projection that
     /// reaches it (see [`ProjectionError::Malformed`](crate::ProjectionError::Malformed)).
@@ -35,6 +35,16 @@ pub struct DecodedEvent {
 }
 
 impl DecodedEvent {
+    /// Decodes a stored event if some projection reads its category.
+    pub fn decode_for(record: &RecordedEvent, interest: &Interest) -> Self {
+        DecodedEvent {
+            position: record.position,
+            recorded_at: record.recorded_at,
+            stream: record.stream_id.clone(),
+            decoding: decode_wanted(record.stream_id.as_str(), record.payload.as_str(), interest),
+        }
+    }
+
     /// Decodes a stored event with [`AnyEvent::decode`].
     pub fn decode(record: &RecordedEvent) -> Self {
         DecodedEvent {
@@ -43,6 +53,40 @@ impl DecodedEvent {
             stream: record.stream_id.clone(),
             decoding: decode_payload(record.stream_id.as_str(), record.payload.as_str()),
         }
+    }
+}
+
+/// The stream categories some projection reads: events of other streams are not decoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Interest {
+    categories: Vec<&'static str>,
+}
+
+impl Interest {
+    /// Interest in the categories of every one of `projections`.
+    pub fn of(projections: &[std::sync::Arc<dyn crate::Projection>]) -> Self {
+        let mut categories: Vec<&'static str> = projections
+            .iter()
+            .flat_map(|p| p.categories().iter().copied())
+            .collect();
+        categories.sort_unstable();
+        categories.dedup();
+        Interest { categories }
+    }
+
+    /// Whether some projection reads the events of `stream`.
+    pub fn wants(&self, stream: &str) -> bool {
+        let category = stream.split('-').next().unwrap_or_default();
+        self.categories.contains(&category)
+    }
+}
+
+/// Decodes the payload of an event of `stream`, unless no projection reads its category.
+pub(crate) fn decode_wanted(stream: &str, payload: &str, interest: &Interest) -> Decoding {
+    if interest.wants(stream) {
+        decode_payload(stream, payload)
+    } else {
+        Decoding::Foreign
     }
 }
 

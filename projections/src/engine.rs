@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use store::{Position, RecordedEvent};
 
-use crate::backend::{ProjectionCommit, ReadModelStore};
+use crate::backend::{DocWrite, ProjectionCommit, ReadModelStore};
 use crate::decoded::{DecodedEvent, Decoding};
 use crate::docs::{DocCache, Docs};
 use crate::error::{ProjectionError, ReadModelError};
@@ -232,12 +232,25 @@ impl Engine {
     /// on another thread; report the outcome with [`finish_commit`](Self::finish_commit)
     /// before preparing the next commit.
     pub fn prepare_commit(&mut self) -> Option<PendingCommit> {
+        let mut due: Vec<(usize, &mut Slot)> = self
+            .slots
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, s)| s.failure.is_none() && s.staged > s.committing)
+            .collect();
+        let events: u64 = due
+            .iter()
+            .map(|(_, s)| s.staged.0.saturating_sub(s.committing.0))
+            .max()
+            .unwrap_or(0);
+        let encoded = if events >= PARALLEL_ENCODE_EVENTS && due.len() > 1 {
+            encode_in_parallel(&mut due)
+        } else {
+            due.iter_mut().map(|(_, s)| s.cache.take_writes()).collect()
+        };
         let mut pending = PendingCommit::default();
-        for (index, slot) in self.slots.iter_mut().enumerate() {
-            if slot.failure.is_some() || slot.staged <= slot.committing {
-                continue;
-            }
-            match slot.cache.take_writes() {
+        for ((index, slot), writes) in due.into_iter().zip(encoded) {
+            match writes {
                 Ok(writes) => {
                     pending.commits.push(ProjectionCommit {
                         name: slot.projection.name(),
@@ -313,6 +326,32 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// From how many events a commit encodes its projections' documents on threads of their own
+/// (a catch-up commit holds hundreds of thousands of documents; a live one a handful).
+const PARALLEL_ENCODE_EVENTS: u64 = 20_000;
+
+/// Encodes the writes of several projections at once, one thread each.
+fn encode_in_parallel(
+    due: &mut [(usize, &mut Slot)],
+) -> Vec<Result<Vec<DocWrite>, ReadModelError>> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = due
+            .iter_mut()
+            .map(|(_, slot)| scope.spawn(|| slot.cache.take_writes()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    Err(ReadModelError::Backend(
+                        "encoding documents panicked".into(),
+                    ))
+                })
+            })
+            .collect()
+    })
 }
 
 /// Applies the events after the slot's checkpoint, stopping at the first failure.

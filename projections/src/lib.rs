@@ -39,7 +39,7 @@ pub use backend::PostgresReadModels;
 pub use backend::{
     Checkpoint, DocWrite, MemoryReadModels, ProjectionCommit, ReadModelStore, SqliteReadModels,
 };
-pub use decoded::{DecodedEvent, Decoding};
+pub use decoded::{DecodedEvent, Decoding, Interest};
 pub use docs::Docs;
 pub use document::{DocQuery, Document, StoredDoc, Tags};
 pub use engine::{Engine, PendingCommit, ProjectionStatus};

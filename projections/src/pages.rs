@@ -13,12 +13,18 @@ use chrono::DateTime;
 use rusqlite::Connection;
 use store::{Position, SqliteStore, StoreError, StreamId};
 
-use crate::decoded::{decode_payload, DecodedEvent};
+use crate::decoded::{decode_wanted, DecodedEvent, Interest};
 
 /// A faster way than `read_all` to read and decode a stretch of the log.
 pub trait LogPages: Send + Sync + 'static {
-    /// Reads and decodes at most `limit` events after `after`, in position order (blocking).
-    fn read(&self, after: Position, limit: usize) -> Result<Vec<DecodedEvent>, StoreError>;
+    /// Reads at most `limit` events after `after`, in position order, decoding those of
+    /// the categories in `interest` (blocking).
+    fn read(
+        &self,
+        after: Position,
+        limit: usize,
+        interest: &Interest,
+    ) -> Result<Vec<DecodedEvent>, StoreError>;
 }
 
 /// [`LogPages`] over the SQLite event store: a read-only connection of its own
@@ -65,7 +71,12 @@ impl SqlitePages {
 }
 
 impl LogPages for SqlitePages {
-    fn read(&self, after: Position, limit: usize) -> Result<Vec<DecodedEvent>, StoreError> {
+    fn read(
+        &self,
+        after: Position,
+        limit: usize,
+        interest: &Interest,
+    ) -> Result<Vec<DecodedEvent>, StoreError> {
         let backend = |e: rusqlite::Error| StoreError::Backend(e.to_string());
         let conn = self.conn();
         let mut statement = conn.prepare_cached(READ).map_err(backend)?;
@@ -95,7 +106,7 @@ impl LogPages for SqlitePages {
             events.push(DecodedEvent {
                 position: Position(u64::try_from(position).unwrap_or_default()),
                 recorded_at,
-                decoding: decode_payload(stream.as_str(), payload),
+                decoding: decode_wanted(stream.as_str(), payload, interest),
                 stream: stream.clone(),
             });
             last_stream = Some(stream);

@@ -55,6 +55,10 @@ pub trait Projection: Send + Sync + 'static {
     /// The collections it writes (dropped on a rebuild).
     fn collections(&self) -> &'static [&'static str];
 
+    /// The stream categories whose events it reads (`order`, `vehicle`, … as in
+    /// `domain::streams`); the runner does not even decode events no projection reads.
+    fn categories(&self) -> &'static [&'static str];
+
     /// Applies one event to the documents.
     fn apply(&self, event: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError>;
 }

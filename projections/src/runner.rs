@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::backend::ReadModelStore;
-use crate::decoded::DecodedEvent;
+use crate::decoded::{DecodedEvent, Interest};
 use crate::engine::{Engine, PendingCommit};
 use crate::error::{ReadModelError, RunnerError, WaitError};
 use crate::pages::LogPages;
@@ -115,6 +115,7 @@ impl Runner {
         options: RunnerOptions,
     ) -> Result<Runner, RunnerError> {
         let cache_limit = options.cache_limit;
+        let interest = Interest::of(&projections);
         let engine = tokio::task::spawn_blocking(move || {
             Engine::open(read_models, projections, cache_limit)
         })
@@ -122,7 +123,14 @@ impl Runner {
         .map_err(|e| ReadModelError::Backend(format!("opening the projections failed: {e}")))??;
         let (sender, receiver) = watch::channel(snapshot(&engine, true, None));
         let (control, commands) = mpsc::unbounded_channel();
-        let task = tokio::spawn(run(engine, Arc::clone(&events), options, commands, sender));
+        let task = tokio::spawn(run(
+            engine,
+            interest,
+            Arc::clone(&events),
+            options,
+            commands,
+            sender,
+        ));
         Ok(Runner {
             control,
             progress: Progress::new(receiver),
@@ -290,6 +298,7 @@ const BULK_MIN_EVENTS: u64 = 50_000;
 struct Run {
     engine: Option<Engine>,
     events: Arc<dyn EventStore>,
+    source: Source,
     options: RunnerOptions,
     progress: watch::Sender<ProgressSnapshot>,
     reader: Option<Reader>,
@@ -351,12 +360,7 @@ impl Run {
 
     fn start_reader(&mut self) {
         if let Some(engine) = &self.engine {
-            self.reader = Some(Reader::start(
-                Arc::clone(&self.events),
-                self.options.pages.clone(),
-                engine.resume_after(),
-                self.options.max_batch,
-            ));
+            self.reader = Some(Reader::start(self.source.clone(), engine.resume_after()));
         }
     }
 
@@ -504,14 +508,22 @@ impl Run {
 
 async fn run(
     engine: Engine,
+    interest: Interest,
     events: Arc<dyn EventStore>,
     options: RunnerOptions,
     mut commands: mpsc::UnboundedReceiver<Control>,
     progress: watch::Sender<ProgressSnapshot>,
 ) {
+    let source = Source {
+        events: Arc::clone(&events),
+        pages: options.pages.clone(),
+        interest: Arc::new(interest),
+        max_batch: options.max_batch.max(1),
+    };
     let mut run = Run {
         engine: Some(engine),
         events,
+        source,
         options,
         progress,
         reader: None,
@@ -570,15 +582,19 @@ struct Reader {
     task: JoinHandle<()>,
 }
 
+/// Where and how the reader reads.
+#[derive(Clone)]
+struct Source {
+    events: Arc<dyn EventStore>,
+    pages: Option<Arc<dyn LogPages>>,
+    interest: Arc<Interest>,
+    max_batch: usize,
+}
+
 impl Reader {
-    fn start(
-        events: Arc<dyn EventStore>,
-        pages: Option<Arc<dyn LogPages>>,
-        after: Position,
-        max_batch: usize,
-    ) -> Reader {
+    fn start(source: Source, after: Position) -> Reader {
         let (sender, batches) = mpsc::channel(2);
-        let task = tokio::spawn(read(events, pages, after, max_batch.max(1), sender));
+        let task = tokio::spawn(read(source, after, sender));
         Reader { batches, task }
     }
 }
@@ -590,24 +606,22 @@ impl Drop for Reader {
 }
 
 async fn read(
-    events: Arc<dyn EventStore>,
-    mut pages: Option<Arc<dyn LogPages>>,
+    mut source: Source,
     mut after: Position,
-    max_batch: usize,
     batches: mpsc::Sender<Result<Batch, StoreError>>,
 ) {
     loop {
-        let batch = match pages.clone() {
-            Some(reader) => match read_pages(reader, after, max_batch).await {
+        let batch = match source.pages.clone() {
+            Some(pages) => match read_pages(pages, &source, after).await {
                 Ok(Some(batch)) => Ok(batch),
-                Ok(None) => follow(&events, after, max_batch).await,
+                Ok(None) => follow(&source, after).await,
                 Err(_) => {
                     // The shortcut failed (e.g. the store's schema moved on): use the port.
-                    pages = None;
+                    source.pages = None;
                     continue;
                 }
             },
-            None => follow(&events, after, max_batch).await,
+            None => follow(&source, after).await,
         };
         let failed = batch.is_err();
         if let Ok(Batch { events, .. }) = &batch {
@@ -622,10 +636,11 @@ async fn read(
 /// The events after `after` read through `pages`; `None` when there is none yet.
 async fn read_pages(
     pages: Arc<dyn LogPages>,
+    source: &Source,
     after: Position,
-    max_batch: usize,
 ) -> Result<Option<Batch>, StoreError> {
-    let events = tokio::task::spawn_blocking(move || pages.read(after, max_batch))
+    let (interest, max_batch) = (Arc::clone(&source.interest), source.max_batch);
+    let events = tokio::task::spawn_blocking(move || pages.read(after, max_batch, &interest))
         .await
         .map_err(|e| StoreError::Backend(format!("reading failed: {e}")))??;
     if events.is_empty() {
@@ -637,15 +652,15 @@ async fn read_pages(
 
 /// The next batch through the store's port: waits for the next event after `after`, then
 /// takes every event already committed, up to `max_batch`.
-async fn follow(
-    events: &Arc<dyn EventStore>,
-    after: Position,
-    max_batch: usize,
-) -> Result<Batch, StoreError> {
-    let mut subscription = events.subscribe_all(after);
-    let (records, at_head) = gather(events, &mut subscription, max_batch).await?;
+async fn follow(source: &Source, after: Position) -> Result<Batch, StoreError> {
+    let mut subscription = source.events.subscribe_all(after);
+    let (records, at_head) = gather(&source.events, &mut subscription, source.max_batch).await?;
+    let interest = Arc::clone(&source.interest);
     tokio::task::spawn_blocking(move || Batch {
-        events: records.iter().map(DecodedEvent::decode).collect(),
+        events: records
+            .iter()
+            .map(|r| DecodedEvent::decode_for(r, &interest))
+            .collect(),
         at_head,
     })
     .await

@@ -74,6 +74,24 @@ async fn run() {
     }
     let head = events.head().await.unwrap();
 
+    if std::env::var("OTD_BENCH_READ").is_ok() {
+        use projections::LogPages;
+        let pages = SqlitePages::open(&sqlite).unwrap();
+        let interest = projections::Interest::of(&all_projections());
+        let started = Instant::now();
+        let mut after = Position::START;
+        let mut n = 0;
+        loop {
+            let page = pages.read(after, 5000, &interest).unwrap();
+            if page.is_empty() {
+                break;
+            }
+            after = page.last().unwrap().position;
+            n += page.len();
+        }
+        println!("read+decoded {n} in {:?}", started.elapsed());
+        return;
+    }
     let read_models = Arc::new(SqliteReadModels::open(&sqlite).await.unwrap());
     let started = Instant::now();
     let reached = rebuild(

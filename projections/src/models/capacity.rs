@@ -76,6 +76,10 @@ impl Projection for CapacityProjection {
         &["slots"]
     }
 
+    fn categories(&self) -> &'static [&'static str] {
+        &["slot"]
+    }
+
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
         let AnyEvent::Slot(event) = envelope.event else {
             return Ok(());

@@ -130,6 +130,10 @@ impl Projection for FinanceProjection {
         &["invoices", "commission_lines"]
     }
 
+    fn categories(&self) -> &'static [&'static str] {
+        &["invoice", "commission"]
+    }
+
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
         match envelope.event {
             AnyEvent::Invoice(event) => invoice_event(event, docs),

@@ -59,7 +59,7 @@ impl SqliteReadModels {
         let writer = connect(path, busy_timeout)?;
         writer
             .execute_batch(
-                "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+                "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA threads = 2;",
             )
             .map_err(db_error)?;
         writer.execute_batch(SCHEMA).map_err(db_error)?;

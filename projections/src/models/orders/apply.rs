@@ -32,6 +32,10 @@ impl Projection for OrdersProjection {
         &["orders", "order_vehicles", "kpi_markets"]
     }
 
+    fn categories(&self) -> &'static [&'static str] {
+        &["order", "vehicle", "invoice"]
+    }
+
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
         match envelope.event {
             AnyEvent::Order(event) => order_event(envelope, event, docs),

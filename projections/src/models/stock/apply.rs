@@ -28,6 +28,10 @@ impl Projection for StockProjection {
         &["vehicles", "location_stock"]
     }
 
+    fn categories(&self) -> &'static [&'static str] {
+        &["vehicle"]
+    }
+
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
         match envelope.event {
             AnyEvent::Vehicle(event) => vehicle_event(event, envelope.recorded_at, docs),
