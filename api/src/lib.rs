@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod demo;
 pub mod extract;
 pub mod idempotency;
 pub mod limits;

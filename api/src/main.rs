@@ -1,9 +1,10 @@
 //! `otd`: the order-to-delivery engine's binary.
 //!
 //! `otd serve` runs the HTTP API on the embedded SQLite store (or a shared
-//! PostgreSQL); `otd token` signs a bearer token; `otd projections rebuild`
-//! rebuilds read models from the log; `otd catalog` and `otd quote` answer
-//! from the catalog.
+//! PostgreSQL); `otd demo` simulates weeks of the demo network's business
+//! through the same services and reports it; `otd token` signs a bearer
+//! token; `otd projections rebuild` rebuilds read models from the log;
+//! `otd catalog` and `otd quote` answer from the catalog.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -87,6 +88,9 @@ enum Command {
         #[command(flatten)]
         engine: EngineArgs,
     },
+    /// Simulate weeks of the demo network's business on a fresh data folder
+    /// and print a report (the same business for the same seed).
+    Demo(DemoArgs),
     /// Maintain the read models.
     Projections {
         #[command(subcommand)]
@@ -125,6 +129,34 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// Weeks to simulate.
+    #[arg(long, default_value_t = 12)]
+    weeks: u32,
+    /// The seed of the simulation: the same seed gives the same business.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// The data folder (SQLite); it must hold no events yet (see --fresh).
+    #[arg(long, default_value = api::demo::DEFAULT_DATA)]
+    data: PathBuf,
+    /// Delete the event store already in the data folder first.
+    #[arg(long)]
+    fresh: bool,
+    /// The first simulated day.
+    #[arg(long, default_value = api::demo::DEFAULT_START)]
+    start: chrono::NaiveDate,
+    /// Customers' orders per weekday on average (fewer at weekends).
+    #[arg(long, default_value_t = 5)]
+    orders_per_day: u32,
+    /// Keep the HTTP API up afterwards to browse the result.
+    #[arg(long)]
+    serve: bool,
+    /// Where `--serve` listens.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logs();
@@ -134,6 +166,19 @@ fn main() -> ExitCode {
                 let settings = engine.settings(cli.catalog.clone())?;
                 api::serve::serve(settings).await
             })
+        }
+        Command::Demo(args) => {
+            let options = api::demo::DemoOptions {
+                weeks: args.weeks,
+                seed: args.seed,
+                data: args.data.clone(),
+                start: args.start,
+                orders_per_day: args.orders_per_day,
+                fresh: args.fresh,
+                serve: args.serve.then_some(args.listen),
+                catalog: cli.catalog.clone(),
+            };
+            return run_async(api::demo::run(options));
         }
         Command::Projections {
             command: ProjectionsCommand::Rebuild { name, engine },
@@ -164,7 +209,7 @@ fn main() -> ExitCode {
             ttl,
             data,
         } => token(&role, &sub, &ttl, &data),
-        Command::Serve { .. } | Command::Projections { .. } => ExitCode::SUCCESS,
+        Command::Serve { .. } | Command::Projections { .. } | Command::Demo(_) => ExitCode::SUCCESS,
     }
 }
 
