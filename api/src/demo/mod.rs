@@ -22,11 +22,12 @@
 //! - `world`: what the actors share: the services, the views, the RNG, the
 //!   tally of what happened and refusals counted as a user would see them.
 //! - `script`: one simulated day, phase by phase.
-//! - `planners`, `customers`, `office`: the actors.
+//! - `planners`, `logistics`, `customers`, `office`: the actors.
 //! - `report`: the figures at the end, from the read models.
 
 mod configs;
 mod customers;
+mod logistics;
 mod office;
 mod planners;
 mod report;

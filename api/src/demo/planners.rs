@@ -1,6 +1,5 @@
-//! The OEM's supply planners: capacity, stock, production milestones,
-//! transfers, and the yard and carrier milestones (dispatch, delays,
-//! arrivals) a planner records.
+//! The OEM's supply planners: capacity, stock, production milestones and
+//! transfers of free stock.
 //!
 //! A step that changes what fulfilment chooses from (capacity opened, stock
 //! registered, a free build completed, a transfer, a free car arriving)
@@ -9,18 +8,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use domain::catalog::Plant;
 use domain::order::OrderStatus;
 use domain::rules;
 use domain::values::{DealerId, IsoWeek, LocationId, MarketCode, ModelCode, PlantId, VehicleId};
 use domain::vehicle::VehicleStatus;
-use projections::views::{OrderFilter, VehicleFilter, VehicleView};
+use projections::views::{OrderFilter, VehicleView};
 
 use super::configs;
 use super::world::World;
 use super::DemoError;
-use crate::auth::Role;
 
 /// Weeks a planner keeps open beyond the earliest bookable one.
 const HORIZON_WEEKS: u32 = 6;
@@ -34,17 +32,6 @@ const SHOWROOM_STOCK: u32 = 2;
 const SURPLUS: u32 = 4;
 /// Transfers per market and day at most.
 const TRANSFERS_PER_DAY: u32 = 2;
-/// Shipments delayed on the way.
-const DELAYED: f64 = 0.12;
-/// What holds cars up on their way.
-const DELAY_REASONS: &[&str] = &[
-    "port congestion",
-    "carrier capacity",
-    "storm warning",
-    "customs inspection",
-    "damaged on loading",
-    "rail strike",
-];
 
 /// The first week build-to-order may book today.
 fn earliest_bookable(today: NaiveDate) -> IsoWeek {
@@ -253,7 +240,7 @@ pub(super) async fn start_production(world: &mut World<'_>) -> Result<(), DemoEr
 /// the Friday.
 pub(super) async fn complete_builds(world: &mut World<'_>) -> Result<(), DemoError> {
     let today = world.today();
-    let building = vehicles(world, VehicleStatus::InProduction).await?;
+    let building = world.vehicles(VehicleStatus::InProduction).await?;
     for v in building {
         let Some(week) = v.week else { continue };
         let days = (today - week.monday()).num_days();
@@ -278,9 +265,9 @@ pub(super) async fn complete_builds(world: &mut World<'_>) -> Result<(), DemoErr
 /// showroom is empty: from plants first, else from a dealer with a surplus.
 pub(super) async fn transfer_stock(world: &mut World<'_>) -> Result<(), DemoError> {
     let summary = world.views.stock_summary().await?;
-    let mut free = vehicles(world, VehicleStatus::Free).await?;
+    let mut free = world.vehicles(VehicleStatus::Free).await?;
     let mut incoming: BTreeMap<LocationId, u32> = BTreeMap::new();
-    for v in vehicles(world, VehicleStatus::InTransit).await? {
+    for v in world.vehicles(VehicleStatus::InTransit).await? {
         if v.order_id.is_none() {
             *incoming.entry(v.location.clone()).or_default() += 1;
         }
@@ -354,89 +341,6 @@ pub(super) async fn transfer_stock(world: &mut World<'_>) -> Result<(), DemoErro
         }
     }
     Ok(())
-}
-
-/// The yard hands cars to carriers: builds for orders, and reserved stock
-/// that must come to its order's dealer (most of them the day they are
-/// ready, the rest the day after or later).
-pub(super) async fn dispatch(world: &mut World<'_>) -> Result<(), DemoError> {
-    let mut ready = vehicles(world, VehicleStatus::Built).await?;
-    ready.extend(
-        vehicles(world, VehicleStatus::Reserved)
-            .await?
-            .into_iter()
-            .filter(|v| match &v.dealer_id {
-                Some(dealer) => v.location != LocationId::Dealer(dealer.clone()),
-                None => false,
-            }),
-    );
-    for v in ready {
-        if !world.chance(0.75) {
-            continue;
-        }
-        let result = world
-            .services
-            .dispatch(v.vehicle_id, None, &world.planner())
-            .await;
-        if world.judge("dispatching", result)?.is_some() {
-            world.tally.dispatches += 1;
-        }
-    }
-    world.settle().await
-}
-
-/// The cars due today arrive, recorded by the planner or the receiving
-/// dealer, except a few whose carrier reports a delay instead (once per
-/// shipment, with a reason and a new ETA).
-pub(super) async fn delays_and_arrivals(world: &mut World<'_>) -> Result<(), DemoError> {
-    let today = world.today();
-    let due: Vec<VehicleView> = vehicles(world, VehicleStatus::InTransit)
-        .await?
-        .into_iter()
-        .filter(|v| v.eta.is_some_and(|eta| eta <= today))
-        .collect();
-    for v in &due {
-        let once = v.shipment_id.is_some_and(|s| !world.delayed.contains(&s));
-        if once && world.chance(DELAYED) {
-            let days = world.between(1, 6);
-            let new_eta = today + Days::new(u64::from(days));
-            let reason = world
-                .pick(DELAY_REASONS)
-                .copied()
-                .unwrap_or("carrier capacity");
-            let result = world
-                .services
-                .delay(v.vehicle_id, reason, new_eta, &world.planner())
-                .await;
-            if world.judge("recording a delay", result)?.is_some() {
-                world.tally.delays += 1;
-                world.tally.delay_days += u64::from(days);
-                world.delayed.extend(v.shipment_id);
-                continue;
-            }
-        }
-        let metadata = match v.location.dealer() {
-            Some(dealer) if world.chance(0.5) => world.by(Role::Dealer, dealer.as_str()),
-            _ => world.planner(),
-        };
-        let result = world.services.arrive(v.vehicle_id, &metadata).await;
-        if world.judge("recording an arrival", result)?.is_some() {
-            world.tally.arrivals += 1;
-        }
-        if v.order_id.is_none() {
-            world.settle().await?;
-        }
-    }
-    world.settle().await
-}
-
-/// The vehicles in `status`, in key order.
-async fn vehicles(world: &World<'_>, status: VehicleStatus) -> Result<Vec<VehicleView>, DemoError> {
-    let filter = VehicleFilter {
-        status: Some(status),
-        ..VehicleFilter::default()
-    };
-    Ok(world.views.vehicles(&filter).await?)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@
 use chrono::{Datelike, Weekday};
 
 use super::world::World;
-use super::{customers, office, planners, DemoError};
+use super::{customers, logistics, office, planners, DemoError};
 
 /// Plays day `day` (0 = the start) on the world's clock.
 pub(super) async fn simulate_day(world: &mut World<'_>, day: u32) -> Result<(), DemoError> {
@@ -45,9 +45,9 @@ pub(super) async fn simulate_day(world: &mut World<'_>, day: u32) -> Result<(), 
     }
 
     if open {
-        planners::dispatch(world).await?;
+        logistics::dispatch(world).await?;
     }
-    planners::delays_and_arrivals(world).await?;
+    logistics::delays_and_arrivals(world).await?;
 
     customers::amend(world).await?;
     customers::cancel(world).await?;

@@ -151,6 +151,18 @@ impl<'a> World<'a> {
         }
     }
 
+    /// The vehicles in `status`, in key order.
+    pub async fn vehicles(
+        &self,
+        status: domain::vehicle::VehicleStatus,
+    ) -> Result<Vec<projections::views::VehicleView>, DemoError> {
+        let filter = projections::views::VehicleFilter {
+            status: Some(status),
+            ..Default::default()
+        };
+        Ok(self.views.vehicles(&filter).await?)
+    }
+
     /// The process managers' reactions given up on so far.
     pub fn skipped_reactions(&self) -> usize {
         self.runtime.process().skipped().len()
