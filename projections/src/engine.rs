@@ -18,8 +18,9 @@ pub struct ProjectionStatus {
     pub name: &'static str,
     /// The last position committed.
     pub checkpoint: Position,
-    /// Why it stopped, if it did (it stays at `checkpoint` until rebuilt or restarted with a
-    /// build that can read the event).
+    /// Why it stopped, if it did. It stays at its last commit before the event that stopped
+    /// it (what it had applied since is dropped) until it is rebuilt or the runner restarts
+    /// with a build that can read the event.
     pub failure: Option<ProjectionError>,
 }
 
@@ -360,7 +361,12 @@ fn apply_all(
     store: &dyn ReadModelStore,
     events: &[DecodedEvent],
 ) -> Result<(), ProjectionError> {
+    let categories = slot.projection.categories();
+    let reads = |stream: &str| categories.contains(&stream.split('-').next().unwrap_or_default());
     for decoded in events.iter().filter(|e| e.position > slot.staged) {
+        if !reads(decoded.stream.as_str()) {
+            continue;
+        }
         let event = match &decoded.decoding {
             Decoding::Event(event) => event,
             Decoding::Foreign => continue,

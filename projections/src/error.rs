@@ -38,7 +38,7 @@ pub enum ReadModelError {
 }
 
 /// Why a projection stopped. The runner keeps the other projections going; the failed one
-/// stays at the checkpoint before the event that stopped it (see `docs/projections.md`).
+/// stays at its last commit before the event that stopped it (see `docs/projections.md`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProjectionError {
     /// A stored event of a known aggregate does not decode as one of its events: a bug or a

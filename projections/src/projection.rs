@@ -56,7 +56,8 @@ pub trait Projection: Send + Sync + 'static {
     fn collections(&self) -> &'static [&'static str];
 
     /// The stream categories whose events it reads (`order`, `vehicle`, … as in
-    /// `domain::streams`); the runner does not even decode events no projection reads.
+    /// `domain::streams`). Events of other streams never reach `apply` (a malformed one
+    /// does not stop it), and the runner does not even decode events no projection reads.
     fn categories(&self) -> &'static [&'static str];
 
     /// Applies one event to the documents.

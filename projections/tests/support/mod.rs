@@ -1,6 +1,7 @@
 //! Shared test helpers: the business world, backends, the runner.
 #![allow(clippy::unwrap_used, dead_code)]
 
+pub mod actions;
 pub mod pg;
 pub mod world;
 

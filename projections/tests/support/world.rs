@@ -543,6 +543,13 @@ impl World {
         invoice.outstanding().unwrap()
     }
 
+    /// The amount still due on the order's invoice, if it is issued.
+    pub async fn outstanding_if_issued(&self, order: OrderId) -> Option<Money> {
+        let stream = store::StreamId::parse(invoice_stream(order)).ok()?;
+        let invoice = self.exec.load::<Invoice>(&stream).await.ok()?.0;
+        invoice.outstanding()
+    }
+
     pub async fn book_handover(&self, order: OrderId, in_days: i64) -> Result<(), String> {
         let at = self.now() + Duration::days(in_days);
         self.order_cmd(order, OrderCommand::BookHandover { at })
