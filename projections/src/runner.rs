@@ -643,10 +643,12 @@ async fn read_pages(
     let events = tokio::task::spawn_blocking(move || pages.read(after, max_batch, &interest))
         .await
         .map_err(|e| StoreError::Backend(format!("reading failed: {e}")))??;
-    if events.is_empty() {
+    let Some(last) = events.last().map(|e| e.position) else {
         return Ok(None);
-    }
-    let at_head = events.len() < max_batch;
+    };
+    // A full page may end right at the head: ask, or what is staged would wait for the
+    // next event to be committed.
+    let at_head = events.len() < max_batch || last >= source.events.head().await?;
     Ok(Some(Batch { events, at_head }))
 }
 
