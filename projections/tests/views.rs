@@ -349,6 +349,28 @@ async fn story_and_views(events: Arc<dyn EventStore>, read_models: Arc<dyn ReadM
         .await
         .unwrap()
         .is_empty());
+    // o4 is cancelled in production: its car becomes free stock that o7 takes, VIN and all.
+    let (_, v4) = *started.iter().find(|(o, _)| *o == o4).unwrap();
+    w.cancel(o4, "moving abroad").await.unwrap();
+    let o7 = w
+        .place("C-1007", "D-BER-01", "DE", "AURA", &["PNT-BLK"])
+        .await
+        .unwrap();
+    w.allocate(o7, v4).await.unwrap();
+    views
+        .wait_for(w.head().await, Duration::from_secs(10))
+        .await
+        .unwrap();
+    let o7_view = serde_json::to_value(views.order(o7).await.unwrap().unwrap()).unwrap();
+    let v4_view = views.vehicle(v4).await.unwrap().unwrap();
+    assert_eq!(o7_view["fulfilment"]["kind"], json!("stock"));
+    assert_eq!(
+        o7_view["fulfilment"]["vin"],
+        json!(v4_view.vin.unwrap().as_str())
+    );
+    assert_eq!(o7_view["fulfilment"]["plant"], json!("P-LEIPZIG"));
+    assert_eq!(o7_view["fulfilment"]["week"], json!("2026-W50"));
+    assert_eq!(v4_view.order_id, Some(o7));
     w.complete_build(o3, v3).await.unwrap();
     w.dispatch(o3, v3).await.unwrap();
     w.delay(Some(o3), v3, "port congestion", 9).await.unwrap();
@@ -481,7 +503,8 @@ async fn story_and_views(events: Arc<dyn EventStore>, read_models: Arc<dyn ReadM
         .unwrap();
     assert!(empty.lines.is_empty() && empty.total.is_none());
 
-    // KPIs: 2 LTO, 2 BTO, one waiting, one delivered the day it was placed. Arrivals against
+    // KPIs: 3 LTO (o1, o2, o7), 2 BTO (o3, o4), two cancelled (o4, o6), one waiting, one
+    // delivered the day it was placed. Arrivals against
     // the first promise: o1 on the day, o2 late (promised days after 2026-11-23, came on
     // 2026-12-07), o3 early (promised after its week's Sunday, shipped on its Monday).
     let kpis = views.kpis(Some(&market)).await.unwrap();
@@ -491,17 +514,18 @@ async fn story_and_views(events: Arc<dyn EventStore>, read_models: Arc<dyn ReadM
             kpis.orders_cancelled,
             kpis.orders_delivered
         ),
-        (6, 1, 1)
+        (7, 2, 1)
     );
-    assert_eq!((kpis.lto_orders, kpis.bto_orders), (2, 2));
-    assert_eq!(kpis.lto_share_pct, Some(50.0));
+    assert_eq!((kpis.lto_orders, kpis.bto_orders), (3, 2));
+    assert_eq!(kpis.lto_share_pct, Some(60.0));
+    assert_eq!(kpis.bto_share_pct, Some(40.0));
     assert_eq!(kpis.awaiting_capacity, 1);
     let days = kpis.order_to_delivery_days.unwrap();
     assert_eq!((days.orders, days.median, days.p90), (1, 0, 0));
     let eta = kpis.eta_accuracy.unwrap();
     assert_eq!((eta.orders, eta.on_time, eta.late), (3, 2, 1));
     let overall = views.kpis(None).await.unwrap();
-    assert_eq!(overall.orders_placed, 6);
+    assert_eq!(overall.orders_placed, 7);
     assert!(overall.market.is_none());
     let china = views
         .kpis(Some(&MarketCode::parse("CN").unwrap()))

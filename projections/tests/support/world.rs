@@ -613,6 +613,13 @@ impl World {
                 self.slot_cmd(&plant, week, SlotCommand::Release { order })
                     .await?
             }
+            Some(Fulfilment::Build {
+                vehicle: Some(vehicle),
+                ..
+            }) => {
+                self.vehicle_cmd(vehicle, VehicleCommand::Release { order })
+                    .await?
+            }
             _ => {}
         }
         Ok(())

@@ -63,11 +63,15 @@ fn order_event(
         }
     } else {
         let facts = match event {
-            OrderEvent::Allocated { vehicle, .. } | OrderEvent::Reallocated { vehicle, .. } => {
-                docs.get::<VehicleFacts>(&vehicle.to_string())?.cloned()
-            }
+            OrderEvent::Allocated { vehicle, .. } => facts_of(docs, *vehicle, None)?,
+            OrderEvent::Reallocated {
+                vehicle,
+                from_order,
+                ..
+            } => facts_of(docs, *vehicle, *from_order)?,
             _ => None,
         };
+        remember_released(docs, &key, event)?;
         let Some(doc) = docs.get_mut::<OrderDoc>(&key)? else {
             return Ok(());
         };
@@ -75,6 +79,67 @@ fn order_event(
     }
     if let Some(after) = docs.get::<OrderDoc>(&key)?.map(KpiFacts::of) {
         kpis::count(docs, before.as_ref(), &after)?;
+    }
+    Ok(())
+}
+
+/// What is known of a vehicle an order takes: kept for vehicles that became free with a
+/// VIN, or read from the order it comes from (a reallocation).
+fn facts_of(
+    docs: &mut Docs<'_>,
+    vehicle: VehicleId,
+    from_order: Option<OrderId>,
+) -> Result<Option<VehicleFacts>, ProjectionError> {
+    if let Some(facts) = docs.get::<VehicleFacts>(&vehicle.to_string())? {
+        return Ok(Some(facts.clone()));
+    }
+    let Some(from) = from_order else {
+        return Ok(None);
+    };
+    let giver = docs.get::<OrderDoc>(&from.to_string())?;
+    Ok(giver
+        .and_then(|o| o.fulfilment.as_ref())
+        .filter(|f| f.vehicle_id == Some(vehicle))
+        .and_then(facts_in))
+}
+
+fn facts_in(fulfilment: &FulfilmentDoc) -> Option<VehicleFacts> {
+    Some(VehicleFacts {
+        vin: fulfilment.vin.clone()?,
+        plant: fulfilment.plant.clone()?,
+        week: fulfilment.week?,
+    })
+}
+
+/// When an order lets go of a vehicle that has a VIN, what the order knew of it is kept for
+/// the next order that takes the vehicle.
+fn remember_released(
+    docs: &mut Docs<'_>,
+    key: &str,
+    event: &OrderEvent,
+) -> Result<(), ProjectionError> {
+    let releases = matches!(
+        event,
+        OrderEvent::Cancelled { .. }
+            | OrderEvent::Amended {
+                released_vehicle: Some(_),
+                ..
+            }
+            | OrderEvent::VehicleWithdrawn { .. }
+            | OrderEvent::Reallocated {
+                released: Some(_),
+                ..
+            }
+    );
+    if !releases {
+        return Ok(());
+    }
+    let held = docs
+        .get::<OrderDoc>(key)?
+        .and_then(|o| o.fulfilment.as_ref())
+        .and_then(|f| Some((f.vehicle_id?, facts_in(f)?)));
+    if let Some((vehicle, facts)) = held {
+        docs.insert(&vehicle.to_string(), facts)?;
     }
     Ok(())
 }
@@ -281,8 +346,11 @@ fn vehicle_event(event: &VehicleEvent, docs: &mut Docs<'_>) -> Result<(), Projec
             plant,
             week,
             vin,
+            order: None,
             ..
         } => {
+            // A build for stock: the order that takes it later learns its VIN here. (A build
+            // for an order is known through the order's own events.)
             let facts = VehicleFacts {
                 vin: vin.clone(),
                 plant: plant.clone(),

@@ -156,7 +156,9 @@ pub struct Cancellation {
     pub cancelled_at: DateTime<Utc>,
 }
 
-/// What the tracker needs to know of a built vehicle when an order takes it from stock.
+/// What the tracker needs to know of a built vehicle when an order takes it from stock: kept
+/// for builds for stock and for built vehicles an order let go of (cancelled, amended,
+/// reallocated).
 ///
 /// Collection `order_vehicles`, key: the vehicle id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
