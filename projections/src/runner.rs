@@ -247,16 +247,29 @@ async fn blocking<T: Send + 'static>(
 
 /// A commit being stored on a blocking thread while the runner goes on staging.
 struct InFlight {
-    task: JoinHandle<(PendingCommit, Result<(), ReadModelError>)>,
+    task: JoinHandle<Landed>,
     /// Whether it reaches the head of the log as it was read.
     at_head: bool,
 }
 
 impl InFlight {
-    fn start(store: Arc<dyn ReadModelStore>, pending: PendingCommit, at_head: bool) -> InFlight {
+    /// Stores `pending`; with `end_bulk`, builds the indexes right after (on the same
+    /// thread, while the runner stages what follows).
+    fn start(
+        store: Arc<dyn ReadModelStore>,
+        pending: PendingCommit,
+        at_head: bool,
+        end_bulk: bool,
+    ) -> InFlight {
         let task = tokio::task::spawn_blocking(move || {
             let stored = store.commit(pending.commits());
-            (pending, stored)
+            let indexed = (end_bulk && stored.is_ok()).then(|| store.set_bulk_load(false));
+            Landed {
+                pending,
+                at_head,
+                stored,
+                indexed,
+            }
         });
         InFlight { task, at_head }
     }
@@ -267,6 +280,8 @@ struct Landed {
     pending: PendingCommit,
     at_head: bool,
     stored: Result<(), ReadModelError>,
+    /// How building the indexes went, if bulk loading ended with this commit.
+    indexed: Option<Result<(), ReadModelError>>,
 }
 
 async fn landed(in_flight: &mut Option<InFlight>) -> Option<Landed> {
@@ -274,20 +289,14 @@ async fn landed(in_flight: &mut Option<InFlight>) -> Option<Landed> {
     let outcome = (&mut commit.task).await;
     let at_head = commit.at_head;
     *in_flight = None;
-    Some(match outcome {
-        Ok((pending, stored)) => Landed {
-            pending,
-            at_head,
-            stored,
-        },
-        Err(e) => Landed {
-            pending: PendingCommit::default(),
-            at_head,
-            stored: Err(ReadModelError::Backend(format!(
-                "a commit task failed: {e}"
-            ))),
-        },
-    })
+    Some(outcome.unwrap_or_else(|e| Landed {
+        pending: PendingCommit::default(),
+        at_head,
+        stored: Err(ReadModelError::Backend(format!(
+            "a commit task failed: {e}"
+        ))),
+        indexed: None,
+    }))
 }
 
 /// The fewest events in the log for a full rebuild to load in bulk (below, keeping the
@@ -308,6 +317,8 @@ struct Run {
     uncommitted: usize,
     /// Whether the read models are being loaded in bulk (every projection from 0).
     bulk: bool,
+    /// The head of the log when bulk loading started.
+    bulk_head: Position,
     /// Whether the events staged since the last commit reach the head.
     at_head: bool,
 }
@@ -320,10 +331,11 @@ impl Run {
             .status()
             .iter()
             .all(|p| p.checkpoint == Position::START);
-        let long = matches!(self.events.head().await, Ok(head) if head.0 >= BULK_MIN_EVENTS);
-        if empty && long && !self.bulk {
+        let head = self.events.head().await.unwrap_or(Position::START);
+        if empty && head.0 >= BULK_MIN_EVENTS && !self.bulk {
             let bulk = self.on_engine(|e| e.store().set_bulk_load(true)).await?;
             self.bulk = bulk.is_ok();
+            self.bulk_head = head;
         }
         Some(())
     }
@@ -378,6 +390,7 @@ impl Run {
             pending,
             at_head,
             stored,
+            indexed,
         } = landed;
         let finished = self
             .on_engine(move |e| e.finish_commit(&pending, stored))
@@ -390,6 +403,10 @@ impl Run {
                 }
             }
             Err(error) => self.pause(error.to_string()),
+        }
+        if let Some(Err(error)) = indexed {
+            // The indexes are built again when the read models are next opened.
+            self.last_error = Some(error.to_string());
         }
         self.publish(true);
         Some(())
@@ -411,10 +428,18 @@ impl Run {
         }
         self.uncommitted = 0;
         let at_head = std::mem::take(&mut self.at_head);
+        // Bulk loading ends with the last commit of the catch-up but one, so that building
+        // the indexes overlaps with staging the rest; the last commit keeps them up to date.
+        let staged = self.engine.as_ref()?.resume_after();
+        let remaining = self.bulk_head.0.saturating_sub(staged.0);
+        let end_bulk = self.bulk && (at_head || remaining < self.options.commit_every as u64);
         match self.on_engine(Engine::prepare_commit).await? {
             Some(pending) => {
                 let store = Arc::clone(self.engine.as_ref()?.store());
-                self.in_flight = Some(InFlight::start(store, pending, at_head));
+                self.in_flight = Some(InFlight::start(store, pending, at_head, end_bulk));
+                if end_bulk {
+                    self.bulk = false;
+                }
             }
             None if at_head => self.end_bulk().await?,
             None => {}
@@ -532,6 +557,7 @@ async fn run(
         last_error: None,
         uncommitted: 0,
         bulk: false,
+        bulk_head: Position::START,
         at_head: false,
     };
     if run.maybe_bulk().await.is_none() {
