@@ -44,6 +44,9 @@ pub struct RunnerOptions {
     pub cache_limit: usize,
     /// How long the runner pauses after a database or event store failure.
     pub retry_delay: Duration,
+    /// From how many events in the log a rebuild of every projection loads in bulk
+    /// ([`ReadModelStore::set_bulk_load`]): below, keeping indexes up to date is cheaper.
+    pub bulk_min_events: u64,
     /// A faster reader of the log for catching up.
     pub pages: Option<Arc<dyn LogPages>>,
 }
@@ -55,6 +58,7 @@ impl std::fmt::Debug for RunnerOptions {
             .field("commit_every", &self.commit_every)
             .field("cache_limit", &self.cache_limit)
             .field("retry_delay", &self.retry_delay)
+            .field("bulk_min_events", &self.bulk_min_events)
             .field("pages", &self.pages.is_some())
             .finish()
     }
@@ -67,6 +71,7 @@ impl Default for RunnerOptions {
             commit_every: 250_000,
             cache_limit: 400_000,
             retry_delay: Duration::from_secs(1),
+            bulk_min_events: 50_000,
             pages: None,
         }
     }
@@ -299,10 +304,6 @@ async fn landed(in_flight: &mut Option<InFlight>) -> Option<Landed> {
     }))
 }
 
-/// The fewest events in the log for a full rebuild to load in bulk (below, keeping the
-/// indexes up to date costs less than building them).
-const BULK_MIN_EVENTS: u64 = 50_000;
-
 /// The runner's state between two steps.
 struct Run {
     engine: Option<Engine>,
@@ -332,7 +333,7 @@ impl Run {
             .iter()
             .all(|p| p.checkpoint == Position::START);
         let head = self.events.head().await.unwrap_or(Position::START);
-        if empty && head.0 >= BULK_MIN_EVENTS && !self.bulk {
+        if empty && head.0 >= self.options.bulk_min_events && !self.bulk {
             let bulk = self.on_engine(|e| e.store().set_bulk_load(true)).await?;
             self.bulk = bulk.is_ok();
             self.bulk_head = head;

@@ -278,3 +278,46 @@ async fn process_managers_keep_their_checkpoints_on_postgres() {
     };
     process_checkpoints_round_trip(read_models).await;
 }
+
+#[tokio::test]
+async fn a_bulk_rebuild_builds_the_same_documents_and_its_indexes() {
+    let (events, read_models, dir) = support::sqlite().await;
+    let mut w = World::new(Arc::clone(&events));
+    story(&mut w).await;
+    // The same log projected in memory, the ordinary way.
+    let reference: Arc<dyn ReadModelStore> = Arc::new(projections::MemoryReadModels::new());
+    projections::catch_up(
+        Arc::clone(&events),
+        Arc::clone(&reference),
+        all_projections(),
+        RunnerOptions::default(),
+    )
+    .await
+    .unwrap();
+    // On SQLite, in bulk: tag indexes dropped, built again before the end.
+    let options = RunnerOptions {
+        max_batch: 3,
+        commit_every: 7,
+        bulk_min_events: 1,
+        ..RunnerOptions::default()
+    };
+    projections::rebuild(
+        events,
+        Arc::clone(&read_models),
+        all_projections(),
+        None,
+        options,
+    )
+    .await
+    .unwrap();
+    support::assert_same_documents(&support::dump(&reference), &support::dump(&read_models));
+    let conn = rusqlite::Connection::open(dir.path().join("events.db")).unwrap();
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'rm_docs_tag%' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(indexes, ["rm_docs_tag1", "rm_docs_tag2", "rm_docs_tag3"]);
+}
