@@ -166,7 +166,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/v1/vehicles",
-            post(routes::supply_commands::register_vehicle),
+            post(routes::supply_commands::register_vehicle).get(routes::reads::list_vehicles),
         )
         .route(
             "/api/v1/vehicles/{vehicle_id}/complete-build",
