@@ -416,21 +416,23 @@ async fn rebuild(settings: api::settings::Settings, name: Option<&str>) -> Resul
     let parts = api::runtime::Parts::open(&settings)
         .await
         .map_err(|e| e.to_string())?;
+    let options = parts.runner_options();
     let started = std::time::Instant::now();
     let head = projections::rebuild(
         parts.events,
         parts.read_models,
         projections::all_projections(),
         name,
-        projections::RunnerOptions::default(),
+        options,
     )
     .await
     .map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
     println!(
-        "rebuilt {} up to position {} in {:.2} s",
+        "rebuilt {} up to position {} in {seconds:.2} s ({:.0} events/s)",
         name.unwrap_or("all projections"),
         head.0,
-        started.elapsed().as_secs_f64()
+        head.0 as f64 / seconds.max(f64::EPSILON)
     );
     Ok(())
 }

@@ -42,12 +42,13 @@ impl Runtime {
         clock: app::Clock,
         auth: AuthKeys,
         rate_limit: u32,
+        options: RunnerOptions,
     ) -> Result<Runtime, StartError> {
         let projections = projections::Runner::start(
             events.clone(),
             read_models.clone(),
             projections::all_projections(),
-            RunnerOptions::default(),
+            options,
         )
         .await
         .map_err(|e| StartError::ReadModels(e.to_string()))?;
@@ -96,6 +97,7 @@ impl Runtime {
             clock,
             auth,
             rate_limit,
+            RunnerOptions::default(),
         )
         .await
     }
@@ -104,6 +106,7 @@ impl Runtime {
     /// default, or a shared PostgreSQL database.
     pub async fn open(settings: &Settings) -> Result<Runtime, StartError> {
         let parts = Parts::open(settings).await?;
+        let options = parts.runner_options();
         Runtime::start(
             parts.events,
             parts.read_models,
@@ -111,6 +114,7 @@ impl Runtime {
             parts.clock,
             parts.auth,
             settings.rate_limit,
+            options,
         )
         .await
     }
@@ -153,6 +157,9 @@ pub struct Parts {
     pub catalog: Arc<Catalog>,
     pub clock: app::Clock,
     pub auth: AuthKeys,
+    /// A faster reader of the log for the projections to catch up with, where the
+    /// backend has one (SQLite).
+    pub pages: Option<Arc<dyn projections::LogPages>>,
 }
 
 impl Parts {
@@ -171,30 +178,47 @@ impl Parts {
             crate::auth::load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data)
                 .map_err(StartError::Settings)?;
         let auth = AuthKeys::from_secret(&secret);
-        let (events, read_models): (Arc<dyn EventStore>, Arc<dyn ReadModelStore>) =
-            match &settings.backend {
-                Backend::Sqlite => {
-                    let sqlite = store::SqliteStore::open(&settings.data).await?;
-                    let read_models = projections::SqliteReadModels::open(&sqlite)
-                        .await
-                        .map_err(|e| StartError::ReadModels(e.to_string()))?;
-                    (Arc::new(sqlite), Arc::new(read_models))
-                }
-                Backend::Postgres { url, schema } => {
-                    let pg = store::PostgresStore::connect(url, schema.as_deref()).await?;
-                    let schema = pg.schema().to_owned();
-                    let read_models = projections::PostgresReadModels::connect(url, &schema)
-                        .await
-                        .map_err(|e| StartError::ReadModels(e.to_string()))?;
-                    (Arc::new(pg), Arc::new(read_models))
-                }
-            };
+        let (events, read_models, pages): (
+            Arc<dyn EventStore>,
+            Arc<dyn ReadModelStore>,
+            Option<Arc<dyn projections::LogPages>>,
+        ) = match &settings.backend {
+            Backend::Sqlite => {
+                let sqlite = store::SqliteStore::open(&settings.data).await?;
+                let read_models = projections::SqliteReadModels::open(&sqlite)
+                    .await
+                    .map_err(|e| StartError::ReadModels(e.to_string()))?;
+                let pages = projections::SqlitePages::open(&sqlite)?;
+                (
+                    Arc::new(sqlite),
+                    Arc::new(read_models),
+                    Some(Arc::new(pages)),
+                )
+            }
+            Backend::Postgres { url, schema } => {
+                let pg = store::PostgresStore::connect(url, schema.as_deref()).await?;
+                let schema = pg.schema().to_owned();
+                let read_models = projections::PostgresReadModels::connect(url, &schema)
+                    .await
+                    .map_err(|e| StartError::ReadModels(e.to_string()))?;
+                (Arc::new(pg), Arc::new(read_models), None)
+            }
+        };
         Ok(Parts {
             events,
             read_models,
             catalog,
             clock,
             auth,
+            pages,
         })
+    }
+
+    /// How the projection runner reads: through the fast reader where there is one.
+    pub fn runner_options(&self) -> RunnerOptions {
+        RunnerOptions {
+            pages: self.pages.clone(),
+            ..RunnerOptions::default()
+        }
     }
 }

@@ -474,3 +474,63 @@ async fn a_rejected_request_is_replayed_as_rejected_and_a_payment_counts_once() 
     assert_eq!(p1, p2);
     assert!(replayed);
 }
+
+#[tokio::test]
+async fn vehicles_are_listed_for_planners_and_a_dealer_sees_only_its_location() {
+    let rt = sim().await;
+    let state = rt.state.clone();
+    let planner = token(Role::Planner, "pat");
+    for (model, location) in [
+        ("AURA", "D-HAM-01"),
+        ("AURA", "D-BER-01"),
+        ("TERRA", "D-BER-01"),
+    ] {
+        let body = format!(
+            r#"{{"market":"DE","model":"{model}","options":["PNT-RED"],"location":"{location}"}}"#
+        );
+        let r = call(
+            &state,
+            "POST",
+            "/api/v1/vehicles",
+            Some(&planner),
+            Some(&body),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{:?}", r.json);
+    }
+    settle(&rt).await;
+    let ids = |r: &support::Reply| -> Vec<String> {
+        r.json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["location"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = call(&state, "GET", "/api/v1/vehicles", Some(&planner), None).await;
+    assert_eq!(all.status, 200, "{:?}", all.json);
+    assert_eq!(ids(&all).len(), 3);
+    let berlin = "/api/v1/vehicles?location=D-BER-01&status=free&model=AURA";
+    let r = call(&state, "GET", berlin, Some(&planner), None).await;
+    assert_eq!(ids(&r), ["D-BER-01"]);
+
+    let dealer = token(Role::Dealer, "D-BER-01");
+    let r = call(&state, "GET", "/api/v1/vehicles", Some(&dealer), None).await;
+    assert_eq!(ids(&r), ["D-BER-01", "D-BER-01"]);
+    let elsewhere = "/api/v1/vehicles?location=D-HAM-01";
+    assert_problem(
+        &call(&state, "GET", elsewhere, Some(&dealer), None).await,
+        403,
+    );
+    let customer = token(Role::Customer, "C-1");
+    assert_problem(
+        &call(&state, "GET", "/api/v1/vehicles", Some(&customer), None).await,
+        403,
+    );
+    assert_problem(
+        &call(&state, "GET", "/api/v1/vehicles", None, None).await,
+        401,
+    );
+    let bad = "/api/v1/vehicles?status=floating";
+    assert_problem(&call(&state, "GET", bad, Some(&planner), None).await, 400);
+}
