@@ -23,7 +23,7 @@ use uuid::Uuid;
 struct Sizes {
     single_events: [(usize, usize); 3],
     batches: usize,
-    batch_writers: usize,
+    batch_writers: [usize; 3],
 }
 
 fn scaled(count: usize) -> usize {
@@ -203,7 +203,7 @@ async fn run_backend(backend: &'static str, sizes: &Sizes, open: Open<'_>) -> Ve
         results.push(measured);
     }
     let store = open().await;
-    for writers in [1, sizes.batch_writers] {
+    for writers in sizes.batch_writers {
         let measured = appends(
             backend,
             Arc::clone(&store),
@@ -304,7 +304,7 @@ async fn run_sqlite() {
             (64, scaled(128_000)),
         ],
         batches: scaled(3_000),
-        batch_writers: 4,
+        batch_writers: [1, 4, 16],
     };
     let counter = std::sync::atomic::AtomicUsize::new(0);
     let open: Open<'_> = Box::new(|| {
@@ -354,7 +354,7 @@ mod postgres {
                 (64, scaled(64_000)),
             ],
             batches: scaled(1_000),
-            batch_writers: 4,
+            batch_writers: [1, 4, 16],
         };
         println!();
         let store = Arc::new(
