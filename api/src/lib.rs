@@ -17,6 +17,7 @@ pub mod runtime;
 pub mod serve;
 pub mod service_error;
 pub mod settings;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -188,6 +189,7 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/invoices/{number}/payments",
             post(routes::supply_commands::record_payment),
         )
+        .merge(web::routes())
         .fallback(|| async { problem::ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,0 +1,166 @@
+//! `/static/*`: the styles, scripts and icon of the web UI, embedded in the
+//! binary with `include_str!`.
+//!
+//! Pages link them as `/static/NAME?v=VERSION`, the version being a hash of
+//! every asset, so a new binary changes the links; a request carrying the
+//! current version may be cached for a year (`immutable`), any other is
+//! revalidated with its `ETag`.
+
+use std::sync::LazyLock;
+
+use axum::extract::RawQuery;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::extract::AppPath;
+use crate::problem::ApiError;
+
+/// One embedded file.
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static str,
+}
+
+const ASSETS: &[Asset] = &[
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_str!("../../static/app.css"),
+    },
+    Asset {
+        name: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/app.js"),
+    },
+    Asset {
+        name: "index.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/index.js"),
+    },
+    Asset {
+        name: "configurator.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/configurator.js"),
+    },
+    Asset {
+        name: "tracker.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/tracker.js"),
+    },
+    Asset {
+        name: "dealer.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/dealer.js"),
+    },
+    Asset {
+        name: "planner.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/planner.js"),
+    },
+    Asset {
+        name: "finance.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../static/finance.js"),
+    },
+    Asset {
+        name: "icon.svg",
+        content_type: "image/svg+xml",
+        body: include_str!("../../static/icon.svg"),
+    },
+];
+
+/// FNV-1a, 64 bits: stable across builds and platforms (unlike std's
+/// hasher), and enough to tell one set of assets from another.
+fn fnv1a(bytes: impl IntoIterator<Item = u8>, mut hash: u64) -> u64 {
+    for b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// The version of the whole set of assets, as the pages link it.
+pub static VERSION: LazyLock<String> = LazyLock::new(|| {
+    let hash = ASSETS.iter().fold(FNV_OFFSET, |h, a| {
+        fnv1a(a.name.bytes().chain(a.body.bytes()), h)
+    });
+    format!("{hash:016x}")
+});
+
+/// The ETag of one asset (its own hash, quoted).
+fn etag(asset: &Asset) -> String {
+    format!("\"{:016x}\"", fnv1a(asset.body.bytes(), FNV_OFFSET))
+}
+
+/// The `v` parameter of a query string, if any.
+fn version_of(query: Option<&str>) -> Option<&str> {
+    query?.split('&').find_map(|pair| pair.strip_prefix("v="))
+}
+
+/// `GET /static/{file}`: an embedded asset, 304 when the client's copy is
+/// current, 404 for any other name.
+pub async fn asset(
+    AppPath(file): AppPath<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let asset = ASSETS
+        .iter()
+        .find(|a| a.name == file)
+        .ok_or_else(|| ApiError::NotFound(format!("no asset {file:?}")))?;
+    let tag = etag(asset);
+    let cache = if version_of(query.as_deref()) == Some(VERSION.as_str()) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let mut response_headers = HeaderMap::new();
+    response_headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(asset.content_type),
+    );
+    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response_headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        response_headers.insert(header::ETAG, v);
+    }
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag));
+    if fresh {
+        return Ok((StatusCode::NOT_MODIFIED, response_headers).into_response());
+    }
+    Ok((response_headers, asset.body).into_response())
+}
+
+/// `GET /favicon.ico`: browsers ask for it whatever the page links; send
+/// them to the SVG icon.
+pub async fn favicon() -> Response {
+    let location = format!("/static/icon.svg?v={}", VERSION.as_str());
+    match HeaderValue::from_str(&location) {
+        Ok(v) => (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, v)]).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_asset_has_a_distinct_name_and_a_body() {
+        let mut names: Vec<_> = ASSETS.iter().map(|a| a.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ASSETS.len());
+        assert!(ASSETS.iter().all(|a| !a.body.trim().is_empty()));
+        assert_eq!(VERSION.len(), 16);
+    }
+}

@@ -1,0 +1,44 @@
+//! The web UI: page shells rendered from templates compiled into the
+//! binary, and the small hand-written scripts and styles they load.
+//!
+//! **Invariant:** a page never carries private data. The server renders
+//! only what is public (the catalog: markets, models, options, dealers,
+//! plants); everything else is fetched by the page's script from the same
+//! `/api/v1/...` routes any client uses, with the bearer token the user
+//! signed in with, so the API's authorization applies unchanged. A page
+//! opened without a token shows a sign-in form instead of data.
+//!
+//! The token arrives in a link (`/?token=…`, as `otd serve` prints in sim
+//! mode; any page takes it, the start page then goes on to the role's page)
+//! or is pasted into a sign-in form; `app.js` moves it into the tab's
+//! `sessionStorage` and strips it from the address bar. Pages are
+//! sent with `Referrer-Policy: no-referrer` and a Content-Security-Policy
+//! that allows scripts, styles and connections to this origin only.
+//!
+//! - `pages`: the page handlers and what each template gets.
+//! - `assets`: `/static/*`, embedded with `include_str!`, cached by version.
+//!
+//! See `docs/ui.md` for the pages, the roles and the browser tests.
+
+mod assets;
+mod pages;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+/// The routes of the web UI (pages and static assets), to merge into the
+/// API's router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/configurator", get(pages::configurator))
+        .route("/orders", get(pages::orders))
+        .route("/orders/{order_id}", get(pages::tracker))
+        .route("/dealer", get(pages::dealer))
+        .route("/planner", get(pages::planner))
+        .route("/finance", get(pages::finance))
+        .route("/static/{file}", get(assets::asset))
+        .route("/favicon.ico", get(assets::favicon))
+}

@@ -1,0 +1,356 @@
+//! The page handlers: each renders a template with the public catalog and
+//! nothing else (the page's script fetches the rest with the user's token).
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::catalog::{Catalog, Choice};
+use domain::values::OrderId;
+
+use super::assets::VERSION;
+use crate::extract::AppPath;
+use crate::problem::ApiError;
+use crate::AppState;
+
+/// Scripts, styles, images and connections from this origin only; no
+/// inline script or style, no framing, no referrer (a link may carry a
+/// token).
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                   connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// What every page's layout needs.
+pub struct Shell {
+    /// The `<title>` and the `<h1>`.
+    pub title: &'static str,
+    /// The page's name: the navigation marks it, `app.js` reads it.
+    pub page: &'static str,
+    /// Who may use the page (`public`, or a role), for the sign-in gate.
+    pub roles: &'static str,
+    /// The page's own script in `/static/`.
+    pub script: &'static str,
+    /// The version of the assets, for their links.
+    pub v: &'static str,
+}
+
+impl Shell {
+    fn new(
+        title: &'static str,
+        page: &'static str,
+        roles: &'static str,
+        script: &'static str,
+    ) -> Shell {
+        Shell {
+            title,
+            page,
+            roles,
+            script,
+            v: VERSION.as_str(),
+        }
+    }
+}
+
+pub struct MarketItem {
+    pub code: String,
+    pub name: String,
+    pub currency: String,
+}
+
+pub struct ModelItem {
+    pub code: String,
+    pub name: String,
+    pub plant: String,
+}
+
+pub struct PlaceItem {
+    pub id: String,
+    pub name: String,
+    pub market: String,
+}
+
+pub struct OptionItem {
+    pub code: String,
+    pub name: String,
+    /// `TERRA only · requires WHL-20 · excludes PKG-TOW`, or empty.
+    pub hint: String,
+    pub is_default: bool,
+}
+
+pub struct FamilyItem {
+    pub code: String,
+    pub name: String,
+    /// Radio buttons (exactly one) or checkboxes (any).
+    pub exactly_one: bool,
+    pub options: Vec<OptionItem>,
+}
+
+/// The public part of the catalog, as the templates show it.
+pub struct CatalogView {
+    pub markets: Vec<MarketItem>,
+    pub models: Vec<ModelItem>,
+    pub dealers: Vec<PlaceItem>,
+    pub plants: Vec<PlaceItem>,
+    pub families: Vec<FamilyItem>,
+}
+
+impl CatalogView {
+    fn of(catalog: &Catalog) -> CatalogView {
+        let list = |codes: &[domain::values::OptionCode]| {
+            codes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let families = catalog
+            .families()
+            .iter()
+            .map(|family| FamilyItem {
+                code: family.code.to_string(),
+                name: family.name.clone(),
+                exactly_one: matches!(family.choice, Choice::ExactlyOne),
+                options: catalog
+                    .options()
+                    .filter(|o| o.family == family.code)
+                    .map(|o| {
+                        let mut hints = Vec::new();
+                        if !o.models.is_empty() {
+                            let models: Vec<_> = o.models.iter().map(ToString::to_string).collect();
+                            hints.push(format!("{} only", models.join(", ")));
+                        }
+                        if !o.requires.is_empty() {
+                            hints.push(format!("requires {}", list(&o.requires)));
+                        }
+                        if !o.excludes.is_empty() {
+                            hints.push(format!("excludes {}", list(&o.excludes)));
+                        }
+                        OptionItem {
+                            code: o.code.to_string(),
+                            name: o.name.clone(),
+                            hint: hints.join(" · "),
+                            is_default: family.default.as_ref() == Some(&o.code),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        CatalogView {
+            markets: catalog
+                .markets()
+                .map(|m| MarketItem {
+                    code: m.code.to_string(),
+                    name: m.name.clone(),
+                    currency: m.currency.to_string(),
+                })
+                .collect(),
+            models: catalog
+                .models()
+                .map(|m| ModelItem {
+                    code: m.code.to_string(),
+                    name: m.name.clone(),
+                    plant: m.plant.to_string(),
+                })
+                .collect(),
+            dealers: catalog
+                .dealers()
+                .map(|d| PlaceItem {
+                    id: d.id.to_string(),
+                    name: d.name.clone(),
+                    market: d.market.to_string(),
+                })
+                .collect(),
+            plants: catalog
+                .plants()
+                .map(|p| PlaceItem {
+                    id: p.id.to_string(),
+                    name: p.name.clone(),
+                    market: p.market.to_string(),
+                })
+                .collect(),
+            families,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+pub struct IndexPage {
+    pub shell: Shell,
+}
+
+#[derive(Template)]
+#[template(path = "configurator.html")]
+pub struct ConfiguratorPage {
+    pub shell: Shell,
+    pub catalog: CatalogView,
+}
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+pub struct OrdersPage {
+    pub shell: Shell,
+}
+
+#[derive(Template)]
+#[template(path = "tracker.html")]
+pub struct TrackerPage {
+    pub shell: Shell,
+    pub order_id: String,
+    pub catalog: CatalogView,
+}
+
+#[derive(Template)]
+#[template(path = "dealer.html")]
+pub struct DealerPage {
+    pub shell: Shell,
+}
+
+#[derive(Template)]
+#[template(path = "planner.html")]
+pub struct PlannerPage {
+    pub shell: Shell,
+    pub catalog: CatalogView,
+}
+
+#[derive(Template)]
+#[template(path = "finance.html")]
+pub struct FinancePage {
+    pub shell: Shell,
+    pub catalog: CatalogView,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+pub struct NotFoundPage {
+    pub shell: Shell,
+    pub what: String,
+}
+
+/// A rendered page with the headers every page carries.
+fn page(status: StatusCode, template: &impl Template) -> Result<Response, ApiError> {
+    let html = template
+        .render()
+        .map_err(|e| ApiError::Internal(format!("rendering a page: {e}")))?;
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        ),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ),
+    ];
+    Ok((status, headers, html).into_response())
+}
+
+/// `/`: sign in, and the pages by role.
+pub async fn index() -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &IndexPage {
+            shell: Shell::new("Order to delivery", "index", "public", "index.js"),
+        },
+    )
+}
+
+/// `/configurator`: public; placing the order needs a customer or dealer.
+pub async fn configurator(State(state): State<AppState>) -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &ConfiguratorPage {
+            shell: Shell::new(
+                "Configure your car",
+                "configurator",
+                "public",
+                "configurator.js",
+            ),
+            catalog: CatalogView::of(&state.catalog),
+        },
+    )
+}
+
+/// `/orders`: the signed-in customer's orders.
+pub async fn orders() -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &OrdersPage {
+            shell: Shell::new("My orders", "orders", "customer dealer", "tracker.js"),
+        },
+    )
+}
+
+/// `/orders/{id}`: one order's tracker (its customer, its dealer).
+pub async fn tracker(
+    State(state): State<AppState>,
+    AppPath(order_id): AppPath<String>,
+) -> Result<Response, ApiError> {
+    let Ok(order) = OrderId::parse(&order_id) else {
+        return page(
+            StatusCode::NOT_FOUND,
+            &NotFoundPage {
+                shell: Shell::new("Not found", "not-found", "public", "index.js"),
+                what: format!("{order_id:?} is not an order number."),
+            },
+        );
+    };
+    page(
+        StatusCode::OK,
+        &TrackerPage {
+            shell: Shell::new(
+                "Order tracker",
+                "tracker",
+                "customer dealer planner finance",
+                "tracker.js",
+            ),
+            order_id: order.to_string(),
+            catalog: CatalogView::of(&state.catalog),
+        },
+    )
+}
+
+/// `/dealer`: the dealer's board, stock, handovers and commission.
+pub async fn dealer() -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &DealerPage {
+            shell: Shell::new("Dealer board", "dealer", "dealer", "dealer.js"),
+        },
+    )
+}
+
+/// `/planner`: stock and demand, capacity, the locator and the actions.
+pub async fn planner(State(state): State<AppState>) -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &PlannerPage {
+            shell: Shell::new("Supply planning", "planner", "planner", "planner.js"),
+            catalog: CatalogView::of(&state.catalog),
+        },
+    )
+}
+
+/// `/finance`: invoices, payments, commission statements.
+pub async fn finance(State(state): State<AppState>) -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &FinancePage {
+            shell: Shell::new("Finance", "finance", "finance", "finance.js"),
+            catalog: CatalogView::of(&state.catalog),
+        },
+    )
+}

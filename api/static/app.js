@@ -1,0 +1,464 @@
+// otd web UI: what every page shares. Plain JavaScript, no dependencies.
+//
+// - The session: a bearer token taken from the address bar (`?token=`,
+//   then removed from it) or from a sign-in form, kept in this tab's
+//   sessionStorage. Its payload (role, subject, expiry) is read here for
+//   display and navigation only; the server checks every request.
+// - `api()`: fetch with the token; problems (RFC 9457) become ApiError.
+// - `h()`: builds DOM nodes from data without ever parsing it as HTML.
+// - Formatting of money (integer minor units, never floats), dates, statuses.
+// - The sign-in gate of pages that are not public, and the navigation.
+'use strict';
+
+(function () {
+  const KEY = 'otd.token';
+
+  /** The claims of a JWT, or null when it is not one. */
+  function claims(token) {
+    const parts = String(token).trim().split('.');
+    if (parts.length !== 3) return null;
+    try {
+      const b64 = parts[1].replace(/-/g, '+').replace(/_/g, '/');
+      const json = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+      const c = JSON.parse(json);
+      if (typeof c.role !== 'string' || typeof c.sub !== 'string') return null;
+      return c;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  /** Moves `?token=` from the address bar into the session. */
+  function takeTokenFromUrl() {
+    const url = new URL(window.location.href);
+    if (!url.searchParams.has('token')) return false;
+    const token = url.searchParams.get('token') || '';
+    url.searchParams.delete('token');
+    window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+    if (!claims(token)) return false;
+    sessionStorage.setItem(KEY, token.trim());
+    return true;
+  }
+
+  /** `{token, role, sub, exp}` of the signed-in user, or null. */
+  function session() {
+    const token = sessionStorage.getItem(KEY);
+    if (!token) return null;
+    const c = claims(token);
+    if (!c || (typeof c.exp === 'number' && c.exp * 1000 <= Date.now())) {
+      sessionStorage.removeItem(KEY);
+      return null;
+    }
+    return { token, role: c.role, sub: c.sub, exp: c.exp };
+  }
+
+  function signIn(token) {
+    const c = claims(token);
+    if (!c) return null;
+    sessionStorage.setItem(KEY, token.trim());
+    return session();
+  }
+
+  function signOut() {
+    sessionStorage.removeItem(KEY);
+  }
+
+  /** Where a role starts. */
+  function homeFor(role) {
+    return { customer: '/orders', dealer: '/dealer', planner: '/planner', finance: '/finance' }[role] || '/';
+  }
+
+  /** A rejected API call: the status and the problem document. */
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super((problem && (problem.detail || problem.title)) || ('HTTP ' + status));
+      this.status = status;
+      this.problem = problem || {};
+    }
+    get errors() {
+      return Array.isArray(this.problem.errors) ? this.problem.errors : [];
+    }
+  }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + '-' + Math.random().toString(16).slice(2);
+  }
+
+  /**
+   * Calls the API. `options.key` sends an Idempotency-Key (pass the same one
+   * when retrying the same submission). Resolves with the JSON body.
+   */
+  async function api(method, path, body, options) {
+    const headers = { Accept: 'application/json' };
+    const s = session();
+    if (s) headers.Authorization = 'Bearer ' + s.token;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (options && options.key) headers['Idempotency-Key'] = options.key;
+    let response;
+    try {
+      response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
+    } catch (e) {
+      throw new ApiError(0, { title: 'Network error', detail: 'The server cannot be reached: ' + e.message });
+    }
+    const text = await response.text();
+    let data = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch (_) {
+        data = { detail: text };
+      }
+    }
+    if (!response.ok) {
+      if (response.status === 401) {
+        signOut();
+        renderWho();
+      }
+      throw new ApiError(response.status, data);
+    }
+    return data;
+  }
+
+  /** `h('p', {class: 'x'}, 'text', child)`: an element; strings become text. */
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name.startsWith('on') && typeof value === 'function') {
+        el.addEventListener(name.slice(2), value);
+      } else if (name === 'dataset') {
+        Object.assign(el.dataset, value);
+      } else {
+        el.setAttribute(name, value === true ? '' : String(value));
+      }
+    }
+    append(el, children);
+    return el;
+  }
+
+  function append(el, children) {
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return el;
+  }
+
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  /** An SVG element. */
+  function s(tag, attrs, ...children) {
+    const el = document.createElementNS(SVG_NS, tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value !== null && value !== undefined) el.setAttribute(name, String(value));
+    }
+    return append(el, children);
+  }
+
+  function $(selector, root) {
+    return (root || document).querySelector(selector);
+  }
+
+  function $$(selector, root) {
+    return Array.from((root || document).querySelectorAll(selector));
+  }
+
+  /** Replaces the children of `el`. */
+  function fill(el, ...children) {
+    el.replaceChildren();
+    return append(el, children);
+  }
+
+  const formats = new Map();
+  /** `{amount_minor, currency}` as text, from the integer (no float math). */
+  function money(m) {
+    if (!m || typeof m.amount_minor !== 'number') return '—';
+    let f = formats.get(m.currency);
+    if (!f) {
+      try {
+        f = new Intl.NumberFormat('en-GB', { style: 'currency', currency: m.currency });
+      } catch (_) {
+        f = null;
+      }
+      formats.set(m.currency, f);
+    }
+    const minor = Math.abs(m.amount_minor);
+    const text = (m.amount_minor < 0 ? '-' : '') + Math.trunc(minor / 100) + '.' + String(minor % 100).padStart(2, '0');
+    return f ? f.format(text) : text + ' ' + m.currency;
+  }
+
+  /** Decimal major units typed by a user ("1234.5") as integer minor units, or null. */
+  function parseMinor(text) {
+    const m = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(text || '');
+    if (!m) return null;
+    return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
+  }
+
+  function date(d) {
+    if (!d) return '—';
+    const value = new Date(d.length === 10 ? d + 'T00:00:00Z' : d);
+    if (Number.isNaN(value.getTime())) return d;
+    return value.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  }
+
+  function dateTime(d) {
+    if (!d) return '—';
+    const value = new Date(d);
+    if (Number.isNaN(value.getTime())) return d;
+    return value.toLocaleString('en-GB', {
+      day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC',
+    }) + ' UTC';
+  }
+
+  const STATUS = {
+    placed: 'Placed',
+    allocated: 'Vehicle reserved',
+    scheduled: 'Production booked',
+    in_production: 'In production',
+    built: 'Built',
+    in_transit: 'In transit',
+    at_dealer: 'At the dealer',
+    handover_scheduled: 'Handover booked',
+    delivered: 'Delivered',
+    cancelled: 'Cancelled',
+    free: 'Free',
+    reserved: 'Reserved',
+    open: 'Open',
+    paid: 'Paid',
+    credited: 'Credited',
+  };
+
+  function statusLabel(status) {
+    return STATUS[status] || String(status || '—').replace(/_/g, ' ');
+  }
+
+  function badge(status) {
+    return h('span', { class: 'badge', 'data-status': status }, statusLabel(status));
+  }
+
+  function shortId(id) {
+    return String(id || '').slice(0, 8);
+  }
+
+  /** A problem as a short message with the violated rules listed. */
+  function problemNode(err) {
+    const rules = err instanceof ApiError ? err.errors : [];
+    return h('div', { class: 'problem' },
+      h('p', {}, h('strong', {}, (err.problem && err.problem.title) || 'Error'), ': ', err.message),
+      rules.length ? h('ul', {}, rules.map((r) => h('li', { 'data-rule': r.rule }, r.message))) : null);
+  }
+
+  /** A message in the page's live region. */
+  function flash(message, kind) {
+    const el = $('#flash');
+    if (!el) return;
+    fill(el, message instanceof Node ? message : h('p', { class: kind || 'ok' }, message));
+    el.dataset.kind = kind || 'ok';
+  }
+
+  function flashError(err) {
+    flash(problemNode(err), 'error');
+  }
+
+  function roleName(role) {
+    return { customer: 'customer', dealer: 'dealer', planner: 'planner', finance: 'finance' }[role] || role;
+  }
+
+  function renderWho() {
+    const who = $('#who');
+    const current = session();
+    for (const li of $$('[data-for]')) li.hidden = !current || li.dataset.for !== current.role;
+    if (!who) return;
+    if (!current) {
+      fill(who, h('a', { href: '/' }, 'Sign in'));
+      return;
+    }
+    fill(who,
+      h('span', { class: 'identity' }, roleName(current.role), ' ', h('strong', {}, current.sub)),
+      h('button', {
+        type: 'button',
+        class: 'link',
+        onclick: () => {
+          signOut();
+          window.location.assign('/');
+        },
+      }, 'Sign out'));
+  }
+
+  /**
+   * The gate of a page that is not public: resolves with the session when
+   * its role is one of the page's, else shows the sign-in form (or says the
+   * role does not fit) and resolves with null. Private content stays hidden.
+   */
+  function gate() {
+    const roles = (document.body.dataset.roles || 'public').split(' ');
+    const content = $('#content');
+    const current = session();
+    if (roles.includes('public')) {
+      if (content) content.hidden = false;
+      return current;
+    }
+    if (current && roles.includes(current.role)) {
+      if (content) content.hidden = false;
+      return current;
+    }
+    const box = $('#gate');
+    if (!box) return null;
+    box.hidden = false;
+    if (current) {
+      fill($('#gate-text'), 'You are signed in as ', roleName(current.role), ' ', current.sub,
+        '; this page is for the ', roles.map(roleName).join(' or '), ' role. ',
+        h('a', { href: homeFor(current.role) }, 'Go to your page'), ', or sign in with another token.');
+    }
+    const form = $('#gate-form');
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const next = signIn($('#gate-token').value);
+      const error = $('#gate-error');
+      if (!next) {
+        error.hidden = false;
+        error.textContent = 'That is not an access token.';
+        return;
+      }
+      window.location.reload();
+    });
+    return null;
+  }
+
+  /** Disables a form's buttons while `work` runs. */
+  async function busy(form, work) {
+    const buttons = $$('button', form);
+    buttons.forEach((b) => { b.disabled = true; });
+    form.setAttribute('aria-busy', 'true');
+    try {
+      return await work();
+    } finally {
+      buttons.forEach((b) => { b.disabled = false; });
+      form.removeAttribute('aria-busy');
+    }
+  }
+
+  /** Options chosen in an options fieldset group whose inputs are `#PREFIX-opt-*`. */
+  function chosenOptions(prefix) {
+    return $$(`input[id^="${prefix}-opt-"]`).filter((i) => i.checked).map((i) => i.value);
+  }
+
+  function setOptions(prefix, options) {
+    const wanted = new Set(options);
+    for (const input of $$(`input[id^="${prefix}-opt-"]`)) input.checked = wanted.has(input.value);
+  }
+
+  /**
+   * Shows every violated rule next to the option that breaks it: the first
+   * option code its message names; a family's rule goes to the family; the
+   * rest to `fallback`. Returns how many were placed.
+   */
+  function showViolations(prefix, errors, fallback) {
+    for (const p of $$(`[id^="${prefix}-viol-"]`)) {
+      p.hidden = true;
+      p.replaceChildren();
+    }
+    $$(`[id^="${prefix}-opt-"]`).forEach((i) => i.removeAttribute('aria-invalid'));
+    const codes = new Set($$(`input[id^="${prefix}-opt-"]`).map((i) => i.value));
+    const rest = [];
+    for (const e of errors) {
+      const named = (String(e.message).match(/[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+/g) || []).filter((c) => codes.has(c));
+      const family = /^family (\S+)/.exec(e.message);
+      let target = null;
+      if (family && e.rule === 'exactly_one') target = document.getElementById(`${prefix}-viol-family-${family[1]}`);
+      if (!target && named.length) {
+        target = document.getElementById(`${prefix}-viol-${named[0]}`);
+        const input = document.getElementById(`${prefix}-opt-${named[0]}`);
+        if (input) input.setAttribute('aria-invalid', 'true');
+      }
+      if (!target && family) target = document.getElementById(`${prefix}-viol-family-${family[1]}`);
+      if (target) {
+        target.hidden = false;
+        target.append(h('span', { class: 'rule', 'data-rule': e.rule }, e.message));
+      } else {
+        rest.push(e);
+      }
+    }
+    if (fallback) {
+      fallback.hidden = errors.length === 0;
+      fill(fallback, errors.length
+        ? [h('p', {}, h('strong', {}, `${errors.length} rule${errors.length === 1 ? '' : 's'} broken`),
+          rest.length ? '' : ': see the options marked below.'),
+        rest.length ? h('ul', {}, rest.map((e) => h('li', { 'data-rule': e.rule }, e.message))) : null]
+        : []);
+    }
+    return errors.length;
+  }
+
+  /** The KPI chart: order-to-delivery days (median, p90) per market, LTO share. */
+  function kpiChart(container, perMarket) {
+    const rows = perMarket.filter((k) => k.kpis);
+    const max = Math.max(1, ...rows.map((r) => (r.kpis.order_to_delivery_days ? r.kpis.order_to_delivery_days.p90 : 0)));
+    const barH = 18;
+    const gap = 14;
+    const left = 70;
+    const width = 420;
+    const height = rows.length * (2 * barH + gap) + 30;
+    const scale = (d) => Math.max(2, Math.round((d / max) * (width - left - 60)));
+    const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart', 'aria-labelledby': 'kpi-chart-title' },
+      s('title', { id: 'kpi-chart-title' }, 'Days from order to delivery, median and 90th percentile, per market'));
+    rows.forEach((r, i) => {
+      const y = 10 + i * (2 * barH + gap);
+      const d = r.kpis.order_to_delivery_days;
+      svg.append(s('text', { x: 0, y: y + barH + 4, class: 'label' }, r.market));
+      if (!d) {
+        svg.append(s('text', { x: left, y: y + barH + 4, class: 'muted' }, 'no deliveries yet'));
+        return;
+      }
+      svg.append(
+        s('rect', { x: left, y, width: scale(d.median), height: barH - 2, class: 'bar median' }),
+        s('text', { x: left + scale(d.median) + 6, y: y + barH - 5, class: 'value' }, `median ${d.median} d`),
+        s('rect', { x: left, y: y + barH, width: scale(d.p90), height: barH - 2, class: 'bar p90' }),
+        s('text', { x: left + scale(d.p90) + 6, y: y + 2 * barH - 5, class: 'value' }, `p90 ${d.p90} d`));
+    });
+    const table = h('table', { class: 'data compact' },
+      h('caption', {}, 'KPIs by market'),
+      h('thead', {}, h('tr', {}, ['Market', 'Placed', 'Delivered', 'Cancelled', 'LTO share', 'Awaiting capacity', 'Orders delivered', 'Median days', 'p90 days', 'On time']
+        .map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, rows.map((r) => {
+        const k = r.kpis;
+        const d = k.order_to_delivery_days;
+        const a = k.eta_accuracy;
+        return h('tr', {},
+          h('th', { scope: 'row' }, r.market),
+          h('td', {}, k.orders_placed), h('td', {}, k.orders_delivered), h('td', {}, k.orders_cancelled),
+          h('td', {}, k.lto_share_pct === null ? '—' : `${k.lto_share_pct}%`),
+          h('td', {}, k.awaiting_capacity),
+          h('td', {}, d ? d.orders : 0), h('td', {}, d ? d.median : '—'), h('td', {}, d ? d.p90 : '—'),
+          h('td', {}, a ? `${a.on_time}/${a.orders}` : '—'));
+      })));
+    fill(container, svg, h('div', { class: 'table-wrap' }, table));
+  }
+
+  /** KPIs overall and for each market of the catalog. */
+  async function loadKpis(container) {
+    try {
+      const catalog = await api('GET', '/api/v1/catalog');
+      const markets = Object.keys(catalog.markets || {});
+      const rows = await Promise.all(markets.map(async (m) => ({ market: m, kpis: await api('GET', `/api/v1/kpis?market=${encodeURIComponent(m)}`) })));
+      kpiChart(container, rows);
+    } catch (err) {
+      fill(container, problemNode(err));
+    }
+  }
+
+  window.OTD = {
+    ApiError, api, h, s, $, $$, fill, append, money, parseMinor, date, dateTime, statusLabel, badge, shortId,
+    problemNode, flash, flashError, session, signIn, signOut, homeFor, gate, busy, newKey, chosenOptions,
+    setOptions, showViolations, loadKpis, renderWho, arrivedWithToken: false,
+  };
+
+  // Deferred: the document is parsed when this runs.
+  window.OTD.arrivedWithToken = takeTokenFromUrl();
+  renderWho();
+})();

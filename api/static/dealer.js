@@ -1,0 +1,251 @@
+// `/dealer`: the dealer's board — every order it delivers as columns by
+// status (or a sortable table), delayed ones flagged, kept live by the
+// board's Server-Sent Events without a reload; the stock at its location;
+// handovers; the month's commission statement.
+'use strict';
+
+(function () {
+  const { api, h, $, $$, fill, money, date, dateTime, badge, shortId, gate, flash, flashError, problemNode, newKey } = window.OTD;
+  const me = gate();
+  if (!me) return;
+  const dealer = me.sub;
+  const rows = new Map();
+  let view = 'columns';
+  let sortKey = 'eta';
+  let sortDir = 1;
+  const fresh = new Set();
+
+  const COLUMNS = [
+    ['Placed', ['placed']],
+    ['Secured', ['allocated', 'scheduled']],
+    ['In production', ['in_production', 'built']],
+    ['In transit', ['in_transit']],
+    ['At the dealer', ['at_dealer', 'handover_scheduled']],
+    ['Delivered', ['delivered']],
+    ['Cancelled', ['cancelled']],
+  ];
+
+  fill($('#dl-dealer'), dealer);
+  fill($('#dl-location'), dealer);
+
+  function canHandOver(r) {
+    return r.status === 'at_dealer' || r.status === 'handover_scheduled';
+  }
+
+  function handOverButton(r) {
+    if (!canHandOver(r)) return null;
+    return h('button', {
+      type: 'button',
+      class: 'small',
+      'data-handover': r.order_id,
+      onclick: (event) => handOver(r.order_id, event.currentTarget),
+    }, 'Hand over');
+  }
+
+  function card(r) {
+    return h('li', {
+      class: 'order-card' + (r.delayed ? ' delayed' : '') + (fresh.has(r.order_id) ? ' fresh' : ''),
+      'data-order': r.order_id,
+      'data-status': r.status,
+    },
+    h('p', { class: 'card-head' }, h('a', { href: `/orders/${r.order_id}` }, h('span', { class: 'sr-only' }, 'Order '), shortId(r.order_id)), ' ', badge(r.status)),
+    h('p', {}, `${r.model} · ${r.customer_id}`),
+    h('p', { class: 'muted' }, r.eta ? `ETA ${date(r.eta)}` : 'no ETA yet'),
+    r.delayed ? h('p', { class: 'flag' }, 'Delayed', r.status_reason ? `: ${r.status_reason.replace(/^delayed( in transit)?: /, '')}` : '') : null,
+    !r.delayed && r.status_reason ? h('p', { class: 'muted' }, r.status_reason) : null,
+    r.handover_at ? h('p', {}, `Handover ${dateTime(r.handover_at)}`) : null,
+    r.invoice_status ? h('p', {}, 'Invoice ', badge(r.invoice_status)) : null,
+    handOverButton(r));
+  }
+
+  function visible() {
+    const delayedOnly = $('#dl-delayed-only').checked;
+    return Array.from(rows.values()).filter((r) => !delayedOnly || r.delayed);
+  }
+
+  function renderCounts() {
+    const counts = {};
+    for (const r of rows.values()) counts[r.status] = (counts[r.status] || 0) + 1;
+    const delayed = Array.from(rows.values()).filter((r) => r.delayed).length;
+    fill($('#dl-counts'),
+      h('span', {}, h('strong', {}, rows.size), ' orders'),
+      delayed ? h('span', { class: 'flag' }, `${delayed} delayed`) : null);
+  }
+
+  function renderColumns() {
+    const list = visible();
+    fill($('#dl-board'), COLUMNS.map(([title, statuses]) => {
+      const mine = list.filter((r) => statuses.includes(r.status))
+        .sort((a, b) => String(a.eta || '9999').localeCompare(String(b.eta || '9999')));
+      const id = `col-${statuses[0]}`;
+      return h('section', { class: 'column', 'aria-labelledby': id, 'data-column': statuses[0] },
+        h('h3', { id }, title, ' ', h('span', { class: 'count' }, mine.length)),
+        h('ul', { class: 'cards' }, mine.map(card)));
+    }));
+  }
+
+  function renderTable() {
+    const list = visible().sort((a, b) => sortDir * String(a[sortKey] || '').localeCompare(String(b[sortKey] || '')));
+    for (const th of $$('#dl-table th[aria-sort]')) {
+      const key = $('button', th).dataset.sort;
+      th.setAttribute('aria-sort', key === sortKey ? (sortDir > 0 ? 'ascending' : 'descending') : 'none');
+    }
+    fill($('#dl-table tbody'), list.map((r) => h('tr', { class: r.delayed ? 'delayed' : '', 'data-order': r.order_id },
+      h('td', {}, h('a', { href: `/orders/${r.order_id}` }, shortId(r.order_id))),
+      h('td', {}, r.customer_id),
+      h('td', {}, r.model),
+      h('td', {}, badge(r.status), r.delayed ? h('span', { class: 'flag' }, 'delayed') : null),
+      h('td', {}, date(r.eta)),
+      h('td', {}, r.invoice_status ? badge(r.invoice_status) : '—'),
+      h('td', {}, handOverButton(r)))));
+  }
+
+  function render() {
+    renderCounts();
+    $('#dl-board').hidden = view !== 'columns';
+    $('#dl-table-wrap').hidden = view !== 'table';
+    if (view === 'columns') renderColumns();
+    else renderTable();
+  }
+
+  async function loadBoard() {
+    try {
+      const board = await api('GET', `/api/v1/dealers/${encodeURIComponent(dealer)}/board`);
+      rows.clear();
+      for (const r of board.orders) rows.set(r.order_id, r);
+      render();
+    } catch (err) {
+      flashError(err);
+    }
+  }
+
+  function live() {
+    const indicator = $('#dl-live');
+    const state = (s, text) => {
+      indicator.dataset.state = s;
+      indicator.textContent = text;
+    };
+    const url = `/api/v1/dealers/${encodeURIComponent(dealer)}/board/stream?token=${encodeURIComponent(me.token)}`;
+    const source = new EventSource(url);
+    source.addEventListener('open', () => {
+      state('live', 'live');
+      loadBoard();
+    });
+    source.addEventListener('row', (event) => {
+      let row;
+      try {
+        row = JSON.parse(event.data);
+      } catch (_) {
+        return;
+      }
+      rows.set(row.order_id, row);
+      fresh.add(row.order_id);
+      window.setTimeout(() => {
+        fresh.delete(row.order_id);
+        const el = document.querySelector(`.order-card[data-order="${row.order_id}"]`);
+        if (el) el.classList.remove('fresh');
+      }, 4000);
+      render();
+    });
+    source.addEventListener('error', () => {
+      state(source.readyState === EventSource.CLOSED ? 'off' : 'connecting', source.readyState === EventSource.CLOSED ? 'offline: reload the page' : 'reconnecting…');
+    });
+    window.addEventListener('pagehide', () => source.close());
+  }
+
+  async function handOver(orderId, button) {
+    button.disabled = true;
+    try {
+      await api('POST', `/api/v1/orders/${orderId}/handover`, undefined, { key: newKey() });
+      flash(`Order ${shortId(orderId)} handed over.`);
+    } catch (err) {
+      flashError(err);
+      button.disabled = false;
+    }
+  }
+
+  async function loadStock() {
+    try {
+      const vehicles = await api('GET', '/api/v1/vehicles');
+      $('#dl-stock-empty').hidden = vehicles.length > 0;
+      fill($('#dl-stock tbody'), vehicles.map((v) => h('tr', { 'data-vehicle': v.vehicle_id },
+        h('td', {}, h('code', { title: v.vehicle_id }, shortId(v.vehicle_id))),
+        h('td', {}, v.model),
+        h('td', {}, v.options.join(', ')),
+        h('td', {}, badge(v.status), v.delay_reason ? h('span', { class: 'flag' }, v.delay_reason) : null),
+        h('td', {}, v.order_id ? h('a', { href: `/orders/${v.order_id}` }, shortId(v.order_id)) : '—'),
+        h('td', {}, date(v.eta)),
+        h('td', {}, v.status === 'in_transit' ? h('button', {
+          type: 'button',
+          class: 'small',
+          onclick: async (event) => {
+            event.currentTarget.disabled = true;
+            try {
+              await api('POST', `/api/v1/vehicles/${v.vehicle_id}/arrive`, undefined, { key: newKey() });
+              flash(`Vehicle ${shortId(v.vehicle_id)} arrived.`);
+              loadStock();
+            } catch (err) {
+              flashError(err);
+            }
+          },
+        }, 'Arrived') : null))));
+    } catch (err) {
+      fill($('#dl-stock tbody'), h('tr', {}, h('td', { colspan: 7 }, problemNode(err))));
+    }
+  }
+
+  async function loadCommission(month) {
+    const box = $('#dl-commission');
+    try {
+      const st = await api('GET', `/api/v1/dealers/${encodeURIComponent(dealer)}/commissions?month=${encodeURIComponent(month)}`);
+      fill(box, st.lines.length === 0 ? h('p', {}, `No handovers in ${month} yet.`) : h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+        h('caption', {}, `Statement ${st.month}`),
+        h('thead', {}, h('tr', {}, ['Order', 'Delivered', 'Net price', 'Rate', 'Fee', 'Commission'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, st.lines.map((l) => h('tr', {},
+          h('td', {}, h('a', { href: `/orders/${l.order_id}` }, shortId(l.order_id))),
+          h('td', {}, date(l.delivered_on)),
+          h('td', { class: 'money' }, money(l.net_price)),
+          h('td', {}, `${Number(l.rate) / 100}%`),
+          h('td', { class: 'money' }, money(l.fee)),
+          h('td', { class: 'money' }, money(l.commission))))),
+        h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 5 }, 'Total'), h('td', { class: 'money', id: 'dl-commission-total' }, money(st.total)))))));
+    } catch (err) {
+      fill(box, problemNode(err));
+    }
+  }
+
+  $('#dl-view-columns').addEventListener('click', () => {
+    view = 'columns';
+    $('#dl-view-columns').setAttribute('aria-pressed', 'true');
+    $('#dl-view-table').setAttribute('aria-pressed', 'false');
+    render();
+  });
+  $('#dl-view-table').addEventListener('click', () => {
+    view = 'table';
+    $('#dl-view-columns').setAttribute('aria-pressed', 'false');
+    $('#dl-view-table').setAttribute('aria-pressed', 'true');
+    render();
+  });
+  $('#dl-delayed-only').addEventListener('change', render);
+  for (const button of $$('#dl-table th button[data-sort]')) {
+    button.addEventListener('click', () => {
+      const key = button.dataset.sort;
+      sortDir = key === sortKey ? -sortDir : 1;
+      sortKey = key;
+      renderTable();
+    });
+  }
+  $('#dl-commission-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadCommission($('#dl-month').value);
+  });
+
+  api('GET', '/api/v1/clock').then((clock) => {
+    const month = clock.today.slice(0, 7);
+    $('#dl-month').value = month;
+    loadCommission(month);
+  }).catch(flashError);
+  loadBoard();
+  loadStock();
+  live();
+})();

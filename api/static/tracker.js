@@ -1,0 +1,313 @@
+// `/orders`: the signed-in customer's (or dealer's) orders.
+// `/orders/{id}`: one order's tracker — the stepper from placed to
+// delivered, the ETA and why it waits, the history, amend (until the
+// freeze, with the price difference), cancel (with the refund), the
+// invoice and the handover appointment. It refreshes itself every few
+// seconds while the tab is visible.
+'use strict';
+
+(function () {
+  const {
+    api, h, $, fill, money, date, dateTime, badge, statusLabel, shortId, gate, busy, newKey,
+    problemNode, flash, flashError, chosenOptions, setOptions, showViolations, ApiError,
+  } = window.OTD;
+  const me = gate();
+  if (!me) return;
+
+  if (document.body.dataset.page === 'orders') {
+    listOrders();
+    return;
+  }
+
+  const content = $('#content');
+  const orderId = content.dataset.order;
+  const firstAt = new URL(window.location.href).searchParams.get('at');
+  let order = null;
+  let today = null;
+  let loading = null;
+  let amendKey = newKey();
+
+  async function listOrders() {
+    const tbody = $('#orders tbody');
+    try {
+      const orders = await api('GET', '/api/v1/orders');
+      orders.sort((a, b) => String(b.placed_at).localeCompare(String(a.placed_at)));
+      $('#orders-empty').hidden = orders.length > 0;
+      fill(tbody, orders.map((o) => h('tr', {},
+        h('td', {}, h('a', { href: `/orders/${o.order_id}` }, shortId(o.order_id))),
+        h('td', {}, o.model),
+        h('td', {}, badge(o.status), o.delayed ? h('span', { class: 'flag' }, 'delayed') : null),
+        h('td', {}, date(o.eta)),
+        h('td', {}, o.dealer_id),
+        h('td', {}, dateTime(o.placed_at)))));
+    } catch (err) {
+      flashError(err);
+    }
+  }
+
+  const STEPS = [
+    ['placed', 'Placed'],
+    ['secured', 'Vehicle or slot secured'],
+    ['in_production', 'In production'],
+    ['built', 'Built'],
+    ['in_transit', 'In transit'],
+    ['at_dealer', 'At the dealer'],
+    ['handover_scheduled', 'Handover booked'],
+    ['delivered', 'Delivered'],
+  ];
+
+  function stepOf(status) {
+    if (status === 'allocated' || status === 'scheduled') return 'secured';
+    return status;
+  }
+
+  function stepper(o) {
+    const stock = o.fulfilment && o.fulfilment.kind === 'stock';
+    const steps = STEPS
+      .filter(([k]) => !(stock && (k === 'in_production' || k === 'built')))
+      .map(([k, label]) => [k, k === 'secured' && o.fulfilment ? (stock ? 'Vehicle reserved' : `Production booked${o.fulfilment.week ? ' ' + o.fulfilment.week : ''}`) : label]);
+    const current = steps.findIndex(([k]) => k === stepOf(o.status));
+    const el = $('#trk-stepper');
+    el.classList.toggle('cancelled', o.status === 'cancelled');
+    fill(el, steps.map(([k, label], i) => {
+      const state = o.status === 'cancelled' ? 'todo' : i < current ? 'done' : i === current ? 'current' : 'todo';
+      return h('li', { class: state, 'data-step': k, 'aria-current': state === 'current' ? 'step' : null },
+        h('span', { class: 'dot', 'aria-hidden': 'true' }, state === 'done' ? '✓' : String(i + 1)),
+        h('span', { class: 'label' }, label),
+        h('span', { class: 'sr-only' }, state === 'done' ? ' (done)' : state === 'current' ? ' (now)' : ''));
+    }));
+  }
+
+  function fact(term, ...value) {
+    return [h('dt', {}, term), h('dd', {}, ...value)];
+  }
+
+  function canChange(o) {
+    return ['placed', 'allocated', 'scheduled'].includes(o.status) && (me.role === 'customer' || me.role === 'dealer');
+  }
+
+  function frozen(o) {
+    return o.changeable_until && today && today > o.changeable_until;
+  }
+
+  function render(o) {
+    fill($('#trk-status'), badge(o.status));
+    stepper(o);
+    const where = o.dealer_id;
+    fill($('#trk-eta'), o.status === 'delivered' ? 'Delivered.' : o.status === 'cancelled' ? 'Cancelled.'
+      : o.eta ? [`Expected at ${where} on `, h('strong', { id: 'trk-eta-date' }, date(o.eta)), o.delayed ? h('span', { class: 'flag' }, 'delayed') : null]
+        : 'No delivery date yet.');
+    const reason = $('#trk-reason');
+    reason.hidden = !o.status_reason;
+    reason.classList.toggle('delayed', !!o.delayed);
+    reason.textContent = o.status_reason ? `Waiting: ${o.status_reason}` : '';
+    const f = o.fulfilment;
+    fill($('#trk-facts'),
+      fact('Order', h('code', {}, o.order_id)),
+      fact('Car', `${o.model} for ${o.market}: `, o.options.join(', ')),
+      fact('Delivering dealer', o.dealer_id),
+      fact('Fulfilment', !f ? 'not yet' : f.kind === 'stock' ? `from stock${f.location ? ' at ' + f.location : ''}` : `built at ${f.plant || '—'}${f.week ? ' in ' + f.week : ''}`,
+        f && f.vin ? [' · VIN ', h('code', {}, f.vin)] : null),
+      fact('Price', `${money(o.price.net)} net + ${money(o.price.vat)} VAT = `, h('strong', {}, money(o.price.gross))),
+      fact('Deposit', money(o.deposit)),
+      fact('Placed', dateTime(o.placed_at)),
+      o.handover_at ? fact('Handover', dateTime(o.handover_at)) : null);
+
+    // Amend.
+    const amendCard = $('#trk-amend-card');
+    amendCard.hidden = !canChange(o);
+    if (!amendCard.hidden) {
+      const stock = f && f.kind === 'stock';
+      fill($('#trk-changeable'), frozen(o) ? `Frozen since ${date(o.changeable_until)}: the options can no longer change.`
+        : o.changeable_until ? ['Changeable until ', h('strong', { id: 'trk-changeable-date' }, date(o.changeable_until)), '.']
+          : stock ? 'Changeable until the vehicle is dispatched (a new configuration may release the reserved car).'
+            : 'Changeable until production is booked and frozen.');
+      if (!amendCard.dataset.filled) {
+        setOptions('amend', o.options);
+        amendCard.dataset.filled = 'yes';
+      }
+    }
+
+    // Cancel.
+    const cancelCard = $('#trk-cancel-card');
+    cancelCard.hidden = ['delivered', 'cancelled'].includes(o.status) || me.role === 'finance';
+    fill($('#trk-refund-policy'), o.changeable_until
+      ? (frozen(o) ? `Past the freeze (${date(o.changeable_until)}): the deposit of ${money(o.deposit)} is forfeited.`
+        : `Until ${date(o.changeable_until)} the deposit of ${money(o.deposit)} is refunded in full; after that it is forfeited.`)
+      : `The deposit of ${money(o.deposit)} is refunded in full until the car is dispatched or its production week freezes.`);
+
+    // Handover.
+    const hand = $('#trk-handover-card');
+    hand.hidden = !['in_transit', 'at_dealer', 'handover_scheduled', 'delivered'].includes(o.status) || me.role === 'planner' || me.role === 'finance';
+    fill($('#trk-appointment'), o.handover_at ? ['Appointment: ', h('strong', {}, dateTime(o.handover_at))] : 'No appointment booked yet.');
+    $('#trk-book').hidden = o.status === 'delivered';
+    $('#trk-handover-dealer').hidden = !(me.role === 'dealer' && ['at_dealer', 'handover_scheduled'].includes(o.status));
+
+    // Invoice.
+    $('#trk-invoice-card').hidden = !o.invoice;
+  }
+
+  async function renderInvoice(o) {
+    if (!o.invoice) return;
+    const box = $('#trk-invoice');
+    if (me.role === 'dealer') {
+      fill(box, h('p', {}, `${o.invoice.number}: `, badge(o.invoice.status), ` — amount due ${money(o.invoice.amount_due)}`));
+      return;
+    }
+    try {
+      const inv = await api('GET', `/api/v1/invoices/${encodeURIComponent(o.invoice.number)}`);
+      fill(box,
+        h('p', {}, h('strong', {}, inv.number), ' ', badge(inv.status), ` issued ${date(inv.issued_on)}`),
+        h('table', { class: 'breakdown' },
+          h('tbody', {},
+            inv.lines.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.description), h('td', { class: 'money' }, money(l.amount)))),
+            h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Net'), h('td', { class: 'money' }, money(inv.net))),
+            h('tr', {}, h('th', { scope: 'row' }, 'VAT'), h('td', { class: 'money' }, money(inv.vat))),
+            h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Gross'), h('td', { class: 'money' }, money(inv.gross))),
+            h('tr', {}, h('th', { scope: 'row' }, 'Deposit paid'), h('td', { class: 'money' }, '−' + money(inv.deposit_paid))),
+            h('tr', { class: 'total grand' }, h('th', { scope: 'row' }, 'Amount due'), h('td', { class: 'money' }, money(inv.amount_due))),
+            h('tr', {}, h('th', { scope: 'row' }, 'Paid'), h('td', { class: 'money' }, money(inv.paid))),
+            h('tr', {}, h('th', { scope: 'row' }, 'Outstanding'), h('td', { class: 'money', id: 'trk-outstanding' }, money(inv.outstanding))))),
+        inv.credit_note ? h('p', {}, `Credit note ${inv.credit_note.number}: refund ${money(inv.credit_note.refund)}`) : null);
+    } catch (err) {
+      fill(box, problemNode(err));
+    }
+  }
+
+  async function renderHistory() {
+    const list = $('#trk-history');
+    try {
+      const entries = await api('GET', `/api/v1/orders/${orderId}/history`);
+      fill(list, entries.map((e) => h('li', { 'data-type': e.type },
+        h('time', { datetime: e.at }, dateTime(e.at)), h('span', { class: 'summary' }, e.summary))));
+    } catch (err) {
+      fill(list, h('li', {}, problemNode(err)));
+    }
+  }
+
+  async function load(minPosition) {
+    if (loading) return loading;
+    loading = (async () => {
+      try {
+        const clock = await api('GET', '/api/v1/clock');
+        today = clock.today;
+        const q = minPosition ? `?min_position=${encodeURIComponent(minPosition)}` : '';
+        const o = await api('GET', `/api/v1/orders/${orderId}${q}`);
+        const changed = !order || order.updated_at !== o.updated_at;
+        order = o;
+        render(o);
+        if (changed) {
+          await Promise.all([renderHistory(), renderInvoice(o)]);
+        }
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 404 || err.status === 403)) {
+          fill($('#trk-facts'), problemNode(err));
+        } else {
+          flashError(err);
+        }
+      } finally {
+        loading = null;
+      }
+    })();
+    return loading;
+  }
+
+  // Amend: preview the price difference, then save.
+  const amendForm = $('#trk-amend');
+  let previewed = 0;
+  amendForm.addEventListener('change', async () => {
+    if (!order) return;
+    const mine = ++previewed;
+    amendKey = newKey();
+    const diff = $('#trk-amend-diff');
+    try {
+      const q = await api('POST', '/api/v1/quotes', { market: order.market, model: order.model, options: chosenOptions('amend') });
+      if (mine !== previewed) return;
+      showViolations('amend', [], $('#trk-amend-problems'));
+      const delta = { amount_minor: q.net.amount_minor - order.price.net.amount_minor, currency: q.net.currency };
+      fill(diff, 'Price difference: ', h('strong', { id: 'trk-amend-delta' }, (delta.amount_minor >= 0 ? '+' : '') + money(delta)),
+        ` net (new gross ${money(q.gross)}).`);
+    } catch (err) {
+      if (mine !== previewed) return;
+      fill(diff, '');
+      if (err instanceof ApiError && err.status === 422) showViolations('amend', err.errors, $('#trk-amend-problems'));
+      else flashError(err);
+    }
+  });
+  amendForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    busy(amendForm, async () => {
+      try {
+        const done = await api('POST', `/api/v1/orders/${orderId}/amend`, { options: chosenOptions('amend') }, { key: amendKey });
+        amendKey = newKey();
+        const d = done.difference;
+        flash(`Options changed. Price difference ${(d.amount_minor >= 0 ? '+' : '') + money(d)} net; new price ${money(done.price.gross)}.`
+          + (done.released_vehicle ? ' The reserved car no longer matches and was released; a new one is being found.' : ''));
+        $('#trk-amend-diff').textContent = '';
+        await load(done.position);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 422) showViolations('amend', err.errors, $('#trk-amend-problems'));
+        flashError(err);
+      }
+    });
+  });
+
+  // Cancel.
+  const cancelForm = $('#trk-cancel');
+  cancelForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    busy(cancelForm, async () => {
+      try {
+        const done = await api('POST', `/api/v1/orders/${orderId}/cancel`, { reason: $('#trk-cancel-reason').value }, { key: newKey() });
+        flash(h('p', { class: 'ok', id: 'trk-cancelled' }, h('strong', {}, 'Order cancelled.'), ` Refund: ${money(done.refund)}`,
+          ` (deposit refunded ${money(done.deposit_refunded)}, forfeited ${money(done.deposit_forfeited)})`,
+          done.credit_note ? `; credit note ${done.credit_note}` : '', '.'));
+        await load(done.position);
+      } catch (err) {
+        flashError(err);
+      }
+    });
+  });
+
+  // Handover appointment and handover.
+  const bookForm = $('#trk-book');
+  bookForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const local = $('#trk-book-at').value;
+    if (!local) return;
+    const at = new Date(local + ':00Z');
+    if (Number.isNaN(at.getTime())) return;
+    busy(bookForm, async () => {
+      try {
+        const done = await api('POST', `/api/v1/orders/${orderId}/handover-appointment`, { at: at.toISOString().replace('.000Z', 'Z') }, { key: newKey() });
+        flash(`Handover booked for ${dateTime(at.toISOString())}.`);
+        await load(done && done.position);
+      } catch (err) {
+        flashError(err);
+      }
+    });
+  });
+  $('#trk-hand-over').addEventListener('click', async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    try {
+      const done = await api('POST', `/api/v1/orders/${orderId}/handover`, undefined, { key: newKey() });
+      flash('Handed over: the order is delivered.');
+      await load(done && done.position);
+    } catch (err) {
+      flashError(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $('#trk-refresh').addEventListener('click', () => load());
+  load(firstAt);
+  window.setInterval(() => {
+    if (document.visibilityState === 'visible') load();
+  }, 4000);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') load();
+  });
+  void statusLabel;
+})();

@@ -1,0 +1,412 @@
+// The web UI in a real headless Chromium against the real `otd serve`
+// (started by run.sh: SQLite, a fresh data folder, a simulated clock at
+// 2026-11-02, nothing in stock and no capacity open).
+//
+// One story, step by step, each role in its own browser context (its own
+// tab session): the public pages and the sign-in gates; a customer
+// configures an invalid car and sees every broken rule next to its option,
+// fixes it and orders; the dealer's board shows the order live (Server-Sent
+// Events, no reload); the planner opens capacity and the customer's tracker
+// moves to "production booked"; the customer amends and cancels a second
+// order; the planner registers and transfers a vehicle and takes the order
+// through production and transport; finance records the payment; the
+// customer books the handover; the dealer hands the car over and sees the
+// commission. Every page is captured at desktop and phone width, its form
+// fields must have labels, and no page may log a console error.
+//
+// Waiting is always on a condition with a deadline, never a sleep.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.OTD_URL;
+const ARTIFACTS = process.env.OTD_ARTIFACTS || 'artifacts';
+const TOKENS = {
+  customer: process.env.OTD_TOKEN_CUSTOMER,
+  dealer: process.env.OTD_TOKEN_DEALER,
+  planner: process.env.OTD_TOKEN_PLANNER,
+  finance: process.env.OTD_TOKEN_FINANCE,
+};
+const WAIT = 20_000;
+
+let browser;
+const pages = {};
+const consoleErrors = [];
+// Browser-logged failed requests the story provokes on purpose: the quote
+// of an invalid configuration is a 422 by the API's contract, and Chromium
+// logs every 4xx response to the console.
+const expectedRejections = [];
+let shot = 0;
+
+function watch(page, who) {
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const url = msg.location().url || '';
+    const status = /status of (\d{3})/.exec(msg.text());
+    const expected = status && expectedRejections.find((e) => e.status === Number(status[1]) && url.endsWith(e.path));
+    if (expected) {
+      expected.seen = (expected.seen || 0) + 1;
+      return;
+    }
+    consoleErrors.push(`${who} ${page.url()}: ${msg.text()} (${url})`);
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`${who} ${page.url()}: uncaught ${err.message}`));
+  page.on('requestfailed', (req) => {
+    // An EventSource closed by navigating away is not a failure.
+    if (req.failure() && req.failure().errorText === 'net::ERR_ABORTED') return;
+    consoleErrors.push(`${who}: request failed ${req.url()} ${req.failure() && req.failure().errorText}`);
+  });
+}
+
+async function open(who, viewport) {
+  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  watch(page, who);
+  return page;
+}
+
+async function snap(page, name) {
+  shot += 1;
+  const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+}
+
+/** Waits until `fn(arg)` is truthy in the page. */
+async function until(page, fn, arg, what) {
+  try {
+    return await page.waitForFunction(fn, arg, { timeout: WAIT, polling: 100 });
+  } catch (e) {
+    throw new Error(`waited ${WAIT} ms for ${what}: ${e.message.split('\n')[0]}`);
+  }
+}
+
+async function text(page, selector) {
+  return (await page.locator(selector).first().innerText()).trim();
+}
+
+/** Every visible form field has a label; every clickable thing is a button or a link. */
+async function assertAccessible(page) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden' || el.closest('[hidden]')) continue;
+      const labelled = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      if (!labelled) out.push(`unlabelled ${el.tagName.toLowerCase()}#${el.id}`);
+    }
+    for (const el of document.querySelectorAll('[onclick], div[tabindex], span[tabindex]')) out.push(`clickable non-button ${el.tagName}`);
+    if (!document.querySelector('h1')) out.push('no h1');
+    if (!document.documentElement.lang) out.push('no lang');
+    return out;
+  });
+  assert.deepEqual(problems, [], `accessibility on ${page.url()}`);
+}
+
+async function api(method, p, token, body) {
+  const res = await fetch(BASE + p, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json().catch(() => null) };
+}
+
+before(async () => {
+  assert.ok(BASE, 'OTD_URL is set by run.sh');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+});
+
+const story = {};
+
+test('public pages render and private ones ask for a token without fetching data', async () => {
+  const page = await open('anonymous');
+  const apiCalls = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/')) apiCalls.push(new URL(r.url()).pathname);
+  });
+  await page.goto(BASE + '/');
+  await page.locator('#signin-token').waitFor();
+  await assertAccessible(page);
+  await snap(page, 'start');
+  for (const p of ['/orders', '/dealer', '/planner', '/finance']) {
+    await page.goto(BASE + p);
+    await page.locator('#gate').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#content').isHidden(), true, `${p} hides its content without a token`);
+    await assertAccessible(page);
+  }
+  await snap(page, 'gate');
+  assert.deepEqual(apiCalls, [], 'no API call from a private page without a token');
+  await page.goto(BASE + '/configurator');
+  await until(page, () => document.querySelector('#cfg-breakdown tbody tr.grand'), null, 'the public configurator to quote');
+  assert.match(await text(page, '#cfg-order-signin'), /sign in/);
+  await page.context().close();
+});
+
+test('a link with a token lands on the role page and leaves the address bar clean', async () => {
+  for (const role of ['customer', 'dealer', 'planner', 'finance']) {
+    const page = await open(role);
+    await page.goto(`${BASE}/?token=${TOKENS[role]}`);
+    const home = { customer: '/orders', dealer: '/dealer', planner: '/planner', finance: '/finance' }[role];
+    await page.waitForURL((u) => u.pathname === home, { timeout: WAIT });
+    assert.ok(!page.url().includes('token='), 'the token left the address bar');
+    await page.locator('#content').waitFor({ state: 'visible' });
+    assert.match(await text(page, '#who'), new RegExp(role));
+    pages[role] = page;
+  }
+});
+
+test('the configurator shows every broken rule next to its option, then the price once fixed', async () => {
+  const page = pages.customer;
+  expectedRejections.push({ status: 422, path: '/api/v1/quotes' });
+  await page.goto(BASE + '/configurator');
+  await page.selectOption('#cfg-market', 'DE');
+  await page.selectOption('#cfg-model', 'AURA');
+  await page.check('#cfg-opt-PKG-TOW');
+  await page.check('#cfg-opt-PKG-SPORT');
+  const invalid = { market: 'DE', model: 'AURA', options: ['PNT-WHT', 'WHL-18', 'INT-CLOTH', 'PKG-SPORT', 'PKG-TOW'] };
+  const expected = await api('POST', '/api/v1/quotes', null, invalid);
+  assert.equal(expected.status, 422);
+  const rules = expected.json.errors;
+  assert.ok(rules.length >= 3, `three or more broken rules: ${JSON.stringify(rules)}`);
+  await until(page, (n) => document.querySelectorAll('#configurator .violation .rule').length === n, rules.length, 'every rule to be shown');
+  for (const r of rules) {
+    const option = /option (\S+)/.exec(r.message)[1];
+    const shown = await text(page, `#cfg-viol-${option}`);
+    assert.ok(shown.includes(r.message), `"${r.message}" next to ${option}, found "${shown}"`);
+  }
+  assert.equal(await page.locator('#cfg-place').isDisabled(), true, 'no order while invalid');
+  assert.match(await text(page, '#cfg-problems'), new RegExp(`${rules.length} rules broken`));
+  await snap(page, 'configurator-invalid');
+
+  await page.uncheck('#cfg-opt-PKG-TOW');
+  await page.check('#cfg-opt-WHL-20');
+  await until(page, () => document.querySelectorAll('#configurator .violation .rule').length === 0
+    && document.querySelector('#cfg-breakdown tr.grand'), null, 'the price of the fixed configuration');
+  // 42,900 + 1,500 (WHL-20) + 3,100 (PKG-SPORT) = 47,500 net; 19% VAT 9,025; gross 56,525; deposit 1,000.
+  const breakdown = await text(page, '#cfg-breakdown');
+  assert.match(breakdown, /€47,500\.00/);
+  assert.match(breakdown, /€9,025\.00/);
+  assert.match(breakdown, /€56,525\.00/);
+  assert.match(breakdown, /€1,000\.00/);
+  assert.equal(await page.locator('#cfg-place').isEnabled(), true);
+  assert.ok(expectedRejections[0].seen >= 1, 'the invalid quote was a 422');
+  await assertAccessible(page);
+  await snap(page, 'configurator-valid');
+});
+
+test('placing the order opens its tracker, and the dealer board shows it live without reload', async () => {
+  const dealer = pages.dealer;
+  await dealer.goto(BASE + '/dealer');
+  await until(dealer, () => document.querySelector('#dl-live').dataset.state === 'live', null, 'the board stream to connect');
+  await dealer.evaluate(() => { window.sameDocument = true; });
+
+  const page = pages.customer;
+  await page.selectOption('#cfg-dealer', 'D-BER-01');
+  await page.click('#cfg-place');
+  await page.waitForURL(/\/orders\/[0-9a-f-]{36}/, { timeout: WAIT });
+  story.order = /\/orders\/([0-9a-f-]{36})/.exec(page.url())[1];
+  await until(page, () => document.querySelector('#trk-stepper li.current'), null, 'the stepper');
+  assert.equal(await page.locator('#trk-stepper li.current').getAttribute('data-step'), 'placed');
+  await until(page, () => /awaiting capacity/.test(document.querySelector('#trk-reason').textContent), null, 'the reason it waits');
+  await until(page, () => document.querySelectorAll('#trk-history li').length > 0, null, 'the history');
+  await snap(page, 'tracker-placed');
+
+  await until(dealer, (id) => document.querySelector(`#dl-board .order-card[data-order="${id}"]`), story.order, 'the new order on the board');
+  assert.equal(await dealer.evaluate(() => window.sameDocument), true, 'the board did not reload');
+  assert.equal(await dealer.locator(`.order-card[data-order="${story.order}"]`).getAttribute('data-status'), 'placed');
+  await snap(dealer, 'dealer-board-live');
+});
+
+test('the planner opens capacity and the order moves on the tracker and the board', async () => {
+  const planner = pages.planner;
+  await planner.goto(BASE + '/planner');
+  await until(planner, (id) => document.querySelector(`#pl-demand tr[data-order="${id}"]`), story.order, 'the order among those waiting');
+  await until(planner, () => document.querySelector('#pl-capacity svg'), null, 'the capacity bars');
+  await snap(planner, 'planner-before');
+  story.week = await planner.inputValue('#pl-cap-week');
+  assert.match(story.week, /^2026-W\d\d$/);
+  await planner.selectOption('#pl-cap-plant', 'P-LEIPZIG');
+  await planner.fill('#pl-cap-units', '5');
+  await planner.click('#pl-open-capacity button[type=submit]');
+  await until(planner, () => /Capacity of P-LEIPZIG/.test(document.querySelector('#flash').textContent), null, 'the capacity to be set');
+
+  const customer = pages.customer;
+  await until(customer, () => document.querySelector('#trk-stepper li.current')?.dataset.step === 'secured', null, 'the tracker to show the booked slot');
+  assert.match(await text(customer, '#trk-status'), /Production booked/);
+  assert.match(await text(customer, '#trk-eta'), /Expected at D-BER-01 on/);
+  assert.match(await text(customer, '#trk-stepper li.current'), new RegExp(story.week));
+  await snap(customer, 'tracker-scheduled');
+
+  await until(pages.dealer, (id) => document.querySelector(`#dl-board .order-card[data-order="${id}"]`)?.dataset.status === 'scheduled', story.order, 'the board to move the order');
+  assert.equal(await pages.dealer.evaluate(() => window.sameDocument), true, 'still no reload');
+
+  await until(planner, (week) => document.querySelector(`#pl-capacity figure[data-plant="P-LEIPZIG"] g[data-week="${week}"] rect.booked`), story.week, 'the booked bar');
+  await snap(planner, 'planner-capacity');
+});
+
+test('the customer amends before the freeze, seeing the date and the difference', async () => {
+  const page = pages.customer;
+  await page.locator('#trk-amend-card').waitFor({ state: 'visible' });
+  assert.match(await text(page, '#trk-changeable'), /Changeable until/);
+  await page.check('#amend-opt-PNT-RED');
+  await until(page, () => document.querySelector('#trk-amend-delta'), null, 'the price difference');
+  assert.equal(await text(page, '#trk-amend-delta'), '+€1,200.00');
+  await snap(page, 'tracker-amend');
+  await page.click('#trk-amend button[type=submit]');
+  await until(page, () => /Options changed/.test(document.querySelector('#flash').textContent), null, 'the amendment');
+  assert.match(await text(page, '#flash'), /\+€1,200\.00/);
+  await until(page, () => /PNT-RED/.test(document.querySelector('#trk-facts').textContent), null, 'the new options');
+});
+
+test('a second order is cancelled before the freeze with the deposit refunded', async () => {
+  const page = pages.customer;
+  await page.goto(BASE + '/configurator');
+  await page.selectOption('#cfg-market', 'DE');
+  await page.selectOption('#cfg-model', 'AURA');
+  await until(page, () => /€/.test(document.querySelector('#cfg-breakdown tr.grand')?.textContent || '') && !document.querySelector('#cfg-place').disabled, null, 'a valid default car');
+  await page.click('#cfg-place');
+  await page.waitForURL((u) => /\/orders\/[0-9a-f-]{36}/.test(u.pathname) && !u.pathname.includes(story.order), { timeout: WAIT });
+  await page.locator('#trk-cancel-card').waitFor({ state: 'visible' });
+  assert.match(await text(page, '#trk-refund-policy'), /refunded in full/);
+  await page.fill('#trk-cancel-reason', 'changed my mind');
+  await page.click('#trk-cancel button[type=submit]');
+  await until(page, () => document.querySelector('#trk-cancelled'), null, 'the cancellation');
+  assert.match(await text(page, '#trk-cancelled'), /Refund: €1,000\.00/);
+  await until(page, () => document.querySelector('#trk-status').textContent.includes('Cancelled'), null, 'the cancelled status');
+  await snap(page, 'tracker-cancelled');
+});
+
+test('the planner registers a vehicle and transfers it; the receiving dealer records its arrival', async () => {
+  const planner = pages.planner;
+  await planner.selectOption('#pl-reg-market', 'DE');
+  await planner.selectOption('#pl-reg-model', 'AURA');
+  await planner.selectOption('#pl-reg-location', 'D-HAM-01');
+  await planner.click('#pl-register summary');
+  await planner.check('#reg-opt-PNT-BLK');
+  await planner.click('#pl-register button[type=submit]');
+  await until(planner, () => document.querySelector('#pl-registered'), null, 'the registration');
+  story.vehicle = await text(planner, '#pl-registered');
+  await until(planner, () => document.querySelector('#pl-matrix tr[data-location="D-HAM-01"] button[data-status="free"]'), null, 'free stock at Hamburg');
+  await planner.click('#pl-matrix tr[data-location="D-HAM-01"] button[data-status="free"]');
+  await until(planner, (v) => document.querySelector(`#pl-vehicles tr[data-vehicle="${v}"]`), story.vehicle, 'the vehicle list');
+  await planner.click(`#pl-vehicles tr[data-vehicle="${story.vehicle}"] button:has-text("Transfer")`);
+  assert.equal(await planner.inputValue('#pl-transfer-vehicle'), story.vehicle);
+  await planner.selectOption('#pl-transfer-to', 'D-BER-01');
+  await planner.click('#pl-transfer button[type=submit]');
+  await until(planner, () => /on its way to D-BER-01/.test(document.querySelector('#flash').textContent), null, 'the transfer');
+  await until(planner, () => document.querySelector('#pl-matrix tr[data-location="D-BER-01"] button[data-status="in_transit"]'), null, 'in transit to Berlin');
+  await snap(planner, 'planner-transfer');
+
+  const dealer = pages.dealer;
+  await dealer.reload();
+  await until(dealer, (v) => document.querySelector(`#dl-stock tr[data-vehicle="${v}"]`), story.vehicle, 'the incoming vehicle in the dealer stock');
+  await dealer.click(`#dl-stock tr[data-vehicle="${story.vehicle}"] button:has-text("Arrived")`);
+  await until(dealer, (v) => document.querySelector(`#dl-stock tr[data-vehicle="${v}"] .badge`)?.dataset.status === 'free', story.vehicle, 'the vehicle free at Berlin');
+});
+
+test('production and transport milestones take the order to the dealer', async () => {
+  const planner = pages.planner;
+  await planner.fill('#pl-advance-days', '21');
+  await planner.click('#pl-advance button[type=submit]');
+  await until(planner, () => /23 Nov 2026/.test(document.querySelector('#pl-today').textContent), null, 'the clock to advance');
+  await planner.fill('#pl-start-week', story.week);
+  await planner.selectOption('#pl-start-plant', 'P-LEIPZIG');
+  await planner.click('#pl-start-production button[type=submit]');
+  await until(planner, () => /1 build\(s\) started/.test(document.querySelector('#flash').textContent), null, 'the build to start');
+
+  const cell = (loc, status) => `#pl-matrix tr[data-location="${loc}"] button[data-status="${status}"]`;
+  await until(planner, (sel) => document.querySelector(sel), cell('P-LEIPZIG', 'in_production'), 'a car in production');
+  await planner.click(cell('P-LEIPZIG', 'in_production'));
+  await planner.click('#pl-vehicles button:has-text("Build complete")');
+  await until(planner, (sel) => document.querySelector(sel), cell('P-LEIPZIG', 'built'), 'the built car');
+  await planner.click(cell('P-LEIPZIG', 'built'));
+  await planner.click('#pl-vehicles button:has-text("Dispatch")');
+  await until(planner, () => /dispatched/.test(document.querySelector('#flash').textContent), null, 'the dispatch');
+
+  const customer = pages.customer;
+  await customer.goto(`${BASE}/orders/${story.order}`);
+  await until(customer, () => document.querySelector('#trk-stepper li.current')?.dataset.step === 'in_transit', null, 'in transit on the tracker');
+  await snap(customer, 'tracker-in-transit');
+
+  await until(planner, (sel) => document.querySelector(sel), cell('D-BER-01', 'in_transit'), 'the car on its way');
+  await planner.click(cell('D-BER-01', 'in_transit'));
+  await planner.click('#pl-vehicles button:has-text("Arrived")');
+  await until(customer, () => document.querySelector('#trk-stepper li.current')?.dataset.step === 'at_dealer', null, 'at the dealer on the tracker');
+  await until(customer, () => document.querySelector('#trk-outstanding'), null, 'the invoice');
+  await snap(customer, 'tracker-invoice');
+});
+
+test('finance records the payment; the customer books the handover; the dealer hands over and earns', async () => {
+  const finance = pages.finance;
+  await finance.goto(BASE + '/finance');
+  await until(finance, () => document.querySelector('#fi-invoices tbody tr'), null, 'the invoice list');
+  await finance.click('#fi-filter button[data-status="open"]');
+  await finance.click('#fi-invoices tbody tr button:has-text("Details")');
+  await until(finance, () => !document.querySelector('#fi-pay').hidden && document.querySelector('#fi-pay-amount').value, null, 'the payment form');
+  await snap(finance, 'finance-open');
+  await finance.click('#fi-pay button[type=submit]');
+  await until(finance, () => /recorded/.test(document.querySelector('#flash').textContent), null, 'the payment');
+  await until(finance, () => document.querySelector('#fi-payments tbody tr'), null, 'the payments list');
+  assert.match(await text(finance, '#flash'), /: paid, outstanding €0\.00/);
+
+  const customer = pages.customer;
+  await customer.reload();
+  await until(customer, () => /€0\.00/.test(document.querySelector('#trk-outstanding')?.textContent || ''), null, 'the invoice paid');
+  await customer.fill('#trk-book-at', '2026-11-28T10:30');
+  await customer.click('#trk-book button[type=submit]');
+  await until(customer, () => document.querySelector('#trk-stepper li.current')?.dataset.step === 'handover_scheduled', null, 'the appointment');
+
+  const dealer = pages.dealer;
+  await until(dealer, (id) => document.querySelector(`.order-card[data-order="${id}"] button[data-handover]`), story.order, 'the handover button on the board');
+  await dealer.click(`.order-card[data-order="${story.order}"] button[data-handover]`);
+  await until(dealer, (id) => document.querySelector(`.order-card[data-order="${id}"]`)?.dataset.status === 'delivered', story.order, 'the delivered card');
+  await dealer.click('#dl-view-table');
+  await dealer.click('#dl-table th button[data-sort="status"]');
+  await dealer.click('#dl-commission-form button[type=submit]');
+  await until(dealer, () => document.querySelector('#dl-commission-total'), null, 'the commission statement');
+  // 4% of the net 48,700.00 (47,500 + 1,200 red paint) = 1,948.00, plus the 150.00 fee.
+  assert.equal(await text(dealer, '#dl-commission-total'), '€2,098.00');
+  await snap(dealer, 'dealer-delivered');
+
+  await until(customer, () => document.querySelector('#trk-stepper li.current')?.dataset.step === 'delivered', null, 'delivered on the tracker');
+  await snap(customer, 'tracker-delivered');
+  await finance.reload();
+  await until(finance, () => document.querySelector('#fi-statements tr[data-dealer="D-BER-01"]')?.textContent.includes('€2,098.00'), null, 'the statement on the finance page');
+  await until(finance, () => document.querySelector('#fi-kpis svg'), null, 'the KPI chart');
+  await snap(finance, 'finance-paid');
+  await pages.planner.reload();
+  await until(pages.planner, () => /median/.test(document.querySelector('#pl-kpis svg')?.textContent || ''), null, 'the order-to-delivery chart');
+  await snap(pages.planner, 'planner-kpis');
+});
+
+test('every page works at phone width with labelled fields', async () => {
+  const cases = [
+    ['anonymous', null, '/configurator', '#cfg-breakdown tr.grand'],
+    ['customer', 'customer', '/orders', '#orders tbody tr'],
+    ['customer', 'customer', `/orders/${story.order}`, '#trk-history li'],
+    ['dealer', 'dealer', '/dealer', '#dl-board .order-card'],
+    ['planner', 'planner', '/planner', '#pl-capacity svg'],
+    ['finance', 'finance', '/finance', '#fi-invoices tbody tr'],
+  ];
+  for (const [who, role, p, ready] of cases) {
+    const page = await open(`${who} (phone)`, { width: 390, height: 844 });
+    await page.goto(role ? `${BASE}${p}?token=${TOKENS[role]}` : BASE + p);
+    await until(page, (sel) => document.querySelector(sel), ready, `${p} to show its data`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `${p} fits the phone's width (overflow ${overflow}px)`);
+    await assertAccessible(page);
+    await snap(page, `phone-${p.split('/')[1] || 'start'}${p.split('/')[2] ? '-tracker' : ''}`);
+    await page.context().close();
+  }
+});
+
+test('no console errors on any page', () => {
+  assert.deepEqual(consoleErrors, []);
+});
