@@ -404,7 +404,7 @@
     const left = 70;
     const width = 420;
     const height = rows.length * (2 * barH + gap) + 30;
-    const scale = (d) => Math.max(2, Math.round((d / max) * (width - left - 60)));
+    const scale = (d) => Math.max(2, Math.round((d / max) * (width - left - 110)));
     const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart', 'aria-labelledby': 'kpi-chart-title' },
       s('title', { id: 'kpi-chart-title' }, 'Days from order to delivery, median and 90th percentile, per market'));
     rows.forEach((r, i) => {

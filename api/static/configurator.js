@@ -111,7 +111,7 @@
     event.preventDefault();
     if (!me || !valid) return;
     if (me.role === 'dealer' && !/^C-\d+$/.test(customer.value.trim())) {
-      fill(result, h('p', { class: 'error', role: 'alert' }, 'Enter the customer number, e.g. C-1001.'));
+      fill(result, h('p', { class: 'error', role: 'alert' }, 'Enter the customer number: C- and digits.'));
       customer.focus();
       return;
     }
