@@ -166,7 +166,8 @@
 
   async function loadStock() {
     try {
-      const vehicles = await api('GET', '/api/v1/vehicles');
+      // Handed over cars are no longer stock.
+      const vehicles = (await api('GET', '/api/v1/vehicles')).filter((v) => v.status !== 'delivered');
       $('#dl-stock-empty').hidden = vehicles.length > 0;
       fill($('#dl-stock tbody'), vehicles.map((v) => h('tr', { 'data-vehicle': v.vehicle_id },
         h('td', {}, h('code', { title: v.vehicle_id }, shortId(v.vehicle_id))),

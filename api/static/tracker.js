@@ -125,6 +125,7 @@
       if (!amendCard.dataset.filled) {
         setOptions('amend', o.options);
         amendCard.dataset.filled = 'yes';
+        showOptionPrices(o.market);
       }
     }
 
@@ -145,6 +146,20 @@
 
     // Invoice.
     $('#trk-invoice-card').hidden = !o.invoice;
+  }
+
+  /** Today's option prices in the order's market beside the amend choices. */
+  async function showOptionPrices(market) {
+    try {
+      const catalog = await api('GET', '/api/v1/catalog');
+      for (const span of document.querySelectorAll('#trk-amend [data-price]')) {
+        const option = catalog.options[span.dataset.price];
+        const price = option && option.prices[market];
+        fill(span, !price ? 'not offered' : price.amount_minor === 0 ? 'included' : '+' + money(price));
+      }
+    } catch (err) {
+      flashError(err);
+    }
   }
 
   async function renderInvoice(o) {
