@@ -69,7 +69,8 @@ async function open(who, viewport) {
 async function snap(page, name) {
   shot += 1;
   const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // Generous: the machine may be busy; animations (a fresh board card) are stopped.
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide', timeout: 90_000 });
 }
 
 /** Waits until `fn(arg)` is truthy in the page. */
@@ -115,7 +116,7 @@ before(async () => {
   assert.ok(BASE, 'OTD_URL is set by run.sh');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
   });
 });
 
@@ -387,6 +388,8 @@ test('finance records the payment; the customer books the handover; the dealer h
 });
 
 test('every page works at phone width with labelled fields', async () => {
+  // The story's tabs (polling, a live stream) are done: close them.
+  for (const role of Object.keys(pages)) await pages[role].context().close();
   const cases = [
     ['anonymous', null, '/configurator', '#cfg-breakdown tr.grand'],
     ['customer', 'customer', '/orders', '#orders tbody tr'],
