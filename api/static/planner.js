@@ -371,5 +371,5 @@
   window.setInterval(() => {
     // The vehicle list is left alone: someone may be acting on it.
     if (document.visibilityState === 'visible' && catalog && today) Promise.all([loadMatrix(), loadDemand(), loadCapacity()]);
-  }, 15000);
+  }, 5000);
 })();

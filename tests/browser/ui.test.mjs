@@ -28,7 +28,7 @@ const TOKENS = {
   planner: process.env.OTD_TOKEN_PLANNER,
   finance: process.env.OTD_TOKEN_FINANCE,
 };
-const WAIT = 20_000;
+const WAIT = 30_000;
 
 let browser;
 const pages = {};
