@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod bench;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;

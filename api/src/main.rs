@@ -4,7 +4,8 @@
 //! PostgreSQL); `otd demo` simulates weeks of the demo network's business
 //! through the same services and reports it; `otd token` signs a bearer
 //! token; `otd projections rebuild` rebuilds read models from the log;
-//! `otd catalog` and `otd quote` answer from the catalog.
+//! `otd catalog` and `otd quote` answer from the catalog; `otd bench load`
+//! measures the HTTP server under an open-loop load.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,6 +83,12 @@ enum ProjectionsCommand {
 }
 
 #[derive(Subcommand)]
+enum BenchCommand {
+    /// Open-loop HTTP load on `otd serve` over SQLite: orders placed, then a dealer's board read.
+    Load(api::bench::load::LoadArgs),
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Run the HTTP API (until SIGINT/SIGTERM; in-flight requests finish).
     Serve {
@@ -91,6 +98,11 @@ enum Command {
     /// Simulate weeks of the demo network's business on a fresh data folder
     /// and print a report (the same business for the same seed).
     Demo(DemoArgs),
+    /// Measure the engine (throughput, latency, memory); prints a report.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Maintain the read models.
     Projections {
         #[command(subcommand)]
@@ -180,6 +192,9 @@ fn main() -> ExitCode {
             };
             return run_async(api::demo::run(options));
         }
+        Command::Bench {
+            command: BenchCommand::Load(args),
+        } => return run_async(api::bench::load::run(args.clone())),
         Command::Projections {
             command: ProjectionsCommand::Rebuild { name, engine },
         } => {
@@ -209,7 +224,10 @@ fn main() -> ExitCode {
             ttl,
             data,
         } => token(&role, &sub, &ttl, &data),
-        Command::Serve { .. } | Command::Projections { .. } | Command::Demo(_) => ExitCode::SUCCESS,
+        Command::Serve { .. }
+        | Command::Projections { .. }
+        | Command::Demo(_)
+        | Command::Bench { .. } => ExitCode::SUCCESS,
     }
 }
 

@@ -149,6 +149,13 @@ pub fn load_catalog(path: Option<&Path>) -> Result<Catalog, String> {
     Catalog::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// An event store, its read models, and a faster reader of its log if it has one.
+type Stores = (
+    Arc<dyn EventStore>,
+    Arc<dyn ReadModelStore>,
+    Option<Arc<dyn projections::LogPages>>,
+);
+
 /// The pieces an engine is made of, opened from settings but not started
 /// (the CLI's maintenance commands use them directly).
 pub struct Parts {
@@ -178,11 +185,7 @@ impl Parts {
             crate::auth::load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data)
                 .map_err(StartError::Settings)?;
         let auth = AuthKeys::from_secret(&secret);
-        let (events, read_models, pages): (
-            Arc<dyn EventStore>,
-            Arc<dyn ReadModelStore>,
-            Option<Arc<dyn projections::LogPages>>,
-        ) = match &settings.backend {
+        let (events, read_models, pages): Stores = match &settings.backend {
             Backend::Sqlite => {
                 let sqlite = store::SqliteStore::open(&settings.data).await?;
                 let read_models = projections::SqliteReadModels::open(&sqlite)

@@ -47,6 +47,8 @@ pub struct DocQuery {
     pub key_from: Option<String>,
     /// The largest key to return.
     pub key_to: Option<String>,
+    /// Only documents changed by an event after this position.
+    pub changed_after: Option<Position>,
 }
 
 impl DocQuery {
@@ -63,6 +65,13 @@ impl DocQuery {
         self
     }
 
+    /// Only the documents changed by an event after `position` (to refresh what was read
+    /// before).
+    pub fn changed_after(mut self, position: Position) -> Self {
+        self.changed_after = Some(position);
+        self
+    }
+
     /// The documents whose key lies between `from` and `to` (inclusive).
     pub fn keys(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
         self.key_from = Some(from.into());
@@ -71,6 +80,12 @@ impl DocQuery {
     }
 
     /// Whether a stored document matches (used by backends that filter in memory).
+    pub fn matches_doc(&self, doc: &StoredDoc) -> bool {
+        self.matches(&doc.key, &doc.tags)
+            && self.changed_after.is_none_or(|after| doc.position > after)
+    }
+
+    /// Whether a document's key and tags match (its position is not looked at).
     pub fn matches(&self, key: &str, tags: &Tags) -> bool {
         let tags_match = self
             .tags

@@ -15,8 +15,8 @@ use domain::values::{
 };
 use domain::vehicle::VehicleStatus;
 use projections::views::{
-    CommissionStatement, DealerBoard, HistoryEntry, InvoiceFilter, InvoiceView, Kpis,
-    LocationSummary, OrderFilter, OrderView, VehicleFilter, VehicleView, WeekCapacity,
+    CommissionStatement, HistoryEntry, InvoiceFilter, InvoiceView, Kpis, LocationSummary,
+    OrderFilter, OrderView, VehicleFilter, VehicleView, WeekCapacity,
 };
 use serde::Deserialize;
 use store::Position;
@@ -206,19 +206,21 @@ pub async fn dealer_board(
     caller: Caller,
     AppPath(dealer): AppPath<String>,
     AppQuery(q): AppQuery<AtQuery>,
-) -> Result<Json<DealerBoard>, ApiError> {
+) -> Result<impl axum::response::IntoResponse, ApiError> {
     let dealer = DealerId::parse(&dealer).map_err(bad)?;
     dealer_scope(&caller, &dealer, &[Role::Planner])?;
     if state.catalog.dealer(&dealer).is_none() {
         return Err(ApiError::NotFound(format!("dealer {dealer}")));
     }
     caught_up(&state, q.min_position).await?;
-    Ok(Json(
-        state
-            .views
-            .dealer_board(&dealer)
-            .await
-            .map_err(read_error)?,
+    let json = state
+        .views
+        .dealer_board_json(&dealer)
+        .await
+        .map_err(read_error)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        axum::body::Bytes::from_owner(json),
     ))
 }
 

@@ -65,7 +65,7 @@ impl ReadModelStore for MemoryReadModels {
             .docs
             .range(from..)
             .take_while(|((c, _), _)| c == collection)
-            .filter(|(_, doc)| query.matches(&doc.key, &doc.tags))
+            .filter(|(_, doc)| query.matches_doc(doc))
             .map(|(_, doc)| doc.clone())
             .collect())
     }

@@ -5,6 +5,7 @@
 //! Reads may lag the log by the projection lag; a caller that wrote at position `p` waits
 //! with [`ReadModels::wait_for`] first (read-your-writes).
 
+mod board;
 mod capacity;
 mod finance;
 mod history;
@@ -38,6 +39,7 @@ pub struct ReadModels {
     events: Arc<dyn EventStore>,
     store: Arc<dyn ReadModelStore>,
     progress: Progress,
+    boards: board::BoardCache,
 }
 
 impl std::fmt::Debug for ReadModels {
@@ -60,6 +62,7 @@ impl ReadModels {
             events,
             store,
             progress,
+            boards: board::BoardCache::default(),
         }
     }
 
@@ -100,6 +103,22 @@ impl ReadModels {
         self.read(move |store| match store.load(D::COLLECTION, &key)? {
             Some(stored) => stored.parse::<D>().map(Some),
             None => Ok(None),
+        })
+        .await
+    }
+
+    /// The documents matching `query` with the position of the event that last changed each,
+    /// in key order.
+    pub(crate) async fn find_with_positions<D: Document>(
+        &self,
+        query: DocQuery,
+    ) -> Result<Vec<(Position, D)>, ReadModelError> {
+        self.read(move |store| {
+            store
+                .find(D::COLLECTION, &query)?
+                .iter()
+                .map(|stored| Ok((stored.position, stored.parse::<D>()?)))
+                .collect()
         })
         .await
     }

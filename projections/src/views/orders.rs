@@ -167,7 +167,7 @@ impl From<&OrderDoc> for BoardRow {
 }
 
 /// Newest first, ties by id, so lists are stable.
-fn newest_first(docs: &mut [OrderDoc]) {
+pub(super) fn newest_first(docs: &mut [OrderDoc]) {
     docs.sort_by(|a, b| {
         b.placed_at
             .cmp(&a.placed_at)
@@ -197,25 +197,6 @@ impl ReadModels {
         let mut docs = self.find::<OrderDoc>(query).await?;
         newest_first(&mut docs);
         Ok(docs.iter().map(OrderView::from).collect())
-    }
-
-    /// The board of a dealer: every order it delivers, with counts per status.
-    pub async fn dealer_board(&self, dealer: &DealerId) -> Result<DealerBoard, ReadModelError> {
-        let query = DocQuery::all().tag(0, dealer.as_str());
-        let mut docs = self.find::<OrderDoc>(query).await?;
-        newest_first(&mut docs);
-        let mut counts: BTreeMap<String, u32> = OrderStatus::ALL
-            .iter()
-            .map(|s| (s.as_str().to_owned(), 0))
-            .collect();
-        for doc in &docs {
-            *counts.entry(doc.status.as_str().to_owned()).or_default() += 1;
-        }
-        Ok(DealerBoard {
-            dealer_id: dealer.clone(),
-            counts,
-            orders: docs.iter().map(BoardRow::from).collect(),
-        })
     }
 
     /// The orders that are `placed` and hold neither a vehicle nor a slot, oldest first.

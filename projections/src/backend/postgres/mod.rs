@@ -216,6 +216,10 @@ impl ReadModelStore for PostgresReadModels {
             params.push(Some(to.clone()));
             sql.push_str(&format!(" AND key COLLATE \"C\" <= ${}", params.len()));
         }
+        if let Some(after) = query.changed_after {
+            params.push(Some(after.0.to_string()));
+            sql.push_str(&format!(" AND position > ${}::text::bigint", params.len()));
+        }
         sql.push_str(" ORDER BY key COLLATE \"C\"");
         let rows = Self::query(&self.reader, sql, params)?;
         rows.iter().map(|row| doc_row(collection, row)).collect()

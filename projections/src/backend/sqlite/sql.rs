@@ -53,6 +53,13 @@ pub(super) fn find(collection: &str, query: &DocQuery) -> (String, Vec<String>) 
         params.push(to.clone());
         text.push_str(&format!(" AND key <= ?{}", params.len()));
     }
+    if let Some(after) = query.changed_after {
+        params.push(after.0.to_string());
+        text.push_str(&format!(
+            " AND position > CAST(?{} AS INTEGER)",
+            params.len()
+        ));
+    }
     text.push_str(" ORDER BY key");
     (text, params)
 }

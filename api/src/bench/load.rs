@@ -1,0 +1,386 @@
+//! `otd bench load`: an open-loop load against the real `otd serve` on the SQLite default.
+//!
+//! 1. Starts `otd serve` (a child process, simulated clock) in a fresh data folder and opens
+//!    twelve weeks of production capacity as a planner, so every order is fulfilled.
+//! 2. Places orders at a fixed rate (`--rate` per second) as many customers, over the three
+//!    German dealers: a warm-up, then `--seconds` measured.
+//! 3. Tops the board dealer up to `--board-orders` orders and waits until fulfilment and the
+//!    projections have handled every order (the report says how long that backlog took).
+//! 4. Reads that dealer's board at a fixed rate (`--board-rate`) for `--board-seconds`.
+//! 5. Reports per workload: requests, failures, achieved rate, latency percentiles, and the
+//!    server's resident memory (peak and now).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use hyper::body::Bytes;
+use hyper::{Method, StatusCode};
+
+use super::open_loop::{self, Call, Http, Run};
+use super::server::Server;
+use super::stats::{millis, thousands};
+use crate::auth::{AuthKeys, Role};
+
+/// The dealer whose board is read.
+const BOARD_DEALER: &str = "D-BER-01";
+/// The dealers orders go to, round robin (all in the DE market).
+const DEALERS: [&str; 3] = [BOARD_DEALER, "D-MUC-01", "D-HAM-01"];
+/// Valid configurations of the demo catalog's AURA, in turn.
+const CONFIGURATIONS: [&str; 4] = [
+    r#"["PNT-RED"]"#,
+    r#"["PNT-BLK","WHL-20","PKG-SPORT"]"#,
+    r#"["INT-LEATHER","PKG-WINTER"]"#,
+    r#"["PNT-WHT","WHL-20"]"#,
+];
+/// Distinct customers placing orders.
+const CUSTOMERS: u64 = 1_000;
+/// The simulated business date the server runs at.
+const CLOCK: &str = "sim:2026-11-23";
+/// Weeks of capacity opened at the AURA's plant, all past the freeze at that date.
+const WEEKS: u32 = 12;
+
+/// Options of `otd bench load`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LoadArgs {
+    /// Orders offered per second.
+    #[arg(long, default_value_t = 3_000.0)]
+    pub rate: f64,
+    /// Seconds of measured order load.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Seconds of order load before the measured part (not counted).
+    #[arg(long, default_value_t = 2)]
+    pub warmup: u64,
+    /// Orders the board dealer holds when its board is read.
+    #[arg(long, default_value_t = 10_000)]
+    pub board_orders: u64,
+    /// Board reads offered per second.
+    #[arg(long, default_value_t = 100.0)]
+    pub board_rate: f64,
+    /// Seconds of board reads.
+    #[arg(long, default_value_t = 10)]
+    pub board_seconds: u64,
+    /// The data folder (must not hold a store yet); a temporary one, removed afterwards, when
+    /// omitted.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+}
+
+/// Who sends what: a token per customer, one for the board dealer, one for the planner.
+struct Callers {
+    customers: Vec<Arc<str>>,
+    dealer: Arc<str>,
+    planner: Arc<str>,
+}
+
+impl Callers {
+    fn new(secret: &str) -> Result<Callers, String> {
+        let keys = AuthKeys::from_secret(secret.as_bytes());
+        let ttl = chrono::Duration::hours(4);
+        let token = |role, sub: &str| {
+            keys.issue(role, sub, ttl)
+                .map(Arc::from)
+                .map_err(|e| e.to_string())
+        };
+        Ok(Callers {
+            customers: (0..CUSTOMERS)
+                .map(|n| token(Role::Customer, &format!("C-{}", 10_000 + n)))
+                .collect::<Result<_, _>>()?,
+            dealer: token(Role::Dealer, BOARD_DEALER)?,
+            planner: token(Role::Planner, "bench-planner")?,
+        })
+    }
+
+    /// Order `n`: customer `n mod CUSTOMERS` at dealer `n mod 3`.
+    fn order(&self, n: u64) -> Call {
+        self.order_at(n, DEALERS[(n % DEALERS.len() as u64) as usize])
+    }
+
+    fn order_at(&self, n: u64, dealer: &str) -> Call {
+        let options = CONFIGURATIONS[(n % CONFIGURATIONS.len() as u64) as usize];
+        let body = format!(
+            r#"{{"market":"DE","model":"AURA","options":{options},"dealer_id":"{dealer}"}}"#
+        );
+        Call {
+            method: Method::POST,
+            path: "/api/v1/orders".into(),
+            token: Arc::clone(&self.customers[(n % CUSTOMERS) as usize]),
+            body: Some(Bytes::from(body)),
+        }
+    }
+
+    fn board(&self, min_position: Option<u64>) -> Call {
+        let query = min_position.map_or(String::new(), |p| format!("?min_position={p}"));
+        Call {
+            method: Method::GET,
+            path: format!("/api/v1/dealers/{BOARD_DEALER}/board{query}"),
+            token: Arc::clone(&self.dealer),
+            body: None,
+        }
+    }
+}
+
+/// Runs the benchmark and prints its report.
+pub async fn run(args: LoadArgs) -> Result<(), String> {
+    if args.rate <= 0.0 || args.board_rate <= 0.0 {
+        return Err("--rate and --board-rate must be positive".into());
+    }
+    let (data, temporary) = match &args.data {
+        Some(dir) => (dir.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("otd-bench-load-{}", uuid::Uuid::now_v7())),
+            true,
+        ),
+    };
+    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    if data.join(store::sqlite::FILE_NAME).exists() {
+        return Err(format!(
+            "{} already holds a store; the load benchmark starts from an empty one",
+            data.display()
+        ));
+    }
+    let outcome = measure(&args, &data).await;
+    if temporary {
+        let _ = std::fs::remove_dir_all(&data);
+    }
+    outcome
+}
+
+async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> {
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let server = Server::start(data, &secret, CLOCK).await?;
+    let callers = Arc::new(Callers::new(&secret)?);
+    let http = Http::new(format!("http://{}", server.address));
+    let planned = (args.rate * (args.warmup + args.seconds) as f64) as u64 + args.board_orders;
+    open_capacity(&http, &callers, planned).await?;
+
+    println!(
+        "otd load benchmark: {} cores, {}, otd serve on SQLite (child process, {CLOCK})",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        chrono::Utc::now().format("%Y-%m-%d")
+    );
+    let orders = |callers: Arc<Callers>| move |n: u64| callers.order(n);
+    let warmup = open_loop::run(
+        &http,
+        args.rate,
+        Duration::from_secs(args.warmup),
+        0,
+        StatusCode::CREATED,
+        orders(Arc::clone(&callers)),
+    )
+    .await;
+    let mut placed = open_loop::run(
+        &http,
+        args.rate,
+        Duration::from_secs(args.seconds),
+        warmup.sent,
+        StatusCode::CREATED,
+        orders(Arc::clone(&callers)),
+    )
+    .await;
+    let rss_after_orders = server.rss_kib();
+    let sent = warmup.sent + placed.sent;
+    let at_board_dealer = sent.div_ceil(DEALERS.len() as u64);
+    let last_position = top_up(
+        &http,
+        &callers,
+        sent,
+        args.board_orders.saturating_sub(at_board_dealer),
+    )
+    .await?;
+    let waited = Instant::now();
+    let (board_bytes, listed) = settle(&http, &callers, last_position, args.board_orders).await?;
+    let settled_in = waited.elapsed();
+    let board_callers = Arc::clone(&callers);
+    let mut board = open_loop::run(
+        &http,
+        args.board_rate,
+        Duration::from_secs(args.board_seconds),
+        0,
+        StatusCode::OK,
+        move |_| board_callers.board(None),
+    )
+    .await;
+
+    println!();
+    println!(
+        "| workload | offered/s | requests | ok | failed | achieved/s | p50 | p90 | p99 | max |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    print_row("POST /api/v1/orders", args.rate, &mut placed);
+    let board_label = format!(
+        "GET /api/v1/dealers/{BOARD_DEALER}/board ({} orders, {:.1} MB)",
+        thousands(listed),
+        board_bytes as f64 / 1_000_000.0
+    );
+    print_row(&board_label, args.board_rate, &mut board);
+    println!();
+    let mib = |kib: Option<u64>| kib.map_or("unknown".into(), |k| format!("{} MiB", k / 1024));
+    println!(
+        "server memory: peak RSS {}; {} after the order load, {} at the end",
+        mib(server.peak_rss_kib()),
+        mib(rss_after_orders),
+        mib(server.rss_kib())
+    );
+    println!(
+        "warm-up: {} orders in {} s, {} failed; fulfilment and projections had handled all {} orders {:.1} s after the last was placed (the process managers' backlog)",
+        thousands(warmup.sent),
+        args.warmup,
+        warmup.samples.failures.len(),
+        thousands(sent + args.board_orders.saturating_sub(at_board_dealer)),
+        settled_in.as_secs_f64(),
+    );
+    // Open loop: the offered rate was sustained when every request was answered in time.
+    let orders_met = args.rate >= 3_000.0
+        && placed.samples.failures.is_empty()
+        && placed.samples.percentile(0.99) <= Duration::from_millis(50);
+    let board_met = board.samples.failures.is_empty()
+        && board.samples.percentile(0.99) <= Duration::from_millis(20);
+    println!(
+        "targets: ≥ 3,000 orders/s with p99 ≤ 50 ms: {}; board p99 ≤ 20 ms: {}",
+        verdict(orders_met),
+        verdict(board_met)
+    );
+    let failures: Vec<&String> = warmup
+        .samples
+        .failures
+        .iter()
+        .chain(&placed.samples.failures)
+        .chain(&board.samples.failures)
+        .collect();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        for failure in failures.iter().take(5) {
+            eprintln!("failed request: {failure}");
+        }
+        Err(format!("{} requests failed", failures.len()))
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
+fn achieved(run: &Run) -> f64 {
+    run.samples.latencies.len() as f64 / run.elapsed.as_secs_f64().max(f64::EPSILON)
+}
+
+fn print_row(label: &str, offered: f64, run: &mut Run) {
+    let ok = run.samples.latencies.len() as u64;
+    let rate = achieved(run);
+    let samples = &mut run.samples;
+    println!(
+        "| {label} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        thousands(offered as u64),
+        thousands(run.sent),
+        thousands(ok),
+        thousands(samples.failures.len() as u64),
+        thousands(rate as u64),
+        millis(samples.percentile(0.5)),
+        millis(samples.percentile(0.9)),
+        millis(samples.percentile(0.99)),
+        millis(samples.percentile(1.0)),
+    );
+}
+
+/// Opens enough capacity for `orders` at the AURA's plant over [`WEEKS`] weeks.
+async fn open_capacity(http: &Http, callers: &Callers, orders: u64) -> Result<(), String> {
+    let units = orders.div_ceil(u64::from(WEEKS)) + 1;
+    for week in 1..=WEEKS {
+        let reply = http
+            .send(Call {
+                method: Method::PUT,
+                path: format!("/api/v1/plants/P-LEIPZIG/capacity/2027-W{week:02}"),
+                token: Arc::clone(&callers.planner),
+                body: Some(Bytes::from(format!(r#"{{"units":{units}}}"#))),
+            })
+            .await?;
+        if !reply.status.is_success() {
+            return Err(format!(
+                "opening capacity failed: {} {}",
+                reply.status,
+                String::from_utf8_lossy(&reply.body)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Places `missing` more orders at the board dealer (32 at a time, not measured); returns the
+/// highest log position an order reached.
+async fn top_up(http: &Http, callers: &Callers, first: u64, missing: u64) -> Result<u64, String> {
+    let placed: Vec<Result<u64, String>> = futures_util::stream::iter(first..first + missing)
+        .map(|n| {
+            let call = callers.order_at(n, BOARD_DEALER);
+            async move {
+                let reply = http.send(call).await?;
+                if reply.status != StatusCode::CREATED {
+                    return Err(format!(
+                        "{}: {}",
+                        reply.status,
+                        String::from_utf8_lossy(&reply.body)
+                    ));
+                }
+                position(&reply.body)
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let mut highest = 0;
+    for outcome in placed {
+        highest = highest.max(outcome?);
+    }
+    Ok(highest)
+}
+
+fn position(body: &[u8]) -> Result<u64, String> {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["position"].as_u64())
+        .ok_or_else(|| "an order's answer has no position".to_owned())
+}
+
+/// Waits (up to ten minutes) until the board lists at least `orders` orders and none of them
+/// still waits for the fulfilment process manager; returns the size of the board's answer in
+/// bytes and how many orders it lists.
+async fn settle(
+    http: &Http,
+    callers: &Callers,
+    position: u64,
+    orders: u64,
+) -> Result<(usize, u64), String> {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let mut min_position = (position > 0).then_some(position);
+    let mut interval = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        interval.tick().await;
+        let reply = http.send(callers.board(min_position)).await?;
+        if reply.status == StatusCode::OK {
+            min_position = None;
+            let board: serde_json::Value = serde_json::from_slice(&reply.body)
+                .map_err(|e| format!("the board is not JSON: {e}"))?;
+            let listed = board["orders"].as_array().map_or(0, Vec::len) as u64;
+            let waiting = board["counts"]["placed"].as_u64().unwrap_or(0);
+            if listed >= orders && waiting == 0 {
+                return Ok((reply.body.len(), listed));
+            }
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "the board did not list {orders} fulfilled orders within ten minutes"
+            ));
+        }
+    }
+}

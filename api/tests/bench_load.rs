@@ -1,0 +1,44 @@
+//! `otd bench load` runs end to end on a tiny load and checks its own work: every order
+//! placed, the board listing them. It is a smoke test; nothing here looks at a time.
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+#[test]
+fn the_load_benchmark_places_every_order_and_reads_the_board() {
+    let data = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_otd"))
+        .args(["bench", "load", "--rate", "40", "--seconds", "1", "--warmup", "0"])
+        .args(["--board-orders", "30", "--board-rate", "10", "--board-seconds", "1"])
+        .arg("--data")
+        .arg(data.path().join("bench"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("| POST /api/v1/orders | 40 | 40 | 40 | 0 |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| GET /api/v1/dealers/D-BER-01/board (30 orders,"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("| 10 | 10 | 10 | 0 |"), "{stdout}");
+    assert!(stdout.contains("server memory: peak RSS"), "{stdout}");
+}
+
+#[test]
+fn the_load_benchmark_refuses_a_folder_that_holds_a_store() {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(data.path().join("events.db"), b"").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_otd"))
+        .args(["bench", "load", "--data"])
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already holds a store"));
+}
