@@ -9,8 +9,24 @@ use std::process::Command;
 fn the_load_benchmark_places_every_order_and_reads_the_board() {
     let data = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_otd"))
-        .args(["bench", "load", "--rate", "40", "--seconds", "1", "--warmup", "0"])
-        .args(["--board-orders", "30", "--board-rate", "10", "--board-seconds", "1"])
+        .args([
+            "bench",
+            "load",
+            "--rate",
+            "40",
+            "--seconds",
+            "1",
+            "--warmup",
+            "0",
+        ])
+        .args([
+            "--board-orders",
+            "30",
+            "--board-rate",
+            "10",
+            "--board-seconds",
+            "1",
+        ])
         .arg("--data")
         .arg(data.path().join("bench"))
         .output()
