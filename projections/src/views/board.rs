@@ -8,15 +8,17 @@
 //! **Why this is exact:** the projections commit documents and checkpoint in one transaction,
 //! in log order, and a document's position is the last event that changed it. A document
 //! committed after a read therefore carries a position above every position that read saw, so
-//! "changed after the highest position seen" misses nothing. When the orders projection's
-//! checkpoint falls below what a cached board has seen (a rebuild started), the cache is
-//! dropped; without a runner in the process (detached progress) nothing is cached.
+//! "changed after the highest position seen" misses nothing. While the orders projection's
+//! checkpoint has not moved since a board was read, nothing was committed and the board is
+//! served as it is, without a query. When the checkpoint goes back (a rebuild started), the
+//! cache is dropped; without a runner in the process (detached progress) nothing is cached.
 //!
 //! Refreshes are single-flight: one at a time, so a burst of requests for a changed board
 //! computes it once.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use chrono::{DateTime, Utc};
@@ -37,10 +39,12 @@ const ORDERS: &str = "orders";
 type SortKey = (Reverse<DateTime<Utc>>, OrderId);
 
 /// One dealer's board as last served.
-#[derive(Clone)]
 struct Cached {
     /// The highest position of the documents it includes.
     seen: Position,
+    /// The orders projection's checkpoint before it was read: while the checkpoint stays
+    /// there, nothing was committed since and the board is served without a query.
+    checkpoint: AtomicU64,
     rows: BTreeMap<SortKey, (OrderStatus, BoardRow)>,
     keys: HashMap<OrderId, SortKey>,
     board: Arc<DealerBoard>,
@@ -95,13 +99,21 @@ impl ReadModels {
         let cached = match checkpoint {
             Some(checkpoint) => {
                 let mut boards = self.boards.lock();
-                if boards.get(dealer).is_some_and(|c| c.seen > checkpoint) {
+                // A checkpoint that went back means the projection is being rebuilt.
+                let went_back =
+                    |c: &Arc<Cached>| c.checkpoint.load(Ordering::Acquire) > checkpoint.0;
+                if boards.get(dealer).is_some_and(went_back) {
                     boards.clear();
                 }
                 boards.get(dealer).cloned()
             }
             None => None,
         };
+        if let (Some(cached), Some(checkpoint)) = (&cached, checkpoint) {
+            if cached.checkpoint.load(Ordering::Acquire) == checkpoint.0 {
+                return Ok(Arc::clone(cached));
+            }
+        }
         let mut query = DocQuery::all().tag(0, dealer.as_str());
         if let Some(cached) = &cached {
             query = query.changed_after(cached.seen);
@@ -109,13 +121,24 @@ impl ReadModels {
         let changed = self.find_with_positions::<OrderDoc>(query).await?;
         if let Some(cached) = &cached {
             if changed.is_empty() {
+                if let Some(checkpoint) = checkpoint {
+                    cached.checkpoint.store(checkpoint.0, Ordering::Release);
+                }
                 return Ok(Arc::clone(cached));
             }
         }
         let mut next = match cached {
-            Some(cached) => Cached::clone(&cached),
+            Some(cached) => Cached {
+                seen: cached.seen,
+                checkpoint: AtomicU64::new(0),
+                rows: cached.rows.clone(),
+                keys: cached.keys.clone(),
+                board: Arc::clone(&cached.board),
+                json: Arc::default(),
+            },
             None => Cached {
                 seen: Position(0),
+                checkpoint: AtomicU64::new(0),
                 rows: BTreeMap::new(),
                 keys: HashMap::new(),
                 board: Arc::new(DealerBoard {
@@ -134,6 +157,7 @@ impl ReadModels {
             }
             next.rows.insert(key, (doc.status, BoardRow::from(doc)));
         }
+        next.checkpoint = AtomicU64::new(checkpoint.map_or(0, |c| c.0));
         next.board = Arc::new(board(dealer, &next.rows));
         next.json = Arc::default();
         let next = Arc::new(next);
