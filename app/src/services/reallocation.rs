@@ -3,7 +3,7 @@
 //! fulfilment) or from free stock.
 
 use chrono::NaiveDate;
-use domain::order::{Order, OrderCommand, OrderEvent, OrderStatus};
+use domain::order::{Order, OrderCommand, OrderEvent};
 use domain::policy::{eta_at_dealer, LtoRank};
 use domain::streams::{order_stream, vehicle_stream};
 use domain::values::{DealerId, OrderId, VehicleId};
@@ -153,8 +153,17 @@ impl Services {
                 })
                 .await;
             if let Err(CommandError::Rejected(refusal)) = gave_up {
+                // Only a giver that still holds the vehicle gets it back. One that no
+                // longer does (cancelled, or it gave the vehicle up to a concurrent
+                // reallocation of it to this very order) would be left with a reservation
+                // it does not hold: the vehicle stays with the taker, which goes on.
                 let giver_state = load::<Order>(exec, &order_stream(*giver)).await?;
-                if giver_state.status() != Some(OrderStatus::Cancelled) {
+                let still_holds = giver_state
+                    .placed()
+                    .and_then(|o| o.fulfilment.as_ref())
+                    .and_then(|f| f.vehicle())
+                    == Some(vehicle);
+                if still_holds {
                     run::<Vehicle>(
                         exec,
                         &vehicle_stream(vehicle),

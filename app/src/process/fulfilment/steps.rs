@@ -33,15 +33,21 @@ impl FulfilmentManager {
         let exec = &self.exec;
         let today = exec.clock().today();
         if let Some(unit) = stock.iter().find(|u| u.reserved_by == Some(o.id)) {
-            let free = StockUnit {
-                reserved_by: None,
-                ..unit.clone()
-            };
-            match lto_choice(&free, demand, today, exec.catalog()) {
-                Some(choice) => return Ok(Some(self.allocate(o.id, &choice, metadata).await?)),
-                None => {
-                    let mut progress = Progress::default();
-                    release_vehicle(exec, unit.vehicle, o.id, metadata, &mut progress).await?;
+            // The supply read model may be behind the log: a planner's reallocation (or
+            // another instance) may have given the vehicle to another order since. Only
+            // the vehicle's own stream says it is still reserved for this one.
+            let vehicle = load::<Vehicle>(exec, &vehicle_stream(unit.vehicle)).await?;
+            if vehicle.order() == Some(o.id) {
+                let free = StockUnit {
+                    reserved_by: None,
+                    ..unit.clone()
+                };
+                match lto_choice(&free, demand, today, exec.catalog()) {
+                    Some(choice) => return Ok(Some(self.allocate(o.id, &choice, metadata).await?)),
+                    None => {
+                        let mut progress = Progress::default();
+                        release_vehicle(exec, unit.vehicle, o.id, metadata, &mut progress).await?;
+                    }
                 }
             }
         }
