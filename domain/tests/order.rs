@@ -29,6 +29,11 @@ fn placed() -> Vec<OrderEvent> {
     given::<Order>(&[], place_cmd(&["PNT-RED"]), TODAY).unwrap()
 }
 
+/// The configuration `placed()` ordered: what a vehicle matched to it carries.
+fn red() -> domain::catalog::Configuration {
+    state(&placed()).configuration.clone()
+}
+
 fn then(history: &[OrderEvent], cmd: OrderCommand, date: &str) -> Vec<OrderEvent> {
     let mut events = history.to_vec();
     events.extend(given::<Order>(history, cmd, date).unwrap());
@@ -51,6 +56,7 @@ fn allocated(source: VehicleSource, at: &str) -> Vec<OrderEvent> {
         &placed(),
         OrderCommand::Allocate {
             vehicle: vehicle_id(1),
+            configuration: red(),
             location: location(at),
             source,
             eta: day("2026-11-26"),
@@ -235,6 +241,7 @@ fn allocating_a_vehicle_already_at_the_dealer_puts_the_order_at_the_dealer() {
 fn a_vehicle_said_to_be_at_the_dealer_must_stand_at_the_orders_dealer() {
     let cmd = OrderCommand::Allocate {
         vehicle: vehicle_id(1),
+        configuration: red(),
         location: location("D-MUC-01"),
         source: VehicleSource::AtDealer,
         eta: day(TODAY),
@@ -253,6 +260,7 @@ fn allocating_the_same_vehicle_again_changes_nothing() {
     let events = allocated(VehicleSource::AtOtherLocation, "D-HAM-01");
     let cmd = OrderCommand::Allocate {
         vehicle: vehicle_id(1),
+        configuration: red(),
         location: location("D-HAM-01"),
         source: VehicleSource::AtOtherLocation,
         eta: day("2026-11-26"),
@@ -280,6 +288,7 @@ fn an_order_holding_a_vehicle_cannot_also_take_a_slot() {
 fn an_order_holding_a_slot_cannot_also_take_a_vehicle() {
     let cmd = OrderCommand::Allocate {
         vehicle: vehicle_id(2),
+        configuration: red(),
         location: location("D-BER-01"),
         source: VehicleSource::AtDealer,
         eta: day(TODAY),
@@ -908,6 +917,7 @@ fn a_cancelled_order_holds_nothing_and_cannot_take_back_its_vehicle() {
     assert_eq!(state(&cancelled).fulfilment, None);
     let take = OrderCommand::TakeVehicle {
         vehicle: vehicle_id(1),
+        configuration: red(),
         from_order: None,
         location: location("D-HAM-01"),
         source: VehicleSource::AtOtherLocation,
@@ -934,6 +944,7 @@ fn a_cancellation_needs_a_reason() {
 fn reallocation_gives_the_vehicle_to_the_receiving_order_and_releases_its_slot() {
     let cmd = OrderCommand::TakeVehicle {
         vehicle: vehicle_id(1),
+        configuration: red(),
         from_order: Some(order_id(2)),
         location: location("D-HAM-01"),
         source: VehicleSource::AtOtherLocation,
@@ -983,6 +994,7 @@ fn reallocation_sends_the_giving_order_back_to_fulfilment() {
 fn an_order_in_production_cannot_take_another_vehicle() {
     let cmd = OrderCommand::TakeVehicle {
         vehicle: vehicle_id(1),
+        configuration: red(),
         from_order: None,
         location: location("D-HAM-01"),
         source: VehicleSource::AtOtherLocation,
@@ -1005,4 +1017,51 @@ fn stored_event_names_are_pinned() {
     assert_eq!(json["type"], "OrderPlaced");
     let back: OrderEvent = serde_json::from_value(json).unwrap();
     assert_eq!(back, events[0]);
+}
+
+#[test]
+fn a_vehicle_matched_before_an_amendment_is_refused() {
+    let amended = then(
+        &placed(),
+        OrderCommand::Amend {
+            options: vec![option("PNT-BLK")],
+        },
+        TODAY,
+    );
+    let allocate = OrderCommand::Allocate {
+        vehicle: vehicle_id(1),
+        configuration: red(),
+        location: location("D-HAM-01"),
+        source: VehicleSource::AtOtherLocation,
+        eta: day("2026-11-30"),
+    };
+    assert_eq!(
+        given::<Order>(&amended, allocate, TODAY),
+        Err(OrderError::ConfigurationDiffers {
+            vehicle: vehicle_id(1)
+        })
+    );
+    let take = OrderCommand::TakeVehicle {
+        vehicle: vehicle_id(1),
+        configuration: red(),
+        from_order: None,
+        location: location("D-HAM-01"),
+        source: VehicleSource::AtOtherLocation,
+        eta: day("2026-11-30"),
+    };
+    assert_eq!(
+        given::<Order>(&amended, take, TODAY),
+        Err(OrderError::ConfigurationDiffers {
+            vehicle: vehicle_id(1)
+        })
+    );
+    let black = state(&amended).configuration.clone();
+    let allocate = OrderCommand::Allocate {
+        vehicle: vehicle_id(1),
+        configuration: black,
+        location: location("D-HAM-01"),
+        source: VehicleSource::AtOtherLocation,
+        eta: day("2026-11-30"),
+    };
+    assert!(given::<Order>(&amended, allocate, TODAY).is_ok());
 }

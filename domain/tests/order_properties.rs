@@ -53,6 +53,9 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
     ];
     let p = usize::from(p);
     let eta = today + Duration::days(p as i64 * 3);
+    // A vehicle is matched to the order's configuration as it stands (or, before the order
+    // exists, to some AURA); amendments in between are what make the order refuse it.
+    let matched = matched_configuration(state);
     if kind >= 16 {
         return next_step(state, p, today, eta);
     }
@@ -69,6 +72,7 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
         1 => OrderCommand::AwaitCapacity,
         2 => OrderCommand::Allocate {
             vehicle: vehicle_id(p as u32),
+            configuration: matched,
             location: location(if sources[p] == VehicleSource::AtDealer {
                 "D-BER-01"
             } else {
@@ -113,6 +117,7 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
         },
         13 => OrderCommand::TakeVehicle {
             vehicle: vehicle_id(20 + p as u32),
+            configuration: matched,
             from_order: Some(order_id(2)),
             location: location(locs[p]),
             source: if p == 0 {
@@ -130,6 +135,17 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
             options: options(opts[(p + 1) % 4]),
         },
     }
+}
+
+/// The order's configuration, or a plain AURA before it is placed.
+fn matched_configuration(state: &Order) -> domain::catalog::Configuration {
+    state.placed().map_or_else(
+        || domain::catalog::Configuration {
+            model: model("AURA"),
+            options: Default::default(),
+        },
+        |o| o.configuration.clone(),
+    )
 }
 
 /// The command that moves the order one step toward delivery.
@@ -155,6 +171,7 @@ fn next_step(
         },
         OrderStatus::Placed => OrderCommand::Allocate {
             vehicle: vehicle_id(p as u32),
+            configuration: o.configuration.clone(),
             location: location("D-HAM-01"),
             source: VehicleSource::AtOtherLocation,
             eta,

@@ -486,6 +486,7 @@ impl World {
                     }
                     let allocate = || OrderCommand::Allocate {
                         vehicle: choice.vehicle,
+                        configuration: demand.configuration.clone(),
                         location: choice.location.clone(),
                         source: source(choice.rank),
                         eta: choice.eta,
@@ -621,6 +622,7 @@ impl World {
         };
         let take = || OrderCommand::TakeVehicle {
             vehicle: v,
+            configuration: oa.configuration.clone(),
             from_order: Some(a),
             location: unit.whereabouts.location(),
             source: source(rank),

@@ -107,6 +107,7 @@ impl Services {
         };
         let take = OrderCommand::TakeVehicle {
             vehicle,
+            configuration: configuration.clone(),
             from_order,
             location: whereabouts.location(),
             source: source_of(rank),

@@ -44,10 +44,14 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
         OrderCommand::AwaitCapacity => await_capacity(o, ctx),
         OrderCommand::Allocate {
             vehicle,
+            configuration,
             location,
             source,
             eta,
-        } => allocate(o, ctx, vehicle, location, source, eta),
+        } => {
+            same_configuration(o, vehicle, &configuration)?;
+            allocate(o, ctx, vehicle, location, source, eta)
+        }
         OrderCommand::Schedule { plant, week } => schedule(o, ctx, plant, week),
         OrderCommand::StartProduction { vehicle, vin } => {
             require(o, Action::StartProduction, &[OrderStatus::Scheduled])?;
@@ -107,11 +111,15 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
         OrderCommand::Cancel { reason } => cancel(o, ctx, &reason),
         OrderCommand::TakeVehicle {
             vehicle,
+            configuration,
             from_order,
             location,
             source,
             eta,
-        } => take_vehicle(o, ctx, vehicle, from_order, location, source, eta),
+        } => {
+            same_configuration(o, vehicle, &configuration)?;
+            take_vehicle(o, ctx, vehicle, from_order, location, source, eta)
+        }
         OrderCommand::GiveUpVehicle { vehicle, to_order } => {
             require(o, Action::Reallocate, &[OrderStatus::Allocated])?;
             let held = o.fulfilment.as_ref().and_then(Fulfilment::vehicle);
@@ -123,6 +131,21 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
             }
             Ok(vec![OrderEvent::VehicleWithdrawn { vehicle, to_order }])
         }
+    }
+}
+
+/// A vehicle is only ever matched to the order's exact configuration (spec: LTO matches
+/// exactly; a reallocation needs a match too). Checked against the order as it is now, so a
+/// decision taken before an amendment cannot deliver a car of the old configuration.
+fn same_configuration(
+    o: &PlacedOrder,
+    vehicle: VehicleId,
+    configuration: &crate::catalog::Configuration,
+) -> Result<(), OrderError> {
+    if &o.configuration == configuration {
+        Ok(())
+    } else {
+        Err(OrderError::ConfigurationDiffers { vehicle })
     }
 }
 

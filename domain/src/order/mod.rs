@@ -226,8 +226,11 @@ pub enum OrderCommand {
     /// Fulfilment found neither a vehicle nor a slot: the order waits.
     AwaitCapacity,
     /// Reserve a stock vehicle for the order (locate-to-order).
+    /// `configuration` is the vehicle's, which the order's must still equal: a customer's
+    /// amendment between the match and this command makes the order refuse the vehicle.
     Allocate {
         vehicle: VehicleId,
+        configuration: Configuration,
         location: LocationId,
         source: VehicleSource,
         eta: NaiveDate,
@@ -260,6 +263,8 @@ pub enum OrderCommand {
     /// `from_order`, or a free vehicle), releasing what it held.
     TakeVehicle {
         vehicle: VehicleId,
+        /// The vehicle's configuration, which the order's must still equal.
+        configuration: Configuration,
         from_order: Option<OrderId>,
         location: LocationId,
         source: VehicleSource,
@@ -451,6 +456,8 @@ pub enum OrderError {
         expected: Option<VehicleId>,
         got: VehicleId,
     },
+    #[error("the vehicle's configuration differs from the order's (it was amended meanwhile)")]
+    ConfigurationDiffers { vehicle: VehicleId },
     #[error("the order is delivered at {dealer}, not {location}")]
     WrongLocation {
         dealer: DealerId,

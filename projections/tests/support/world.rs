@@ -252,6 +252,7 @@ impl World {
             order,
             OrderCommand::Allocate {
                 vehicle,
+                configuration: v.configuration().cloned().ok_or("no configuration")?,
                 location: whereabouts.location(),
                 source,
                 eta,

@@ -43,7 +43,7 @@ impl FulfilmentManager {
                     ..unit.clone()
                 };
                 match lto_choice(&free, demand, today, exec.catalog()) {
-                    Some(choice) => return Ok(Some(self.allocate(o.id, &choice, metadata).await?)),
+                    Some(choice) => return Ok(Some(self.allocate(o, &choice, metadata).await?)),
                     None => {
                         let mut progress = Progress::default();
                         release_vehicle(exec, unit.vehicle, o.id, metadata, &mut progress).await?;
@@ -87,7 +87,7 @@ impl FulfilmentManager {
         )
         .await;
         match reserved {
-            Ok(_) => Ok(Some(self.allocate(order, choice, metadata).await?)),
+            Ok(_) => Ok(Some(self.allocate(o, choice, metadata).await?)),
             Err(CommandError::Rejected(_)) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -95,10 +95,11 @@ impl FulfilmentManager {
 
     async fn allocate(
         &self,
-        order: OrderId,
+        o: &PlacedOrder,
         choice: &LtoChoice,
         metadata: &Metadata,
     ) -> Result<FulfilmentOutcome, ReactionError> {
+        let order = o.id;
         let mut progress = Progress::default();
         let allocated = run::<Order>(
             &self.exec,
@@ -107,6 +108,8 @@ impl FulfilmentManager {
             &mut progress,
             |_| OrderCommand::Allocate {
                 vehicle: choice.vehicle,
+                // The LTO match is exact: the vehicle's configuration is the order's as seen.
+                configuration: o.configuration.clone(),
                 location: choice.location.clone(),
                 source: source_of(choice.rank),
                 eta: choice.eta,
