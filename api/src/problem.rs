@@ -11,6 +11,10 @@ pub struct RuleViolation {
     /// The rule's stable name, e.g. `requires`, `excludes`, `amend_after_freeze`.
     pub rule: String,
     pub message: String,
+    /// The option the rule is about, for a configurator to show it next to (configuration
+    /// rules only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub option: Option<String>,
 }
 
 /// `application/problem+json` (RFC 9457).
@@ -79,6 +83,7 @@ impl ApiError {
             errors: vec![RuleViolation {
                 rule: rule.into(),
                 message,
+                option: None,
             }],
         }
     }

@@ -367,7 +367,9 @@
     const codes = new Set($$(`input[id^="${prefix}-opt-"]`).map((i) => i.value));
     const rest = [];
     for (const e of errors) {
-      const named = (String(e.message).match(/[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+/g) || []).filter((c) => codes.has(c));
+      // The API names the option a rule is about; older servers only name it in the message.
+      const named = (e.option ? [e.option] : String(e.message).match(/[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+/g) || [])
+        .filter((c) => codes.has(c));
       const family = /^family (\S+)/.exec(e.message);
       let target = null;
       if (family && e.rule === 'exactly_one') target = document.getElementById(`${prefix}-viol-family-${family[1]}`);

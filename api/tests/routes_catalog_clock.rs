@@ -70,6 +70,18 @@ async fn an_invalid_configuration_is_a_422_listing_every_rule() {
     for rule in ["model_only", "requires", "excludes", "unknown_option"] {
         assert!(rules.contains(&rule), "{rule} missing: {rules:?}");
     }
+    let about = |rule: &str| -> Vec<&str> {
+        r.json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["rule"] == rule)
+            .map(|e| e["option"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(about("unknown_option"), ["XYZ-9"]);
+    assert_eq!(about("model_only"), ["PKG-TOW"]);
+    assert!(about("requires").contains(&"PKG-SPORT"));
 }
 
 #[tokio::test]

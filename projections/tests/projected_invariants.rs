@@ -165,13 +165,12 @@ async fn play(
     played
 }
 
-/// Plays `plan` and checks invariants 1–6 on the views (and, with `known_failures`, what
-/// is known not to hold yet).
+/// Plays `plan` and checks invariants 1–6 on the views, and that every car an order holds
+/// is of its exact configuration.
 async fn run(
     plan: &Plan,
     events: Arc<dyn EventStore>,
     read_models: Arc<dyn ReadModelStore>,
-    known_failures: bool,
 ) -> Result<Tally, TestCaseError> {
     let mut played = play(plan, events, read_models)
         .await
@@ -184,13 +183,8 @@ async fn run(
         tally,
         skipped,
     } = &mut played;
-    let checked = check(projected, logged, observed, &catalog, tally).and_then(|()| {
-        if known_failures {
-            held_cars_match_their_orders(projected, logged)
-        } else {
-            Ok(())
-        }
-    });
+    let checked = check(projected, logged, observed, &catalog, tally)
+        .and_then(|()| held_cars_match_their_orders(projected, logged));
     checked
         .map_err(|e| TestCaseError::fail(format!("{e}\nreactions given up on: {skipped:#?}")))?;
     Ok(played.tally)
@@ -218,7 +212,7 @@ fn config(cases: u32, seed: RngSeed) -> Config {
 /// (`PROPTEST_CASES` sets how many, 16 by default). Afterwards, the runs together are
 /// asserted to have reached every part of the lifecycle the invariants speak of, so the
 /// property is known not to hold vacuously.
-fn property(instances: usize, known_failures: bool) {
+fn property(instances: usize) {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -227,7 +221,7 @@ fn property(instances: usize, known_failures: bool) {
     let total = Mutex::new(Tally::default());
     let result = runner.run(&plan(instances), |plan| {
         let (events, read_models) = support::memory();
-        let tally = runtime().block_on(run(&plan, events, read_models, known_failures))?;
+        let tally = runtime().block_on(run(&plan, events, read_models))?;
         total.lock().unwrap().add(&tally);
         Ok(())
     });
@@ -255,15 +249,21 @@ fn property(instances: usize, known_failures: bool) {
 /// The engine as deployed: one process, one instance of each process manager.
 #[test]
 fn invariants_1_to_6_hold_in_the_read_models_under_concurrent_actors() {
-    property(1, false);
+    property(1);
 }
 
-/// KNOWN FAILURES, found by this property; run with
+/// KNOWN FAILURE with two process-manager instances, found by this property; run with
 /// `PROPTEST_CASES=500 cargo test -p projections --test projected_invariants -- --ignored`.
-/// Each shows up about once in a few hundred plans. Both come from one gap: the order's
-/// `Allocate` and `TakeVehicle` do not say what the decision to send them was based on, so
-/// the executor decides them again against the order as it is when appended, and a
-/// `placed` (or `scheduled`) order accepts any vehicle.
+/// Both cases below came from one gap: the order's `Allocate` and `TakeVehicle` did not say
+/// what the decision to send them was based on, so the executor decided them again against
+/// the order as it was when appended, and a `placed` (or `scheduled`) order accepted any
+/// vehicle. Since then both commands carry the vehicle's configuration and the order refuses
+/// them once its own differs (`OrderError::ConfigurationDiffers`): case 2 and the amendment
+/// variant of case 1 are fixed, and `held_cars_match_their_orders` is checked by every
+/// property here. What can remain is case 1's reallocation variant with two process-manager
+/// instances (the order went back to fulfilment with its configuration unchanged); the
+/// deployment runs one instance per log until the order counts its returns to fulfilment
+/// and the fulfilment manager passes that count along (docs/scale-out.md).
 ///
 /// 1. Two process-manager instances on one log (two `otd serve` on one database), invariant
 ///    1: an order holds a car reserved for another order. Instance two decides to fulfil
@@ -281,13 +281,10 @@ fn invariants_1_to_6_hold_in_the_read_models_under_concurrent_actors() {
 ///    the red car (242) at the amended price. The same between fulfilment's `Reserve` and
 ///    `Allocate` (observed: reserved 419, amended to add the tow bar 420, allocated 422).
 ///
-/// A fix: `Allocate` and `TakeVehicle` carry the configuration the vehicle was matched
-/// against (refused when the order's differs), and the order counts the times it went back
-/// to fulfilment, which the fulfilment manager passes along and the order checks.
 #[test]
-#[ignore = "known failures: decisions on a stale order state (see the comment)"]
+#[ignore = "known failure with two process-manager instances (see the comment)"]
 fn known_failures_two_process_manager_instances_and_configuration_races() {
-    property(2, true);
+    property(2);
 }
 
 /// One plan of a fixed seed on SQLite (the embedded default), where the store's single
@@ -300,7 +297,7 @@ fn invariants_1_to_6_hold_in_the_read_models_on_sqlite() {
         let rt = runtime();
         let tally = rt.block_on(async {
             let (events, read_models, _dir) = support::sqlite().await;
-            run(&plan, events, read_models, false).await
+            run(&plan, events, read_models).await
         })?;
         eprintln!("{tally:?}");
         Ok(())

@@ -135,6 +135,7 @@ pub fn violations(violations: Vec<domain::catalog::Violation>) -> ApiError {
             .map(|v| RuleViolation {
                 rule: v.rule().into(),
                 message: v.to_string(),
+                option: v.option().map(|o| o.as_str().to_owned()),
             })
             .collect(),
     }

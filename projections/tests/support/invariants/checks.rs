@@ -747,7 +747,7 @@ pub(crate) fn commission_once(
     Ok(())
 }
 
-/// Not one of invariants 1–6, and a known failure (see
+/// Not one of invariants 1–6 (fixed since it was found, see
 /// `known_failures_two_process_manager_instances_and_configuration_races`): the car an
 /// order holds is of its exact configuration (spec: locate-to-order finds a vehicle "whose
 /// configuration matches exactly"; reallocation gives an order only such a car).
