@@ -35,6 +35,10 @@
 //!   appends of many callers into one transaction.
 //! - `PostgresStore` (cargo feature `postgres`, on by default): for several otd processes
 //!   sharing one database.
+//! - `KurrentDbStore` (cargo feature `kurrentdb`, off by default): a clustered KurrentDB for an
+//!   OEM that outgrows one machine. Its positions are the server's log offsets: increasing, but
+//!   **not contiguous**, and an id is idempotent within its stream only (see
+//!   `docs/decisions/0004-kurrentdb-backend.md`).
 
 #![warn(missing_docs)]
 
@@ -48,8 +52,13 @@ mod subscription;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 
+#[cfg(feature = "kurrentdb")]
+pub mod kurrentdb;
+
 use async_trait::async_trait;
 
+#[cfg(feature = "kurrentdb")]
+pub use self::kurrentdb::KurrentDbStore;
 pub use error::StoreError;
 pub use event::{
     AppendResult, ExpectedVersion, Metadata, NewEvent, Payload, Position, RecordedEvent, StreamId,
