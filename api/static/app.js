@@ -454,10 +454,25 @@
     }
   }
 
+  /** An invoice's lines and totals as a table; `outstandingId` names the outstanding cell. */
+  function invoiceTable(inv, outstandingId) {
+    const row = (label, amount, cls, id) => h('tr', cls ? { class: cls } : {},
+      h('th', { scope: 'row' }, label), h('td', id ? { class: 'money', id } : { class: 'money' }, amount));
+    return h('table', { class: 'breakdown' }, h('tbody', {},
+      inv.lines.map((l) => row(l.description, money(l.amount))),
+      row('Net', money(inv.net), 'total'),
+      row('VAT', money(inv.vat)),
+      row('Gross', money(inv.gross), 'total'),
+      row('Deposit paid', '−' + money(inv.deposit_paid)),
+      row('Amount due', money(inv.amount_due), 'total grand'),
+      row('Paid', money(inv.paid)),
+      row('Outstanding', money(inv.outstanding), null, outstandingId)));
+  }
+
   window.OTD = {
     ApiError, api, h, s, $, $$, fill, append, money, parseMinor, date, dateTime, statusLabel, badge, shortId,
     problemNode, flash, flashError, session, signIn, signOut, homeFor, gate, busy, newKey, chosenOptions,
-    setOptions, showViolations, loadKpis, renderWho, arrivedWithToken: false,
+    setOptions, showViolations, loadKpis, renderWho, invoiceTable, arrivedWithToken: false,
   };
 
   // Deferred: the document is parsed when this runs.

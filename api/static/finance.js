@@ -4,7 +4,7 @@
 'use strict';
 
 (function () {
-  const { api, h, $, $$, fill, money, parseMinor, date, badge, shortId, gate, busy, newKey, flash, flashError, problemNode, loadKpis } = window.OTD;
+  const { api, h, $, $$, fill, money, parseMinor, date, badge, shortId, gate, busy, newKey, flash, flashError, problemNode, loadKpis, invoiceTable } = window.OTD;
   const me = gate();
   if (!me) return;
 
@@ -67,15 +67,7 @@
       fill($('#fi-detail'),
         h('p', {}, badge(inv.status), ` order `, h('a', { href: `/orders/${inv.order_id}` }, shortId(inv.order_id)),
           `, customer ${inv.customer_id}, dealer ${inv.dealer_id}, issued ${date(inv.issued_on)}`),
-        h('table', { class: 'breakdown' }, h('tbody', {},
-          inv.lines.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.description), h('td', { class: 'money' }, money(l.amount)))),
-          h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Net'), h('td', { class: 'money' }, money(inv.net))),
-          h('tr', {}, h('th', { scope: 'row' }, 'VAT'), h('td', { class: 'money' }, money(inv.vat))),
-          h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Gross'), h('td', { class: 'money' }, money(inv.gross))),
-          h('tr', {}, h('th', { scope: 'row' }, 'Deposit paid'), h('td', { class: 'money' }, '−' + money(inv.deposit_paid))),
-          h('tr', { class: 'total grand' }, h('th', { scope: 'row' }, 'Amount due'), h('td', { class: 'money' }, money(inv.amount_due))),
-          h('tr', {}, h('th', { scope: 'row' }, 'Paid'), h('td', { class: 'money' }, money(inv.paid))),
-          h('tr', {}, h('th', { scope: 'row' }, 'Outstanding'), h('td', { class: 'money', id: 'fi-outstanding' }, money(inv.outstanding))))),
+        invoiceTable(inv, 'fi-outstanding'),
         inv.credit_note ? h('p', {}, `Credit note ${inv.credit_note.number} on ${date(inv.credit_note.credited_on)}: refund ${money(inv.credit_note.refund)}, forfeited ${money(inv.credit_note.deposit_forfeited)} (${inv.credit_note.reason}).`) : null);
       renderInvoices();
     } catch (err) {

@@ -9,7 +9,7 @@
 (function () {
   const {
     api, h, $, fill, money, date, dateTime, badge, statusLabel, shortId, gate, busy, newKey,
-    problemNode, flash, flashError, chosenOptions, setOptions, showViolations, ApiError,
+    problemNode, flash, flashError, chosenOptions, setOptions, showViolations, ApiError, invoiceTable,
   } = window.OTD;
   const me = gate();
   if (!me) return;
@@ -173,16 +173,7 @@
       const inv = await api('GET', `/api/v1/invoices/${encodeURIComponent(o.invoice.number)}`);
       fill(box,
         h('p', {}, h('strong', {}, inv.number), ' ', badge(inv.status), ` issued ${date(inv.issued_on)}`),
-        h('table', { class: 'breakdown' },
-          h('tbody', {},
-            inv.lines.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.description), h('td', { class: 'money' }, money(l.amount)))),
-            h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Net'), h('td', { class: 'money' }, money(inv.net))),
-            h('tr', {}, h('th', { scope: 'row' }, 'VAT'), h('td', { class: 'money' }, money(inv.vat))),
-            h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Gross'), h('td', { class: 'money' }, money(inv.gross))),
-            h('tr', {}, h('th', { scope: 'row' }, 'Deposit paid'), h('td', { class: 'money' }, '−' + money(inv.deposit_paid))),
-            h('tr', { class: 'total grand' }, h('th', { scope: 'row' }, 'Amount due'), h('td', { class: 'money' }, money(inv.amount_due))),
-            h('tr', {}, h('th', { scope: 'row' }, 'Paid'), h('td', { class: 'money' }, money(inv.paid))),
-            h('tr', {}, h('th', { scope: 'row' }, 'Outstanding'), h('td', { class: 'money', id: 'trk-outstanding' }, money(inv.outstanding))))),
+        invoiceTable(inv, 'trk-outstanding'),
         inv.credit_note ? h('p', {}, `Credit note ${inv.credit_note.number}: refund ${money(inv.credit_note.refund)}`) : null);
     } catch (err) {
       fill(box, problemNode(err));
