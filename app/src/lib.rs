@@ -32,7 +32,7 @@ pub use clock::{Clock, ClockError};
 pub use codec::{decode, encode};
 pub use error::CommandError;
 pub use executor::{Executed, Executor, MAX_ATTEMPTS};
-pub use ports::{Checkpoints, SupplyView, ViewError};
+pub use ports::{Checkpoints, Leadership, Lease, SupplyView, ViewError};
 pub use rejection::{Rejection, ServiceError};
 pub use services::Services;
 pub use steps::shipments::{delivery_id, replanned_delivery_id, transfer_id};

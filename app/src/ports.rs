@@ -46,3 +46,20 @@ pub trait Checkpoints: Send + Sync + 'static {
     async fn load(&self, name: &str) -> Result<Position, ViewError>;
     async fn save(&self, name: &str, position: Position) -> Result<(), ViewError>;
 }
+
+/// Who runs the process managers when several processes share one log: only the leader
+/// does, so no reaction is decided twice from two stale views (a decision taken by two
+/// instances at once can allocate one car to two orders). One process per log needs none.
+#[async_trait]
+pub trait Leadership: Send + Sync + 'static {
+    /// Waits until this process leads. Leading lasts until the lease's `lost` resolves, or
+    /// until the lease is dropped (which hands leadership on).
+    async fn acquire(&self) -> Result<Box<dyn Lease>, ViewError>;
+}
+
+/// Leadership held. Dropping it lets another process lead.
+#[async_trait]
+pub trait Lease: Send {
+    /// Resolves when leadership is lost (e.g. the database connection holding it broke).
+    async fn lost(&mut self);
+}

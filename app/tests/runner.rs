@@ -133,3 +133,105 @@ async fn a_runner_retrying_forever_stops_when_asked() {
     assert!(stuck.calls.load(Ordering::SeqCst) >= 1);
     assert_eq!(checkpoints.get("test:flaky"), Position::START);
 }
+
+/// Leadership granted by the test, one lease at a time: each permit added to `grants` lets
+/// one `acquire` through, and `revoked.notify_one()` ends the lease in force.
+struct Granted {
+    grants: tokio::sync::Semaphore,
+    revoked: Arc<tokio::sync::Notify>,
+}
+
+impl Default for Granted {
+    fn default() -> Self {
+        Granted {
+            grants: tokio::sync::Semaphore::new(0),
+            revoked: Arc::default(),
+        }
+    }
+}
+
+/// Waits (with a deadline) until the runner has saved `position` for the manager.
+async fn saved(checkpoints: &MemoryCheckpoints, position: Position) {
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while checkpoints.get("test:flaky") < position {
+        assert!(std::time::Instant::now() < deadline, "checkpoint not saved");
+        tokio::task::yield_now().await;
+    }
+}
+
+struct GrantedLease {
+    revoked: Arc<tokio::sync::Notify>,
+}
+
+#[async_trait]
+impl app::Lease for GrantedLease {
+    async fn lost(&mut self) {
+        self.revoked.notified().await;
+    }
+}
+
+#[async_trait]
+impl app::Leadership for Granted {
+    async fn acquire(&self) -> Result<Box<dyn app::Lease>, ViewError> {
+        let permit = self.grants.acquire().await.unwrap();
+        permit.forget();
+        Ok(Box::new(GrantedLease {
+            revoked: Arc::clone(&self.revoked),
+        }))
+    }
+}
+
+#[tokio::test]
+async fn managers_react_only_while_this_process_leads() {
+    let w = World::memory().await;
+    let head = three_events(&w).await;
+    let counting = Arc::new(Flaky {
+        calls: AtomicU32::new(0),
+        failures: 0,
+    });
+    let leadership = Arc::new(Granted::default());
+    let checkpoints = Arc::new(MemoryCheckpoints::default());
+    let runner = Runner::new(w.store.clone(), checkpoints.clone(), vec![counting.clone()])
+        .with_leadership(leadership.clone())
+        .spawn();
+    // Not leading: nothing is handled (a bounded wait that must run out).
+    let short = std::time::Duration::from_millis(300);
+    assert!(runner.wait_for(head, short).await.is_err());
+    assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
+
+    leadership.grants.add_permits(1);
+    runner.wait_for(head, DEADLINE).await.unwrap();
+    assert_eq!(counting.calls.load(Ordering::SeqCst), 3);
+
+    // The lead is lost: new events wait for the next lease, which resumes from the saved
+    // checkpoint, so nothing is handled twice.
+    saved(&checkpoints, head).await;
+    leadership.revoked.notify_one();
+    w.stock(910, "D-BER-01", "AURA", &[]).await;
+    let later = w.head().await;
+    assert!(
+        runner.wait_for(later, short).await.is_err(),
+        "handled without the lead"
+    );
+    leadership.grants.add_permits(1);
+    runner.wait_for(later, DEADLINE).await.unwrap();
+    assert_eq!(counting.calls.load(Ordering::SeqCst), 4);
+    runner.stop().await.unwrap();
+    assert_eq!(checkpoints.get("test:flaky"), later);
+}
+
+#[tokio::test]
+async fn a_runner_waiting_to_lead_still_stops_when_asked() {
+    let w = World::memory().await;
+    let runner = Runner::new(
+        w.store.clone(),
+        Arc::new(MemoryCheckpoints::default()),
+        vec![Arc::new(Refusing)],
+    )
+    .with_leadership(Arc::new(Granted::default()))
+    .spawn();
+    tokio::time::timeout(DEADLINE, runner.stop())
+        .await
+        .unwrap()
+        .unwrap();
+}

@@ -34,11 +34,11 @@ mod projection;
 mod runner;
 pub mod views;
 
-#[cfg(feature = "postgres")]
-pub use backend::PostgresReadModels;
 pub use backend::{
     Checkpoint, DocWrite, MemoryReadModels, ProjectionCommit, ReadModelStore, SqliteReadModels,
 };
+#[cfg(feature = "postgres")]
+pub use backend::{PostgresLeadership, PostgresReadModels};
 pub use decoded::{DecodedEvent, Decoding, Interest};
 pub use docs::Docs;
 pub use document::{DocQuery, Document, StoredDoc, Tags};

@@ -28,7 +28,7 @@ use tokio::task::JoinHandle;
 #[cfg(doc)]
 use super::ReactionError;
 use super::{Incoming, ProcessManager};
-use crate::Checkpoints;
+use crate::{Checkpoints, Leadership, Lease};
 
 /// Checkpoints are saved at the latest after this many events.
 pub const FLUSH_EVERY: usize = 64;
@@ -77,6 +77,21 @@ pub struct Runner {
     store: Arc<dyn EventStore>,
     checkpoints: Arc<dyn Checkpoints>,
     managers: Vec<Arc<dyn ProcessManager>>,
+    leadership: Option<Arc<dyn Leadership>>,
+}
+
+/// Why following the log ended.
+enum Ended {
+    Stopped,
+    LostLead,
+}
+
+/// Resolves when `lease` is lost; never without one.
+async fn lost(lease: &mut Option<Box<dyn Lease>>) {
+    match lease {
+        Some(lease) => lease.lost().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The running task: its position, its skipped reactions, and the way to
@@ -101,7 +116,15 @@ impl Runner {
             store,
             checkpoints,
             managers,
+            leadership: None,
         }
+    }
+
+    /// Runs the managers only while this process leads (several processes on one log).
+    /// Losing the lead stops them; they resume from the saved checkpoints once it leads again.
+    pub fn with_leadership(mut self, leadership: Arc<dyn Leadership>) -> Self {
+        self.leadership = Some(leadership);
+        self
     }
 
     /// Starts following the log on a tokio task.
@@ -126,8 +149,36 @@ impl Runner {
         position: watch::Sender<Position>,
         skipped: Arc<Mutex<Vec<Skipped>>>,
     ) {
-        let Some(mut done) = self.load_checkpoints(&mut stop).await else {
-            return;
+        loop {
+            let mut lease = match &self.leadership {
+                None => None,
+                Some(leadership) => match lead(leadership.as_ref(), &mut stop).await {
+                    Some(lease) => Some(lease),
+                    None => return,
+                },
+            };
+            match self
+                .follow(&mut stop, &position, &skipped, &mut lease)
+                .await
+            {
+                Ended::Stopped => return,
+                Ended::LostLead => {
+                    tracing::warn!("process managers lost the lead; waiting to lead again");
+                }
+            }
+        }
+    }
+
+    /// Feeds the managers from their checkpoints until stopped or the lease is lost.
+    async fn follow(
+        &self,
+        stop: &mut watch::Receiver<bool>,
+        position: &watch::Sender<Position>,
+        skipped: &Mutex<Vec<Skipped>>,
+        lease: &mut Option<Box<dyn Lease>>,
+    ) -> Ended {
+        let Some(mut done) = self.load_checkpoints(stop).await else {
+            return Ended::Stopped;
         };
         let start = done.iter().copied().min().unwrap_or(Position::START);
         position.send_replace(start);
@@ -137,16 +188,19 @@ impl Runner {
         let mut backoff = Backoff::default();
         loop {
             // With checkpoints to save, a quiet moment saves them.
+            // A lost lead ends at once, without saving: the new leader may be ahead.
             let next = if unsaved > 0 {
                 tokio::select! {
                     biased;
                     _ = stop.changed() => break,
+                    () = lost(lease) => return Ended::LostLead,
                     next = tokio::time::timeout(IDLE, subscription.next()) => next,
                 }
             } else {
                 tokio::select! {
                     biased;
                     _ = stop.changed() => break,
+                    () = lost(lease) => return Ended::LostLead,
                     next = subscription.next() => Ok(next),
                 }
             };
@@ -158,7 +212,7 @@ impl Runner {
                 }
                 Ok(Err(e)) => {
                     tracing::warn!("process managers cannot read the log: {e}");
-                    if !backoff.pause(&mut stop).await {
+                    if !backoff.pause(stop).await {
                         break;
                     }
                     continue;
@@ -167,7 +221,7 @@ impl Runner {
             };
             backoff = Backoff::default();
             let at = record.position;
-            if !self.deliver(record, &mut done, &mut stop, &skipped).await {
+            if !self.deliver(record, &mut done, stop, skipped).await {
                 break;
             }
             position.send_replace(at);
@@ -178,6 +232,7 @@ impl Runner {
             }
         }
         self.flush(&done, &mut saved).await;
+        Ended::Stopped
     }
 
     /// Each manager's checkpoint; `None` when stopped while the checkpoints
@@ -399,5 +454,29 @@ impl RunnerHandle {
         stop.send_replace(true);
         task.await?;
         Ok(())
+    }
+}
+
+/// Waits to lead; `None` when stopped first.
+async fn lead(
+    leadership: &dyn Leadership,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<Box<dyn Lease>> {
+    let mut backoff = Backoff::default();
+    loop {
+        let acquired = tokio::select! {
+            biased;
+            _ = stop.changed() => return None,
+            acquired = leadership.acquire() => acquired,
+        };
+        match acquired {
+            Ok(lease) => return Some(lease),
+            Err(e) => {
+                tracing::warn!("process managers cannot take the lead: {e}");
+                if !backoff.pause(stop).await {
+                    return None;
+                }
+            }
+        }
     }
 }

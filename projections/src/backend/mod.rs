@@ -24,7 +24,7 @@ use crate::error::ReadModelError;
 
 pub use memory::MemoryReadModels;
 #[cfg(feature = "postgres")]
-pub use postgres::PostgresReadModels;
+pub use postgres::{PostgresLeadership, PostgresReadModels};
 pub use sqlite::SqliteReadModels;
 
 /// How far a projection (or a process manager) has read the log, and the version of the

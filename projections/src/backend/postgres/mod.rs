@@ -4,6 +4,7 @@
 //! the views and checkpoints, so reads do not queue behind a large commit. A batch is written
 //! with one `INSERT … SELECT unnest(…)` per batch, not one statement per document.
 
+mod leader;
 mod worker;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use tokio_postgres::Row;
 use super::{check_from, Checkpoint, ProjectionCommit, ReadModelStore};
 use crate::document::{DocQuery, StoredDoc, Tags};
 use crate::error::ReadModelError;
+pub use leader::PostgresLeadership;
 use worker::Worker;
 
 const SCHEMA: &str = include_str!("schema.sql");
