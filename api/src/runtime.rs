@@ -56,9 +56,14 @@ impl Runtime {
         let executor = app::Executor::new(events.clone(), catalog.clone(), clock.clone());
         let supply: Arc<dyn app::SupplyView> = Arc::new(projections::Supply::new(views.clone()));
         let checkpoints: Arc<dyn app::Checkpoints> =
-            Arc::new(projections::ProcessCheckpoints::new(read_models));
+            Arc::new(projections::ProcessCheckpoints::new(read_models.clone()));
         let managers = app::process::standard_managers(&executor, supply);
-        let process = app::process::Runner::new(events, checkpoints, managers).spawn();
+        // Several processes on one database: only the leader runs the process managers.
+        let mut process = app::process::Runner::new(events, checkpoints, managers);
+        if let Some(leadership) = read_models.leadership() {
+            process = process.with_leadership(leadership);
+        }
+        let process = process.spawn();
         let state = AppState {
             catalog,
             clock,

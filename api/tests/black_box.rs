@@ -408,3 +408,80 @@ fn a_sigkill_while_the_process_managers_work_never_books_twice() {
     }
     server.stop();
 }
+
+/// Two `otd serve` on one PostgreSQL schema: only one runs the process managers, and when
+/// it dies (SIGKILL) the other takes over, so orders placed through either are fulfilled
+/// once.
+#[test]
+fn two_servers_on_one_postgresql_schema_share_the_work_and_survive_the_leaders_death() {
+    let Ok(url) = std::env::var("OTD_TEST_POSTGRES_URL") else {
+        eprintln!("SKIPPED: OTD_TEST_POSTGRES_URL is not set, the two-server PostgreSQL run did not happen");
+        return;
+    };
+    let schema = format!("otd_bb2_{}", uuid::Uuid::new_v4().simple());
+    let pg = [
+        "--backend",
+        "postgres",
+        "--postgres-url",
+        &url,
+        "--postgres-schema",
+        &schema,
+    ];
+    let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = Server::start(data_a.path(), &pg);
+    let second = Server::start(data_b.path(), &pg);
+    let planner = token("planner", "pat");
+    let customer = token("customer", "C-1001");
+    let (s, _) = http(
+        &second,
+        "PUT",
+        "/api/v1/plants/P-LEIPZIG/capacity/2027-W02",
+        Some(&planner),
+        Some(r#"{"units":4}"#),
+    );
+    assert_eq!(s, 200);
+    let place = |server: &Server| -> String {
+        let (s, body) = http(
+            server,
+            "POST",
+            "/api/v1/orders",
+            Some(&customer),
+            Some(ORDER),
+        );
+        assert_eq!(s, 201, "{body}");
+        body["order_id"].as_str().unwrap().to_owned()
+    };
+    let scheduled = |server: &Server, order: &str| {
+        eventually(server, &format!("/api/v1/orders/{order}"), &customer, |o| {
+            o["status"] == "scheduled"
+        });
+    };
+    let one = place(&first);
+    let two = place(&second);
+    scheduled(&second, &one);
+    scheduled(&first, &two);
+
+    // Whichever led dies; the survivor takes over the process managers.
+    first.kill();
+    let three = place(&second);
+    scheduled(&second, &three);
+    let capacity = eventually(
+        &second,
+        "/api/v1/plants/P-LEIPZIG/capacity?from=2027-W02&to=2027-W02",
+        &planner,
+        |weeks| weeks[0]["booked"] == 3,
+    );
+    assert_eq!(
+        capacity[0]["capacity"], 4,
+        "each order booked once: {capacity}"
+    );
+    second.stop();
+    let _ = Command::new("psql")
+        .args([
+            &url,
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        ])
+        .status();
+}

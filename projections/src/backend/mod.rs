@@ -72,6 +72,12 @@ pub struct ProjectionCommit {
 
 /// The blocking port to the database that holds the read models.
 pub trait ReadModelStore: Send + Sync + 'static {
+    /// Who may run the process managers when several processes share this database (their
+    /// checkpoints live here); `None` where one process owns it (SQLite, memory).
+    fn leadership(&self) -> Option<std::sync::Arc<dyn app::Leadership>> {
+        None
+    }
+
     /// Every checkpoint, by name.
     fn checkpoints(&self) -> Result<BTreeMap<String, Checkpoint>, ReadModelError>;
 

@@ -40,6 +40,7 @@ const SAVE_CHECKPOINT: &str =
 
 /// Read models in a PostgreSQL schema (the event store's).
 pub struct PostgresReadModels {
+    url: String,
     schema: String,
     writer: Worker,
     reader: Worker,
@@ -113,6 +114,7 @@ impl PostgresReadModels {
         let writer = Worker::start("otd-pg-projections", config.clone())?;
         let reader = Worker::start("otd-pg-views", config)?;
         let models = PostgresReadModels {
+            url: url.to_owned(),
             schema: schema.to_owned(),
             writer,
             reader,
@@ -162,6 +164,13 @@ impl PostgresReadModels {
 }
 
 impl ReadModelStore for PostgresReadModels {
+    fn leadership(&self) -> Option<std::sync::Arc<dyn app::Leadership>> {
+        Some(std::sync::Arc::new(PostgresLeadership::new(
+            &self.url,
+            &self.schema,
+        )))
+    }
+
     fn checkpoints(&self) -> Result<BTreeMap<String, Checkpoint>, ReadModelError> {
         let rows = Self::query(
             &self.reader,
