@@ -40,7 +40,7 @@ struct EngineArgs {
     /// `real` or `sim:YYYY-MM-DD`.
     #[arg(long)]
     clock: Option<String>,
-    /// `sqlite` (default) or `postgres`.
+    /// `sqlite` (default), `postgres` or `kurrentdb` (needs the `kurrentdb` cargo feature).
     #[arg(long)]
     backend: Option<String>,
     /// The PostgreSQL URL for `--backend postgres`.
@@ -49,6 +49,11 @@ struct EngineArgs {
     /// The PostgreSQL schema (default `public`).
     #[arg(long)]
     postgres_schema: Option<String>,
+    /// The KurrentDB connection string for `--backend kurrentdb`, e.g.
+    /// `kurrentdb+discover://node1:2113?nodePreference=leader`; read models then go to
+    /// `--postgres-url` if given, else to SQLite in the data folder.
+    #[arg(long)]
+    kurrentdb_url: Option<String>,
     /// A settings file (default: otd.toml in the data folder).
     #[arg(long)]
     config: Option<PathBuf>,
@@ -62,6 +67,7 @@ impl EngineArgs {
             backend: self.backend.clone(),
             postgres_url: self.postgres_url.clone(),
             postgres_schema: self.postgres_schema.clone(),
+            kurrentdb_url: self.kurrentdb_url.clone(),
             clock: self.clock.clone(),
             jwt_secret: None,
             catalog,

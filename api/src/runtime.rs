@@ -211,6 +211,11 @@ impl Parts {
                     .map_err(|e| StartError::ReadModels(e.to_string()))?;
                 (Arc::new(pg), Arc::new(read_models), None)
             }
+            Backend::KurrentDb {
+                url,
+                read_models_url,
+                read_models_schema,
+            } => open_kurrentdb(settings, url, read_models_url, read_models_schema).await?,
         };
         Ok(Parts {
             events,
@@ -229,4 +234,63 @@ impl Parts {
             ..RunnerOptions::default()
         }
     }
+}
+
+/// The events in KurrentDB; the read models (with the projections' checkpoints) in PostgreSQL
+/// when `read_models_url` is given, else in `kurrentdb-read-models.sqlite` in the data folder.
+#[cfg(feature = "kurrentdb")]
+async fn open_kurrentdb(
+    settings: &Settings,
+    url: &str,
+    read_models_url: &Option<String>,
+    read_models_schema: &Option<String>,
+) -> Result<Stores, StartError> {
+    let events = store::KurrentDbStore::connect(url, "").await?;
+    let read_models: Arc<dyn ReadModelStore> = match read_models_url {
+        Some(pg_url) => {
+            let schema = read_models_schema.as_deref().unwrap_or("public");
+            Arc::new(
+                projections::PostgresReadModels::connect(pg_url, schema)
+                    .await
+                    .map_err(|e| StartError::ReadModels(e.to_string()))?,
+            )
+        }
+        None => {
+            let path = settings.data.join("kurrentdb-read-models.sqlite");
+            let opened = tokio::task::spawn_blocking(move || {
+                // An empty file is an empty SQLite database; the read models create their
+                // tables in it.
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                projections::SqliteReadModels::open_blocking(
+                    &path,
+                    std::time::Duration::from_secs(5),
+                )
+                .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| StartError::ReadModels(e.to_string()))?
+            .map_err(StartError::ReadModels)?;
+            Arc::new(opened)
+        }
+    };
+    Ok((Arc::new(events), read_models, None))
+}
+
+/// Without the `kurrentdb` feature the backend is refused at start, with how to get it.
+#[cfg(not(feature = "kurrentdb"))]
+async fn open_kurrentdb(
+    _settings: &Settings,
+    _url: &str,
+    _read_models_url: &Option<String>,
+    _read_models_schema: &Option<String>,
+) -> Result<Stores, StartError> {
+    Err(StartError::Settings(
+        "this otd was built without KurrentDB support: rebuild it with \
+         `cargo build --release -p api --features kurrentdb` to use --backend kurrentdb"
+            .into(),
+    ))
 }

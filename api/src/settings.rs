@@ -14,6 +14,13 @@ pub enum Backend {
     Sqlite,
     /// A shared PostgreSQL database, in `schema` (default `public`).
     Postgres { url: String, schema: Option<String> },
+    /// A KurrentDB server or cluster for the events (cargo feature `kurrentdb`), with the read
+    /// models in PostgreSQL when `read_models_url` is given, else in SQLite in the data folder.
+    KurrentDb {
+        url: String,
+        read_models_url: Option<String>,
+        read_models_schema: Option<String>,
+    },
 }
 
 /// Which clock the business runs on.
@@ -63,6 +70,7 @@ impl std::fmt::Debug for Settings {
                 &match &self.backend {
                     Backend::Sqlite => "sqlite",
                     Backend::Postgres { .. } => "postgres",
+                    Backend::KurrentDb { .. } => "kurrentdb",
                 },
             )
             .field("clock", &self.clock)
@@ -82,6 +90,7 @@ pub struct FileSettings {
     pub backend: Option<String>,
     pub postgres_url: Option<String>,
     pub postgres_schema: Option<String>,
+    pub kurrentdb_url: Option<String>,
     pub clock: Option<String>,
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
@@ -96,6 +105,7 @@ pub struct Layer {
     pub backend: Option<String>,
     pub postgres_url: Option<String>,
     pub postgres_schema: Option<String>,
+    pub kurrentdb_url: Option<String>,
     pub clock: Option<String>,
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
@@ -111,6 +121,7 @@ impl Layer {
             backend: env("OTD_BACKEND"),
             postgres_url: env("OTD_POSTGRES_URL"),
             postgres_schema: env("OTD_POSTGRES_SCHEMA"),
+            kurrentdb_url: env("OTD_KURRENTDB_URL"),
             clock: env("OTD_CLOCK"),
             jwt_secret: env("OTD_JWT_SECRET"),
             catalog: env("OTD_CATALOG").map(PathBuf::from),
@@ -133,6 +144,7 @@ impl Layer {
             backend: f.backend,
             postgres_url: f.postgres_url,
             postgres_schema: f.postgres_schema,
+            kurrentdb_url: f.kurrentdb_url,
             clock: f.clock,
             jwt_secret: f.jwt_secret,
             catalog: f.catalog,
@@ -148,6 +160,7 @@ impl Layer {
             backend: over.backend.or(self.backend),
             postgres_url: over.postgres_url.or(self.postgres_url),
             postgres_schema: over.postgres_schema.or(self.postgres_schema),
+            kurrentdb_url: over.kurrentdb_url.or(self.kurrentdb_url),
             clock: over.clock.or(self.clock),
             jwt_secret: over.jwt_secret.or(self.jwt_secret),
             catalog: over.catalog.or(self.catalog),
@@ -169,7 +182,18 @@ impl Layer {
                     "the postgres backend needs a URL (--postgres-url or OTD_POSTGRES_URL)",
                 )?,
             },
-            other => return Err(format!("backend {other:?}: expected sqlite or postgres")),
+            "kurrentdb" => Backend::KurrentDb {
+                url: self.kurrentdb_url.ok_or(
+                    "the kurrentdb backend needs a URL (--kurrentdb-url or OTD_KURRENTDB_URL)",
+                )?,
+                read_models_url: self.postgres_url,
+                read_models_schema: self.postgres_schema,
+            },
+            other => {
+                return Err(format!(
+                    "backend {other:?}: expected sqlite, postgres or kurrentdb"
+                ))
+            }
         };
         let clock = self.clock.as_deref().unwrap_or("real").parse()?;
         let rate_limit = match self.rate_limit.as_deref() {
@@ -197,6 +221,29 @@ fn toml_from_str(text: &str) -> Result<FileSettings, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kurrentdb_backend_needs_its_url_and_keeps_the_read_models_url() {
+        let missing = Layer {
+            backend: Some("kurrentdb".into()),
+            ..Layer::default()
+        };
+        assert!(missing.resolve().unwrap_err().contains("--kurrentdb-url"));
+        let env = Layer::from_env(|name| match name {
+            "OTD_BACKEND" => Some("kurrentdb".into()),
+            "OTD_KURRENTDB_URL" => Some("esdb://node1:2113".into()),
+            "OTD_POSTGRES_URL" => Some("postgres://otd@db/otd".into()),
+            _ => None,
+        });
+        assert_eq!(
+            env.resolve().unwrap().backend,
+            Backend::KurrentDb {
+                url: "esdb://node1:2113".into(),
+                read_models_url: Some("postgres://otd@db/otd".into()),
+                read_models_schema: None,
+            }
+        );
+    }
 
     #[test]
     fn flags_win_over_the_environment_which_wins_over_the_file() {

@@ -423,7 +423,7 @@ impl EventStore for KurrentDbStore {
                 StreamPosition::Position(mapping::resume_from(from, self.known_commit(from)))
             };
             // One more than asked: the server may hand back the event at `from` itself.
-            let wanted = limit - events.len() + 1;
+            let wanted = (limit - events.len()).saturating_add(1);
             let options = ReadAllOptions::default()
                 .forwards()
                 .position(start)
