@@ -261,9 +261,10 @@ fn invariants_1_to_6_hold_in_the_read_models_under_concurrent_actors() {
 /// them once its own differs (`OrderError::ConfigurationDiffers`): case 2 and the amendment
 /// variant of case 1 are fixed, and `held_cars_match_their_orders` is checked by every
 /// property here. What can remain is case 1's reallocation variant with two process-manager
-/// instances (the order went back to fulfilment with its configuration unchanged); the
-/// deployment runs one instance per log until the order counts its returns to fulfilment
-/// and the fulfilment manager passes that count along (docs/scale-out.md).
+/// instances (the order went back to fulfilment with its configuration unchanged). The
+/// deployment therefore runs one instance per log: `otd serve` on PostgreSQL takes an
+/// advisory lock before its process managers run (docs/decisions/0005), and this test runs
+/// two instances without it on purpose.
 ///
 /// 1. Two process-manager instances on one log (two `otd serve` on one database), invariant
 ///    1: an order holds a car reserved for another order. Instance two decides to fulfil
