@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::event::{ExpectedVersion, Metadata, Position};
+use crate::event::{AppendResult, ExpectedVersion, Metadata, Position};
 
 /// The port's expectation as the client's stream state (the two enums have the same shape;
 /// the client's `StreamExists` is never used).
@@ -41,6 +41,29 @@ pub(crate) fn resume_from(after: Position, commit: Option<u64>) -> kurrentdb::Po
     kurrentdb::Position {
         commit: commit.unwrap_or(after.0),
         prepare: after.0,
+    }
+}
+
+/// Whether a position read from a stream (not from `$all`) is real: servers that do not know
+/// an event's `$all` position on a stream read answer `-1`, i.e. `u64::MAX`.
+pub(crate) fn is_known(position: Position) -> bool {
+    position.0 < i64::MAX as u64
+}
+
+/// The result of a fresh append, from the events read back: when the stream read did not carry
+/// real positions, the write result's position (the last event's) stands for both ends.
+pub(crate) fn with_written_position(
+    stored: AppendResult,
+    written: kurrentdb::Position,
+) -> AppendResult {
+    if is_known(stored.first_position) && is_known(stored.last_position) {
+        stored
+    } else {
+        AppendResult {
+            first_position: position(written),
+            last_position: position(written),
+            ..stored
+        }
     }
 }
 
@@ -184,6 +207,33 @@ mod tests {
             kurrentdb::Position {
                 commit: 1_180,
                 prepare: 1_180
+            }
+        );
+    }
+
+    #[test]
+    fn an_append_result_without_real_stream_positions_falls_back_to_the_write_position() {
+        let written = kurrentdb::Position {
+            commit: 900,
+            prepare: 1_200,
+        };
+        let real = AppendResult {
+            first_position: Position(1_000),
+            last_position: Position(1_200),
+            next_expected_version: 2,
+        };
+        assert_eq!(with_written_position(real, written), real);
+        let unknown = AppendResult {
+            first_position: Position(u64::MAX),
+            last_position: Position(u64::MAX),
+            next_expected_version: 2,
+        };
+        assert_eq!(
+            with_written_position(unknown, written),
+            AppendResult {
+                first_position: Position(1_200),
+                last_position: Position(1_200),
+                next_expected_version: 2,
             }
         );
     }

@@ -340,14 +340,16 @@ impl EventStore for KurrentDbStore {
         let result = match self.send(&name, expected, &events).await? {
             Ok(written) => {
                 let first = (written.next_expected_version + 1).saturating_sub(count);
-                self.stored_as(stream, first, &events)
+                let stored = self
+                    .stored_as(stream, first, &events)
                     .await?
                     .ok_or_else(|| {
                         StoreError::Backend(format!(
                             "KurrentDB acknowledged an append to {stream} whose events are not \
                          where it said"
                         ))
-                    })?
+                    })?;
+                mapping::with_written_position(stored, written.position)
             }
             Err(actual) => {
                 // A conflict may be a retry of an append that is already stored, placed
