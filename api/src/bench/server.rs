@@ -26,7 +26,6 @@ impl Server {
             .arg(data)
             .env("OTD_JWT_SECRET", secret)
             .env("OTD_BACKEND", "sqlite")
-            .env_remove("OTD_CONFIG")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

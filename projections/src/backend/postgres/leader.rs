@@ -31,7 +31,8 @@ impl PostgresLeadership {
 
 /// The lock, held by the open connection.
 struct PostgresLease {
-    _client: Client,
+    /// Holds the lock for as long as it is open.
+    client: Client,
     connection: JoinHandle<()>,
 }
 
@@ -60,15 +61,12 @@ impl Leadership for PostgresLeadership {
         let connection = tokio::spawn(async move {
             let _ = connection.await;
         });
-        let lease = PostgresLease {
-            _client: client,
-            connection,
-        };
+        let lease = PostgresLease { client, connection };
         let mut retry = tokio::time::interval(RETRY);
         loop {
             retry.tick().await;
             let taken: bool = lease
-                ._client
+                .client
                 .query_one("SELECT pg_try_advisory_lock(hashtext($1))", &[&self.key])
                 .await
                 .map_err(unavailable)?
