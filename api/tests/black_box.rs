@@ -145,6 +145,18 @@ fn eventually(server: &Server, path: &str, token: &str, check: impl Fn(&Value) -
     }
 }
 
+/// Drops a test's PostgreSQL schema (best effort: a leftover schema harms no other run).
+fn drop_schema(url: &str, schema: &str) {
+    let _ = Command::new("psql")
+        .args([
+            url,
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        ])
+        .status();
+}
+
 const ORDER: &str =
     r#"{"market":"DE","model":"AURA","options":["PNT-RED"],"dealer_id":"D-BER-01"}"#;
 
@@ -292,14 +304,7 @@ fn a_full_lifecycle_over_a_real_socket_on_postgresql() {
     );
     lifecycle(&server);
     server.stop();
-    let _ = Command::new("psql")
-        .args([
-            &url,
-            "-q",
-            "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-        ])
-        .status();
+    drop_schema(&url, &schema);
 }
 
 #[test]
@@ -476,12 +481,5 @@ fn two_servers_on_one_postgresql_schema_share_the_work_and_survive_the_leaders_d
         "each order booked once: {capacity}"
     );
     second.stop();
-    let _ = Command::new("psql")
-        .args([
-            &url,
-            "-q",
-            "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-        ])
-        .status();
+    drop_schema(&url, &schema);
 }
