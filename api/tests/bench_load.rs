@@ -58,3 +58,19 @@ fn the_load_benchmark_refuses_a_folder_that_holds_a_store() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("already holds a store"));
 }
+
+#[test]
+fn the_load_benchmark_refuses_rates_that_are_not_positive_finite_numbers() {
+    for rate in ["0", "-5", "NaN", "inf"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_otd"))
+            .args(["bench", "load", &format!("--rate={rate}")])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "--rate {rate}: {stderr}");
+        assert!(
+            stderr.contains("positive, finite"),
+            "--rate {rate}: {stderr}"
+        );
+    }
+}

@@ -124,8 +124,10 @@ impl Callers {
 
 /// Runs the benchmark and prints its report.
 pub async fn run(args: LoadArgs) -> Result<(), String> {
-    if args.rate <= 0.0 || args.board_rate <= 0.0 {
-        return Err("--rate and --board-rate must be positive".into());
+    // NaN or infinity would make the schedule's interval meaningless (or panic).
+    let usable = |rate: f64| rate.is_finite() && rate > 0.0;
+    if !usable(args.rate) || !usable(args.board_rate) {
+        return Err("--rate and --board-rate must be positive, finite numbers".into());
     }
     let (data, temporary) = match &args.data {
         Some(dir) => (dir.clone(), false),
