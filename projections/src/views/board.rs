@@ -49,7 +49,7 @@ struct Cached {
     keys: HashMap<OrderId, SortKey>,
     board: Arc<DealerBoard>,
     /// `board` as JSON, encoded by the first request that wants it.
-    json: Arc<OnceLock<Arc<[u8]>>>,
+    json: OnceLock<Arc<[u8]>>,
 }
 
 /// The boards served last, per dealer. Cheap to clone (shared).
@@ -76,25 +76,40 @@ impl ReadModels {
         &self,
         dealer: &DealerId,
     ) -> Result<Arc<DealerBoard>, ReadModelError> {
-        Ok(Arc::clone(&self.cached_board(dealer).await?.board))
+        Ok(Arc::clone(&self.cached_board(dealer, false).await?.board))
     }
 
     /// [`ReadModels::dealer_board`] as JSON; encoded once per change of the board, however
     /// often it is read.
     pub async fn dealer_board_json(&self, dealer: &DealerId) -> Result<Arc<[u8]>, ReadModelError> {
-        let cached = self.cached_board(dealer).await?;
-        if let Some(json) = cached.json.get() {
-            return Ok(Arc::clone(json));
+        let cached = self.cached_board(dealer, true).await?;
+        cached
+            .json
+            .get()
+            .map(Arc::clone)
+            .ok_or_else(|| ReadModelError::Backend("the board was not encoded".into()))
+    }
+
+    /// The dealer's board, refreshed and (with `encode`) encoded as JSON under the
+    /// single-flight lock, so a burst of requests refreshes and encodes it once.
+    async fn cached_board(
+        &self,
+        dealer: &DealerId,
+        encode: bool,
+    ) -> Result<Arc<Cached>, ReadModelError> {
+        let _single_flight = self.boards.refreshing.lock().await;
+        let cached = self.refresh(dealer).await?;
+        if encode && cached.json.get().is_none() {
+            let encoded: Arc<[u8]> = serde_json::to_vec(&*cached.board)
+                .map_err(|e| ReadModelError::Backend(format!("the board cannot be encoded: {e}")))?
+                .into();
+            let _ = cached.json.set(encoded);
         }
-        let encoded: Arc<[u8]> = serde_json::to_vec(&*cached.board)
-            .map_err(|e| ReadModelError::Backend(format!("the board cannot be encoded: {e}")))?
-            .into();
-        Ok(Arc::clone(cached.json.get_or_init(|| encoded)))
+        Ok(cached)
     }
 
     /// The dealer's board, refreshed with the documents changed since it was cached.
-    async fn cached_board(&self, dealer: &DealerId) -> Result<Arc<Cached>, ReadModelError> {
-        let _single_flight = self.boards.refreshing.lock().await;
+    async fn refresh(&self, dealer: &DealerId) -> Result<Arc<Cached>, ReadModelError> {
         let checkpoint = self.progress().snapshot().checkpoint(ORDERS);
         let cached = match checkpoint {
             Some(checkpoint) => {
@@ -127,40 +142,26 @@ impl ReadModels {
                 return Ok(Arc::clone(cached));
             }
         }
-        let mut next = match cached {
-            Some(cached) => Cached {
-                seen: cached.seen,
-                checkpoint: AtomicU64::new(0),
-                rows: cached.rows.clone(),
-                keys: cached.keys.clone(),
-                board: Arc::clone(&cached.board),
-                json: Arc::default(),
-            },
-            None => Cached {
-                seen: Position(0),
-                checkpoint: AtomicU64::new(0),
-                rows: BTreeMap::new(),
-                keys: HashMap::new(),
-                board: Arc::new(DealerBoard {
-                    dealer_id: dealer.clone(),
-                    counts: BTreeMap::new(),
-                    orders: Vec::new(),
-                }),
-                json: Arc::default(),
-            },
+        let (mut seen, mut rows, mut keys) = match cached {
+            Some(cached) => (cached.seen, cached.rows.clone(), cached.keys.clone()),
+            None => (Position(0), BTreeMap::new(), HashMap::new()),
         };
         for (position, doc) in &changed {
-            next.seen = next.seen.max(*position);
+            seen = seen.max(*position);
             let key = (Reverse(doc.placed_at), doc.order_id);
-            if let Some(old) = next.keys.insert(doc.order_id, key) {
-                next.rows.remove(&old);
+            if let Some(old) = keys.insert(doc.order_id, key) {
+                rows.remove(&old);
             }
-            next.rows.insert(key, (doc.status, BoardRow::from(doc)));
+            rows.insert(key, (doc.status, BoardRow::from(doc)));
         }
-        next.checkpoint = AtomicU64::new(checkpoint.map_or(0, |c| c.0));
-        next.board = Arc::new(board(dealer, &next.rows));
-        next.json = Arc::default();
-        let next = Arc::new(next);
+        let next = Arc::new(Cached {
+            seen,
+            checkpoint: AtomicU64::new(checkpoint.map_or(0, |c| c.0)),
+            board: Arc::new(board(dealer, &rows)),
+            rows,
+            keys,
+            json: OnceLock::new(),
+        });
         if checkpoint.is_some() {
             let mut boards = self.boards.lock();
             let newer = boards.get(dealer).is_none_or(|c| c.seen <= next.seen);
