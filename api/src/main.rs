@@ -92,6 +92,9 @@ enum ProjectionsCommand {
 enum BenchCommand {
     /// Open-loop HTTP load on `otd serve` over SQLite: orders placed, then a dealer's board read.
     Load(api::bench::load::LoadArgs),
+    /// N orders driven through their seven commands by C workers, on SQLite or PostgreSQL,
+    /// with the order tracker and dealer board projected; prints one JSON line.
+    Lifecycle(api::bench::lifecycle::LifecycleArgs),
 }
 
 #[derive(Subcommand)]
@@ -201,6 +204,9 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Load(args),
         } => return run_async(api::bench::load::run(args.clone())),
+        Command::Bench {
+            command: BenchCommand::Lifecycle(args),
+        } => return run_async(api::bench::lifecycle::run(args.clone())),
         Command::Projections {
             command: ProjectionsCommand::Rebuild { name, engine },
         } => {

@@ -83,6 +83,17 @@ impl PostgresStore {
     pub fn schema(&self) -> &str {
         &self.inner.schema
     }
+
+    /// Drops `schema` with every table in it: for the throwaway schemas of benchmarks and
+    /// tests. The name is checked as [`PostgresStore::connect`] checks it.
+    pub async fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
+        let target = Target::new(url, Some(schema))?;
+        let client = target.connect().await?;
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", target.schema))
+            .await
+            .map_err(errors::store_error)
+    }
 }
 
 #[async_trait]
