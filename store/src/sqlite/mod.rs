@@ -30,7 +30,7 @@ pub struct SqliteOptions {
     /// How long a connection waits for another process's lock before failing with
     /// [`StoreError::Locked`].
     pub busy_timeout: Duration,
-    /// How many idle read connections are kept open.
+    /// How many read connections may be open (and reading) at once.
     pub read_connections: usize,
     /// Caps the database size in pages (`PRAGMA max_page_count`); appends beyond it fail with
     /// [`StoreError::DiskFull`]. Meant for tests that simulate a full disk.

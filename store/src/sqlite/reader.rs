@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use chrono::DateTime;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::errors::store_error;
@@ -19,28 +20,38 @@ const COLUMNS: &str =
     "position, stream_id, stream_version, event_id, event_type, schema_version, payload, \
                        causation_id, correlation_id, actor, recorded_at";
 
-/// Read connections to one database file, opened on demand and reused.
+/// Read connections to one database file: at most `read_connections` of them, opened on
+/// demand and reused. A read waits for a free connection rather than opening one more: opening
+/// a connection (parsing the schema, preparing the statements again) costs far more than a
+/// read, and two cores gain nothing from more reads at once.
 pub(crate) struct Readers {
     path: PathBuf,
     options: SqliteOptions,
     idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
 }
 
 impl Readers {
     pub(crate) fn new(path: PathBuf, options: SqliteOptions) -> Self {
+        let permits = Arc::new(Semaphore::new(options.read_connections.max(1)));
         Self {
             path,
             options,
             idle: Mutex::new(Vec::new()),
+            permits,
         }
     }
 
-    /// Runs `read` on an idle connection in a blocking task.
+    /// Runs `read` on a pooled connection in a blocking task.
     pub(crate) async fn with<T, F>(self: &Arc<Self>, read: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Backend("the store's readers are closed".into()))?;
         let readers = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let conn = match readers.take() {
@@ -49,6 +60,7 @@ impl Readers {
             };
             let result = read(&conn).map_err(|err| store_error(err, &readers.path));
             readers.give_back(conn);
+            drop(permit);
             result
         })
         .await
