@@ -32,6 +32,13 @@ pub struct Executed<A: Decider> {
     pub position: Option<Position>,
 }
 
+/// What one attempt at a command came to.
+enum Attempt<A: Decider> {
+    Done(Executed<A>),
+    /// Decide again on the state read from the store.
+    Again,
+}
+
 struct Cached {
     /// The stream version the state is folded up to (`None`: empty).
     version: Option<u64>,
@@ -70,12 +77,19 @@ impl Executor {
         &self.clock
     }
 
-    /// Loads `stream`, decides `command(state)` and appends the events with
-    /// the version it read; on a version conflict it reads the new events
-    /// and decides again, up to [`MAX_ATTEMPTS`] times.
+    /// Decides `command(state)` on the stream's current state and appends the events with
+    /// the version it was decided on; on a version conflict it reads the new events and
+    /// decides again, up to [`MAX_ATTEMPTS`] times.
     ///
-    /// `command` is called once per attempt with the current state, so a
-    /// command can depend on what it finds (e.g. the next invoice number).
+    /// The first attempt is speculative: it decides on the state this executor last saw
+    /// (an unknown stream as empty) without reading the store. The store's version check
+    /// makes that safe: the append succeeds only if nothing was appended since, so the
+    /// decision was taken on the current state. A speculative attempt that is refused,
+    /// changes nothing or meets a conflict is repeated on the state read from the store, so
+    /// callers only ever see a rejection decided on current state.
+    ///
+    /// `command` is called once per attempt with the state, so a command can depend on
+    /// what it finds (e.g. the next invoice number).
     pub async fn execute<A>(
         &self,
         stream: &str,
@@ -87,43 +101,77 @@ impl Executor {
         A::State: Send + 'static,
     {
         let stream_id = StreamId::parse(stream)?;
+        let (state, version) = self.cached::<A>(stream);
+        if let Attempt::Done(done) = self
+            .attempt::<A>(&stream_id, metadata, &command, state, version, true)
+            .await?
+        {
+            return Ok(done);
+        }
         for _ in 0..MAX_ATTEMPTS {
             let (state, version) = self.load::<A>(&stream_id).await?;
-            let now = self.clock.now();
-            let ctx = Context::new(now, &self.catalog);
-            let events =
-                A::decide(&state, command(&state), &ctx).map_err(CommandError::Rejected)?;
-            if events.is_empty() {
-                self.remember::<A>(stream, version, state.clone());
-                return Ok(Executed {
-                    events,
-                    state,
-                    position: None,
-                });
-            }
-            let new = events
-                .iter()
-                .map(|e| encode(e, metadata))
-                .collect::<Result<Vec<_>, _>>()?;
-            let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
-            match self.store.append(&stream_id, expected, new).await {
-                Ok(result) => {
-                    let state = events.iter().fold(state, A::evolve);
-                    let version = Some(result.next_expected_version);
-                    self.remember::<A>(stream, version, state.clone());
-                    return Ok(Executed {
-                        events,
-                        state,
-                        position: Some(result.last_position),
-                    });
-                }
-                Err(StoreError::WrongExpectedVersion { .. }) => continue,
-                Err(e) => return Err(e.into()),
+            if let Attempt::Done(done) = self
+                .attempt::<A>(&stream_id, metadata, &command, state, version, false)
+                .await?
+            {
+                return Ok(done);
             }
         }
         Err(CommandError::Conflict {
             attempts: MAX_ATTEMPTS,
         })
+    }
+
+    /// Decides on `state` (folded to `version`) and appends. A `speculative` attempt (on a
+    /// state that may be stale) gives up instead of refusing or doing nothing.
+    async fn attempt<A>(
+        &self,
+        stream: &StreamId,
+        metadata: &Metadata,
+        command: &impl Fn(&A::State) -> A::Command,
+        state: A::State,
+        version: Option<u64>,
+        speculative: bool,
+    ) -> Result<Attempt<A>, CommandError<A::Error>>
+    where
+        A: Aggregate,
+        A::State: Send + 'static,
+    {
+        let now = self.clock.now();
+        let ctx = Context::new(now, &self.catalog);
+        let events = match A::decide(&state, command(&state), &ctx) {
+            Ok(events) if events.is_empty() && speculative => return Ok(Attempt::Again),
+            Err(_) if speculative => return Ok(Attempt::Again),
+            Ok(events) => events,
+            Err(rejection) => return Err(CommandError::Rejected(rejection)),
+        };
+        if events.is_empty() {
+            self.remember::<A>(stream.as_str(), version, state.clone());
+            return Ok(Attempt::Done(Executed {
+                events,
+                state,
+                position: None,
+            }));
+        }
+        let new = events
+            .iter()
+            .map(|e| encode(e, metadata))
+            .collect::<Result<Vec<_>, _>>()?;
+        let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
+        match self.store.append(stream, expected, new).await {
+            Ok(result) => {
+                let state = events.iter().fold(state, A::evolve);
+                let version = Some(result.next_expected_version);
+                self.remember::<A>(stream.as_str(), version, state.clone());
+                Ok(Attempt::Done(Executed {
+                    events,
+                    state,
+                    position: Some(result.last_position),
+                }))
+            }
+            Err(StoreError::WrongExpectedVersion { .. }) => Ok(Attempt::Again),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The current state of an aggregate and the version it is folded to.

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use app::{Clock, CommandError, Executor};
@@ -10,7 +11,10 @@ use domain::catalog::Catalog;
 use domain::slot::{Slot, SlotCommand, SlotError};
 use domain::streams::slot_stream;
 use domain::values::{IsoWeek, OrderId, PlantId};
-use store::{EventStore, MemoryStore, Metadata, StreamId};
+use store::{
+    AppendResult, EventStore, ExpectedVersion, MemoryStore, Metadata, NewEvent, Position,
+    RecordedEvent, StoreError, StreamId, Subscription,
+};
 
 fn executor(store: Arc<dyn EventStore>) -> Executor {
     let clock = Clock::simulated(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
@@ -155,4 +159,115 @@ async fn racing_commands_on_one_stream_retry_and_never_overbook() {
         .unwrap();
     assert_eq!(slot.booked(), won);
     assert!(slot.booked() <= 5);
+}
+
+#[tokio::test]
+async fn a_refusal_decided_on_a_stale_cache_is_decided_again_on_the_store() {
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let (a, b) = (executor(store.clone()), executor(store.clone()));
+    open(&a, 1).await;
+    let stream = slot_stream(&plant(), week());
+    a.execute::<Slot>(&stream, &Metadata::default(), book(1))
+        .await
+        .unwrap();
+    // a's cache says the week is full; b has opened a second unit since.
+    open(&b, 2).await;
+    let second = a
+        .execute::<Slot>(&stream, &Metadata::default(), book(2))
+        .await
+        .unwrap();
+    assert_eq!(second.state.booked(), 2);
+}
+
+#[tokio::test]
+async fn a_no_op_decided_on_a_stale_cache_is_decided_again_on_the_store() {
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let (a, b) = (executor(store.clone()), executor(store.clone()));
+    open(&a, 2).await;
+    let stream = slot_stream(&plant(), week());
+    a.execute::<Slot>(&stream, &Metadata::default(), book(1))
+        .await
+        .unwrap();
+    // b releases the booking a's cache still holds: booking it again must book it.
+    b.execute::<Slot>(&stream, &Metadata::default(), |_| SlotCommand::Release {
+        order: OrderId::derived("1"),
+    })
+    .await
+    .unwrap();
+    let again = a
+        .execute::<Slot>(&stream, &Metadata::default(), book(1))
+        .await
+        .unwrap();
+    assert_eq!(again.events.len(), 1, "the booking is made again");
+    assert!(again.state.is_booked(&OrderId::derived("1")));
+}
+
+/// Counts the stream reads of the store it wraps.
+struct CountingReads {
+    inner: MemoryStore,
+    reads: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl EventStore for CountingReads {
+    async fn append(
+        &self,
+        stream: &StreamId,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+    ) -> Result<AppendResult, StoreError> {
+        self.inner.append(stream, expected, events).await
+    }
+
+    async fn read_stream(
+        &self,
+        stream: &StreamId,
+        from_version: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.read_stream(stream, from_version, limit).await
+    }
+
+    async fn read_all(
+        &self,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.inner.read_all(after, limit).await
+    }
+
+    fn subscribe_all(&self, after: Position) -> Subscription {
+        self.inner.subscribe_all(after)
+    }
+
+    async fn head(&self) -> Result<Position, StoreError> {
+        self.inner.head().await
+    }
+}
+
+#[tokio::test]
+async fn a_command_on_a_stream_the_executor_knows_reads_nothing() {
+    let counting = Arc::new(CountingReads {
+        inner: MemoryStore::new(),
+        reads: AtomicUsize::new(0),
+    });
+    let exec = executor(counting.clone());
+    // A new stream is not read either: it is tried as empty.
+    open(&exec, 3).await;
+    let stream = slot_stream(&plant(), week());
+    exec.execute::<Slot>(&stream, &Metadata::default(), book(1))
+        .await
+        .unwrap();
+    exec.execute::<Slot>(&stream, &Metadata::default(), book(2))
+        .await
+        .unwrap();
+    assert_eq!(counting.reads.load(Ordering::SeqCst), 0);
+    // A refusal (or a no-op) is confirmed on the store before it is reported.
+    let _ = exec
+        .execute::<Slot>(&stream, &Metadata::default(), |_| SlotCommand::Release {
+            order: OrderId::derived("9"),
+        })
+        .await;
+    assert_eq!(counting.reads.load(Ordering::SeqCst), 1);
 }
