@@ -6,13 +6,14 @@ mod contract;
 
 use std::sync::Arc;
 
-use contract::TestStore;
+use contract::{Capabilities, TestStore};
 use store::MemoryStore;
 
 async fn open() -> Option<TestStore> {
     Some(TestStore {
         store: Arc::new(MemoryStore::new()),
         guard: Box::new(()),
+        capabilities: Capabilities::ALL,
     })
 }
 

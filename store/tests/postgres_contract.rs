@@ -9,13 +9,14 @@ mod pg;
 
 use std::sync::Arc;
 
-use contract::TestStore;
+use contract::{Capabilities, TestStore};
 
 async fn open() -> Option<TestStore> {
     let (store, guard) = pg::fresh_store().await?;
     Some(TestStore {
         store: Arc::new(store),
         guard: Box::new(guard),
+        capabilities: Capabilities::ALL,
     })
 }
 

@@ -6,7 +6,7 @@ mod contract;
 
 use std::sync::Arc;
 
-use contract::TestStore;
+use contract::{Capabilities, TestStore};
 use store::SqliteStore;
 
 async fn open() -> Option<TestStore> {
@@ -15,6 +15,7 @@ async fn open() -> Option<TestStore> {
     Some(TestStore {
         store: Arc::new(store),
         guard: Box::new(folder),
+        capabilities: Capabilities::ALL,
     })
 }
 
