@@ -5,10 +5,15 @@
 //!   contract tests use so runs against one server never meet).
 //! - **Expected versions** map to the client's `StreamState` (`Any`, `NoStream`,
 //!   `StreamRevision(n)`); the server's wrong-expected-version answer becomes
-//!   [`StoreError::WrongExpectedVersion`].
+//!   [`StoreError::WrongExpectedVersion`] unless the batch's ids are found stored (below). An
+//!   `Any` append never gets it: the server gives that answer to an `Any` batch only when part
+//!   of it is stored in the stream, so the stream is searched and the batch judged instead.
 //! - **Event ids** are passed through, so the server's own idempotency applies; the append then
-//!   reads its events back to return the port's [`AppendResult`] and to tell an idempotent retry
-//!   from a clash ([`StoreError::DuplicateEventId`]) within the stream.
+//!   reads its events back (or, for a refused `Any` append, searches the stream's newest
+//!   4,096 events for them) and judges them (`judge.rs`) to return the port's
+//!   [`AppendResult`], the original one for an idempotent retry, or
+//!   [`StoreError::DuplicateEventId`] naming an id that is stored in the stream (one with other
+//!   content, if any).
 //! - **`read_all` / `subscribe_all`** read `$all` with a server-side filter that leaves out
 //!   system streams (`$`-prefixed); the port's [`Position`] is the event's **prepare** position,
 //!   unique and increasing in `$all` order but **not contiguous** (byte offsets in the log).
@@ -22,6 +27,7 @@
 //! `docs/decisions/0004-kurrentdb-backend.md`. **No test in this repository has run against a
 //! live KurrentDB server yet**: set `OTD_TEST_KURRENTDB_URL` to run the contract suite.
 
+mod judge;
 mod mapping;
 
 use std::collections::BTreeMap;
@@ -51,6 +57,9 @@ const ATTEMPTS: u32 = 6;
 const FIRST_BACKOFF: Duration = Duration::from_millis(50);
 /// How many (prepare → commit) pairs the store remembers to resume `$all` reads exactly.
 const KNOWN_POSITIONS: usize = 65_536;
+/// How many of a stream's newest events an `Any` append that the server refused is judged
+/// against (see `KurrentDbStore::find_ids`).
+const SEARCH_LIMIT: usize = 4_096;
 
 /// The event log in a KurrentDB server or cluster. Cloning gives another handle to the same
 /// store; its live head follower stops when the last handle is dropped.
@@ -212,38 +221,37 @@ impl KurrentDbStore {
         }
     }
 
-    /// Judges whether `events` are stored in `stream` from version `first`: `Ok(Some(result))`
-    /// when all are, with the same content (an idempotent retry), `Ok(None)` when the first is
-    /// not, and `DuplicateEventId` when the ids are there with other content or in part.
-    async fn stored_as(
+    /// The newest events of `stream` carrying the ids of `events`, found by reading the stream
+    /// backwards from its end, at most [`SEARCH_LIMIT`] events (an `Any` append names no
+    /// version to look at).
+    async fn find_ids(
         &self,
         stream: &StreamId,
-        first: u64,
         events: &[NewEvent],
-    ) -> Result<Option<AppendResult>, StoreError> {
-        let stored = self.read_stream(stream, first, events.len()).await?;
-        if stored.first().map(|event| event.event_id) != events.first().map(|e| e.event_id) {
-            return Ok(None);
-        }
-        for (index, event) in events.iter().enumerate() {
-            let same = stored.get(index).is_some_and(|stored| {
-                stored.event_id == event.event_id
-                    && event.same_content(&stored.event_type, stored.payload.as_str())
-            });
-            if !same {
-                return Err(StoreError::DuplicateEventId {
-                    event_id: event.event_id,
-                });
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let name = self.server_stream(stream);
+        let options = ReadStreamOptions::default()
+            .backwards()
+            .position(StreamPosition::End)
+            .max_count(SEARCH_LIMIT);
+        let mut reader = retrying(|| self.inner.client.read_stream(name.as_str(), &options))
+            .await
+            .map_err(mapping::store_error)?;
+        let mut search = judge::Search::new(events);
+        loop {
+            match reader.next().await {
+                Ok(Some(resolved)) => {
+                    if let Some(event) = self.recorded(resolved)? {
+                        if search.take(event) {
+                            break;
+                        }
+                    }
+                }
+                Ok(None) | Err(kurrentdb::Error::ResourceNotFound) => break,
+                Err(err) => return Err(mapping::store_error(err)),
             }
         }
-        match (stored.first(), stored.last()) {
-            (Some(first), Some(last)) => Ok(Some(AppendResult {
-                first_position: first.position,
-                last_position: last.position,
-                next_expected_version: last.stream_version,
-            })),
-            _ => Ok(None),
-        }
+        Ok(search.found())
     }
 }
 
@@ -339,35 +347,33 @@ impl EventStore for KurrentDbStore {
         let name = self.server_stream(stream);
         let result = match self.send(&name, expected, &events).await? {
             Ok(written) => {
+                // The server acknowledges a fresh write, or (its own idempotency) a retry; the
+                // events it names are read back and judged like a retry on the other backends.
                 let first = (written.next_expected_version + 1).saturating_sub(count);
-                let stored = self
-                    .stored_as(stream, first, &events)
-                    .await?
-                    .ok_or_else(|| {
-                        StoreError::Backend(format!(
-                            "KurrentDB acknowledged an append to {stream} whose events are not \
+                let window = self.read_stream(stream, first, events.len()).await?;
+                let stored = judge::judge(&events, &window)?.ok_or_else(|| {
+                    StoreError::Backend(format!(
+                        "KurrentDB acknowledged an append to {stream} whose events are not \
                          where it said"
-                        ))
-                    })?;
+                    ))
+                })?;
                 mapping::with_written_position(stored, written.position)
             }
             Err(actual) => {
-                // A conflict may be a retry of an append that is already stored, placed
-                // where `expected` said.
-                let first = match expected {
-                    ExpectedVersion::NoStream => Some(0),
-                    ExpectedVersion::Exact(version) => Some(version + 1),
-                    ExpectedVersion::Any => None,
+                // A conflict may be a retry of an append that is already stored: with
+                // `NoStream`/`Exact(v)` where `expected` said (version 0 or v + 1); with `Any`
+                // the server only answers so when the batch's first id is stored in this
+                // stream and a later one is not ("corrupted idempotency"), so the stream is
+                // searched for the ids.
+                let stored = match expected {
+                    ExpectedVersion::NoStream => self.read_stream(stream, 0, events.len()).await?,
+                    ExpectedVersion::Exact(version) => {
+                        self.read_stream(stream, version.saturating_add(1), events.len())
+                            .await?
+                    }
+                    ExpectedVersion::Any => self.find_ids(stream, &events).await?,
                 };
-                let retried = match first {
-                    Some(first) => self.stored_as(stream, first, &events).await?,
-                    None => None,
-                };
-                retried.ok_or_else(|| StoreError::WrongExpectedVersion {
-                    stream: stream.clone(),
-                    expected,
-                    actual,
-                })?
+                judge::judge_conflict(stream, expected, actual, &events, &stored)?
             }
         };
         self.inner.head.send_if_modified(|known| {
