@@ -111,7 +111,13 @@ impl PostgresReadModels {
             )));
         }
         let config = worker::config(url, schema)?;
-        let writer = Worker::start("otd-pg-projections", config.clone())?;
+        // The runner's commits need not wait for the disk: each carries its checkpoint, so a
+        // crash can lose only the last commits, and the runner replays them from the log on
+        // restart (as `synchronous=NORMAL` does for the SQLite read models). The event log
+        // itself is committed synchronously by the store.
+        let mut commits = config.clone();
+        commits.options(format!("-c search_path={schema} -c synchronous_commit=off"));
+        let writer = Worker::start("otd-pg-projections", commits)?;
         let reader = Worker::start("otd-pg-views", config)?;
         let models = PostgresReadModels {
             url: url.to_owned(),
