@@ -18,6 +18,7 @@ use futures_util::StreamExt;
 use hyper::body::Bytes;
 use hyper::{Method, StatusCode};
 
+use super::data::DataFolder;
 use super::open_loop::{self, Call, Http, Run};
 use super::server::Server;
 use super::stats::{millis, thousands};
@@ -129,25 +130,8 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
     if !usable(args.rate) || !usable(args.board_rate) {
         return Err("--rate and --board-rate must be positive, finite numbers".into());
     }
-    let (data, temporary) = match &args.data {
-        Some(dir) => (dir.clone(), false),
-        None => (
-            std::env::temp_dir().join(format!("otd-bench-load-{}", uuid::Uuid::now_v7())),
-            true,
-        ),
-    };
-    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
-    if data.join(store::sqlite::FILE_NAME).exists() {
-        return Err(format!(
-            "{} already holds a store; the load benchmark starts from an empty one",
-            data.display()
-        ));
-    }
-    let outcome = measure(&args, &data).await;
-    if temporary {
-        let _ = std::fs::remove_dir_all(&data);
-    }
-    outcome
+    let data = DataFolder::prepare(args.data.as_deref(), "load")?;
+    measure(&args, data.path()).await
 }
 
 async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> {
