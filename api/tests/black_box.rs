@@ -145,18 +145,6 @@ fn eventually(server: &Server, path: &str, token: &str, check: impl Fn(&Value) -
     }
 }
 
-/// Drops a test's PostgreSQL schema (best effort: a leftover schema harms no other run).
-fn drop_schema(url: &str, schema: &str) {
-    let _ = Command::new("psql")
-        .args([
-            url,
-            "-q",
-            "-c",
-            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
-        ])
-        .status();
-}
-
 const ORDER: &str =
     r#"{"market":"DE","model":"AURA","options":["PNT-RED"],"dealer_id":"D-BER-01"}"#;
 
@@ -289,7 +277,7 @@ fn a_full_lifecycle_over_a_real_socket_on_postgresql() {
         eprintln!("SKIPPED: OTD_TEST_POSTGRES_URL is not set, the PostgreSQL black-box run did not happen");
         return;
     };
-    let schema = format!("otd_bb_{}", uuid::Uuid::new_v4().simple());
+    let schema = store::ThrowawaySchema::new(&url, "otd_bb");
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(
         data.path(),
@@ -299,12 +287,11 @@ fn a_full_lifecycle_over_a_real_socket_on_postgresql() {
             "--postgres-url",
             &url,
             "--postgres-schema",
-            &schema,
+            schema.name(),
         ],
     );
     lifecycle(&server);
     server.stop();
-    drop_schema(&url, &schema);
 }
 
 #[test]
@@ -423,14 +410,14 @@ fn two_servers_on_one_postgresql_schema_share_the_work_and_survive_the_leaders_d
         eprintln!("SKIPPED: OTD_TEST_POSTGRES_URL is not set, the two-server PostgreSQL run did not happen");
         return;
     };
-    let schema = format!("otd_bb2_{}", uuid::Uuid::new_v4().simple());
+    let schema = store::ThrowawaySchema::new(&url, "otd_bb2");
     let pg = [
         "--backend",
         "postgres",
         "--postgres-url",
         &url,
         "--postgres-schema",
-        &schema,
+        schema.name(),
     ];
     let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let first = Server::start(data_a.path(), &pg);
@@ -481,5 +468,4 @@ fn two_servers_on_one_postgresql_schema_share_the_work_and_survive_the_leaders_d
         "each order booked once: {capacity}"
     );
     second.stop();
-    drop_schema(&url, &schema);
 }

@@ -66,7 +66,7 @@ pub use event::{
 };
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
-pub use postgres::PostgresStore;
+pub use postgres::{PostgresStore, ThrowawaySchema};
 pub use sqlite::{SqliteOptions, SqliteStore};
 pub use subscription::Subscription;
 

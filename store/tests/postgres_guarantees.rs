@@ -290,19 +290,16 @@ async fn connecting_twice_to_one_schema_applies_the_migrations_once() {
 #[tokio::test]
 async fn a_schema_holding_another_programs_events_table_is_not_an_event_store() {
     let Some(url) = pg::url() else { return };
-    let guard = pg::SchemaGuard {
-        url: url.clone(),
-        schema: pg::unique_schema(),
-    };
+    let schema = pg::unique_schema(&url);
     let client = pg::raw_client(&url, "public").await;
     client
         .batch_execute(&format!(
             "CREATE SCHEMA {0}; CREATE TABLE {0}.events (id serial PRIMARY KEY, what text);",
-            guard.schema
+            schema.name()
         ))
         .await
         .unwrap();
-    let connected = PostgresStore::connect(&url, Some(&guard.schema)).await;
+    let connected = PostgresStore::connect(&url, Some(schema.name())).await;
     assert!(
         matches!(connected, Err(StoreError::NotAnEventStore { .. })),
         "got {:?}",

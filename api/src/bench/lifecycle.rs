@@ -31,6 +31,7 @@ use projections::{ReadModelStore, ReadModels, RunnerOptions};
 use serde::Serialize;
 use store::{EventStore, Metadata, Position};
 
+use super::data::DataFolder;
 use super::stats::Samples;
 
 /// The simulated business date the engine runs at.
@@ -43,6 +44,8 @@ const OPTIONS: [&str; 2] = ["PNT-RED", "WHL-20"];
 const COMMANDS: u64 = 7;
 /// The longest the projections may take to catch up once the last command is acknowledged.
 const CATCH_UP: Duration = Duration::from_secs(600);
+/// The most workers a run may have (each is a task with its own latency samples).
+const MAX_CONCURRENCY: usize = 4_096;
 /// Events read per page when verifying the log.
 const PAGE: usize = 10_000;
 
@@ -117,6 +120,9 @@ pub async fn run(args: LifecycleArgs) -> Result<(), String> {
     if args.orders == 0 || args.concurrency == 0 {
         return Err("--orders and --concurrency must be at least 1".into());
     }
+    if args.concurrency > MAX_CONCURRENCY {
+        return Err(format!("--concurrency is at most {MAX_CONCURRENCY}"));
+    }
     let report = match args.backend {
         BenchBackend::Sqlite => on_sqlite(&args).await?,
         BenchBackend::Postgres => on_postgres(&args).await?,
@@ -131,39 +137,19 @@ pub async fn run(args: LifecycleArgs) -> Result<(), String> {
 }
 
 async fn on_sqlite(args: &LifecycleArgs) -> Result<Report, String> {
-    let (data, temporary) = match &args.data {
-        Some(dir) => (dir.clone(), false),
-        None => (
-            std::env::temp_dir().join(format!("otd-bench-lifecycle-{}", uuid::Uuid::now_v7())),
-            true,
-        ),
+    let data = DataFolder::prepare(args.data.as_deref(), "lifecycle")?;
+    let sqlite = store::SqliteStore::open(data.path())
+        .await
+        .map_err(|e| e.to_string())?;
+    let read_models = projections::SqliteReadModels::open(&sqlite)
+        .await
+        .map_err(|e| e.to_string())?;
+    let pages = projections::SqlitePages::open(&sqlite).map_err(|e| e.to_string())?;
+    let options = RunnerOptions {
+        pages: Some(Arc::new(pages)),
+        ..RunnerOptions::default()
     };
-    std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
-    if data.join(store::sqlite::FILE_NAME).exists() {
-        return Err(format!(
-            "{} already holds a store; the lifecycle benchmark starts from an empty one",
-            data.display()
-        ));
-    }
-    let outcome = async {
-        let sqlite = store::SqliteStore::open(&data)
-            .await
-            .map_err(|e| e.to_string())?;
-        let read_models = projections::SqliteReadModels::open(&sqlite)
-            .await
-            .map_err(|e| e.to_string())?;
-        let pages = projections::SqlitePages::open(&sqlite).map_err(|e| e.to_string())?;
-        let options = RunnerOptions {
-            pages: Some(Arc::new(pages)),
-            ..RunnerOptions::default()
-        };
-        measure(args, Arc::new(sqlite), Arc::new(read_models), options).await
-    }
-    .await;
-    if temporary {
-        let _ = std::fs::remove_dir_all(&data);
-    }
-    outcome
+    measure(args, Arc::new(sqlite), Arc::new(read_models), options).await
 }
 
 async fn on_postgres(args: &LifecycleArgs) -> Result<Report, String> {
@@ -171,27 +157,20 @@ async fn on_postgres(args: &LifecycleArgs) -> Result<Report, String> {
         .postgres_url
         .as_deref()
         .ok_or("--backend postgres needs --postgres-url (or OTD_POSTGRES_URL)")?;
-    let schema = format!("otd_bench_{}", uuid::Uuid::now_v7().simple());
-    let outcome = async {
-        let pg = store::PostgresStore::connect(url, Some(&schema))
-            .await
-            .map_err(|e| e.to_string())?;
-        let read_models = projections::PostgresReadModels::connect(url, &schema)
-            .await
-            .map_err(|e| e.to_string())?;
-        measure(
-            args,
-            Arc::new(pg),
-            Arc::new(read_models),
-            RunnerOptions::default(),
-        )
+    let schema = store::ThrowawaySchema::new(url, "otd_bench");
+    let pg = store::PostgresStore::connect(url, Some(schema.name()))
         .await
-    }
-    .await;
-    if let Err(e) = store::PostgresStore::drop_schema(url, &schema).await {
-        eprintln!("otd bench lifecycle: could not drop schema {schema}: {e}");
-    }
-    outcome
+        .map_err(|e| e.to_string())?;
+    let read_models = projections::PostgresReadModels::connect(url, schema.name())
+        .await
+        .map_err(|e| e.to_string())?;
+    measure(
+        args,
+        Arc::new(pg),
+        Arc::new(read_models),
+        RunnerOptions::default(),
+    )
+    .await
 }
 
 /// What every order shares: the catalog's facts the commands need.
@@ -239,18 +218,19 @@ impl Plan {
         })
     }
 
-    fn order(&self, n: u64) -> (OrderId, PlaceOrder) {
-        let order = OrderId::derived(&format!("bench-lifecycle-{n}"));
-        let input = PlaceOrder {
-            order,
-            customer: customer(n),
+    /// The `n`th order's placement.
+    fn order(&self, n: u64) -> Result<PlaceOrder, String> {
+        let customer =
+            CustomerId::parse(&format!("C-{:06}", n % 1_000_000)).map_err(|e| e.to_string())?;
+        Ok(PlaceOrder {
+            order: order_id(n),
+            customer,
             dealer: self.dealers[(n % self.dealers.len() as u64) as usize].clone(),
             market: self.market.clone(),
             model: self.model.clone(),
             options: self.options.clone(),
             channel: Channel::Online,
-        };
-        (order, input)
+        })
     }
 
     /// The six commands after placement, in order.
@@ -283,10 +263,9 @@ impl Plan {
     }
 }
 
-fn customer(n: u64) -> CustomerId {
-    CustomerId::parse(&format!("C-{:06}", n % 1_000_000)).unwrap_or_else(|_| {
-        CustomerId::parse("C-000001").unwrap_or_else(|_| unreachable!("a valid customer id"))
-    })
+/// The `n`th order's id.
+fn order_id(n: u64) -> OrderId {
+    OrderId::derived(&format!("bench-lifecycle-{n}"))
 }
 
 async fn measure(
@@ -460,7 +439,8 @@ impl Worker {
         metadata: &Metadata,
         latencies: &mut Vec<Duration>,
     ) -> Result<(), String> {
-        let (order, input) = self.plan.order(n);
+        let input = self.plan.order(n)?;
+        let order = input.order;
         let commands = self.plan.commands(n, order, &input.dealer)?;
         let stream = order_stream(order);
         let start = Instant::now();
@@ -544,7 +524,7 @@ async fn verify_views(views: &ReadModels, plan: &Plan, orders: u64) -> Result<()
         .map(|view| view.order_id)
         .collect();
     let missing = (0..orders)
-        .filter(|n| !listed.contains(&plan.order(*n).0))
+        .filter(|n| !listed.contains(&order_id(*n)))
         .count();
     let mut on_boards = 0u64;
     for dealer in &plan.dealers {

@@ -44,7 +44,7 @@ pub const DEADLINE: Duration = Duration::from_secs(20);
 enum Guard {
     None,
     Dir(tempfile::TempDir),
-    Schema(PgSchema),
+    Schema(store::ThrowawaySchema),
 }
 
 pub struct World {
@@ -88,14 +88,11 @@ impl World {
     /// its own, or `None` (said plainly once) when it is not set.
     pub async fn postgres() -> Option<World> {
         let url = postgres_url()?;
-        let schema = format!("otd_app_test_{}", uuid::Uuid::new_v4().simple());
-        let store = store::PostgresStore::connect(&url, Some(&schema))
+        let schema = store::ThrowawaySchema::new(&url, "otd_app_test");
+        let store = store::PostgresStore::connect(&url, Some(schema.name()))
             .await
             .unwrap();
-        Some(World::with(
-            Arc::new(store),
-            Guard::Schema(PgSchema { url, schema }),
-        ))
+        Some(World::with(Arc::new(store), Guard::Schema(schema)))
     }
 
     /// The fulfilment manager on its own (for racing it by hand).
@@ -335,34 +332,6 @@ fn postgres_url() -> Option<String> {
         });
     }
     url
-}
-
-/// Drops its schema when dropped, even when the test failed.
-struct PgSchema {
-    url: String,
-    schema: String,
-}
-
-impl Drop for PgSchema {
-    fn drop(&mut self) {
-        let (url, schema) = (self.url.clone(), self.schema.clone());
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-                tokio::spawn(connection);
-                let _ = client
-                    .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .await;
-            });
-        });
-        let _ = dropped.join();
-    }
 }
 
 /// Runs a scenario `async fn name(world: World)` on every backend: memory,

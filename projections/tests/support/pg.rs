@@ -22,53 +22,19 @@ pub fn url() -> Option<String> {
     url
 }
 
-/// Drops its schema when dropped, even when the test failed.
-pub struct SchemaGuard {
-    pub url: String,
-    pub schema: String,
-}
-
-impl Drop for SchemaGuard {
-    fn drop(&mut self) {
-        let (url, schema) = (self.url.clone(), self.schema.clone());
-        // Drop may run inside the test's runtime: use a thread with a runtime of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-                tokio::spawn(connection);
-                client
-                    .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .await
-                    .unwrap();
-            });
-        });
-        let _ = dropped.join();
-    }
-}
-
 /// A fresh log and read models in a schema of their own, and the guard that drops it; `None`
 /// when no server is configured.
 pub async fn fresh() -> Option<(
     std::sync::Arc<dyn store::EventStore>,
     std::sync::Arc<dyn projections::ReadModelStore>,
-    SchemaGuard,
+    store::ThrowawaySchema,
 )> {
     let url = url()?;
-    let schema = format!("otd_proj_test_{}", uuid::Uuid::new_v4().simple());
-    let guard = SchemaGuard {
-        url: url.clone(),
-        schema: schema.clone(),
-    };
-    let store = store::PostgresStore::connect(&url, Some(&schema))
+    let guard = store::ThrowawaySchema::new(&url, "otd_proj_test");
+    let store = store::PostgresStore::connect(&url, Some(guard.name()))
         .await
         .unwrap();
-    let read_models = projections::PostgresReadModels::connect(&url, &schema)
+    let read_models = projections::PostgresReadModels::connect(&url, guard.name())
         .await
         .unwrap();
     Some((

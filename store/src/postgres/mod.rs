@@ -9,6 +9,7 @@ mod connect;
 mod errors;
 mod listener;
 mod reader;
+mod throwaway;
 mod writer;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::subscription::Subscription;
 use crate::EventStore;
 use connect::Target;
 use reader::Readers;
+pub use throwaway::ThrowawaySchema;
 use writer::{AppendRequest, Writer};
 
 /// The event log in a PostgreSQL schema. Cloning gives another handle to the same store; its

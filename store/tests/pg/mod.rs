@@ -5,8 +5,7 @@
 use std::io::Write;
 use std::sync::Once;
 
-use store::PostgresStore;
-use uuid::Uuid;
+use store::{PostgresStore, ThrowawaySchema};
 
 /// The server to test against, or `None` (after saying so once) when none is configured.
 pub fn url() -> Option<String> {
@@ -27,52 +26,19 @@ pub fn url() -> Option<String> {
     url
 }
 
-/// A schema name no other test run uses.
-pub fn unique_schema() -> String {
-    format!("otd_test_{}", Uuid::new_v4().simple())
-}
-
-/// Drops its schema when dropped, even when the test failed.
-pub struct SchemaGuard {
-    pub url: String,
-    pub schema: String,
-}
-
-impl Drop for SchemaGuard {
-    fn drop(&mut self) {
-        let (url, schema) = (self.url.clone(), self.schema.clone());
-        // Drop may run inside the test's runtime, which must not be blocked on: use a thread
-        // with a runtime of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                    .await
-                    .unwrap();
-                tokio::spawn(connection);
-                client
-                    .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    .await
-                    .unwrap();
-            });
-        });
-        let _ = dropped.join();
-    }
+/// A schema of the test's own, dropped with the returned value.
+pub fn unique_schema(url: &str) -> ThrowawaySchema {
+    ThrowawaySchema::new(url, "otd_test")
 }
 
 /// A store in a fresh schema, and the guard that drops the schema.
-pub async fn fresh_store() -> Option<(PostgresStore, SchemaGuard)> {
+pub async fn fresh_store() -> Option<(PostgresStore, ThrowawaySchema)> {
     let url = url()?;
-    let schema = unique_schema();
-    let guard = SchemaGuard {
-        url: url.clone(),
-        schema: schema.clone(),
-    };
-    let store = PostgresStore::connect(&url, Some(&schema)).await.unwrap();
-    Some((store, guard))
+    let schema = unique_schema(&url);
+    let store = PostgresStore::connect(&url, Some(schema.name()))
+        .await
+        .unwrap();
+    Some((store, schema))
 }
 
 /// A plain client for the test's own SQL, with `search_path` set to `schema`.
