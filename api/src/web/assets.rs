@@ -22,52 +22,31 @@ struct Asset {
     body: &'static str,
 }
 
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const SVG: &str = "image/svg+xml";
+
+/// An asset of `static/`, served under its file name.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        Asset {
+            name: $name,
+            content_type: $content_type,
+            body: include_str!(concat!("../../static/", $name)),
+        }
+    };
+}
+
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "app.css",
-        content_type: "text/css; charset=utf-8",
-        body: include_str!("../../static/app.css"),
-    },
-    Asset {
-        name: "app.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/app.js"),
-    },
-    Asset {
-        name: "index.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/index.js"),
-    },
-    Asset {
-        name: "configurator.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/configurator.js"),
-    },
-    Asset {
-        name: "tracker.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/tracker.js"),
-    },
-    Asset {
-        name: "dealer.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/dealer.js"),
-    },
-    Asset {
-        name: "planner.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/planner.js"),
-    },
-    Asset {
-        name: "finance.js",
-        content_type: "text/javascript; charset=utf-8",
-        body: include_str!("../../static/finance.js"),
-    },
-    Asset {
-        name: "icon.svg",
-        content_type: "image/svg+xml",
-        body: include_str!("../../static/icon.svg"),
-    },
+    asset!("app.css", CSS),
+    asset!("app.js", JS),
+    asset!("index.js", JS),
+    asset!("configurator.js", JS),
+    asset!("tracker.js", JS),
+    asset!("dealer.js", JS),
+    asset!("planner.js", JS),
+    asset!("finance.js", JS),
+    asset!("icon.svg", SVG),
 ];
 
 /// FNV-1a, 64 bits: stable across builds and platforms (unlike std's
