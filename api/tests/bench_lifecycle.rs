@@ -101,3 +101,22 @@ fn the_lifecycle_benchmark_refuses_postgres_without_a_url() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--postgres-url"));
 }
+
+#[test]
+fn the_lifecycle_benchmark_refuses_sizes_it_cannot_run() {
+    for args in [
+        ["--orders", "0", "--concurrency", "1"],
+        ["--orders", "1", "--concurrency", "0"],
+        ["--orders", "1", "--concurrency", "100000"],
+        ["--orders", "18446744073709551615", "--concurrency", "1"],
+    ] {
+        let output = lifecycle(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("at most")
+                || String::from_utf8_lossy(&output.stderr).contains("at least"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

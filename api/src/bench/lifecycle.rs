@@ -44,6 +44,9 @@ const OPTIONS: [&str; 2] = ["PNT-RED", "WHL-20"];
 const COMMANDS: u64 = 7;
 /// The longest the projections may take to catch up once the last command is acknowledged.
 const CATCH_UP: Duration = Duration::from_secs(600);
+/// The most orders a run may have: every command's latency is kept in memory, and each
+/// order's build needs a VIN of its own in one production week.
+const MAX_ORDERS: u64 = 10_000_000;
 /// The most workers a run may have (each is a task with its own latency samples).
 const MAX_CONCURRENCY: usize = 4_096;
 /// Events read per page when verifying the log.
@@ -122,6 +125,9 @@ pub async fn run(args: LifecycleArgs) -> Result<(), String> {
     }
     if args.concurrency > MAX_CONCURRENCY {
         return Err(format!("--concurrency is at most {MAX_CONCURRENCY}"));
+    }
+    if args.orders > MAX_ORDERS {
+        return Err(format!("--orders is at most {MAX_ORDERS}"));
     }
     let report = match args.backend {
         BenchBackend::Sqlite => on_sqlite(&args).await?,
