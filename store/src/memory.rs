@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::error::StoreError;
 use crate::event::{AppendResult, ExpectedVersion, NewEvent, Position, RecordedEvent, StreamId};
 use crate::rules::{self, StoredIdentity};
-use crate::subscription::Subscription;
+use crate::subscription::{advance_head, Subscription};
 use crate::EventStore;
 
 /// An event log held in memory. Cloning gives another handle to the same log.
@@ -131,11 +131,7 @@ impl EventStore for MemoryStore {
         events: Vec<NewEvent>,
     ) -> Result<AppendResult, StoreError> {
         let result = self.log().append(stream, expected, events)?;
-        self.inner.head.send_if_modified(|head| {
-            let moved = result.last_position > *head;
-            *head = (*head).max(result.last_position);
-            moved
-        });
+        advance_head(&self.inner.head, result.last_position);
         Ok(result)
     }
 

@@ -9,6 +9,18 @@ use crate::error::StoreError;
 use crate::event::{Position, RecordedEvent};
 use crate::EventStore;
 
+/// Publishes `position` as the log's head when it is past the head published. A head only
+/// moves forward: a late report of an earlier commit changes nothing (and wakes no one).
+pub(crate) fn advance_head(head: &watch::Sender<Position>, position: Position) {
+    head.send_if_modified(|published| {
+        let moved = position > *published;
+        if moved {
+            *published = position;
+        }
+        moved
+    });
+}
+
 /// How many events a subscription reads from the store at a time; the most it buffers.
 const PAGE: usize = 512;
 

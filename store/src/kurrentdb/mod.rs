@@ -47,7 +47,7 @@ use crate::error::StoreError;
 use crate::event::{
     AppendResult, ExpectedVersion, NewEvent, Payload, Position, RecordedEvent, StreamId,
 };
-use crate::subscription::Subscription;
+use crate::subscription::{advance_head, Subscription};
 use crate::EventStore;
 use mapping::StoredMetadata;
 
@@ -324,13 +324,7 @@ async fn follow_head(
 fn publish(head: &watch::Sender<Position>, event: kurrentdb::ResolvedEvent) {
     if let Some(event) = event.event {
         let position = mapping::position(event.position);
-        head.send_if_modified(|known| {
-            let moved = position > *known;
-            if moved {
-                *known = position;
-            }
-            moved
-        });
+        advance_head(head, position);
     }
 }
 
@@ -376,13 +370,7 @@ impl EventStore for KurrentDbStore {
                 judge::judge_conflict(stream, expected, actual, &events, &stored)?
             }
         };
-        self.inner.head.send_if_modified(|known| {
-            let moved = result.last_position > *known;
-            if moved {
-                *known = result.last_position;
-            }
-            moved
-        });
+        advance_head(&self.inner.head, result.last_position);
         Ok(result)
     }
 

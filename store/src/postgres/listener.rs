@@ -19,6 +19,7 @@ use super::errors::store_error;
 use super::reader::to_u64;
 use crate::error::StoreError;
 use crate::event::Position;
+use crate::subscription::advance_head;
 
 /// Listens until the task is aborted, reconnecting (with growing pauses) when the connection
 /// is lost.
@@ -39,7 +40,7 @@ async fn listen(target: &Target, head: &watch::Sender<Position>) -> Result<(), S
     let (ended_tx, ended) = tokio::sync::oneshot::channel::<()>();
     let announce = {
         let head = head.clone();
-        move |position: Position| publish(&head, position)
+        move |position: Position| advance_head(&head, position)
     };
     tokio::spawn(async move {
         while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
@@ -64,15 +65,7 @@ async fn listen(target: &Target, head: &watch::Sender<Position>) -> Result<(), S
         .query_one("SELECT coalesce(max(position), 0) FROM events", &[])
         .await
         .map_err(store_error)?;
-    publish(head, Position(to_u64(row.get(0))));
+    advance_head(head, Position(to_u64(row.get(0))));
     let _ = ended.await;
     Ok(())
-}
-
-fn publish(head: &watch::Sender<Position>, position: Position) {
-    head.send_if_modified(|published| {
-        let moved = position > *published;
-        *published = position.max(*published);
-        moved
-    });
 }

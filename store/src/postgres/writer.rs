@@ -22,6 +22,7 @@ use super::reader::{to_i64, to_u64};
 use crate::error::StoreError;
 use crate::event::{AppendResult, ExpectedVersion, NewEvent, Position, StreamId};
 use crate::rules::{self, StoredIdentity};
+use crate::subscription::advance_head;
 
 /// One caller's append, waiting for the writer.
 pub(crate) struct AppendRequest {
@@ -141,11 +142,7 @@ impl Writer {
         };
         match write_batch(connection, &self.target, &batch).await {
             Ok((results, head)) => {
-                self.head.send_if_modified(|published| {
-                    let moved = head > *published;
-                    *published = head.max(*published);
-                    moved
-                });
+                advance_head(&self.head, head);
                 for (request, result) in batch.into_iter().zip(results) {
                     let _ = request.reply.send(result);
                 }

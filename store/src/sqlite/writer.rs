@@ -24,6 +24,7 @@ use super::errors::{is_unique_violation, store_error};
 use crate::error::StoreError;
 use crate::event::{AppendResult, ExpectedVersion, NewEvent, Position, StreamId};
 use crate::rules::{self, StoredIdentity};
+use crate::subscription::advance_head;
 
 /// One caller's append, waiting for the writer.
 pub(crate) struct AppendRequest {
@@ -74,11 +75,7 @@ impl Writer {
     fn commit_batch(&mut self, batch: Vec<AppendRequest>) {
         match self.write_batch(&batch) {
             Ok((results, head)) => {
-                self.head.send_if_modified(|published| {
-                    let moved = head > *published;
-                    *published = head.max(*published);
-                    moved
-                });
+                advance_head(&self.head, head);
                 for (request, result) in batch.into_iter().zip(results) {
                     // A caller that stopped waiting has nothing to be told.
                     let _ = request.reply.send(result);
