@@ -415,15 +415,9 @@ struct Worker {
     orders: u64,
 }
 
-#[derive(Default)]
-struct WorkerSamples {
-    latencies: Vec<Duration>,
-    failures: Vec<String>,
-}
-
 impl Worker {
-    async fn run(self) -> WorkerSamples {
-        let mut out = WorkerSamples::default();
+    async fn run(self) -> Samples {
+        let mut out = Samples::default();
         let metadata = Metadata {
             actor: Some("bench".into()),
             ..Metadata::default()

@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
-/// The latencies of one workload and what became of its requests.
+/// The latencies of one workload and what became of its calls (HTTP requests in the load
+/// benchmark, from their scheduled start to the last byte; commands in the lifecycle
+/// benchmark, from the call to the acknowledgement).
 #[derive(Debug, Default)]
 pub struct Samples {
-    /// Latencies of the successful requests, from their scheduled start to the last byte.
+    /// Latencies of the successful calls.
     pub latencies: Vec<Duration>,
-    /// Requests answered with an unexpected status, or not answered at all.
+    /// Calls that failed: an unexpected status, no answer, a refused command.
     pub failures: Vec<String>,
 }
 
