@@ -164,10 +164,12 @@
     }
   }
 
-  async function loadStock() {
+  /** Loads the stock; `at`: a log position the list must reflect (read your own writes). */
+  async function loadStock(at) {
     try {
+      const q = at ? `?min_position=${encodeURIComponent(at)}` : '';
       // Handed over cars are no longer stock.
-      const vehicles = (await api('GET', '/api/v1/vehicles')).filter((v) => v.status !== 'delivered');
+      const vehicles = (await api('GET', '/api/v1/vehicles' + q)).filter((v) => v.status !== 'delivered');
       $('#dl-stock-empty').hidden = vehicles.length > 0;
       fill($('#dl-stock tbody'), vehicles.map((v) => h('tr', { 'data-vehicle': v.vehicle_id },
         h('td', {}, h('code', { title: v.vehicle_id }, shortId(v.vehicle_id))),
@@ -182,9 +184,9 @@
           onclick: async (event) => {
             event.currentTarget.disabled = true;
             try {
-              await api('POST', `/api/v1/vehicles/${v.vehicle_id}/arrive`, undefined, { key: newKey() });
+              const done = await api('POST', `/api/v1/vehicles/${v.vehicle_id}/arrive`, undefined, { key: newKey() });
               flash(`Vehicle ${shortId(v.vehicle_id)} arrived.`);
-              loadStock();
+              loadStock(done && done.position);
             } catch (err) {
               flashError(err);
             }
