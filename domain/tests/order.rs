@@ -983,8 +983,9 @@ fn reallocation_sends_the_giving_order_back_to_fulfilment() {
             },
             TODAY
         ),
-        Err(OrderError::NotAllowed {
-            action: Action::Reallocate,
+        Err(OrderError::CannotGiveUpVehicle {
+            order: o.id,
+            vehicle: vehicle_id(1),
             status: OrderStatus::Placed
         })
     );

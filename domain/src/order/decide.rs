@@ -121,7 +121,13 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
             take_vehicle(o, ctx, vehicle, from_order, location, source, eta)
         }
         OrderCommand::GiveUpVehicle { vehicle, to_order } => {
-            require(o, Action::Reallocate, &[OrderStatus::Allocated])?;
+            if o.status != OrderStatus::Allocated {
+                return Err(OrderError::CannotGiveUpVehicle {
+                    order: o.id,
+                    vehicle,
+                    status: o.status,
+                });
+            }
             let held = o.fulfilment.as_ref().and_then(Fulfilment::vehicle);
             if held != Some(vehicle) {
                 return Err(OrderError::WrongVehicle {

@@ -443,6 +443,13 @@ pub enum OrderError {
     },
     #[error("cannot {action} an order that is {status}")]
     NotAllowed { action: Action, status: OrderStatus },
+    /// Reallocation, giving side: the order the vehicle comes from no longer lets it go.
+    #[error("order {order} is {status}: it can no longer give up vehicle {vehicle}")]
+    CannotGiveUpVehicle {
+        order: OrderId,
+        vehicle: VehicleId,
+        status: OrderStatus,
+    },
     #[error("{model} is built at {builds_at}, not {plant}")]
     WrongPlant {
         model: crate::values::ModelCode,
