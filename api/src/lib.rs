@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod rule_codes;
 pub mod runtime;
 pub mod serve;
 pub mod service_error;

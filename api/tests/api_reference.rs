@@ -33,6 +33,7 @@ fn render(doc: &Value) -> String {
          documents (`Problem`). Routes marked 🔒 need `Authorization: Bearer <JWT>`."
     )
     .unwrap();
+    render_rule_codes(&mut out);
     let paths = doc["paths"].as_object().unwrap();
     let mut by_tag: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (path, item) in paths {
@@ -121,6 +122,27 @@ fn render(doc: &Value) -> String {
         }
     }
     out
+}
+
+/// The section listing every `rule` code (`api::rule_codes::RULE_CODES`).
+fn render_rule_codes(out: &mut String) {
+    writeln!(out).unwrap();
+    writeln!(out, "## Rule codes").unwrap();
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "A refused command answers a problem whose `errors[].rule` is one of these stable codes \
+         (an invalid configuration lists every violated rule). Codes are written out per rule in \
+         the code, never derived from a Rust name. Codes with status 404 are answered as a 404 \
+         problem, without `rule`."
+    )
+    .unwrap();
+    writeln!(out).unwrap();
+    writeln!(out, "| code | status | meaning |").unwrap();
+    writeln!(out, "|---|---|---|").unwrap();
+    for r in api::rule_codes::RULE_CODES {
+        writeln!(out, "| `{}` | {} | {} |", r.code, r.status, r.meaning).unwrap();
+    }
 }
 
 #[test]

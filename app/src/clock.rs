@@ -13,6 +13,16 @@ pub enum ClockError {
     InvalidAdvance,
 }
 
+impl ClockError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            ClockError::NotSimulated => "clock_not_simulated",
+            ClockError::InvalidAdvance => "invalid_advance",
+        }
+    }
+}
+
 /// What "now" is for every decision: freeze dates, ETAs and invoice dates
 /// follow it.
 #[derive(Debug, Clone)]

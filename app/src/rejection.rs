@@ -78,6 +78,24 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// The rule's stable code, as the API reports it: the refusing aggregate's own
+    /// (`domain::rule_codes`), or the use case's, written out here.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            Rejection::Order(e) => e.rule(),
+            Rejection::Vehicle(e) => e.rule(),
+            Rejection::Slot(e) => e.rule(),
+            Rejection::Shipment(e) => e.rule(),
+            Rejection::Register(e) => e.rule(),
+            Rejection::Invoice(e) => e.rule(),
+            Rejection::Commission(e) => e.rule(),
+            Rejection::DestinationRequired { .. } => "destination_required",
+            Rejection::VehicleDoesNotMatch { .. } => "vehicle_does_not_match",
+            Rejection::VehicleOutOfReach { .. } => "vehicle_out_of_reach",
+            Rejection::ReservationMismatch { .. } => "reservation_mismatch",
+        }
+    }
+
     /// Whether the rule says "the thing does not exist" (a 404, not a 422).
     pub fn is_not_found(&self) -> bool {
         matches!(

@@ -11,6 +11,7 @@
 //! - Aggregates: [`order`], [`vehicle`], [`slot`], [`shipment`],
 //!   [`invoice`] (with the gapless [`invoice_register`]), [`commission`].
 //! - [`policy`]: fulfilment (locate first, build second) and the LTO locator.
+//! - `rule_codes`: the stable code (`rule()`) of every refusal, as the API reports it.
 
 pub mod catalog;
 pub mod commission;
@@ -19,6 +20,7 @@ pub mod invoice;
 pub mod invoice_register;
 pub mod order;
 pub mod policy;
+mod rule_codes;
 pub mod rules;
 pub mod shipment;
 pub mod slot;

@@ -55,12 +55,9 @@ pub async fn advance(
     AppJson(req): AppJson<Advance>,
 ) -> Result<Json<ClockView>, ApiError> {
     caller.require(&[Role::Planner])?;
-    state.clock.advance(req.days).map_err(|e| {
-        let rule = match e {
-            app::ClockError::NotSimulated => "clock_not_simulated",
-            app::ClockError::InvalidAdvance => "invalid_advance",
-        };
-        ApiError::rule(rule, e.to_string())
-    })?;
+    state
+        .clock
+        .advance(req.days)
+        .map_err(|e| ApiError::rule(e.rule(), e.to_string()))?;
     Ok(Json(view(&state)))
 }
