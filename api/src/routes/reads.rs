@@ -1,6 +1,7 @@
 //! Read routes: served from the projections, scoped by role and ownership.
 //! Every read accepts `?min_position=N` and waits (up to 2 s) until the
-//! projections have caught up to N, so a client reads its own writes.
+//! projections have caught up to N, so a client reads its own writes; an N past
+//! the log's head is a 400.
 
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use projections::views::{
     OrderFilter, OrderView, VehicleFilter, VehicleView, WeekCapacity,
 };
 use serde::Deserialize;
-use store::Position;
+use store::{Position, StoreError};
 
 use crate::auth::{Caller, Role};
 use crate::extract::{AppPath, AppQuery};
@@ -41,10 +42,28 @@ fn read_error(e: projections::ReadModelError) -> ApiError {
 }
 
 /// Waits until the projections have committed `min_position`.
+///
+/// A position past the log's head is the caller's mistake (no write returned it): a 400
+/// naming the head, at once. Only a position the log has reached is waited for; a view
+/// still behind it after [`READ_WAIT`] answers 503.
 pub async fn caught_up(state: &AppState, min_position: Option<u64>) -> Result<(), ApiError> {
     let Some(position) = min_position else {
         return Ok(());
     };
+    if state.views.progress().snapshot().reached() < Position(position) {
+        let head = state.executor.store().head().await.map_err(|e| match e {
+            StoreError::Unavailable(_) | StoreError::Locked(_) | StoreError::DiskFull(_) => {
+                ApiError::Unavailable(format!("the event store cannot be read right now: {e}"))
+            }
+            other => ApiError::Internal(other.to_string()),
+        })?;
+        if Position(position) > head {
+            return Err(ApiError::BadRequest(format!(
+                "min_position {position} is past the end of the log: its head is at position \
+                 {head}, and a read can only wait for a position a write has returned"
+            )));
+        }
+    }
     state
         .views
         .wait_for(Position(position), READ_WAIT)
