@@ -1,5 +1,5 @@
 //! Reads at their edges: a `min_position` past the log, a view behind a position the log
-//! has reached.
+//! has reached, a commission statement without lines.
 
 #![allow(clippy::unwrap_used)]
 
@@ -10,6 +10,7 @@ use std::time::Instant;
 use api::auth::Role;
 use api::routes::reads::READ_WAIT;
 use projections::{Progress, ReadModels};
+use serde_json::json;
 use support::*;
 
 /// Places an order and waits until everything it set off is settled; returns its id and the
@@ -82,5 +83,23 @@ async fn a_view_behind_a_position_the_log_reached_still_answers_503() {
     assert_problem(&r, 503);
     let r = call(&rt.state, "GET", &uri, Some(&customer), None).await;
     assert_eq!(r.status, 200, "{:?}", r.json);
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_without_lines_totals_zero_in_the_market_currency() {
+    let rt = sim().await;
+    let finance = token(Role::Finance, "fin");
+    for (dealer, currency) in [("D-HAM-01", "EUR"), ("D-SHA-01", "CNY")] {
+        let uri = format!("/api/v1/dealers/{dealer}/commissions?month=2026-11");
+        let r = call(&rt.state, "GET", &uri, Some(&finance), None).await;
+        assert_eq!(r.status, 200, "{:?}", r.json);
+        assert_eq!(r.json["lines"], json!([]));
+        assert_eq!(
+            r.json["total"],
+            json!({"amount_minor": 0, "currency": currency}),
+            "{dealer}"
+        );
+    }
     rt.shutdown().await;
 }

@@ -477,7 +477,7 @@ async fn story_and_views(events: Arc<dyn EventStore>, read_models: Arc<dyn ReadM
     // The commission statement of Berlin for November: 4% of 42,900.00 + 150.00.
     let month = Month::parse("2026-11").unwrap();
     let statement = views
-        .commission_statement(&dealer("D-BER-01"), month)
+        .commission_statement(&dealer("D-BER-01"), month, Currency::EUR)
         .await
         .unwrap();
     assert_eq!(
@@ -498,10 +498,11 @@ async fn story_and_views(events: Arc<dyn EventStore>, read_models: Arc<dyn ReadM
         })
     );
     let empty = views
-        .commission_statement(&dealer("D-HAM-01"), month)
+        .commission_statement(&dealer("D-HAM-01"), month, Currency::EUR)
         .await
         .unwrap();
-    assert!(empty.lines.is_empty() && empty.total.is_none());
+    assert!(empty.lines.is_empty());
+    assert_eq!(empty.total, Money::zero(Currency::EUR));
 
     // KPIs: 3 LTO (o1, o2, o7), 2 BTO (o3, o4), two cancelled (o4, o6), one waiting, one
     // delivered the day it was placed. Arrivals against

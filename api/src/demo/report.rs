@@ -121,13 +121,21 @@ impl Report {
                 handovers: 0,
                 total: None,
             };
+            // A month without a handover adds nothing (the report shows no total then).
+            let currency = catalog.market(&dealer.market).map(|m| m.currency);
             for month in months(options.start, end) {
-                let statement = views.commission_statement(&dealer.id, month).await?;
+                let Some(currency) = currency else { break };
+                let statement = views
+                    .commission_statement(&dealer.id, month, currency)
+                    .await?;
+                if statement.lines.is_empty() {
+                    continue;
+                }
                 line.handovers += statement.lines.len() as u64;
-                line.total = match (line.total, statement.total) {
-                    (Some(a), Some(b)) => Some(a.checked_add(b).unwrap_or(a)),
-                    (a, b) => a.or(b),
-                };
+                line.total = Some(match line.total {
+                    Some(a) => a.checked_add(statement.total).unwrap_or(a),
+                    None => statement.total,
+                });
             }
             commission.push(line);
         }

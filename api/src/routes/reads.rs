@@ -263,9 +263,14 @@ pub async fn commissions(
 ) -> Result<Json<CommissionStatement>, ApiError> {
     let dealer = DealerId::parse(&dealer).map_err(bad)?;
     dealer_scope(&caller, &dealer, &[Role::Finance])?;
-    if state.catalog.dealer(&dealer).is_none() {
+    let Some(market) = state.catalog.dealer(&dealer).map(|d| d.market.clone()) else {
         return Err(ApiError::NotFound(format!("dealer {dealer}")));
-    }
+    };
+    let currency = state
+        .catalog
+        .market(&market)
+        .map(|m| m.currency)
+        .ok_or_else(|| ApiError::Internal(format!("market {market} is not in the catalog")))?;
     let month = match q.month.as_deref() {
         Some(m) => Month::parse(m).map_err(bad)?,
         None => Month::containing(state.clock.today()),
@@ -274,7 +279,7 @@ pub async fn commissions(
     Ok(Json(
         state
             .views
-            .commission_statement(&dealer, month)
+            .commission_statement(&dealer, month, currency)
             .await
             .map_err(read_error)?,
     ))

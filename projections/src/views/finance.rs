@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use domain::catalog::QuoteLine;
 use domain::invoice::InvoiceStatus;
 use domain::values::{
-    CustomerId, DealerId, InvoiceNumber, MarketCode, Money, Month, OrderId, Rate,
+    Currency, CustomerId, DealerId, InvoiceNumber, MarketCode, Money, Month, OrderId, Rate,
 };
 use serde::Serialize;
 
@@ -104,8 +104,8 @@ pub struct CommissionStatement {
     pub month: Month,
     /// In the order of delivery.
     pub lines: Vec<CommissionLineView>,
-    /// The sum of the lines; `null` for a month without a line (its currency is unknown).
-    pub total: Option<Money>,
+    /// The sum of the lines, in the market's currency: zero for a month without a line.
+    pub total: Money,
 }
 
 /// One order's commission.
@@ -159,11 +159,13 @@ impl ReadModels {
         Ok(docs.into_iter().map(InvoiceView::from).collect())
     }
 
-    /// A dealer's commission statement for `month`.
+    /// A dealer's commission statement for `month`, totalled in `currency` (the currency of
+    /// the dealer's market, which a month without a line cannot tell).
     pub async fn commission_statement(
         &self,
         dealer: &DealerId,
         month: Month,
+        currency: Currency,
     ) -> Result<CommissionStatement, ReadModelError> {
         let query = DocQuery::all().tag(0, CommissionLineDoc::statement(dealer, month));
         let mut docs = self.find::<CommissionLineDoc>(query).await?;
@@ -172,20 +174,11 @@ impl ReadModels {
                 .cmp(&b.delivered_on)
                 .then(a.order_id.cmp(&b.order_id))
         });
-        let total = match docs.first() {
-            Some(first) => Some(
-                Money::sum(
-                    first.commission.currency,
-                    docs.iter().map(|d| &d.commission),
-                )
-                .map_err(|e| {
-                    ReadModelError::Backend(format!(
-                        "the statement of {dealer} for {month} does not add up: {e}"
-                    ))
-                })?,
-            ),
-            None => None,
-        };
+        let total = Money::sum(currency, docs.iter().map(|d| &d.commission)).map_err(|e| {
+            ReadModelError::Backend(format!(
+                "the statement of {dealer} for {month} does not add up: {e}"
+            ))
+        })?;
         Ok(CommissionStatement {
             dealer_id: dealer.clone(),
             month,

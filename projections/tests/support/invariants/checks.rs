@@ -85,8 +85,10 @@ impl Projected {
         while month <= last {
             for dealer in DEALERS {
                 let dealer = DealerId::parse(dealer).unwrap();
+                let market = &engine.catalog.dealer(&dealer).unwrap().market;
+                let currency = engine.catalog.market(market).unwrap().currency;
                 let statement = views
-                    .commission_statement(&dealer, month)
+                    .commission_statement(&dealer, month, currency)
                     .await
                     .map_err(text)?;
                 lines.extend(
