@@ -115,6 +115,12 @@ impl AuthKeys {
     /// Verifies a token: HS256 only, signature, expiry, and a subject that
     /// fits the role.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+        self.verify_until(token).map(|(caller, _)| caller)
+    }
+
+    /// [`AuthKeys::verify`], also telling when the token expires (its `exp`,
+    /// Unix seconds).
+    pub fn verify_until(&self, token: &str) -> Result<(Caller, i64), ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
@@ -123,10 +129,11 @@ impl AuthKeys {
         let claims = data.claims;
         check_subject(claims.role, &claims.sub)
             .map_err(|reason| ApiError::Unauthorized(format!("invalid token subject: {reason}")))?;
-        Ok(Caller {
+        let caller = Caller {
             role: claims.role,
             sub: claims.sub,
-        })
+        };
+        Ok((caller, claims.exp))
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod auth;
 pub mod bench;
+pub mod connections;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub views: projections::ReadModels,
     pub limiter: limits::Limiter,
     pub metrics: metrics::Metrics,
+    /// The live board streams open per token subject.
+    pub streams: routes::board_stream::StreamSlots,
 }
 
 /// The metadata of a command a caller sent: the actor and a fresh

@@ -72,6 +72,7 @@ impl EngineArgs {
             jwt_secret: None,
             catalog,
             rate_limit: None,
+            ..api::settings::Layer::default()
         };
         api::serve::settings_from(flags, self.config.as_deref())
     }

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
@@ -77,24 +77,50 @@ impl Metrics {
     }
 }
 
-/// Counts and times every request under its route template.
+/// The label of everything outside the fixed sets: an unknown method, a
+/// path no route matches.
+pub const OTHER: &str = "other";
+
+/// The `method` label: one of the standard methods, else [`OTHER`] (a
+/// client can send any token as a method; each would be a new series).
+fn method_label(method: &Method) -> &'static str {
+    const STANDARD: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    STANDARD
+        .iter()
+        .find(|m| *m == method)
+        .map_or(OTHER, Method::as_str)
+}
+
+/// Counts and times every request under its route template. Every label
+/// takes a bounded set of values: the route is a template of the router (or
+/// [`OTHER`]), the method a standard one (or [`OTHER`]), the status one the
+/// server itself produces.
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().as_str().to_owned();
+        .map_or_else(|| OTHER.to_owned(), |p| p.as_str().to_owned());
+    let method = method_label(req.method());
     let started = Instant::now();
     let response = next.run(req).await;
     let metrics = &state.metrics;
     metrics
         .latency
-        .with_label_values(&[&route, &method])
+        .with_label_values(&[route.as_str(), method])
         .observe(started.elapsed().as_secs_f64());
     metrics
         .requests
-        .with_label_values(&[&route, &method, response.status().as_str()])
+        .with_label_values(&[route.as_str(), method, response.status().as_str()])
         .inc();
     response
 }

@@ -65,6 +65,11 @@ pub enum ApiError {
     /// 429: too many requests from this subject.
     #[error("rate limited, retry after {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 429: the subject already holds its maximum of open event streams.
+    #[error(
+        "this subject already holds its maximum of {limit} open event streams; close one first"
+    )]
+    TooManyStreams { limit: usize },
     /// 503: the engine cannot answer right now (e.g. a read model is behind).
     #[error("{0}")]
     Unavailable(String),
@@ -98,7 +103,9 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::TooManyStreams { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -115,6 +122,7 @@ impl ApiError {
             ApiError::RequestTimeout => "request-timeout",
             ApiError::Unprocessable { .. } => "business-rule",
             ApiError::TooManyRequests { .. } => "rate-limited",
+            ApiError::TooManyStreams { .. } => "too-many-streams",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }

@@ -74,6 +74,9 @@ impl Runtime {
             limiter: crate::limits::Limiter::per_second(rate_limit),
             metrics: crate::metrics::Metrics::new()
                 .map_err(|e| StartError::Settings(e.to_string()))?,
+            streams: crate::routes::board_stream::StreamSlots::per_subject(
+                crate::settings::ConnectionLimits::default().streams_per_subject,
+            ),
         };
         Ok(Runtime {
             state,
@@ -112,7 +115,7 @@ impl Runtime {
     pub async fn open(settings: &Settings) -> Result<Runtime, StartError> {
         let parts = Parts::open(settings).await?;
         let options = parts.runner_options();
-        Runtime::start(
+        let mut runtime = Runtime::start(
             parts.events,
             parts.read_models,
             parts.catalog,
@@ -121,7 +124,11 @@ impl Runtime {
             settings.rate_limit,
             options,
         )
-        .await
+        .await?;
+        runtime.state.streams = crate::routes::board_stream::StreamSlots::per_subject(
+            settings.connections.streams_per_subject,
+        );
+        Ok(runtime)
     }
 
     /// The projection runner (rebuild, lag).

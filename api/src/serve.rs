@@ -24,13 +24,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         print_tokens(&runtime, &address.to_string());
     }
     let app = crate::app(runtime.state.clone());
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))?;
+    crate::connections::serve(listener, app, settings.connections, shutdown_signal()).await;
     tracing::info!("draining: stopping process managers and projections");
     tokio::time::timeout(Duration::from_secs(30), runtime.shutdown())
         .await

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -47,6 +48,31 @@ impl std::str::FromStr for ClockSetting {
     }
 }
 
+/// How many connections and event streams the server holds, and how long it
+/// waits for a client (see `connections.rs` and docs/decisions/0006).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Connections open at once; the next is answered 503 and closed.
+    pub max_connections: u32,
+    /// From a request's first byte until its head is complete.
+    pub header_read_timeout: Duration,
+    /// A connection waiting for its next request is closed after this.
+    pub idle_timeout: Duration,
+    /// Live board streams open at once per token subject; the next is 429.
+    pub streams_per_subject: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            streams_per_subject: 8,
+        }
+    }
+}
+
 /// Everything the server needs to start. The secret is never logged.
 #[derive(Clone)]
 pub struct Settings {
@@ -58,6 +84,7 @@ pub struct Settings {
     pub catalog: Option<PathBuf>,
     /// Requests per second per subject (0: no limit).
     pub rate_limit: u32,
+    pub connections: ConnectionLimits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -77,6 +104,7 @@ impl std::fmt::Debug for Settings {
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("catalog", &self.catalog)
             .field("rate_limit", &self.rate_limit)
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -95,6 +123,10 @@ pub struct FileSettings {
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
     pub rate_limit: Option<u32>,
+    pub max_connections: Option<u32>,
+    pub header_read_timeout_secs: Option<u64>,
+    pub idle_timeout_secs: Option<u64>,
+    pub streams_per_subject: Option<u32>,
 }
 
 /// One layer of raw values (file, environment or flags).
@@ -110,6 +142,10 @@ pub struct Layer {
     pub jwt_secret: Option<String>,
     pub catalog: Option<PathBuf>,
     pub rate_limit: Option<String>,
+    pub max_connections: Option<String>,
+    pub header_read_timeout_secs: Option<String>,
+    pub idle_timeout_secs: Option<String>,
+    pub streams_per_subject: Option<String>,
 }
 
 impl Layer {
@@ -126,6 +162,10 @@ impl Layer {
             jwt_secret: env("OTD_JWT_SECRET"),
             catalog: env("OTD_CATALOG").map(PathBuf::from),
             rate_limit: env("OTD_RATE_LIMIT"),
+            max_connections: env("OTD_MAX_CONNECTIONS"),
+            header_read_timeout_secs: env("OTD_HEADER_READ_TIMEOUT_SECS"),
+            idle_timeout_secs: env("OTD_IDLE_TIMEOUT_SECS"),
+            streams_per_subject: env("OTD_STREAMS_PER_SUBJECT"),
         }
     }
 
@@ -149,6 +189,10 @@ impl Layer {
             jwt_secret: f.jwt_secret,
             catalog: f.catalog,
             rate_limit: f.rate_limit.map(|r| r.to_string()),
+            max_connections: f.max_connections.map(|n| n.to_string()),
+            header_read_timeout_secs: f.header_read_timeout_secs.map(|n| n.to_string()),
+            idle_timeout_secs: f.idle_timeout_secs.map(|n| n.to_string()),
+            streams_per_subject: f.streams_per_subject.map(|n| n.to_string()),
         })
     }
 
@@ -165,6 +209,12 @@ impl Layer {
             jwt_secret: over.jwt_secret.or(self.jwt_secret),
             catalog: over.catalog.or(self.catalog),
             rate_limit: over.rate_limit.or(self.rate_limit),
+            max_connections: over.max_connections.or(self.max_connections),
+            header_read_timeout_secs: over
+                .header_read_timeout_secs
+                .or(self.header_read_timeout_secs),
+            idle_timeout_secs: over.idle_timeout_secs.or(self.idle_timeout_secs),
+            streams_per_subject: over.streams_per_subject.or(self.streams_per_subject),
         }
     }
 
@@ -202,6 +252,29 @@ impl Layer {
                 .parse()
                 .map_err(|_| format!("rate limit {r:?}: expected requests per second (0: off)"))?,
         };
+        let defaults = ConnectionLimits::default();
+        let connections = ConnectionLimits {
+            max_connections: positive(
+                "max_connections",
+                self.max_connections.as_deref(),
+                defaults.max_connections,
+            )?,
+            header_read_timeout: Duration::from_secs(positive(
+                "header_read_timeout_secs",
+                self.header_read_timeout_secs.as_deref(),
+                defaults.header_read_timeout.as_secs(),
+            )?),
+            idle_timeout: Duration::from_secs(positive(
+                "idle_timeout_secs",
+                self.idle_timeout_secs.as_deref(),
+                defaults.idle_timeout.as_secs(),
+            )?),
+            streams_per_subject: positive(
+                "streams_per_subject",
+                self.streams_per_subject.as_deref(),
+                defaults.streams_per_subject,
+            )?,
+        };
         Ok(Settings {
             listen,
             data: self.data.unwrap_or_else(|| PathBuf::from("./otd-data")),
@@ -210,7 +283,22 @@ impl Layer {
             jwt_secret: self.jwt_secret,
             catalog: self.catalog,
             rate_limit,
+            connections,
         })
+    }
+}
+
+/// A whole number above zero, or `default` when not given.
+fn positive<N>(name: &str, given: Option<&str>, default: N) -> Result<N, String>
+where
+    N: std::str::FromStr + PartialOrd + Default,
+{
+    let Some(text) = given else {
+        return Ok(default);
+    };
+    match text.trim().parse::<N>() {
+        Ok(n) if n > N::default() => Ok(n),
+        _ => Err(format!("{name} {text:?}: expected a whole number above 0")),
     }
 }
 
@@ -268,6 +356,18 @@ mod tests {
             ClockSetting::Simulated(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
         );
         assert_eq!(s.backend, Backend::Sqlite);
+        assert_eq!(s.connections, ConnectionLimits::default());
+        let env = Layer::from_env(|k| match k {
+            "OTD_MAX_CONNECTIONS" => Some("10".into()),
+            "OTD_IDLE_TIMEOUT_SECS" => Some("5".into()),
+            "OTD_STREAMS_PER_SUBJECT" => Some("2".into()),
+            _ => None,
+        });
+        let c = env.resolve().unwrap().connections;
+        assert_eq!(
+            (c.max_connections, c.idle_timeout, c.streams_per_subject),
+            (10, Duration::from_secs(5), 2)
+        );
     }
 
     #[test]
@@ -290,6 +390,14 @@ mod tests {
         }
         .resolve()
         .is_err());
+        for (name, value) in [
+            ("OTD_MAX_CONNECTIONS", "0"),
+            ("OTD_IDLE_TIMEOUT_SECS", "soon"),
+            ("OTD_HEADER_READ_TIMEOUT_SECS", "-1"),
+        ] {
+            let layer = Layer::from_env(|k| (k == name).then(|| value.to_owned()));
+            assert!(layer.resolve().is_err(), "{name}={value}");
+        }
         let env = Layer::from_env(|k| (k == "OTD_JWT_SECRET").then(|| "s3cret".to_owned()));
         let s = env.resolve().unwrap();
         assert!(

@@ -147,6 +147,19 @@
       }, 4000);
       render();
     });
+    // The server ends the stream when the token expires: reconnecting with it
+    // would be refused, so stop and tell the user to sign in again.
+    source.addEventListener('token_expired', (event) => {
+      source.close();
+      let detail = 'the token expired';
+      try {
+        detail = JSON.parse(event.data).detail || detail;
+      } catch (_) {
+        // keep the general wording
+      }
+      state('off', 'offline: sign in again');
+      flash(`Live updates stopped: ${detail}. Sign in again with a fresh token.`, 'error');
+    });
     source.addEventListener('error', () => {
       state(source.readyState === EventSource.CLOSED ? 'off' : 'connecting', source.readyState === EventSource.CLOSED ? 'offline: reload the page' : 'reconnecting…');
     });

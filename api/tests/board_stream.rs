@@ -115,3 +115,67 @@ async fn the_stream_needs_that_dealers_or_a_planners_token() {
     .await;
     assert_eq!(status, 400, "a malformed Last-Event-ID");
 }
+
+#[tokio::test]
+async fn a_subject_holds_at_most_its_cap_of_streams_and_a_closed_one_frees_its_slot() {
+    let mut rt = sim().await;
+    rt.state.streams = api::routes::board_stream::StreamSlots::per_subject(2);
+    let dealer = token(Role::Dealer, "D-BER-01");
+    let uri = format!("/api/v1/dealers/D-BER-01/board/stream?token={dealer}");
+    let (status, first) = open(&rt.state, &uri, None).await;
+    assert_eq!(status, 200);
+    let (status, _second) = open(&rt.state, &uri, None).await;
+    assert_eq!(status, 200);
+
+    let res = api::app(rt.state.clone())
+        .oneshot(Request::get(&uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let problem: serde_json::Value =
+        serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(problem["type"], "/problems/too-many-streams");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("maximum of 2"),
+        "{problem}"
+    );
+
+    // Another subject has its own slots; a closed stream gives its slot back.
+    let planner = token(Role::Planner, "pat");
+    let planner_uri = format!("/api/v1/dealers/D-BER-01/board/stream?token={planner}");
+    assert_eq!(open(&rt.state, &planner_uri, None).await.0, 200);
+    drop(first);
+    assert_eq!(open(&rt.state, &uri, None).await.0, 200);
+    rt.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_ends_with_a_token_expired_event_when_its_token_expires() {
+    let rt = sim().await;
+    let short = api::auth::AuthKeys::from_secret(SECRET)
+        .issue(Role::Dealer, "D-BER-01", chrono::Duration::seconds(2))
+        .unwrap();
+    let uri = format!("/api/v1/dealers/D-BER-01/board/stream?token={short}");
+    let (status, mut body) = open(&rt.state, &uri, None).await;
+    assert_eq!(status, 200);
+    // Everything until the stream ends (within a generous deadline).
+    let mut seen = String::new();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(frame) = body.frame().await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                seen.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the stream did not end: {seen}"));
+    let last = seen.trim_end().rsplit("\n\n").next().unwrap_or_default();
+    assert!(last.starts_with("event: token_expired"), "{seen}");
+    assert!(last.contains(r#""reason":"token_expired""#), "{seen}");
+    assert!(last.contains("fresh token"), "{seen}");
+    rt.shutdown().await;
+}

@@ -105,3 +105,62 @@ async fn metrics_count_requests_by_route_and_status_and_show_lag_on_loopback_onl
     let (status, _) = metrics_from(&rt.state, "10.1.2.3:5000").await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn made_up_methods_and_paths_add_no_metric_series_but_count_as_other() {
+    let rt = sim().await;
+    let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+    for i in 0..150 {
+        let paths = [
+            format!("/no/such/route/{i}"),
+            "/api/v1/catalog".to_owned(),
+            format!("/api/v1/orders/{i}"),
+        ];
+        for path in paths {
+            let app = api::app(rt.state.clone()).layer(MockConnectInfo(peer));
+            let req = Request::builder()
+                .method(format!("MADEUP{i}").as_str())
+                .uri(path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let status = app.oneshot(req).await.unwrap().status().as_u16();
+            assert!((400..500).contains(&status), "{status}");
+        }
+        let app = api::app(rt.state.clone()).layer(MockConnectInfo(peer));
+        let req = Request::get(format!("/random/{i}"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(app.oneshot(req).await.unwrap().status(), 404);
+    }
+    let (status, text) = metrics_from(&rt.state, "127.0.0.1:5000").await;
+    assert_eq!(status, 200);
+    let series = |name: &str| {
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")))
+            .count()
+    };
+    assert!(
+        series("otd_http_requests_total") <= 8,
+        "600 made-up requests stay a handful of series:\n{text}"
+    );
+    assert!(
+        series("otd_http_request_duration_seconds_count") <= 8,
+        "{text}"
+    );
+    assert!(
+        !text.contains("MADEUP") && !text.contains("/random/"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"otd_http_requests_total{method="GET",route="other",status="404"} 150"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"method="other",route="/api/v1/catalog",status="405"} 150"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"method="other",route="other",status="404"} 150"#),
+        "{text}"
+    );
+}

@@ -66,6 +66,8 @@ OTD_TOKEN_PLANNER="$(token planner planner)"
 OTD_TOKEN_FINANCE="$(token finance finance)"
 export OTD_TOKEN_CUSTOMER OTD_TOKEN_DEALER OTD_TOKEN_PLANNER OTD_TOKEN_FINANCE
 export OTD_ARTIFACTS="$artifacts"
+# For tests that make their own tokens (a short-lived one).
+export OTD_BIN_PATH="$otd" OTD_DATA_DIR="$data"
 
 echo "== browser tests against $address (Chromium: $("$CHROMIUM" --version 2>/dev/null | head -n1))"
 cd "$here"

@@ -18,6 +18,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.OTD_URL;
@@ -408,6 +409,25 @@ test('every page works at phone width with labelled fields', async () => {
     await snap(page, `phone-${p.split('/')[1] || 'start'}${p.split('/')[2] ? '-tracker' : ''}`);
     await page.context().close();
   }
+});
+
+test('the live board stops when its token expires and asks to sign in again', async () => {
+  // A dealer token that lives a few seconds, made now (run.sh says where otd and its data are).
+  const short = execFileSync(process.env.OTD_BIN_PATH, ['token', '--data', process.env.OTD_DATA_DIR,
+    '--role', 'dealer', '--sub', 'D-BER-01', '--ttl', '5s']).toString().trim();
+  const page = await open('dealer (short token)');
+  let streams = 0;
+  page.on('request', (req) => { if (req.url().includes('/board/stream')) streams += 1; });
+  await page.goto(`${BASE}/dealer?token=${short}`);
+  await until(page, () => document.querySelector('#dl-live').dataset.state === 'live', null, 'the board stream to connect');
+  await until(page, () => document.querySelector('#dl-live').dataset.state === 'off', null, 'the stream to end with the token');
+  assert.match(await text(page, '#dl-live'), /sign in again/);
+  assert.match(await text(page, '#flash'), /Live updates stopped: the token expired/);
+  // EventSource would retry after about 3 s: it was closed instead.
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  assert.equal(streams, 1, 'no reconnect with the expired token');
+  await snap(page, 'dealer-token-expired');
+  await page.context().close();
 });
 
 test('no console errors on any page', () => {

@@ -232,11 +232,12 @@ async fn serve(runtime: &Runtime, address: SocketAddr) -> Result<(), String> {
     println!("browse the result at http://{address} (Ctrl-C stops); ready-made tokens (8 h):");
     crate::serve::print_tokens(runtime, &address.to_string());
     let app = crate::app(runtime.state.clone());
-    axum::serve(
+    crate::connections::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app,
+        crate::settings::ConnectionLimits::default(),
+        crate::serve::shutdown_signal(),
     )
-    .with_graceful_shutdown(crate::serve::shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))
+    .await;
+    Ok(())
 }

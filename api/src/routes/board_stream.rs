@@ -6,17 +6,27 @@
 //! `GET …/board` shows it. A client that reconnects with `Last-Event-ID`
 //! receives every change after that position, so nothing is missed. Each
 //! row is read after the projections have committed the change.
+//!
+//! The stream lives as long as its token: when the token expires it sends
+//! one `token_expired` event saying so and ends (a client reopens it with a
+//! fresh token). Each token subject may hold [`StreamSlots`] streams open at
+//! once; the next one is refused with 429.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use chrono::Utc;
 use domain::values::{DealerId, OrderId};
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use store::{Position, Subscription};
+use tokio::time::Sleep;
 
 use crate::auth::{Caller, HasAuth, Role};
 use crate::extract::{AppPath, AppQuery};
@@ -38,16 +48,101 @@ fn order_of(stream: &str) -> Option<OrderId> {
     OrderId::parse(id).ok()
 }
 
+/// How many live streams each token subject has open, within a cap.
+#[derive(Debug, Clone)]
+pub struct StreamSlots {
+    per_subject: usize,
+    open: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl StreamSlots {
+    /// At most `per_subject` streams open at once for each subject.
+    pub fn per_subject(per_subject: usize) -> StreamSlots {
+        StreamSlots {
+            per_subject,
+            open: Arc::default(),
+        }
+    }
+
+    /// A slot for one more stream of `subject`, unless it has them all.
+    fn take(&self, subject: String) -> Option<StreamSlot> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = open.entry(subject.clone()).or_insert(0);
+        if *count >= self.per_subject {
+            return None;
+        }
+        *count += 1;
+        Some(StreamSlot {
+            slots: self.clone(),
+            subject,
+        })
+    }
+}
+
+/// One open stream's slot, given back when the stream is dropped.
+#[derive(Debug)]
+struct StreamSlot {
+    slots: StreamSlots,
+    subject: String,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .slots
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = open.get_mut(&self.subject) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.subject);
+            }
+        }
+    }
+}
+
 struct Follow {
     state: AppState,
     dealer: DealerId,
     subscription: Subscription,
+    /// When the token expires.
+    expiry: Pin<Box<Sleep>>,
+    expires_at: i64,
+    /// The `token_expired` event has been sent: the stream ends.
+    ended: bool,
+    _slot: StreamSlot,
 }
 
-/// The next changed row of the dealer's board.
+/// The event that ends a stream whose token expired.
+fn token_expired(expires_at: i64) -> Event {
+    let at = chrono::DateTime::from_timestamp(expires_at, 0)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_else(|| expires_at.to_string());
+    let data = serde_json::json!({
+        "reason": "token_expired",
+        "detail": format!("the token expired at {at}; open the stream again with a fresh token"),
+    });
+    Event::default()
+        .event("token_expired")
+        .data(data.to_string())
+}
+
+/// The next changed row of the dealer's board, or the end of the token.
 async fn next_row(mut f: Follow) -> Option<(Result<Event, Infallible>, Follow)> {
+    if f.ended {
+        return None;
+    }
     loop {
-        let record = match f.subscription.next().await {
+        let next = tokio::select! {
+            next = f.subscription.next() => next,
+            () = f.expiry.as_mut() => {
+                f.ended = true;
+                let event = token_expired(f.expires_at);
+                return Some((Ok(event), f));
+            }
+        };
+        let record = match next {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e, "board stream ended");
@@ -98,14 +193,15 @@ async fn next_row(mut f: Follow) -> Option<(Result<Event, Infallible>, Follow)> 
     params(("dealer_id" = String, Path), ("token" = Option<String>, Query, description = "bearer token for EventSource"),
         ("Last-Event-ID" = Option<u64>, Header, description = "resume after this position")),
     responses((status = 200, description = "text/event-stream of `row` events", content_type = "text/event-stream"),
-        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem)))]
+        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem),
+        (status = 429, description = "this subject already holds its maximum of open streams", body = crate::problem::Problem)))]
 pub async fn board_stream(
     State(state): State<AppState>,
     headers: HeaderMap,
     AppPath(dealer): AppPath<String>,
     AppQuery(q): AppQuery<StreamQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let caller = authenticate(&state, &headers, q.token.as_deref())?;
+    let (caller, expires_at) = authenticate(&state, &headers, q.token.as_deref())?;
     let dealer = DealerId::parse(&dealer).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     if caller.role != Role::Planner && caller.dealer().as_ref() != Some(&dealer) {
         return Err(ApiError::Forbidden(format!(
@@ -127,27 +223,40 @@ pub async fn board_stream(
                 .await
                 .map_err(|e| ApiError::Unavailable(e.to_string()))?,
         };
+    let slot = state
+        .streams
+        .take(format!("{:?}:{}", caller.role, caller.sub))
+        .ok_or(ApiError::TooManyStreams {
+            limit: state.streams.per_subject,
+        })?;
+    let left =
+        u64::try_from(expires_at.saturating_mul(1000) - Utc::now().timestamp_millis()).unwrap_or(0);
     let subscription = state.executor.store().subscribe_all(after);
     let follow = Follow {
         state,
         dealer,
         subscription,
+        expiry: Box::pin(tokio::time::sleep(Duration::from_millis(left))),
+        expires_at,
+        ended: false,
+        _slot: slot,
     };
     Ok(Sse::new(stream::unfold(follow, next_row))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
+/// The caller and when their token expires (Unix seconds).
 fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     token: Option<&str>,
-) -> Result<Caller, ApiError> {
+) -> Result<(Caller, i64), ApiError> {
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     match header.or(token) {
-        Some(t) => state.auth().verify(t.trim()),
+        Some(t) => state.auth().verify_until(t.trim()),
         None => Err(ApiError::Unauthorized("a bearer token is required".into())),
     }
 }
