@@ -225,6 +225,12 @@ mod tests {
             "",
             "DE",
             "X1-",
+            "D-X9",
+            "D-BER-01-A",
+            "P-9",
+            "C-A-1",
+            "PNT-",
+            "D-ber",
         ];
         agrees::<DealerId>(|s| DealerId::parse(s).is_ok(), &codes);
         agrees::<PlantId>(|s| PlantId::parse(s).is_ok(), &codes);
