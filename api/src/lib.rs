@@ -132,7 +132,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/v1/vehicles/locate",
-            get(routes::reads::locate_vehicles),
+            get(routes::locate::locate_vehicles),
         )
         .route(
             "/api/v1/vehicles/{vehicle_id}",

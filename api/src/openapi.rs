@@ -6,6 +6,10 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes;
 
+pub mod problems;
+
+use problems::SharedProblems;
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "otd", description = "Order-to-delivery for car makers selling direct (agency model)."),
@@ -38,13 +42,13 @@ use crate::routes;
         routes::reads::capacity,
         routes::reads::list_vehicles,
         routes::reads::get_vehicle,
-        routes::reads::locate_vehicles,
+        routes::locate::locate_vehicles,
         routes::reads::stock_summary,
         routes::reads::list_invoices,
         routes::reads::get_invoice,
         routes::reads::kpis,
     ),
-    modifiers(&Bearer),
+    modifiers(&Bearer, &SharedProblems),
 )]
 pub struct ApiDoc;
 

@@ -18,6 +18,8 @@ pub mod commission;
 pub mod decider;
 pub mod invoice;
 pub mod invoice_register;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod order;
 pub mod policy;
 mod rule_codes;

@@ -296,6 +296,27 @@ test('the planner registers a vehicle and transfers it; the receiving dealer rec
   await until(planner, () => document.querySelector('#pl-registered'), null, 'the registration');
   story.vehicle = await text(planner, '#pl-registered');
   await until(planner, () => document.querySelector('#pl-matrix tr[data-location="D-HAM-01"] button[data-status="free"]'), null, 'free stock at Hamburg');
+
+  // The LTO locator finds it as an exact match, fills every column and offers it for reallocation.
+  await planner.selectOption('#pl-loc-market', 'DE');
+  await planner.selectOption('#pl-loc-model', 'AURA');
+  await planner.click('#pl-locate summary');
+  await planner.check('#loc-opt-PNT-BLK');
+  await planner.click('#pl-locate button[type=submit]');
+  const located = `#pl-locate-result tr[data-vehicle="${story.vehicle}"]`;
+  await until(planner, (sel) => document.querySelector(sel), located, 'the vehicle in the locator');
+  const cells = await planner.$$eval(`${located} td`, (tds) => tds.map((td) => td.textContent.trim()));
+  assert.equal(cells[0], story.vehicle);
+  assert.match(cells[1], /\(D-HAM-01\)$/);
+  assert.equal(await planner.getAttribute(`${located} td:nth-child(3) .badge`, 'data-status'), 'free');
+  assert.equal(cells[3], 'exact');
+  assert.equal(cells[4], '—', 'an exact match has no differences');
+  assert.match(cells[5], /\d/, 'an ETA');
+  assert.ok(cells.every((c) => !/undefined|null/.test(c)), `no blank column: ${cells}`);
+  await planner.click(`${located} button:has-text("Reallocate")`);
+  assert.equal(await planner.inputValue('#pl-realloc-vehicle'), story.vehicle);
+  await snap(planner, 'planner-locate');
+
   await planner.click('#pl-matrix tr[data-location="D-HAM-01"] button[data-status="free"]');
   await until(planner, (v) => document.querySelector(`#pl-vehicles tr[data-vehicle="${v}"]`), story.vehicle, 'the vehicle list');
   await planner.click(`#pl-vehicles tr[data-vehicle="${story.vehicle}"] button:has-text("Transfer")`);

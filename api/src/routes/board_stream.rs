@@ -190,10 +190,10 @@ async fn next_row(mut f: Follow) -> Option<(Result<Event, Infallible>, Follow)> 
 
 /// The board of one dealer, live (that dealer, planner).
 #[utoipa::path(get, path = "/api/v1/dealers/{dealer_id}/board/stream", tag = "dealers", security(("bearer" = [])),
-    params(("dealer_id" = String, Path), ("token" = Option<String>, Query, description = "bearer token for EventSource"),
+    params(("dealer_id" = DealerId, Path), ("token" = Option<String>, Query, description = "bearer token for EventSource"),
         ("Last-Event-ID" = Option<u64>, Header, description = "resume after this position")),
-    responses((status = 200, description = "text/event-stream of `row` events", content_type = "text/event-stream"),
-        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem),
+    responses((status = 200, description = "text/event-stream of `row` events (each a board row as JSON)", content_type = "text/event-stream"),
+        (status = 404, body = crate::problem::Problem, description = "no such dealer"),
         (status = 429, description = "this subject already holds its maximum of open streams", body = crate::problem::Problem)))]
 pub async fn board_stream(
     State(state): State<AppState>,

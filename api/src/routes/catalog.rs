@@ -13,7 +13,7 @@ use crate::AppState;
 
 /// Markets, models, option families, options with their rules, prices.
 #[utoipa::path(get, path = "/api/v1/catalog", tag = "catalog",
-    responses((status = 200, description = "the catalog in force", body = Object)))]
+    responses((status = 200, description = "the catalog in force", body = domain::catalog::Catalog)))]
 pub async fn catalog(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::to_value(state.catalog.as_ref()).unwrap_or_default())
 }
@@ -22,12 +22,13 @@ pub async fn catalog(State(state): State<AppState>) -> Json<serde_json::Value> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteRequest {
-    #[schema(example = "DE")]
+    #[schema(value_type = domain::values::MarketCode)]
     pub market: String,
-    #[schema(example = "AURA")]
+    #[schema(value_type = domain::values::ModelCode)]
     pub model: String,
+    /// At most 64; families left out take their defaults.
     #[serde(default)]
-    #[schema(example = json!(["PNT-RED", "WHL-20"]))]
+    #[schema(value_type = Vec<domain::values::OptionCode>, max_items = 64, example = json!(["PNT-RED", "WHL-20"]))]
     pub options: Vec<String>,
 }
 
@@ -35,7 +36,7 @@ pub struct QuoteRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MoneyView {
     pub amount_minor: i64,
-    #[schema(example = "EUR")]
+    #[schema(value_type = domain::values::Currency)]
     pub currency: String,
 }
 
@@ -51,7 +52,7 @@ impl From<Money> for MoneyView {
 /// One line of the breakdown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LineView {
-    /// `base` or `option`.
+    #[schema(value_type = domain::catalog::LineKind)]
     pub kind: &'static str,
     pub code: String,
     pub description: String,
@@ -61,9 +62,12 @@ pub struct LineView {
 /// The full price breakdown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuoteView {
+    #[schema(value_type = domain::values::MarketCode)]
     pub market: String,
+    #[schema(value_type = domain::values::ModelCode)]
     pub model: String,
     /// The configuration with the defaults filled in.
+    #[schema(value_type = Vec<domain::values::OptionCode>)]
     pub options: Vec<String>,
     pub lines: Vec<LineView>,
     pub net: MoneyView,
@@ -145,7 +149,6 @@ pub fn violations(violations: Vec<domain::catalog::Violation>) -> ApiError {
 #[utoipa::path(post, path = "/api/v1/quotes", tag = "catalog", request_body = QuoteRequest,
     responses(
         (status = 200, body = QuoteView),
-        (status = 400, body = crate::problem::Problem, description = "malformed body or code"),
         (status = 422, body = crate::problem::Problem, description = "every violated rule"),
     ))]
 pub async fn quote(

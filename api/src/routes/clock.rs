@@ -13,8 +13,9 @@ use crate::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClockView {
     /// RFC 3339, UTC.
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     pub now: String,
-    /// YYYY-MM-DD.
+    #[schema(value_type = chrono::NaiveDate)]
     pub today: String,
     pub simulated: bool,
 }
@@ -37,7 +38,7 @@ pub async fn get_clock(State(state): State<AppState>) -> Json<ClockView> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Advance {
-    /// 1 to 3650.
+    #[schema(minimum = 1, maximum = 3650)]
     pub days: u32,
 }
 
@@ -46,7 +47,6 @@ pub struct Advance {
     security(("bearer" = [])),
     responses(
         (status = 200, body = ClockView),
-        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem),
         (status = 422, body = crate::problem::Problem, description = "the clock is real, or days out of range"),
     ))]
 pub async fn advance(

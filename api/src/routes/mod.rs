@@ -5,6 +5,7 @@ pub mod board_stream;
 pub mod catalog;
 pub mod clock;
 pub mod health;
+pub mod locate;
 pub mod money;
 pub mod order_commands;
 pub mod reads;

@@ -22,23 +22,27 @@ use crate::{metadata, new_id, AppState};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceOrderRequest {
-    #[schema(example = "DE")]
+    #[schema(value_type = domain::values::MarketCode)]
     pub market: String,
-    #[schema(example = "AURA")]
+    #[schema(value_type = domain::values::ModelCode)]
     pub model: String,
+    /// At most 64; families left out take their defaults.
     #[serde(default)]
+    #[schema(value_type = Vec<domain::values::OptionCode>, max_items = 64)]
     pub options: Vec<String>,
-    /// The delivering dealer (for a dealer: defaults to itself).
-    #[schema(example = "D-BER-01")]
+    /// The delivering dealer (required for a customer; for a dealer: defaults to itself).
+    #[schema(value_type = Option<domain::values::DealerId>)]
     pub dealer_id: Option<String>,
     /// Required when a dealer places the order; a customer orders for itself.
+    #[schema(value_type = Option<domain::values::CustomerId>)]
     pub customer_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlacedView {
+    #[schema(value_type = domain::values::OrderId)]
     pub order_id: String,
-    #[schema(example = "placed")]
+    #[schema(value_type = domain::order::OrderStatus)]
     pub status: String,
     pub price: PriceView,
     pub deposit: MoneyView,
@@ -55,9 +59,9 @@ fn parse<T, E: std::fmt::Display>(
 
 /// Places an order; fulfilment (a stock vehicle or a production slot) follows by itself.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = PlaceOrderRequest,
-    security(("bearer" = [])), params(("Idempotency-Key" = Option<String>, Header, description = "retry safely")),
-    responses((status = 201, body = PlacedView), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    security(("bearer" = [])),
+    responses((status = 201, body = PlacedView),
+        (status = 422, body = Problem, description = "the configuration breaks the catalog's rules, or the dealer is not in the market")))]
 pub async fn place(
     State(state): State<AppState>,
     caller: Caller,
@@ -134,25 +138,29 @@ pub async fn place(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmendRequest {
+    /// The new options (at most 64); families left out take their defaults.
+    #[schema(value_type = Vec<domain::values::OptionCode>, max_items = 64)]
     pub options: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AmendedView {
+    #[schema(value_type = domain::values::OrderId)]
     pub order_id: String,
     pub price: PriceView,
     /// New net minus old net.
     pub difference: MoneyView,
     /// The stock vehicle given back when the new configuration no longer matches it.
+    #[schema(value_type = Option<domain::values::VehicleId>)]
     pub released_vehicle: Option<String>,
     pub position: u64,
 }
 
 /// Amends the options before the freeze (re-priced at the locked price list).
 #[utoipa::path(post, path = "/api/v1/orders/{order_id}/amend", tag = "orders", request_body = AmendRequest,
-    security(("bearer" = [])), params(("order_id" = String, Path)),
-    responses((status = 200, body = AmendedView), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem, description = "frozen, or invalid options")))]
+    security(("bearer" = [])), params(("order_id" = domain::values::OrderId, Path)),
+    responses((status = 200, body = AmendedView), (status = 404, body = Problem, description = "no such order"),
+        (status = 422, body = Problem, description = "frozen, or invalid options")))]
 pub async fn amend(
     State(state): State<AppState>,
     caller: Caller,
@@ -193,23 +201,26 @@ pub struct CancelRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CancelledView {
+    #[schema(value_type = domain::values::OrderId)]
     pub order_id: String,
-    #[schema(example = "cancelled")]
+    /// Always `cancelled`.
+    #[schema(value_type = domain::order::OrderStatus)]
     pub status: &'static str,
     /// Everything paid back: the deposit when refundable plus what was paid on a credited invoice.
     pub refund: MoneyView,
     pub deposit_refunded: MoneyView,
     pub deposit_forfeited: MoneyView,
     /// The credit note's number when the order was invoiced.
+    #[schema(value_type = Option<domain::values::InvoiceNumber>)]
     pub credit_note: Option<String>,
     pub position: u64,
 }
 
 /// Cancels before delivery: deposit refunded before the freeze, forfeited after.
 #[utoipa::path(post, path = "/api/v1/orders/{order_id}/cancel", tag = "orders", request_body = CancelRequest,
-    security(("bearer" = [])), params(("order_id" = String, Path)),
-    responses((status = 200, body = CancelledView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    security(("bearer" = [])), params(("order_id" = domain::values::OrderId, Path)),
+    responses((status = 200, body = CancelledView), (status = 404, body = Problem, description = "no such order"),
+        (status = 422, body = Problem, description = "delivered or already cancelled")))]
 pub async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
@@ -242,24 +253,29 @@ pub async fn cancel(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReallocateRequest {
+    #[schema(value_type = domain::values::VehicleId)]
     pub vehicle_id: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReallocatedView {
+    #[schema(value_type = domain::values::OrderId)]
     pub order_id: String,
+    #[schema(value_type = domain::values::VehicleId)]
     pub vehicle_id: String,
     /// The order the vehicle came from (it goes back to fulfilment).
+    #[schema(value_type = Option<domain::values::OrderId>)]
     pub from_order: Option<String>,
+    #[schema(value_type = chrono::NaiveDate)]
     pub eta: String,
     pub position: u64,
 }
 
 /// Gives a vehicle to this order; the order it came from goes back to fulfilment (planner).
 #[utoipa::path(post, path = "/api/v1/orders/{order_id}/reallocate", tag = "orders", request_body = ReallocateRequest,
-    security(("bearer" = [])), params(("order_id" = String, Path)),
-    responses((status = 200, body = ReallocatedView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    security(("bearer" = [])), params(("order_id" = domain::values::OrderId, Path)),
+    responses((status = 200, body = ReallocatedView), (status = 404, body = Problem, description = "no such order or vehicle"),
+        (status = 422, body = Problem, description = "the vehicle or the order cannot change hands now")))]
 pub async fn reallocate(
     State(state): State<AppState>,
     caller: Caller,
@@ -292,16 +308,18 @@ pub struct AppointmentRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AppointmentView {
+    #[schema(value_type = domain::values::OrderId)]
     pub order_id: String,
+    #[schema(value_type = chrono::DateTime<chrono::Utc>)]
     pub handover_at: String,
     pub position: u64,
 }
 
 /// Books (or moves) the handover appointment once the car is at the dealer.
 #[utoipa::path(post, path = "/api/v1/orders/{order_id}/handover-appointment", tag = "orders",
-    request_body = AppointmentRequest, security(("bearer" = [])), params(("order_id" = String, Path)),
-    responses((status = 200, body = AppointmentView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    request_body = AppointmentRequest, security(("bearer" = [])), params(("order_id" = domain::values::OrderId, Path)),
+    responses((status = 200, body = AppointmentView), (status = 404, body = Problem, description = "no such order"),
+        (status = 422, body = Problem, description = "the car is not at the dealer, or the time is in the past")))]
 pub async fn book_handover(
     State(state): State<AppState>,
     caller: Caller,
@@ -329,17 +347,20 @@ pub async fn book_handover(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveredView {
+    #[schema(value_type = domain::values::OrderId)]
     pub order_id: String,
-    #[schema(example = "delivered")]
+    /// Always `delivered`.
+    #[schema(value_type = domain::order::OrderStatus)]
     pub status: &'static str,
+    #[schema(value_type = Option<domain::values::VehicleId>)]
     pub vehicle_id: Option<String>,
     pub position: u64,
 }
 
 /// Hands the car over (its dealer): only at the dealer and with the invoice paid.
 #[utoipa::path(post, path = "/api/v1/orders/{order_id}/handover", tag = "orders",
-    security(("bearer" = [])), params(("order_id" = String, Path)),
-    responses((status = 200, body = DeliveredView), (status = 403, body = Problem), (status = 404, body = Problem),
+    security(("bearer" = [])), params(("order_id" = domain::values::OrderId, Path)),
+    responses((status = 200, body = DeliveredView), (status = 404, body = Problem, description = "no such order"),
         (status = 422, body = Problem, description = "not at the dealer, or the invoice is not paid")))]
 pub async fn hand_over(
     State(state): State<AppState>,

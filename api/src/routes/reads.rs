@@ -7,24 +7,23 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::Json;
-use domain::catalog::Configuration;
+use domain::invoice::InvoiceStatus;
 use domain::order::OrderStatus;
-use domain::policy::{locate, LocateQuery};
 use domain::values::{
     CustomerId, DealerId, InvoiceNumber, IsoWeek, LocationId, MarketCode, ModelCode, Month,
-    OptionCode, OrderId, PlantId, VehicleId,
+    OrderId, PlantId, VehicleId,
 };
 use domain::vehicle::VehicleStatus;
 use projections::views::{
-    CommissionStatement, HistoryEntry, InvoiceFilter, InvoiceView, Kpis, LocationSummary,
-    OrderFilter, OrderView, VehicleFilter, VehicleView, WeekCapacity,
+    CommissionStatement, DealerBoard, HistoryEntry, InvoiceFilter, InvoiceView, Kpis,
+    LocationSummary, OrderFilter, OrderView, VehicleFilter, VehicleView, WeekCapacity,
 };
 use serde::Deserialize;
 use store::{Position, StoreError};
 
 use crate::auth::{Caller, Role};
 use crate::extract::{AppPath, AppQuery};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 use crate::AppState;
 
 /// How long a read waits for `min_position`.
@@ -111,10 +110,9 @@ pub struct OrdersQuery {
 
 /// Orders, scoped by role: a customer sees its own, a dealer those it delivers.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
-    params(("status" = Option<String>, Query), ("dealer_id" = Option<String>, Query),
-        ("customer_id" = Option<String>, Query), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, description = "the orders", body = [Object]), (status = 400, body = crate::problem::Problem),
-        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem)))]
+    params(("status" = Option<OrderStatus>, Query), ("dealer_id" = Option<DealerId>, Query),
+        ("customer_id" = Option<CustomerId>, Query), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, description = "the orders, newest first", body = [OrderView])))]
 pub async fn list_orders(
     State(state): State<AppState>,
     caller: Caller,
@@ -175,9 +173,8 @@ async fn visible_order(
 
 /// One order as its customer follows it: status, ETA, reason, fulfilment, price, invoice.
 #[utoipa::path(get, path = "/api/v1/orders/{order_id}", tag = "orders", security(("bearer" = [])),
-    params(("order_id" = String, Path), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
-        (status = 404, body = crate::problem::Problem)))]
+    params(("order_id" = OrderId, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem, description = "no such order")))]
 pub async fn get_order(
     State(state): State<AppState>,
     caller: Caller,
@@ -190,9 +187,8 @@ pub async fn get_order(
 
 /// The order's events: `[{position, at, type, summary}]`.
 #[utoipa::path(get, path = "/api/v1/orders/{order_id}/history", tag = "orders", security(("bearer" = [])),
-    params(("order_id" = String, Path), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = [Object]), (status = 403, body = crate::problem::Problem),
-        (status = 404, body = crate::problem::Problem)))]
+    params(("order_id" = OrderId, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [HistoryEntry]), (status = 404, body = Problem, description = "no such order")))]
 pub async fn order_history(
     State(state): State<AppState>,
     caller: Caller,
@@ -217,9 +213,8 @@ fn dealer_scope(caller: &Caller, dealer: &DealerId, also: &[Role]) -> Result<(),
 
 /// Every order a dealer delivers, with counts per status.
 #[utoipa::path(get, path = "/api/v1/dealers/{dealer_id}/board", tag = "dealers", security(("bearer" = [])),
-    params(("dealer_id" = String, Path), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
-        (status = 404, body = crate::problem::Problem)))]
+    params(("dealer_id" = DealerId, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = DealerBoard), (status = 404, body = Problem, description = "no such dealer")))]
 pub async fn dealer_board(
     State(state): State<AppState>,
     caller: Caller,
@@ -252,9 +247,9 @@ pub struct MonthQuery {
 
 /// A dealer's commission statement for a month (default: the current month).
 #[utoipa::path(get, path = "/api/v1/dealers/{dealer_id}/commissions", tag = "dealers", security(("bearer" = [])),
-    params(("dealer_id" = String, Path), ("month" = Option<String>, Query, example = "2026-11"), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
-        (status = 404, body = crate::problem::Problem)))]
+    params(("dealer_id" = DealerId, Path), ("month" = Option<Month>, Query, description = "default: the current month"),
+        ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = CommissionStatement), (status = 404, body = Problem, description = "no such dealer")))]
 pub async fn commissions(
     State(state): State<AppState>,
     caller: Caller,
@@ -295,10 +290,10 @@ pub struct WeeksQuery {
 
 /// Capacity per week of a plant: `[{week, capacity, booked, frozen}]` (planner).
 #[utoipa::path(get, path = "/api/v1/plants/{plant}/capacity", tag = "supply", security(("bearer" = [])),
-    params(("plant" = String, Path), ("from" = Option<String>, Query, example = "2026-W48"),
-        ("to" = Option<String>, Query, example = "2027-W10"), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = [Object]), (status = 400, body = crate::problem::Problem),
-        (status = 403, body = crate::problem::Problem), (status = 404, body = crate::problem::Problem)))]
+    params(("plant" = PlantId, Path), ("from" = Option<IsoWeek>, Query, description = "default: this week"),
+        ("to" = Option<IsoWeek>, Query, description = "default: 52 weeks on; not before `from`"),
+        ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [WeekCapacity]), (status = 404, body = Problem, description = "no such plant")))]
 pub async fn capacity(
     State(state): State<AppState>,
     caller: Caller,
@@ -346,10 +341,9 @@ pub struct VehiclesQuery {
 
 /// Vehicles by location, status and model (planner; a dealer sees its own location).
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "supply", security(("bearer" = [])),
-    params(("location" = Option<String>, Query), ("status" = Option<String>, Query), ("model" = Option<String>, Query),
-        ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = [Object]), (status = 400, body = crate::problem::Problem),
-        (status = 403, body = crate::problem::Problem)))]
+    params(("location" = Option<LocationId>, Query), ("status" = Option<VehicleStatus>, Query),
+        ("model" = Option<ModelCode>, Query), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [VehicleView])))]
 pub async fn list_vehicles(
     State(state): State<AppState>,
     caller: Caller,
@@ -383,9 +377,8 @@ pub async fn list_vehicles(
 
 /// One vehicle with configuration, location, status, order, VIN, ETA.
 #[utoipa::path(get, path = "/api/v1/vehicles/{vehicle_id}", tag = "supply", security(("bearer" = [])),
-    params(("vehicle_id" = String, Path), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
-        (status = 404, body = crate::problem::Problem)))]
+    params(("vehicle_id" = VehicleId, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = VehicleView), (status = 404, body = Problem, description = "no such vehicle")))]
 pub async fn get_vehicle(
     State(state): State<AppState>,
     caller: Caller,
@@ -412,77 +405,10 @@ pub async fn get_vehicle(
     Ok(Json(view))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LocateParams {
-    pub market: String,
-    pub model: String,
-    /// Comma separated.
-    pub options: Option<String>,
-    pub dealer_id: Option<String>,
-    pub min_position: Option<u64>,
-}
-
-/// The LTO locator: exact then near matches anywhere in the pipeline, ranked.
-#[utoipa::path(get, path = "/api/v1/vehicles/locate", tag = "supply", security(("bearer" = [])),
-    params(("market" = String, Query), ("model" = String, Query), ("options" = Option<String>, Query, example = "PNT-RED,WHL-20"),
-        ("dealer_id" = Option<String>, Query), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = [Object]), (status = 400, body = crate::problem::Problem),
-        (status = 403, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
-pub async fn locate_vehicles(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(q): AppQuery<LocateParams>,
-) -> Result<Json<Vec<domain::policy::Candidate>>, ApiError> {
-    caller.require(&[Role::Planner, Role::Dealer])?;
-    let market = MarketCode::parse(&q.market).map_err(bad)?;
-    let model = ModelCode::parse(&q.model).map_err(bad)?;
-    let options = q
-        .options
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| OptionCode::parse(s).map_err(bad))
-        .collect::<Result<Vec<_>, _>>()?;
-    let dealer = match (
-        parse_opt(q.dealer_id.as_deref(), DealerId::parse)?,
-        caller.dealer(),
-    ) {
-        (Some(d), _) => Some(d),
-        (None, me) => me,
-    };
-    let configuration: Configuration = state
-        .catalog
-        .validate(&market, &model, &options)
-        .map_err(crate::routes::catalog::violations)?;
-    caught_up(&state, q.min_position).await?;
-    let stock = app::SupplyView::stock(
-        &projections::Supply::new(state.views.clone()),
-        Position::START,
-        &market,
-        &model,
-    )
-    .await
-    .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    let query = LocateQuery {
-        market,
-        configuration,
-        dealer,
-    };
-    Ok(Json(locate(
-        &query,
-        &stock,
-        state.clock.today(),
-        &state.catalog,
-    )))
-}
-
 /// Stock per location (free, reserved, in transit, in production) with the open demand waiting there.
 #[utoipa::path(get, path = "/api/v1/stock/summary", tag = "supply", security(("bearer" = [])),
     params(("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = [Object]), (status = 403, body = crate::problem::Problem)))]
+    responses((status = 200, body = [LocationSummary])))]
 pub async fn stock_summary(
     State(state): State<AppState>,
     caller: Caller,
@@ -493,7 +419,7 @@ pub async fn stock_summary(
     Ok(Json(state.views.stock_summary().await.map_err(read_error)?))
 }
 
-fn invoice_status(s: &str) -> Result<domain::invoice::InvoiceStatus, String> {
+fn invoice_status(s: &str) -> Result<InvoiceStatus, String> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))
         .map_err(|_| format!("{s:?} is not an invoice status"))
 }
@@ -508,9 +434,9 @@ pub struct InvoicesQuery {
 
 /// Invoices (finance; a customer sees its own).
 #[utoipa::path(get, path = "/api/v1/invoices", tag = "finance", security(("bearer" = [])),
-    params(("order_id" = Option<String>, Query), ("status" = Option<String>, Query), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = [Object]), (status = 400, body = crate::problem::Problem),
-        (status = 403, body = crate::problem::Problem)))]
+    params(("order_id" = Option<OrderId>, Query), ("status" = Option<InvoiceStatus>, Query),
+        ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [InvoiceView])))]
 pub async fn list_invoices(
     State(state): State<AppState>,
     caller: Caller,
@@ -538,9 +464,8 @@ pub async fn list_invoices(
 
 /// One invoice with its lines, amounts, payments and status (finance, owner).
 #[utoipa::path(get, path = "/api/v1/invoices/{number}", tag = "finance", security(("bearer" = [])),
-    params(("number" = String, Path, example = "DE-2026-000001"), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem),
-        (status = 404, body = crate::problem::Problem)))]
+    params(("number" = InvoiceNumber, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = InvoiceView), (status = 404, body = Problem, description = "no such invoice")))]
 pub async fn get_invoice(
     State(state): State<AppState>,
     caller: Caller,
@@ -573,8 +498,9 @@ pub struct KpiQuery {
 
 /// LTO vs BTO share, order-to-delivery days, orders awaiting capacity, ETA promised vs actual.
 #[utoipa::path(get, path = "/api/v1/kpis", tag = "operations", security(("bearer" = [])),
-    params(("market" = Option<String>, Query), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = Object), (status = 403, body = crate::problem::Problem)))]
+    params(("market" = Option<MarketCode>, Query, description = "default: every market"),
+        ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = Kpis)))]
 pub async fn kpis(
     State(state): State<AppState>,
     caller: Caller,

@@ -5,7 +5,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::NaiveDate;
-use domain::values::{InvoiceNumber, IsoWeek, LocationId, Money, PaymentId, PlantId, VehicleId};
+use domain::values::{
+    InvoiceNumber, IsoWeek, LocationId, MarketCode, ModelCode, Money, OptionCode, OrderId,
+    PaymentId, PlantId, ShipmentId, VehicleId, Vin,
+};
+use domain::vehicle::VehicleStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -28,7 +32,9 @@ pub struct CapacityRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CapacityView {
+    #[schema(value_type = PlantId)]
     pub plant: String,
+    #[schema(value_type = IsoWeek)]
     pub week: String,
     pub capacity: u32,
     pub position: u64,
@@ -36,9 +42,9 @@ pub struct CapacityView {
 
 /// Opens or changes a plant-week's capacity (never below its bookings).
 #[utoipa::path(put, path = "/api/v1/plants/{plant}/capacity/{week}", tag = "supply", request_body = CapacityRequest,
-    security(("bearer" = [])), params(("plant" = String, Path), ("week" = String, Path, example = "2026-W50")),
-    responses((status = 200, body = CapacityView), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 422, body = Problem)))]
+    security(("bearer" = [])), params(("plant" = PlantId, Path), ("week" = IsoWeek, Path)),
+    responses((status = 200, body = CapacityView), (status = 404, body = Problem, description = "no such plant"),
+        (status = 422, body = Problem, description = "below the week's bookings, or the week is frozen")))]
 pub async fn set_capacity(
     State(state): State<AppState>,
     caller: Caller,
@@ -65,16 +71,20 @@ pub async fn set_capacity(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BuildView {
+    #[schema(value_type = OrderId)]
     pub order_id: String,
+    #[schema(value_type = VehicleId)]
     pub vehicle_id: String,
+    #[schema(value_type = Vin)]
     pub vin: String,
 }
 
 /// Starts the builds of a week's bookings: VINs assigned.
 #[utoipa::path(post, path = "/api/v1/plants/{plant}/capacity/{week}/start-production", tag = "supply",
-    security(("bearer" = [])), params(("plant" = String, Path), ("week" = String, Path)),
-    responses((status = 200, body = [BuildView]), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    security(("bearer" = [])), params(("plant" = PlantId, Path), ("week" = IsoWeek, Path)),
+    responses((status = 200, body = [BuildView], description = "the builds started (`OTD-Position`: the log position reached)"),
+        (status = 404, body = Problem, description = "no such plant"),
+        (status = 422, body = Problem, description = "the week's production cannot start now")))]
 pub async fn start_production(
     State(state): State<AppState>,
     caller: Caller,
@@ -107,16 +117,22 @@ pub async fn start_production(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterVehicleRequest {
+    #[schema(value_type = MarketCode)]
     pub market: String,
+    #[schema(value_type = ModelCode)]
     pub model: String,
+    /// At most 64; families left out take their defaults.
     #[serde(default)]
+    #[schema(value_type = Vec<OptionCode>, max_items = 64)]
     pub options: Vec<String>,
     /// A dealer or plant id.
+    #[schema(value_type = LocationId)]
     pub location: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RegisteredView {
+    #[schema(value_type = VehicleId)]
     pub vehicle_id: String,
     pub position: u64,
 }
@@ -124,8 +140,8 @@ pub struct RegisteredView {
 /// Registers a free stock vehicle at a location.
 #[utoipa::path(post, path = "/api/v1/vehicles", tag = "supply", request_body = RegisterVehicleRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = RegisteredView), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 422, body = Problem)))]
+    responses((status = 201, body = RegisteredView),
+        (status = 422, body = Problem, description = "the configuration breaks the catalog's rules, or the location is unknown")))]
 pub async fn register_vehicle(
     State(state): State<AppState>,
     caller: Caller,
@@ -158,16 +174,18 @@ pub async fn register_vehicle(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MilestoneView {
+    #[schema(value_type = VehicleId)]
     pub vehicle_id: String,
+    #[schema(value_type = VehicleStatus)]
     pub status: String,
     pub position: u64,
 }
 
 /// Records a build's completion (`in_production` → `built`).
 #[utoipa::path(post, path = "/api/v1/vehicles/{vehicle_id}/complete-build", tag = "supply",
-    security(("bearer" = [])), params(("vehicle_id" = String, Path)),
-    responses((status = 200, body = MilestoneView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    security(("bearer" = [])), params(("vehicle_id" = VehicleId, Path)),
+    responses((status = 200, body = MilestoneView), (status = 404, body = Problem, description = "no such vehicle"),
+        (status = 422, body = Problem, description = "the vehicle is not in production")))]
 pub async fn complete_build(
     State(state): State<AppState>,
     caller: Caller,
@@ -197,22 +215,26 @@ fn status_name(s: domain::vehicle::VehicleStatus) -> String {
 #[serde(deny_unknown_fields)]
 pub struct DispatchRequest {
     /// Defaults to the order's dealer; required for free stock (a transfer).
+    #[schema(value_type = Option<LocationId>)]
     pub to_location: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DispatchedView {
+    #[schema(value_type = ShipmentId)]
     pub shipment_id: String,
+    #[schema(value_type = LocationId)]
     pub to_location: String,
+    #[schema(value_type = NaiveDate)]
     pub eta: String,
     pub position: u64,
 }
 
 /// Records that the yard handed the car to a carrier.
 #[utoipa::path(post, path = "/api/v1/vehicles/{vehicle_id}/dispatch", tag = "supply", request_body = DispatchRequest,
-    security(("bearer" = [])), params(("vehicle_id" = String, Path)),
-    responses((status = 200, body = DispatchedView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    security(("bearer" = [])), params(("vehicle_id" = VehicleId, Path)),
+    responses((status = 200, body = DispatchedView), (status = 404, body = Problem, description = "no such vehicle"),
+        (status = 422, body = Problem, description = "the vehicle cannot leave now, or no route to the destination")))]
 pub async fn dispatch(
     State(state): State<AppState>,
     caller: Caller,
@@ -250,9 +272,9 @@ pub struct DelayRequest {
 
 /// Records a delay in transit with its reason and new ETA.
 #[utoipa::path(post, path = "/api/v1/vehicles/{vehicle_id}/delay", tag = "supply", request_body = DelayRequest,
-    security(("bearer" = [])), params(("vehicle_id" = String, Path)),
-    responses((status = 200, body = MilestoneView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    security(("bearer" = [])), params(("vehicle_id" = VehicleId, Path)),
+    responses((status = 200, body = MilestoneView), (status = 404, body = Problem, description = "no such vehicle"),
+        (status = 422, body = Problem, description = "the vehicle is not in transit, or the new ETA is not later")))]
 pub async fn delay(
     State(state): State<AppState>,
     caller: Caller,
@@ -274,9 +296,9 @@ pub async fn delay(
 
 /// Records the arrival at the destination (planner, or the receiving dealer).
 #[utoipa::path(post, path = "/api/v1/vehicles/{vehicle_id}/arrive", tag = "supply",
-    security(("bearer" = [])), params(("vehicle_id" = String, Path)),
-    responses((status = 200, body = MilestoneView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+    security(("bearer" = [])), params(("vehicle_id" = VehicleId, Path)),
+    responses((status = 200, body = MilestoneView), (status = 404, body = Problem, description = "no such vehicle"),
+        (status = 422, body = Problem, description = "the vehicle is not in transit")))]
 pub async fn arrive(
     State(state): State<AppState>,
     caller: Caller,
@@ -304,24 +326,28 @@ pub async fn arrive(
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequest {
     /// In the invoice's currency, minor units, positive.
+    #[schema(minimum = 1)]
     pub amount_minor: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentView {
+    #[schema(value_type = InvoiceNumber)]
     pub number: String,
+    #[schema(value_type = OrderId)]
     pub order_id: String,
     pub paid: MoneyView,
     pub outstanding: MoneyView,
+    #[schema(value_type = domain::invoice::InvoiceStatus)]
     pub status: String,
     pub position: u64,
 }
 
 /// Records a payment against an invoice (finance); overpayment is refused (422).
 #[utoipa::path(post, path = "/api/v1/invoices/{number}/payments", tag = "finance", request_body = PaymentRequest,
-    security(("bearer" = [])), params(("number" = String, Path, example = "DE-2026-000001")),
-    responses((status = 200, body = PaymentView), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, body = Problem, description = "overpayment, or not positive")))]
+    security(("bearer" = [])), params(("number" = InvoiceNumber, Path)),
+    responses((status = 200, body = PaymentView), (status = 404, body = Problem, description = "no such invoice"),
+        (status = 422, body = Problem, description = "overpayment, not positive, or the invoice is not open")))]
 pub async fn record_payment(
     State(state): State<AppState>,
     caller: Caller,

@@ -21,6 +21,7 @@ use crate::values::{
 };
 
 /// A sales market: its currency, VAT, deposit and the agent's commission terms.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Market {
     pub code: MarketCode,
@@ -33,6 +34,7 @@ pub struct Market {
 }
 
 /// A plant that builds one or more models.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plant {
     pub id: PlantId,
@@ -41,6 +43,7 @@ pub struct Plant {
 }
 
 /// A dealer (agent outlet) at one location in one market.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dealer {
     pub id: DealerId,
@@ -49,6 +52,7 @@ pub struct Dealer {
 }
 
 /// A model, the plant that builds it, and its base net price per market.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Model {
     pub code: ModelCode,
@@ -58,6 +62,7 @@ pub struct Model {
 }
 
 /// How many options of a family a configuration takes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Choice {
@@ -68,6 +73,7 @@ pub enum Choice {
 }
 
 /// A family of options, e.g. paint.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Family {
     pub code: FamilyCode,
@@ -77,6 +83,7 @@ pub struct Family {
 }
 
 /// One option with its rules and net prices per market.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CatalogOption {
     pub code: OptionCode,
@@ -90,6 +97,7 @@ pub struct CatalogOption {
 }
 
 /// The loaded, consistent catalog.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Catalog {
     price_list: String,

@@ -133,6 +133,7 @@ pub struct PriceSheet {
 }
 
 /// Net, VAT and gross of a configuration.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Price {
     pub net: Money,
@@ -153,6 +154,7 @@ impl Price {
 }
 
 /// What a line of a quote is for.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
@@ -161,6 +163,7 @@ pub enum LineKind {
 }
 
 /// One line of the breakdown: the model's base price or an option's price.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuoteLine {
     pub kind: LineKind,

@@ -26,6 +26,7 @@ pub use decide::decide;
 pub use evolve::evolve;
 
 /// The customer-facing status, in the order an order moves through it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {

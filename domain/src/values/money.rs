@@ -78,6 +78,7 @@ pub enum MoneyError {
 /// `{"amount_minor": 4290000, "currency": "EUR"}` is 42,900.00 EUR.
 /// Amounts may be negative (a price difference, a refund); use
 /// [`Money::non_negative`] where the rule says they may not.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
     pub amount_minor: i64,

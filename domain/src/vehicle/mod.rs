@@ -36,6 +36,7 @@ pub use decide::decide;
 pub use evolve::evolve;
 
 /// Where a vehicle is in its life (the API's names, snake_case).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VehicleStatus {

@@ -11,7 +11,7 @@ use crate::error::ReadModelError;
 use crate::models::capacity::SlotDoc;
 
 /// `GET /api/v1/plants/{plant}/capacity`: one week of a plant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct WeekCapacity {
     pub week: IsoWeek,
     pub capacity: u32,

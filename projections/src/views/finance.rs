@@ -14,7 +14,7 @@ use crate::error::ReadModelError;
 use crate::models::finance::{CommissionLineDoc, InvoiceDoc};
 
 /// `GET /api/v1/invoices/{number}`: an invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct InvoiceView {
     pub number: InvoiceNumber,
     pub order_id: OrderId,
@@ -40,7 +40,7 @@ pub struct InvoiceView {
 }
 
 /// The credit note that cancelled an invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CreditNoteView {
     pub number: InvoiceNumber,
     pub refund: Money,
@@ -98,7 +98,7 @@ pub struct InvoiceFilter {
 }
 
 /// `GET /api/v1/dealers/{id}/commissions?month=`: a dealer's statement for a month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CommissionStatement {
     pub dealer_id: DealerId,
     pub month: Month,
@@ -109,7 +109,7 @@ pub struct CommissionStatement {
 }
 
 /// One order's commission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CommissionLineView {
     pub order_id: OrderId,
     pub net_price: Money,

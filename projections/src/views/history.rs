@@ -19,7 +19,7 @@ use super::ReadModels;
 use crate::error::ReadModelError;
 
 /// One line of an order's timeline (`GET /api/v1/orders/{id}/history`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     /// The event's position in the log.
     pub position: u64,

@@ -11,7 +11,7 @@ use crate::error::ReadModelError;
 use crate::models::kpis::KpiMarketDoc;
 
 /// The order-to-delivery KPIs of one market (or of all, `market: null`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Kpis {
     pub market: Option<MarketCode>,
     pub orders_placed: u64,
@@ -34,7 +34,7 @@ pub struct Kpis {
 }
 
 /// Median and 90th percentile of a number of days (nearest rank).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DaysSummary {
     pub orders: u64,
     pub median: i64,
@@ -42,7 +42,7 @@ pub struct DaysSummary {
 }
 
 /// How arrivals compare with the first ETA promised.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EtaAccuracy {
     /// Orders that arrived and had been promised an ETA.
     pub orders: u64,

@@ -18,7 +18,7 @@ use crate::error::ReadModelError;
 use crate::models::orders::{FulfilmentDoc, FulfilmentKind, InvoiceSummary, OrderDoc};
 
 /// `GET /api/v1/orders/{id}`: an order as its customer follows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
     pub order_id: OrderId,
     pub customer_id: CustomerId,
@@ -44,7 +44,7 @@ pub struct OrderView {
 }
 
 /// How the order is fulfilled: `kind` is `stock` or `build`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FulfilmentView {
     pub kind: FulfilmentKind,
     pub vehicle_id: Option<VehicleId>,
@@ -55,7 +55,7 @@ pub struct FulfilmentView {
 }
 
 /// The order's invoice, in short.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct InvoiceBrief {
     pub number: InvoiceNumber,
     pub status: InvoiceStatus,
@@ -71,7 +71,7 @@ pub struct OrderFilter {
 }
 
 /// `GET /api/v1/dealers/{id}/board`: every order the dealer delivers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DealerBoard {
     pub dealer_id: DealerId,
     /// Orders per status (every status, zeros included).
@@ -81,7 +81,7 @@ pub struct DealerBoard {
 }
 
 /// One order on a dealer's board.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BoardRow {
     pub order_id: OrderId,
     pub customer_id: CustomerId,

@@ -18,7 +18,7 @@ use crate::models::orders::OrderDoc;
 use crate::models::stock::{status_name, LocationStockDoc, VehicleDoc};
 
 /// `GET /api/v1/vehicles/{id}`: a vehicle with its configuration and whereabouts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct VehicleView {
     pub vehicle_id: VehicleId,
     pub market: MarketCode,
@@ -77,7 +77,7 @@ pub struct VehicleFilter {
 }
 
 /// `GET /api/v1/stock/summary`: one location's stock and the demand waiting there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LocationSummary {
     pub location: LocationId,
     pub free: u32,

@@ -112,7 +112,7 @@ impl Document for OrderDoc {
 }
 
 /// Stock vehicle or build slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FulfilmentKind {
     /// Locate-to-order: a stock vehicle is reserved.
