@@ -59,6 +59,7 @@ pub fn metadata(caller: &auth::Caller) -> store::Metadata {
                 .unwrap_or_default(),
             caller.sub
         )),
+        occurred_at: None,
     }
 }
 
