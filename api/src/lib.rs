@@ -6,6 +6,7 @@
 pub mod access;
 pub mod auth;
 pub mod bench;
+pub mod calendar;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;

@@ -182,10 +182,8 @@ async fn simulate_and_report(runtime: &Runtime, options: &DemoOptions) -> Result
     let mut world = world::World::new(runtime, options.seed, options.orders_per_day);
     for day in 0..days {
         if day > 0 {
-            runtime
-                .state
-                .clock
-                .advance(1)
+            app::clock_log::advance(store.as_ref(), &runtime.state.clock, 1, &world.planner())
+                .await
                 .map_err(|e| DemoError::Setup(e.to_string()))?;
         }
         script::simulate_day(&mut world, day).await?;

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::NaiveDate;
-use domain::values::{InvoiceNumber, IsoWeek, LocationId, Money, PaymentId, PlantId, VehicleId};
+use domain::values::{InvoiceNumber, LocationId, Money, PaymentId, PlantId, VehicleId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -47,7 +47,7 @@ pub async fn set_capacity(
 ) -> Result<Json<CapacityView>, ApiError> {
     caller.require(&[Role::Planner])?;
     let plant = PlantId::parse(&plant).map_err(bad)?;
-    let week = IsoWeek::parse(&week).map_err(bad)?;
+    let week = crate::calendar::week(&week)?;
     if state.catalog.plant(&plant).is_none() {
         return Err(ApiError::NotFound(format!("plant {plant}")));
     }
@@ -83,7 +83,7 @@ pub async fn start_production(
 ) -> Result<(HeaderMap, Json<Vec<BuildView>>), ApiError> {
     caller.require(&[Role::Planner])?;
     let plant = PlantId::parse(&plant).map_err(bad)?;
-    let week = IsoWeek::parse(&week).map_err(bad)?;
+    let week = crate::calendar::week(&week)?;
     if state.catalog.plant(&plant).is_none() {
         return Err(ApiError::NotFound(format!("plant {plant}")));
     }
@@ -261,9 +261,10 @@ pub async fn delay(
 ) -> Result<Json<MilestoneView>, ApiError> {
     caller.require(&[Role::Planner])?;
     crate::access::vehicle(&state, vehicle).await?;
+    let new_eta = crate::calendar::day("new_eta", req.new_eta)?;
     let done = state
         .services
-        .delay(vehicle, &req.reason, req.new_eta, &metadata(&caller))
+        .delay(vehicle, &req.reason, new_eta, &metadata(&caller))
         .await?;
     Ok(Json(MilestoneView {
         vehicle_id: vehicle.to_string(),
