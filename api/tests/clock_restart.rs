@@ -117,3 +117,64 @@ async fn a_log_whose_simulated_clock_started_on_another_day_is_refused() {
     assert!(!real.state.clock.is_simulated());
     real.shutdown().await;
 }
+
+#[tokio::test]
+async fn after_the_demo_the_clock_and_the_history_are_in_simulated_time() {
+    let data = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_otd"))
+        .args([
+            "demo",
+            "--weeks",
+            "1",
+            "--orders-per-day",
+            "2",
+            "--seed",
+            "3",
+        ])
+        .args(["--start", "2026-11-23", "--data"])
+        .arg(data.path())
+        .env_remove("OTD_JWT_SECRET")
+        .env("OTD_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let rt = Runtime::open(&settings(data.path(), "sim:2026-11-23"))
+        .await
+        .unwrap();
+    assert_eq!(today(&rt).await, "2026-11-29", "the demo's seven days");
+    let planner = token(Role::Planner, "pat");
+    let orders = call(&rt.state, "GET", "/api/v1/orders", Some(&planner), None).await;
+    let orders = orders.json["items"]
+        .as_array()
+        .or(orders.json.as_array())
+        .cloned()
+        .unwrap();
+    assert!(!orders.is_empty());
+    for order in orders.iter().take(5) {
+        let id = order["order_id"].as_str().unwrap();
+        let history = call(
+            &rt.state,
+            "GET",
+            &format!("/api/v1/orders/{id}/history"),
+            Some(&planner),
+            None,
+        )
+        .await;
+        for entry in history.json.as_array().unwrap() {
+            let at = entry["at"].as_str().unwrap();
+            assert!(
+                ("2026-11-23".."2026-11-30").contains(&&at[..10]),
+                "{at} is not in the demo's simulated week"
+            );
+        }
+        assert!(
+            ("2026-11-23".."2026-11-30").contains(&&order["updated_at"].as_str().unwrap()[..10])
+        );
+    }
+    rt.shutdown().await;
+}
