@@ -175,3 +175,74 @@ async fn dates_in_bodies_outside_the_calendar_are_refused() {
         assert_eq!(rule(&r), "date_out_of_range", "{at}: {:?}", r.json);
     }
 }
+
+#[tokio::test]
+async fn no_delivery_is_promised_past_9999_12_31() {
+    let rt = at("9999-11-01").await;
+    let state = rt.state.clone();
+    let planner = token(Role::Planner, "pat");
+    let customer = token(Role::Customer, "C-2001");
+    // The last week of the calendar, Monday 9999-12-20 to Sunday 9999-12-26.
+    let r = call(
+        &state,
+        "PUT",
+        "/api/v1/plants/P-SHENYANG/capacity/9999-W51",
+        Some(&planner),
+        Some(r#"{"units": 5}"#),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    settle(&rt).await;
+
+    let place = |dealer: &'static str| {
+        let state = state.clone();
+        let customer = customer.clone();
+        let body =
+            format!(r#"{{"market":"CN","model":"TERRA","options":[],"dealer_id":"{dealer}"}}"#);
+        async move {
+            let r = call(
+                &state,
+                "POST",
+                "/api/v1/orders",
+                Some(&customer),
+                Some(&body),
+            )
+            .await;
+            assert_eq!(r.status, 201, "{:?}", r.json);
+            r.json["order_id"].as_str().unwrap().to_owned()
+        }
+    };
+    // Four days from Shenyang to Beijing: at the dealer on 9999-12-30.
+    let beijing = place("D-BJS-01").await;
+    settle(&rt).await;
+    // Nine days to Shanghai would be 10000-01-04: the week is not booked for it.
+    let shanghai = place("D-SHA-01").await;
+    settle(&rt).await;
+
+    let view = |order: String| {
+        let state = state.clone();
+        let customer = customer.clone();
+        async move {
+            call(
+                &state,
+                "GET",
+                &format!("/api/v1/orders/{order}"),
+                Some(&customer),
+                None,
+            )
+            .await
+            .json
+        }
+    };
+    let booked = view(beijing).await;
+    assert_eq!(booked["status"], "scheduled", "{booked:?}");
+    assert_eq!(booked["eta"], "9999-12-30", "{booked:?}");
+    let waiting = view(shanghai).await;
+    assert_eq!(waiting["status_reason"], "awaiting capacity", "{waiting:?}");
+    assert_eq!(
+        waiting["fulfilment"],
+        serde_json::Value::Null,
+        "{waiting:?}"
+    );
+    assert_eq!(waiting["eta"], serde_json::Value::Null, "{waiting:?}");
+}
