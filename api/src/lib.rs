@@ -7,6 +7,7 @@ pub mod access;
 pub mod auth;
 pub mod bench;
 pub mod connections;
+pub mod calendar;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;
@@ -63,6 +64,7 @@ pub fn metadata(caller: &auth::Caller) -> store::Metadata {
                 .unwrap_or_default(),
             caller.sub
         )),
+        occurred_at: None,
     }
 }
 

@@ -58,6 +58,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("clock_not_simulated", "the clock is real; only a simulated clock can be advanced"),
     rule("configuration_differs", "the vehicle's configuration differs from the order's (amended meanwhile)"),
     rule("credit_number_is_invoice_number", "a credit note needs its own number"),
+    rule("date_out_of_range", "a date, week or clock advance would leave the business calendar (years 0001 to 9999)"),
     rule("dealer_not_in_market", "the dealer is not an agent in the market"),
     rule("dealer_outside_market", "the dealer is in another market than the vehicle"),
     rule("delivered_in_future", "a handover dated in the future cannot accrue commission"),

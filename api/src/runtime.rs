@@ -44,6 +44,13 @@ impl Runtime {
         rate_limit: u32,
         options: RunnerOptions,
     ) -> Result<Runtime, StartError> {
+        // A simulated clock continues from the advances the log recorded for its start date.
+        app::clock_log::restore(events.as_ref(), &clock)
+            .await
+            .map_err(|e| match e {
+                app::clock_log::RestoreError::Store(e) => StartError::Store(e),
+                other => StartError::Settings(other.to_string()),
+            })?;
         let projections = projections::Runner::start(
             events.clone(),
             read_models.clone(),

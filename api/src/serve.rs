@@ -20,7 +20,13 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("otd listening on http://{address}");
     if let ClockSetting::Simulated(date) = settings.clock {
-        println!("simulated clock at {date}; ready-made tokens (8 h):");
+        let today = runtime.state.clock.today();
+        if today == date {
+            println!("simulated clock at {date}; ready-made tokens (8 h):");
+        } else {
+            // Restored from the advances the log recorded for this start date.
+            println!("simulated clock at {today} (started on {date}); ready-made tokens (8 h):");
+        }
         print_tokens(&runtime, &address.to_string());
     }
     let app = crate::app(runtime.state.clone());

@@ -40,9 +40,14 @@ impl std::str::FromStr for ClockSetting {
                 let date = s
                     .strip_prefix("sim:")
                     .ok_or_else(|| format!("clock {s:?}: expected `real` or `sim:YYYY-MM-DD`"))?;
-                NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                    .map(ClockSetting::Simulated)
-                    .map_err(|e| format!("clock {s:?}: {e}"))
+                let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                    .map_err(|e| format!("clock {s:?}: {e}"))?;
+                if !domain::values::in_calendar(date) {
+                    return Err(format!(
+                        "clock {s:?}: the simulated clock must start in the years 0001 to 9999"
+                    ));
+                }
+                Ok(ClockSetting::Simulated(date))
             }
         }
     }
@@ -378,6 +383,16 @@ mod tests {
         }
         .resolve()
         .is_err());
+        for outside in ["sim:0000-06-01", "sim:10000-01-01", "sim:+12000-01-01"] {
+            let refused = outside.parse::<ClockSetting>();
+            assert!(refused.is_err(), "{outside}: {refused:?}");
+        }
+        assert_eq!(
+            "sim:9999-12-31".parse::<ClockSetting>(),
+            Ok(ClockSetting::Simulated(
+                NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()
+            ))
+        );
         assert!(Layer {
             backend: Some("postgres".into()),
             ..Layer::default()

@@ -127,4 +127,13 @@ fn nonsense_options_are_clear_errors() {
     assert_eq!(code, 2);
     assert!(err.contains("--weeks"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+
+    // Days and production weeks past 9999 cannot be recorded (invoice numbers hold a
+    // four-digit year): a demo that would reach them is refused before it starts.
+    for start in ["9999-11-01", "0999-06-01"] {
+        let (code, _, err) = demo(dir.path(), &["--weeks", "1", "--start", start]);
+        assert_eq!(code, 2, "{start}: {err}");
+        assert!(err.contains("--start"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
 }

@@ -3,6 +3,7 @@
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::values::in_calendar;
 
 /// Why the clock could not be moved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -11,6 +12,8 @@ pub enum ClockError {
     NotSimulated,
     #[error("the clock only moves forward, by 1 to 3650 days")]
     InvalidAdvance,
+    #[error("advancing by {days} days would move the clock past 9999-12-31, the end of the business calendar")]
+    PastCalendarEnd { days: u32 },
 }
 
 impl ClockError {
@@ -19,6 +22,7 @@ impl ClockError {
         match self {
             ClockError::NotSimulated => "clock_not_simulated",
             ClockError::InvalidAdvance => "invalid_advance",
+            ClockError::PastCalendarEnd { .. } => "date_out_of_range",
         }
     }
 }
@@ -28,7 +32,17 @@ impl ClockError {
 #[derive(Debug, Clone)]
 pub enum Clock {
     System,
-    Simulated(Arc<RwLock<DateTime<Utc>>>),
+    Simulated(Arc<SimulatedClock>),
+}
+
+/// A simulated clock: the day it was started on and the time it stands at.
+#[derive(Debug)]
+pub struct SimulatedClock {
+    started_on: NaiveDate,
+    now: RwLock<DateTime<Utc>>,
+    /// Held while an advance is recorded in the log, so advances are recorded in the
+    /// order they apply.
+    pub(crate) recording: tokio::sync::Mutex<()>,
 }
 
 impl Clock {
@@ -36,16 +50,17 @@ impl Clock {
     /// hours, a business morning.
     pub fn simulated(date: NaiveDate) -> Clock {
         let start = date.and_hms_opt(8, 0, 0).unwrap_or_default().and_utc();
-        Clock::Simulated(Arc::new(RwLock::new(start)))
+        Clock::Simulated(Arc::new(SimulatedClock {
+            started_on: date,
+            now: RwLock::new(start),
+            recording: tokio::sync::Mutex::new(()),
+        }))
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         match self {
             Clock::System => Utc::now(),
-            Clock::Simulated(at) => match at.read() {
-                Ok(t) => *t,
-                Err(poisoned) => *poisoned.into_inner(),
-            },
+            Clock::Simulated(sim) => sim.now(),
         }
     }
 
@@ -57,20 +72,56 @@ impl Clock {
         matches!(self, Clock::Simulated(_))
     }
 
-    /// Moves a simulated clock forward by `days`.
-    pub fn advance(&self, days: u32) -> Result<DateTime<Utc>, ClockError> {
-        let Clock::Simulated(at) = self else {
+    /// The day a simulated clock was started on (`None`: the real clock).
+    pub fn started_on(&self) -> Option<NaiveDate> {
+        match self {
+            Clock::System => None,
+            Clock::Simulated(sim) => Some(sim.started_on),
+        }
+    }
+
+    /// Where advancing a simulated clock by `days` would take it: 1 to 3650 days, and
+    /// never past the last day of the business calendar (9999-12-31).
+    pub fn advanced_by(&self, days: u32) -> Result<DateTime<Utc>, ClockError> {
+        let Clock::Simulated(sim) = self else {
             return Err(ClockError::NotSimulated);
         };
         if !(1..=3650).contains(&days) {
             return Err(ClockError::InvalidAdvance);
         }
-        let mut t = match at.write() {
-            Ok(t) => t,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *t += Duration::days(i64::from(days));
-        Ok(*t)
+        sim.now()
+            .checked_add_signed(Duration::days(i64::from(days)))
+            .filter(|to| in_calendar(to.date_naive()))
+            .ok_or(ClockError::PastCalendarEnd { days })
+    }
+
+    /// Moves a simulated clock forward by `days`, in memory only (see
+    /// [`crate::clock_log::advance`] for an advance recorded in the log).
+    pub fn advance(&self, days: u32) -> Result<DateTime<Utc>, ClockError> {
+        let to = self.advanced_by(days)?;
+        self.move_to(to);
+        Ok(to)
+    }
+
+    /// Puts a simulated clock at `to` if that is later than where it stands (a real clock
+    /// is left alone).
+    pub(crate) fn move_to(&self, to: DateTime<Utc>) {
+        if let Clock::Simulated(sim) = self {
+            let mut now = match sim.now.write() {
+                Ok(t) => t,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            *now = (*now).max(to);
+        }
+    }
+}
+
+impl SimulatedClock {
+    fn now(&self) -> DateTime<Utc> {
+        match self.now.read() {
+            Ok(t) => *t,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
     }
 }
 
@@ -78,17 +129,38 @@ impl Clock {
 mod tests {
     use super::*;
 
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
     #[test]
     fn a_simulated_clock_moves_only_when_advanced() {
-        let clock = Clock::simulated(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        let clock = Clock::simulated(day("2026-11-23"));
         assert_eq!(clock.today().to_string(), "2026-11-23");
         clock.advance(10).unwrap();
         assert_eq!(clock.today().to_string(), "2026-12-03");
+        assert_eq!(clock.started_on(), Some(day("2026-11-23")));
         assert_eq!(clock.advance(0), Err(ClockError::InvalidAdvance));
+        assert_eq!(clock.advance(3651), Err(ClockError::InvalidAdvance));
     }
 
     #[test]
     fn the_real_clock_cannot_be_advanced() {
         assert_eq!(Clock::System.advance(1), Err(ClockError::NotSimulated));
+    }
+
+    #[test]
+    fn a_simulated_clock_stops_at_the_end_of_the_business_calendar() {
+        let clock = Clock::simulated(day("9999-12-01"));
+        assert_eq!(clock.advance(30).unwrap().date_naive(), day("9999-12-31"));
+        assert_eq!(
+            clock.advance(1),
+            Err(ClockError::PastCalendarEnd { days: 1 })
+        );
+        assert_eq!(
+            clock.today(),
+            day("9999-12-31"),
+            "a refused advance moves nothing"
+        );
     }
 }

@@ -4,6 +4,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use chrono::SubsecRound;
 use domain::catalog::Catalog;
 use domain::streams::Aggregate;
 use domain::{Context, Decider};
@@ -153,9 +154,14 @@ impl Executor {
                 position: None,
             }));
         }
+        // The events happened at the business time they were decided at.
+        let metadata = Metadata {
+            occurred_at: Some(now.trunc_subsecs(6)),
+            ..metadata.clone()
+        };
         let new = events
             .iter()
-            .map(|e| encode(e, metadata))
+            .map(|e| encode(e, &metadata))
             .collect::<Result<Vec<_>, _>>()?;
         let expected = version.map_or(ExpectedVersion::NoStream, ExpectedVersion::Exact);
         match self.store.append(stream, expected, new).await {

@@ -18,6 +18,7 @@
 //! everything → `domain`.
 
 mod clock;
+pub mod clock_log;
 mod codec;
 mod error;
 mod executor;
@@ -28,7 +29,7 @@ pub mod services;
 mod steps;
 pub mod stock;
 
-pub use clock::{Clock, ClockError};
+pub use clock::{Clock, ClockError, SimulatedClock};
 pub use codec::{decode, encode};
 pub use error::CommandError;
 pub use executor::{Executed, Executor, MAX_ATTEMPTS};

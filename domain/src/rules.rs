@@ -2,7 +2,7 @@
 
 use chrono::{Days, NaiveDate};
 
-use crate::values::IsoWeek;
+use crate::values::{last_day, IsoWeek};
 
 /// A production slot freezes 14 days before its week starts: the
 /// configuration can be changed up to and including the day that lies this
@@ -39,9 +39,13 @@ pub fn is_bookable(week: IsoWeek, today: NaiveDate) -> bool {
     week.monday() >= today + Days::new(BTO_LEAD_DAYS)
 }
 
-/// `date` plus `days`.
+/// `date` plus `days`, at most the last day of the business calendar (9999-12-31): a move
+/// under way near its end is expected on that day rather than in a year 10000 nothing
+/// could record.
 pub fn add_days(date: NaiveDate, days: u32) -> NaiveDate {
-    date + Days::new(u64::from(days))
+    date.checked_add_days(Days::new(u64::from(days)))
+        .unwrap_or(NaiveDate::MAX)
+        .min(last_day())
 }
 
 /// The longest reason (in characters, after trimming) a delay or a
@@ -83,6 +87,14 @@ mod tests {
         assert_eq!(freeze_date(w50), date("2026-11-24"));
         assert!(!is_frozen(w50, date("2026-11-23")));
         assert!(is_frozen(w50, date("2026-11-24")));
+    }
+
+    #[test]
+    fn adding_days_stops_at_the_end_of_the_business_calendar() {
+        assert_eq!(add_days(date("2026-11-23"), 3), date("2026-11-26"));
+        assert_eq!(add_days(date("9999-12-26"), 3), date("9999-12-29"));
+        assert_eq!(add_days(date("9999-12-26"), 9), date("9999-12-31"));
+        assert_eq!(add_days(date("9999-12-31"), u32::MAX), date("9999-12-31"));
     }
 
     #[test]

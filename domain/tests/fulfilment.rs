@@ -440,6 +440,31 @@ fn a_build_reaches_the_dealer_on_the_weeks_sunday_plus_transport_days() {
 }
 
 #[test]
+fn no_build_is_promised_past_the_end_of_the_business_calendar() {
+    // 9999-W51 ends on 9999-12-26, the last week that ends in the calendar.
+    assert_eq!(
+        build_eta(
+            &plant("P-LEIPZIG"),
+            week("9999-W51"),
+            &dealer("D-MUC-01"),
+            catalog()
+        ),
+        Some(day("9999-12-30")),
+        "four days of transport stay in 9999"
+    );
+    assert_eq!(
+        build_eta(
+            &plant("P-SHENYANG"),
+            week("9999-W51"),
+            &dealer("D-SHA-01"),
+            catalog()
+        ),
+        None,
+        "nine days would reach 10000-01-04: nothing is promised"
+    );
+}
+
+#[test]
 fn a_vehicle_elsewhere_reaches_the_dealer_today_plus_transport_days() {
     assert_eq!(
         eta_at_dealer(

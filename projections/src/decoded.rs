@@ -26,8 +26,9 @@ pub enum Decoding {
 pub struct DecodedEvent {
     /// Its place in the global log.
     pub position: Position,
-    /// When it was recorded.
-    pub recorded_at: DateTime<Utc>,
+    /// When it happened in business time ([`RecordedEvent::occurred_at`]: the business
+    /// clock's time the writer recorded, else the commit time).
+    pub occurred_at: DateTime<Utc>,
     /// Its stream.
     pub stream: StreamId,
     /// The decoded event.
@@ -39,7 +40,7 @@ impl DecodedEvent {
     pub fn decode_for(record: &RecordedEvent, interest: &Interest) -> Self {
         DecodedEvent {
             position: record.position,
-            recorded_at: record.recorded_at,
+            occurred_at: record.occurred_at(),
             stream: record.stream_id.clone(),
             decoding: decode_wanted(record.stream_id.as_str(), record.payload.as_str(), interest),
         }
@@ -49,7 +50,7 @@ impl DecodedEvent {
     pub fn decode(record: &RecordedEvent) -> Self {
         DecodedEvent {
             position: record.position,
-            recorded_at: record.recorded_at,
+            occurred_at: record.occurred_at(),
             stream: record.stream_id.clone(),
             decoding: decode_payload(record.stream_id.as_str(), record.payload.as_str()),
         }

@@ -380,7 +380,7 @@ fn apply_all(
         };
         let envelope = Envelope {
             position: decoded.position,
-            recorded_at: decoded.recorded_at,
+            occurred_at: decoded.occurred_at,
             stream: decoded.stream.as_str(),
             event,
         };

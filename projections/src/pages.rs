@@ -2,7 +2,7 @@
 //!
 //! The runner follows the log through the store's port (`subscribe_all`), which hands out
 //! complete [`store::RecordedEvent`]s. A rebuild reads the whole log, and a projection needs
-//! far less of each event than that (its position, stream, time and payload): a
+//! far less of each event than that (its position, stream, business time and payload): a
 //! [`LogPages`] reads only that and decodes in the same pass. It is an optional shortcut;
 //! without one, or when it fails, the runner reads through the port.
 
@@ -44,7 +44,8 @@ impl std::fmt::Debug for SqlitePages {
     }
 }
 
-const READ: &str = "SELECT position, stream_id, recorded_at, payload FROM events
+const READ: &str =
+    "SELECT position, stream_id, coalesce(occurred_at, recorded_at), payload FROM events
      WHERE position > ?1 ORDER BY position LIMIT ?2";
 
 impl SqlitePages {
@@ -92,8 +93,8 @@ impl LogPages for SqlitePages {
                 _ => StreamId::parse(name)?,
             };
             let micros: i64 = row.get(2).map_err(backend)?;
-            let recorded_at = DateTime::from_timestamp_micros(micros).ok_or_else(|| {
-                StoreError::Corrupt(format!("commit time {micros} is out of range"))
+            let occurred_at = DateTime::from_timestamp_micros(micros).ok_or_else(|| {
+                StoreError::Corrupt(format!("business time {micros} is out of range"))
             })?;
             let payload = row
                 .get_ref(3)
@@ -101,7 +102,7 @@ impl LogPages for SqlitePages {
                 .map_err(backend)?;
             events.push(DecodedEvent {
                 position: Position(u64::try_from(position).unwrap_or_default()),
-                recorded_at,
+                occurred_at,
                 decoding: decode_wanted(stream.as_str(), payload, interest),
                 stream: stream.clone(),
             });

@@ -7,14 +7,15 @@ use store::Position;
 use crate::docs::Docs;
 use crate::error::ProjectionError;
 
-/// One event as a projection sees it: where it is in the log, when it was recorded, its
+/// One event as a projection sees it: where it is in the log, when it happened, its
 /// stream (order events name their order only through it) and the decoded event.
 #[derive(Debug, Clone, Copy)]
 pub struct Envelope<'a> {
     /// Its place in the global log.
     pub position: Position,
-    /// When the append that stored it committed.
-    pub recorded_at: DateTime<Utc>,
+    /// When it happened in business time (the business clock, which may be simulated; the
+    /// commit time for an event written without one): what views show as `updated_at`.
+    pub occurred_at: DateTime<Utc>,
     /// The stream it belongs to, e.g. `order-7f3c…`.
     pub stream: &'a str,
     /// The domain event.

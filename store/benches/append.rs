@@ -100,6 +100,7 @@ fn event(writer: usize, index: usize) -> NewEvent {
         causation_id: Some(Uuid::new_v4()),
         correlation_id: Some(Uuid::new_v4()),
         actor: Some("dealer:ana".into()),
+        occurred_at: None,
     })
 }
 

@@ -185,6 +185,11 @@ pub struct Metadata {
     pub correlation_id: Option<Uuid>,
     /// The user or process that acted.
     pub actor: Option<String>,
+    /// When the fact happened in business time (the business clock, which may be simulated),
+    /// kept to the microsecond. `None` for events written without one: their business time
+    /// is their `recorded_at` (see [`RecordedEvent::occurred_at`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<DateTime<Utc>>,
 }
 
 /// An event to append.
@@ -252,6 +257,14 @@ pub struct RecordedEvent {
     pub metadata: Metadata,
     /// When the append that stored it committed (to the microsecond).
     pub recorded_at: DateTime<Utc>,
+}
+
+impl RecordedEvent {
+    /// When the fact happened in business time: the writer's `occurred_at`, or `recorded_at`
+    /// for an event written without one.
+    pub fn occurred_at(&self) -> DateTime<Utc> {
+        self.metadata.occurred_at.unwrap_or(self.recorded_at)
+    }
 }
 
 /// What a successful append stored.

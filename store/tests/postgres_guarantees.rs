@@ -284,7 +284,7 @@ async fn connecting_twice_to_one_schema_applies_the_migrations_once() {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(applied, 1);
+    assert_eq!(applied, 2, "0001_init and 0002_occurred_at, once each");
 }
 
 #[tokio::test]

@@ -85,6 +85,54 @@ async fn a_store_written_by_a_newer_schema_is_refused() {
 }
 
 #[tokio::test]
+async fn a_store_of_schema_version_1_gains_business_times_and_keeps_its_events() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("v1.db");
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "CREATE TABLE events (
+            position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, stream_version INTEGER NOT NULL,
+            event_id BLOB NOT NULL UNIQUE, event_type TEXT NOT NULL, schema_version INTEGER NOT NULL,
+            payload TEXT NOT NULL, causation_id BLOB, correlation_id BLOB, actor TEXT,
+            recorded_at INTEGER NOT NULL, UNIQUE (stream_id, stream_version)) STRICT;
+         INSERT INTO events VALUES
+            (1, 'order-1', 0, x'0123456789abcdef0123456789abcdef', 'Tested', 1, '{\"n\":1}',
+             NULL, NULL, 'dealer:ana', 1700000000000000);
+         PRAGMA application_id = 1869898801; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(raw);
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let old = store.read_stream(&stream(), 0, 10).await.unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(old[0].metadata.occurred_at, None);
+    assert_eq!(
+        old[0].occurred_at(),
+        old[0].recorded_at,
+        "an old event's business time is its commit time"
+    );
+
+    let at = chrono::DateTime::from_timestamp_micros(1_795_420_800_000_000);
+    let dated = one_event()
+        .into_iter()
+        .map(|e| {
+            e.with_metadata(store::Metadata {
+                occurred_at: at,
+                ..store::Metadata::default()
+            })
+        })
+        .collect();
+    store
+        .append(&stream(), ExpectedVersion::Exact(0), dated)
+        .await
+        .unwrap();
+    let read = store.read_stream(&stream(), 0, 10).await.unwrap();
+    assert_eq!(read[1].metadata.occurred_at, at);
+    assert_eq!(read[0], old[0], "the old event reads back unchanged");
+}
+
+#[tokio::test]
 async fn a_damaged_file_is_reported_as_corrupt_or_foreign() {
     let folder = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(folder.path()).await.unwrap();

@@ -39,7 +39,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::runtime::Runtime;
@@ -115,6 +115,21 @@ pub async fn run(options: DemoOptions) -> Result<(), String> {
 }
 
 fn validate(options: &DemoOptions) -> Result<(), String> {
+    // The demo plans capacity some weeks past its last day: all of it must stay in the
+    // business calendar (production weeks 1000-W01 to 9999-W51).
+    let planned_days = u64::from(options.weeks + planners::HORIZON_WEEKS + 4) * 7;
+    let in_calendar = options.start.year() >= 1000
+        && options
+            .start
+            .checked_add_days(chrono::Days::new(planned_days))
+            .is_some_and(|end| end <= domain::values::last_day());
+    if !in_calendar {
+        return Err(format!(
+            "--start {}: the demo and the weeks it plans ahead must lie between the years \
+             1000 and 9999",
+            options.start
+        ));
+    }
     if !(1..=104).contains(&options.weeks) {
         return Err(format!(
             "--weeks {}: the demo runs 1 to 104 weeks",
@@ -182,10 +197,8 @@ async fn simulate_and_report(runtime: &Runtime, options: &DemoOptions) -> Result
     let mut world = world::World::new(runtime, options.seed, options.orders_per_day);
     for day in 0..days {
         if day > 0 {
-            runtime
-                .state
-                .clock
-                .advance(1)
+            app::clock_log::advance(store.as_ref(), &runtime.state.clock, 1, &world.planner())
+                .await
                 .map_err(|e| DemoError::Setup(e.to_string()))?;
         }
         script::simulate_day(&mut world, day).await?;

@@ -21,7 +21,7 @@ use super::world::World;
 use super::DemoError;
 
 /// Weeks a planner keeps open beyond the earliest bookable one.
-const HORIZON_WEEKS: u32 = 6;
+pub(super) const HORIZON_WEEKS: u32 = 6;
 /// The share of orders expected to be built to order (capacity is sized on it).
 const BTO_SHARE: f64 = 0.7;
 /// Orders in a week relative to a weekday's (Saturday 0.8, Sunday 0.4).

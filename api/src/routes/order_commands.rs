@@ -334,9 +334,10 @@ pub async fn book_handover(
         &[Party::Owner, Party::ItsDealer],
     )
     .await?;
+    let at = crate::calendar::moment("at", req.at)?;
     let done = state
         .services
-        .book_handover(order, req.at, &metadata(&caller))
+        .book_handover(order, at, &metadata(&caller))
         .await?;
     Ok(Json(AppointmentView {
         order_id: order.to_string(),

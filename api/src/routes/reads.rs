@@ -306,11 +306,12 @@ pub async fn capacity(
         return Err(ApiError::NotFound(format!("plant {plant}")));
     }
     let today = state.clock.today();
-    let from =
-        parse_opt(q.from.as_deref(), IsoWeek::parse)?.unwrap_or_else(|| IsoWeek::containing(today));
+    // The defaults stop at the last week of the business calendar.
+    let from = parse_opt(q.from.as_deref(), IsoWeek::parse)?
+        .unwrap_or_else(|| IsoWeek::containing(today).min(IsoWeek::last()));
     let to = match parse_opt(q.to.as_deref(), IsoWeek::parse)? {
         Some(to) => to,
-        None => IsoWeek::containing(today + chrono::Days::new(7 * 52)),
+        None => IsoWeek::containing(today + chrono::Days::new(7 * 52)).min(IsoWeek::last()),
     };
     if to < from {
         return Err(ApiError::BadRequest("`to` is before `from`".into()));

@@ -53,7 +53,7 @@ pub async fn set_capacity(
 ) -> Result<Json<CapacityView>, ApiError> {
     caller.require(&[Role::Planner])?;
     let plant = PlantId::parse(&plant).map_err(bad)?;
-    let week = IsoWeek::parse(&week).map_err(bad)?;
+    let week = crate::calendar::week(&week)?;
     if state.catalog.plant(&plant).is_none() {
         return Err(ApiError::NotFound(format!("plant {plant}")));
     }
@@ -93,7 +93,7 @@ pub async fn start_production(
 ) -> Result<(HeaderMap, Json<Vec<BuildView>>), ApiError> {
     caller.require(&[Role::Planner])?;
     let plant = PlantId::parse(&plant).map_err(bad)?;
-    let week = IsoWeek::parse(&week).map_err(bad)?;
+    let week = crate::calendar::week(&week)?;
     if state.catalog.plant(&plant).is_none() {
         return Err(ApiError::NotFound(format!("plant {plant}")));
     }
@@ -283,9 +283,10 @@ pub async fn delay(
 ) -> Result<Json<MilestoneView>, ApiError> {
     caller.require(&[Role::Planner])?;
     crate::access::vehicle(&state, vehicle).await?;
+    let new_eta = crate::calendar::day("new_eta", req.new_eta)?;
     let done = state
         .services
-        .delay(vehicle, &req.reason, req.new_eta, &metadata(&caller))
+        .delay(vehicle, &req.reason, new_eta, &metadata(&caller))
         .await?;
     Ok(Json(MilestoneView {
         vehicle_id: vehicle.to_string(),

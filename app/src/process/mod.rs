@@ -68,6 +68,7 @@ impl Incoming {
                 .correlation_id
                 .or(Some(self.record.event_id)),
             actor: Some(actor.to_owned()),
+            occurred_at: None,
         }
     }
 }

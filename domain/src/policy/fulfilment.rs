@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 use super::{Demand, SlotAvailability, StockUnit, Whereabouts};
 use crate::catalog::Catalog;
 use crate::rules::is_bookable;
-use crate::values::{DealerId, IsoWeek, LocationId, MarketCode, PlantId, VehicleId};
+use crate::values::{in_calendar, DealerId, IsoWeek, LocationId, MarketCode, PlantId, VehicleId};
 
 /// The LTO tiers, best first: every vehicle of a tier beats every vehicle of
 /// the next, whatever their ETAs.
@@ -257,7 +257,9 @@ fn build_to_order(
     })
 }
 
-/// `date` plus `days`, or `None` past the end of the calendar.
+/// `date` plus `days`, or `None` past the end of the business calendar (9999-12-31): no
+/// promise is made that the calendar cannot hold.
 fn plus_days(date: NaiveDate, days: u32) -> Option<NaiveDate> {
     date.checked_add_days(Days::new(u64::from(days)))
+        .filter(|day| in_calendar(*day))
 }

@@ -7,6 +7,20 @@ use std::str::FromStr;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+/// The business calendar: every date the business records or promises lies in the years
+/// 0001 to 9999 (an invoice number, for one, holds a four-digit year).
+pub const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// The last day of the business calendar.
+pub fn last_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(*CALENDAR_YEARS.end(), 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// Whether `date` lies in the business calendar ([`CALENDAR_YEARS`]).
+pub fn in_calendar(date: NaiveDate) -> bool {
+    CALENDAR_YEARS.contains(&date.year())
+}
+
 /// Why a week or month was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
@@ -14,6 +28,8 @@ pub enum CalendarError {
     MalformedWeek(String),
     #[error("{year} has no ISO week {week}")]
     NoSuchWeek { year: i32, week: u32 },
+    #[error("{0} lies outside the business calendar (weeks 1000-W01 to 9999-W51: 9999-W52 ends in the year 10000)")]
+    OutOfCalendar(String),
     #[error("{0:?} is not a month (YYYY-MM)")]
     MalformedMonth(String),
 }
@@ -26,24 +42,37 @@ pub struct IsoWeek {
 }
 
 impl IsoWeek {
+    /// The week `week` of ISO year `year` (1000 to 9999); a week that ends after the last
+    /// day of the business calendar (9999-W52 ends on 10000-01-02) is refused.
     pub fn new(year: i32, week: u32) -> Result<Self, CalendarError> {
-        if (1000..=9999).contains(&year)
-            && NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).is_some()
-        {
-            Ok(IsoWeek { year, week })
-        } else {
-            Err(CalendarError::NoSuchWeek { year, week })
+        let out_of_calendar = || CalendarError::OutOfCalendar(format!("{year:04}-W{week:02}"));
+        if !(1000..=9999).contains(&year) {
+            return Err(out_of_calendar());
         }
+        match NaiveDate::from_isoywd_opt(year, week, Weekday::Sun) {
+            None => Err(CalendarError::NoSuchWeek { year, week }),
+            Some(sunday) if sunday > last_day() => Err(out_of_calendar()),
+            Some(_) => Ok(IsoWeek { year, week }),
+        }
+    }
+
+    /// The last week of the business calendar: the last that ends by 9999-12-31.
+    pub fn last() -> IsoWeek {
+        IsoWeek::containing(last_day() - Days::new(7))
     }
 
     pub fn parse(s: &str) -> Result<Self, CalendarError> {
         let malformed = || CalendarError::MalformedWeek(s.chars().take(40).collect());
         let (year, week) = s.split_once("-W").ok_or_else(malformed)?;
-        if year.len() != 4 || week.len() != 2 {
+        let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if !all_digits(year) || !all_digits(week) || week.len() != 2 {
             return Err(malformed());
         }
-        let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-        if !all_digits(year) || !all_digits(week) {
+        if year.len() > 4 {
+            // A well-formed week of a year past 9999.
+            return Err(CalendarError::OutOfCalendar(s.chars().take(40).collect()));
+        }
+        if year.len() != 4 {
             return Err(malformed());
         }
         let year: i32 = year.parse().map_err(|_| malformed())?;
@@ -202,6 +231,35 @@ mod tests {
     fn the_week_after_the_last_week_of_a_year_is_in_the_next_year() {
         let last = IsoWeek::parse("2026-W53").unwrap();
         assert_eq!(last.next(), IsoWeek::parse("2027-W01").unwrap());
+    }
+
+    #[test]
+    fn the_business_calendar_ends_with_the_last_week_that_ends_by_9999_12_31() {
+        assert_eq!(IsoWeek::last().to_string(), "9999-W51");
+        assert_eq!(IsoWeek::last().sunday(), date("9999-12-26"));
+        assert_eq!(IsoWeek::parse("9999-W51"), Ok(IsoWeek::last()));
+        assert_eq!(
+            IsoWeek::parse("9999-W52"),
+            Err(CalendarError::OutOfCalendar("9999-W52".into()))
+        );
+        assert!(IsoWeek::parse("9998-W53").is_ok(), "9998 has 53 weeks");
+        assert_eq!(
+            IsoWeek::parse("10000-W01"),
+            Err(CalendarError::OutOfCalendar("10000-W01".into()))
+        );
+        assert_eq!(
+            IsoWeek::parse("0999-W10"),
+            Err(CalendarError::OutOfCalendar("0999-W10".into()))
+        );
+        assert_eq!(
+            IsoWeek::parse("2027-W53"),
+            Err(CalendarError::NoSuchWeek {
+                year: 2027,
+                week: 53
+            })
+        );
+        assert!(in_calendar(last_day()) && !in_calendar(last_day() + Days::new(1)));
+        assert!(!in_calendar(date("0001-01-01") - Days::new(1)));
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod invoice_number;
 mod money;
 mod vin;
 
-pub use calendar::{CalendarError, IsoWeek, Month};
+pub use calendar::{in_calendar, last_day, CalendarError, IsoWeek, Month, CALENDAR_YEARS};
 pub use codes::{
     CodeError, CustomerId, DealerId, FamilyCode, LocationId, MarketCode, ModelCode, OptionCode,
     PlantId,

@@ -23,7 +23,7 @@ use crate::error::ReadModelError;
 pub struct HistoryEntry {
     /// The event's position in the log.
     pub position: u64,
-    /// When it was recorded.
+    /// When it happened in business time (the business clock, which may be simulated).
     pub at: DateTime<Utc>,
     /// The stored event type, e.g. `OrderDispatched`.
     #[serde(rename = "type")]
@@ -87,7 +87,7 @@ fn entry(record: &RecordedEvent) -> Result<HistoryEntry, ReadModelError> {
         .map_err(|e| ReadModelError::Backend(format!("position {}: {e}", record.position)))?;
     Ok(HistoryEntry {
         position: record.position.0,
-        at: record.recorded_at,
+        at: record.occurred_at(),
         event_type: record.event_type.clone(),
         summary: summary(&event),
     })

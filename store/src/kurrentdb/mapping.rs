@@ -85,6 +85,12 @@ pub(crate) struct StoredMetadata {
     pub correlation_id: Option<Uuid>,
     #[serde(rename = "actor", default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    #[serde(
+        rename = "occurredAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub occurred_at: Option<DateTime<Utc>>,
     #[serde(rename = "schemaVersion")]
     pub schema_version: u32,
 }
@@ -96,6 +102,7 @@ impl StoredMetadata {
             causation_id: metadata.causation_id,
             correlation_id: metadata.correlation_id,
             actor: metadata.actor.clone(),
+            occurred_at: metadata.occurred_at,
             schema_version,
         }
     }
@@ -114,6 +121,7 @@ impl StoredMetadata {
             causation_id: self.causation_id,
             correlation_id: self.correlation_id,
             actor: self.actor.clone(),
+            occurred_at: self.occurred_at,
         }
     }
 }
@@ -244,6 +252,7 @@ mod tests {
             causation_id: Some(Uuid::from_u128(1)),
             correlation_id: Some(Uuid::from_u128(2)),
             actor: Some("dealer:ana".into()),
+            occurred_at: DateTime::from_timestamp_micros(1_795_420_800_000_001),
         };
         let stored = StoredMetadata::new(&metadata, 3);
         let json = serde_json::to_vec(&stored).unwrap();

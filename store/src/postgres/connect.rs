@@ -8,7 +8,10 @@ use super::errors::store_error;
 use crate::error::StoreError;
 
 /// The migrations, in order; each runs once per schema, recorded in `otd_schema_migrations`.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_occurred_at.sql")),
+];
 
 /// The first key of every advisory lock the store takes ("otd" in ASCII); the second key is
 /// the hash of the schema name, so stores in different schemas do not contend.

@@ -11,7 +11,7 @@ use crate::event::{Metadata, Payload, Position, RecordedEvent, StreamId};
 
 const COLUMNS: &str =
     "position, stream_id, stream_version, event_id, event_type, schema_version, payload::text, \
-                       causation_id, correlation_id, actor, recorded_at";
+                       causation_id, correlation_id, actor, recorded_at, occurred_at";
 
 /// A read connection and its prepared statements.
 pub(crate) struct ReadConnection {
@@ -133,6 +133,7 @@ fn recorded(row: &Row) -> Result<RecordedEvent, StoreError> {
             causation_id: row.try_get(7).map_err(corrupt)?,
             correlation_id: row.try_get(8).map_err(corrupt)?,
             actor: row.try_get(9).map_err(corrupt)?,
+            occurred_at: row.try_get(11).map_err(corrupt)?,
         },
         recorded_at: row.try_get(10).map_err(corrupt)?,
     })

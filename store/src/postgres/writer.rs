@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_postgres::{Client, Statement};
 use uuid::Uuid;
@@ -77,10 +78,11 @@ impl WriteConnection {
             ),
             client.prepare(
                 "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, \
-                 payload, causation_id, correlation_id, actor) \
-                 SELECT p, s, v, e, t, sv, pl::json, c, r, a \
+                 payload, causation_id, correlation_id, actor, occurred_at) \
+                 SELECT p, s, v, e, t, sv, pl::json, c, r, a, o \
                  FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[], $6::bigint[], \
-                             $7::text[], $8::uuid[], $9::uuid[], $10::text[]) AS u(p, s, v, e, t, sv, pl, c, r, a)"
+                             $7::text[], $8::uuid[], $9::uuid[], $10::text[], $11::timestamptz[]) \
+                 AS u(p, s, v, e, t, sv, pl, c, r, a, o)"
             ),
             client.prepare("SELECT pg_notify($1, $2)"),
         )
@@ -231,7 +233,7 @@ async fn write_batch(
         return Ok((results, plan.head));
     }
     let rows = &plan.rows;
-    let columns: [&Param; 10] = [
+    let columns: [&Param; 11] = [
         &rows.position,
         &rows.stream,
         &rows.version,
@@ -242,6 +244,7 @@ async fn write_batch(
         &rows.causation_id,
         &rows.correlation_id,
         &rows.actor,
+        &rows.occurred_at,
     ];
     let (channel, head_text) = (target.channel(), plan.head.0.to_string());
     let announcement: [&Param; 2] = [&channel, &head_text];
@@ -277,6 +280,7 @@ struct Rows {
     causation_id: Vec<Option<Uuid>>,
     correlation_id: Vec<Option<Uuid>>,
     actor: Vec<Option<String>>,
+    occurred_at: Vec<Option<DateTime<Utc>>>,
 }
 
 impl Plan {
@@ -324,6 +328,7 @@ impl Plan {
             rows.causation_id.push(event.metadata.causation_id);
             rows.correlation_id.push(event.metadata.correlation_id);
             rows.actor.push(event.metadata.actor.clone());
+            rows.occurred_at.push(event.metadata.occurred_at);
         }
         let count = events.len() as u64;
         self.head = Position(first_position.0 + count - 1);

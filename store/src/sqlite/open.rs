@@ -15,7 +15,10 @@ use crate::error::StoreError;
 const APPLICATION_ID: i32 = 0x6F74_6431;
 
 /// The schema version this build writes and understands (`PRAGMA user_version`).
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
+
+/// What brings a store of version 1 to version 2: each event's business time.
+const MIGRATE_1_TO_2: &str = "ALTER TABLE events ADD COLUMN occurred_at INTEGER;";
 
 const SCHEMA: &str = include_str!("schema.sql");
 
@@ -27,6 +30,7 @@ pub(crate) fn open_writer(path: &Path, options: &SqliteOptions) -> Result<Connec
     match identify(&conn, path)? {
         Identity::OtdStore => {}
         Identity::Empty => create_schema(&conn, path)?,
+        Identity::Version1 => migrate_from_1(&conn, path)?,
     }
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
@@ -78,6 +82,8 @@ fn open_connection(path: &Path, options: &SqliteOptions) -> Result<Connection, S
 
 enum Identity {
     OtdStore,
+    /// An otd store of schema version 1, which the writer brings up to date.
+    Version1,
     Empty,
 }
 
@@ -97,6 +103,7 @@ fn identify(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
             .map_err(err)?;
         return match version {
             SCHEMA_VERSION => Ok(Identity::OtdStore),
+            1 => Ok(Identity::Version1),
             newer if newer > SCHEMA_VERSION => Err(not_ours(format!(
                 "its schema version {newer} is newer than this build knows ({SCHEMA_VERSION})"
             ))),
@@ -120,12 +127,39 @@ fn identify(conn: &Connection, path: &Path) -> Result<Identity, StoreError> {
     }
 }
 
+/// Brings a version 1 store up to date, unless another process has just done so.
+fn migrate_from_1(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let err = |err| store_error(err, path);
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    let migrated = match identify(conn, path) {
+        Ok(Identity::Version1) => conn
+            .execute_batch(&format!(
+                "{MIGRATE_1_TO_2}\nPRAGMA user_version = {SCHEMA_VERSION};"
+            ))
+            .map_err(err),
+        Ok(_) => Ok(()),
+        Err(failure) => Err(failure),
+    };
+    match migrated {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(err),
+        Err(failure) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(failure)
+        }
+    }
+}
+
 /// Creates the schema in an empty file, unless another process has just done so.
 fn create_schema(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let err = |err| store_error(err, path);
     conn.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
     let created = match identify(conn, path) {
         Ok(Identity::OtdStore) => Ok(()),
+        Ok(Identity::Version1) => conn
+            .execute_batch(&format!(
+                "{MIGRATE_1_TO_2}\nPRAGMA user_version = {SCHEMA_VERSION};"
+            ))
+            .map_err(err),
         Ok(Identity::Empty) => conn
             .execute_batch(&format!(
                 "{SCHEMA}\nPRAGMA application_id = {APPLICATION_ID};\nPRAGMA user_version = {SCHEMA_VERSION};"

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 use tokio::sync::Semaphore;
@@ -18,7 +18,7 @@ use crate::event::{Metadata, Payload, Position, RecordedEvent, StreamId};
 
 const COLUMNS: &str =
     "position, stream_id, stream_version, event_id, event_type, schema_version, payload, \
-                       causation_id, correlation_id, actor, recorded_at";
+                       causation_id, correlation_id, actor, recorded_at, occurred_at";
 
 /// Read connections to one database file: at most `read_connections` of them, opened on
 /// demand and reused. A read waits for a free connection rather than opening one more: opening
@@ -165,9 +165,20 @@ fn recorded(
             causation_id: uuid(row, 7)?,
             correlation_id: uuid(row, 8)?,
             actor: row.get(9)?,
+            occurred_at: occurred_at(row, 11)?,
         },
         recorded_at,
     })
+}
+
+/// A business time stored as microseconds since the Unix epoch (`NULL`: none recorded).
+fn occurred_at(row: &Row<'_>, column: usize) -> Result<Option<DateTime<Utc>>, rusqlite::Error> {
+    let Some(micros) = row.get::<_, Option<i64>>(column)? else {
+        return Ok(None);
+    };
+    DateTime::from_timestamp_micros(micros)
+        .map(Some)
+        .ok_or_else(|| conversion(column, format!("business time {micros} is out of range")))
 }
 
 fn uuid(row: &Row<'_>, column: usize) -> Result<Option<Uuid>, rusqlite::Error> {

@@ -1,4 +1,4 @@
--- The otd event log, SQLite schema version 1.
+-- The otd event log, SQLite schema version 2 (version 1 lacked `occurred_at`).
 -- `position` is the rowid: the global position, 1-based, gapless, assigned by the single writer
 -- in commit order. Times are microseconds since the Unix epoch (UTC); ids are 16-byte UUIDs.
 CREATE TABLE events (
@@ -13,5 +13,6 @@ CREATE TABLE events (
     correlation_id  BLOB,
     actor           TEXT,
     recorded_at     INTEGER NOT NULL,
+    occurred_at     INTEGER,
     UNIQUE (stream_id, stream_version)
 ) STRICT;

@@ -192,8 +192,8 @@ impl Writer {
         let first_position = head.next();
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, \
-             payload, causation_id, correlation_id, actor, recorded_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             payload, causation_id, correlation_id, actor, recorded_at, occurred_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
             .map_err(fatal)?;
         for (offset, event) in events.iter().enumerate() {
@@ -213,6 +213,7 @@ impl Writer {
                     .map(|id| id.as_bytes()),
                 event.metadata.actor,
                 recorded_at,
+                event.metadata.occurred_at.map(|at| at.timestamp_micros()),
             ]);
             match inserted {
                 Ok(_) => {}

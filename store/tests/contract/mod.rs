@@ -573,6 +573,8 @@ pub async fn events_read_back_exactly_as_written(
         causation_id: Some(Uuid::new_v4()),
         correlation_id: Some(Uuid::new_v4()),
         actor: Some("dealer:ana".into()),
+        // A business time far from the commit time (a simulated clock), to the microsecond.
+        occurred_at: chrono::DateTime::from_timestamp_micros(1_795_420_800_000_001),
     };
     let written = NewEvent {
         event_id: Uuid::new_v4(),
@@ -621,6 +623,11 @@ pub async fn events_read_back_exactly_as_written(
         "recorded_at is the commit time"
     );
     assert_eq!(read[1].metadata, Metadata::default());
+    assert_eq!(
+        (first.occurred_at(), read[1].occurred_at()),
+        (metadata.occurred_at.unwrap(), read[1].recorded_at),
+        "the business time is the writer's, or the commit time when it gave none"
+    );
     assert_eq!(read[1].payload.parse::<String>().unwrap(), "just a string");
     assert_eq!(
         read_everything(&*store).await,

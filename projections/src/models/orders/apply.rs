@@ -58,7 +58,7 @@ fn order_event(
         if before.is_some() {
             return Ok(());
         }
-        if let Some(doc) = placed(order, event, envelope.recorded_at) {
+        if let Some(doc) = placed(order, event, envelope.occurred_at) {
             docs.insert(&key, doc)?;
         }
     } else {
@@ -75,7 +75,7 @@ fn order_event(
         let Some(doc) = docs.get_mut::<OrderDoc>(&key)? else {
             return Ok(());
         };
-        change(doc, event, facts, envelope.recorded_at);
+        change(doc, event, facts, envelope.occurred_at);
     }
     if let Some(after) = docs.get::<OrderDoc>(&key)?.map(KpiFacts::of) {
         kpis::count(docs, before.as_ref(), &after)?;
@@ -406,7 +406,7 @@ fn invoice_event(
     if let Some(invoice) = invoice {
         if let Some(doc) = docs.get_mut::<OrderDoc>(&key)? {
             doc.invoice = Some(invoice);
-            doc.updated_at = envelope.recorded_at;
+            doc.updated_at = envelope.occurred_at;
         }
     }
     Ok(())

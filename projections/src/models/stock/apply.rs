@@ -34,7 +34,7 @@ impl Projection for StockProjection {
 
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
         match envelope.event {
-            AnyEvent::Vehicle(event) => vehicle_event(event, envelope.recorded_at, docs),
+            AnyEvent::Vehicle(event) => vehicle_event(event, envelope.occurred_at, docs),
             _ => Ok(()),
         }
     }
