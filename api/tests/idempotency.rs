@@ -97,23 +97,6 @@ async fn events_of(state: &AppState, stream: &str) -> Vec<store::RecordedEvent> 
         .unwrap()
 }
 
-/// An engine on SQLite (as `otd serve` runs by default) on a simulated
-/// clock at 2026-11-23: its store does real I/O, so racing requests
-/// interleave as they do in production.
-async fn sqlite() -> (api::runtime::Runtime, tempfile::TempDir) {
-    let data = tempfile::tempdir().unwrap();
-    let settings = api::settings::Layer {
-        data: Some(data.path().to_owned()),
-        clock: Some("sim:2026-11-23".into()),
-        jwt_secret: Some(String::from_utf8(SECRET.to_vec()).unwrap()),
-        rate_limit: Some("0".into()),
-        ..api::settings::Layer::default()
-    }
-    .resolve()
-    .unwrap();
-    (api::runtime::Runtime::open(&settings).await.unwrap(), data)
-}
-
 async fn head(state: &AppState) -> u64 {
     state.executor.store().head().await.unwrap().0
 }
