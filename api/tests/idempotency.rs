@@ -295,6 +295,18 @@ async fn anonymous_reads_by_post_unknown_routes_and_wrong_methods_record_no_key(
     assert_eq!(unknown.status, 404);
     let wrong = send(&state, "POST", "/api/v1/kpis", Some(&planner), "w-1", "{}").await;
     assert_eq!(wrong.status, 405);
+    // A state-changing path with a method it does not have.
+    let advance = r#"{"days": 1}"#;
+    let wrong = send(
+        &state,
+        "PUT",
+        "/api/v1/clock/advance",
+        Some(&planner),
+        "w-2",
+        advance,
+    )
+    .await;
+    assert_eq!(wrong.status, 405);
     let anonymous = send(&state, "POST", "/api/v1/orders", None, "a-1", ORDER).await;
     assert_eq!(anonymous.status, 401);
     assert_eq!(head(&state).await, before, "nothing recorded");
