@@ -25,7 +25,7 @@ pub mod web;
 
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use domain::catalog::Catalog;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -97,6 +97,15 @@ impl HasAuth for AppState {
     }
 }
 
+/// A route that changes state: its `POST` and `PUT` honour
+/// `Idempotency-Key` (see [`idempotency`]); other routes never record keys.
+fn keyed(state: &AppState, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::idempotency,
+    ))
+}
+
 /// The whole HTTP API.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -106,10 +115,16 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/catalog", get(routes::catalog::catalog))
         .route("/api/v1/quotes", post(routes::catalog::quote))
         .route("/api/v1/clock", get(routes::clock::get_clock))
-        .route("/api/v1/clock/advance", post(routes::clock::advance))
+        .route(
+            "/api/v1/clock/advance",
+            keyed(&state, post(routes::clock::advance)),
+        )
         .route(
             "/api/v1/orders",
-            post(routes::order_commands::place).get(routes::reads::list_orders),
+            keyed(
+                &state,
+                post(routes::order_commands::place).get(routes::reads::list_orders),
+            ),
         )
         .route("/api/v1/orders/{order_id}", get(routes::reads::get_order))
         .route(
@@ -146,62 +161,64 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/kpis", get(routes::reads::kpis))
         .route(
             "/api/v1/orders/{order_id}/amend",
-            post(routes::order_commands::amend),
+            keyed(&state, post(routes::order_commands::amend)),
         )
         .route(
             "/api/v1/orders/{order_id}/cancel",
-            post(routes::order_commands::cancel),
+            keyed(&state, post(routes::order_commands::cancel)),
         )
         .route(
             "/api/v1/orders/{order_id}/reallocate",
-            post(routes::order_commands::reallocate),
+            keyed(&state, post(routes::order_commands::reallocate)),
         )
         .route(
             "/api/v1/orders/{order_id}/handover-appointment",
-            post(routes::order_commands::book_handover),
+            keyed(&state, post(routes::order_commands::book_handover)),
         )
         .route(
             "/api/v1/orders/{order_id}/handover",
-            post(routes::order_commands::hand_over),
+            keyed(&state, post(routes::order_commands::hand_over)),
         )
         .route(
             "/api/v1/plants/{plant}/capacity/{week}",
-            axum::routing::put(routes::supply_commands::set_capacity),
+            keyed(
+                &state,
+                axum::routing::put(routes::supply_commands::set_capacity),
+            ),
         )
         .route(
             "/api/v1/plants/{plant}/capacity/{week}/start-production",
-            post(routes::supply_commands::start_production),
+            keyed(&state, post(routes::supply_commands::start_production)),
         )
         .route(
             "/api/v1/vehicles",
-            post(routes::supply_commands::register_vehicle).get(routes::reads::list_vehicles),
+            keyed(
+                &state,
+                post(routes::supply_commands::register_vehicle).get(routes::reads::list_vehicles),
+            ),
         )
         .route(
             "/api/v1/vehicles/{vehicle_id}/complete-build",
-            post(routes::supply_commands::complete_build),
+            keyed(&state, post(routes::supply_commands::complete_build)),
         )
         .route(
             "/api/v1/vehicles/{vehicle_id}/dispatch",
-            post(routes::supply_commands::dispatch),
+            keyed(&state, post(routes::supply_commands::dispatch)),
         )
         .route(
             "/api/v1/vehicles/{vehicle_id}/delay",
-            post(routes::supply_commands::delay),
+            keyed(&state, post(routes::supply_commands::delay)),
         )
         .route(
             "/api/v1/vehicles/{vehicle_id}/arrive",
-            post(routes::supply_commands::arrive),
+            keyed(&state, post(routes::supply_commands::arrive)),
         )
         .route(
             "/api/v1/invoices/{number}/payments",
-            post(routes::supply_commands::record_payment),
+            keyed(&state, post(routes::supply_commands::record_payment)),
         )
         .merge(web::routes())
         .fallback(|| async { problem::ApiError::NotFound("no such route".into()) })
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            idempotency::idempotency,
-        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::rate_limit,

@@ -33,6 +33,18 @@ fn render(doc: &Value) -> String {
          documents (`Problem`). Routes marked 🔒 need `Authorization: Bearer <JWT>`."
     )
     .unwrap();
+    writeln!(out).unwrap();
+    writeln!(
+        out,
+        "Every authenticated `POST` or `PUT` that changes state honours `Idempotency-Key` (1 to 200 \
+         characters, the caller's own): the first request claims the key in the event log before \
+         it runs; the same request again, even at the same moment and on another process, waits \
+         for the first answer and gets it back with `Idempotent-Replayed: true`, and changes \
+         nothing more; another request with the key is a 409. 401, 408, 429 and 5xx answers are \
+         not kept, so a retry after them runs again. Anonymous requests and reads (quotes) record \
+         no key."
+    )
+    .unwrap();
     render_rule_codes(&mut out);
     let paths = doc["paths"].as_object().unwrap();
     let mut by_tag: std::collections::BTreeMap<String, Vec<String>> = Default::default();

@@ -101,3 +101,20 @@ pub async fn settle(rt: &api::runtime::Runtime) {
         }
     }
 }
+
+/// An engine on SQLite (as `otd serve` runs by default) on a simulated
+/// clock at 2026-11-23: its store does real I/O, so racing requests
+/// interleave as they do in production.
+pub async fn sqlite() -> (api::runtime::Runtime, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let settings = api::settings::Layer {
+        data: Some(data.path().to_owned()),
+        clock: Some("sim:2026-11-23".into()),
+        jwt_secret: Some(String::from_utf8(SECRET.to_vec()).unwrap()),
+        rate_limit: Some("0".into()),
+        ..api::settings::Layer::default()
+    }
+    .resolve()
+    .unwrap();
+    (api::runtime::Runtime::open(&settings).await.unwrap(), data)
+}

@@ -3,7 +3,7 @@
 //! dispatch is never automatic.
 
 use chrono::NaiveDate;
-use domain::order::{Order, OrderCommand, WaitReason};
+use domain::order::{Order, OrderCommand, OrderStatus, WaitReason};
 use domain::shipment::{Shipment, ShipmentCommand, ShipmentStatus};
 use domain::streams::{order_stream, shipment_stream, vehicle_stream};
 use domain::values::{LocationId, OrderId, ShipmentId, VehicleId};
@@ -220,6 +220,23 @@ impl Services {
                     Rejection::Vehicle(VehicleError::NotInTransit { status }),
                 ))?,
             };
+        // The order decides first where it can still refuse (it is at its
+        // dealer already, or in a state where it cannot arrive), so a
+        // refusal leaves nothing half done.
+        let served = match v.order() {
+            Some(order) => {
+                let o = load::<Order>(exec, &order_stream(order)).await?;
+                let at_its_dealer = o.placed().is_some_and(|o| at.dealer() == Some(&o.dealer));
+                if at_its_dealer && o.status() != Some(OrderStatus::Cancelled) {
+                    let arrive = OrderCommand::Arrive {
+                        location: at.clone(),
+                    };
+                    check::<Order>(exec, &o, arrive).map_err(CommandError::Rejected)?;
+                }
+                Some((order, at_its_dealer))
+            }
+            None => None,
+        };
         let mut progress = Progress::default();
         run::<Vehicle>(exec, &stream, metadata, &mut progress, |_| {
             VehicleCommand::Arrive {
@@ -235,17 +252,24 @@ impl Services {
             |_| ShipmentCommand::Arrive,
         )
         .await?;
-        let order = v.order();
-        if let Some(order) = order {
-            let o = load::<Order>(exec, &order_stream(order)).await?;
-            let at_its_dealer = o.placed().is_some_and(|o| at.dealer() == Some(&o.dealer));
-            if at_its_dealer {
-                run::<Order>(exec, &order_stream(order), metadata, &mut progress, |_| {
+        let mut order = served.map(|(order, _)| order);
+        if let Some((served, true)) = served {
+            let arrived =
+                run::<Order>(exec, &order_stream(served), metadata, &mut progress, |_| {
                     OrderCommand::Arrive {
                         location: at.clone(),
                     }
                 })
-                .await?;
+                .await;
+            if let Err(refused) = arrived {
+                // Cancelled meanwhile: the vehicle's arrival stands, and the
+                // cancelled order no longer waits for it (its vehicle was
+                // released), as a repeat sent later would answer.
+                let now = load::<Order>(exec, &order_stream(served)).await?;
+                if now.status() != Some(OrderStatus::Cancelled) {
+                    return Err(refused);
+                }
+                order = None;
             }
         }
         Ok(Arrival {

@@ -4,9 +4,10 @@
 //! Each service takes typed, parsed inputs (domain value types) and the
 //! caller's [`Metadata`](store::Metadata) (actor, correlation), and returns a
 //! typed result carrying the log `position` it reached, so that a caller can
-//! read its own writes from the projections (`?min_position=`). When a
-//! retried call finds everything already done, the position is the head of
-//! the log, which covers what the first attempt appended.
+//! read its own writes from the projections (`?min_position=`). When a call
+//! finds an effect it reports already done (by an earlier attempt, a racing
+//! duplicate or a process manager), the position is the head of the log
+//! read afterwards, which covers that effect too.
 //!
 //! A use case that touches several aggregates runs the step that can refuse
 //! for a business reason first (the *consistency point*), then the steps

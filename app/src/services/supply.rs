@@ -173,9 +173,11 @@ impl Services {
         };
         let cancelled = o.status == OrderStatus::Cancelled;
         let vehicle_stream = vehicle_stream(build.vehicle);
-        if !load::<Vehicle>(exec, &vehicle_stream).await?.exists() {
+        if load::<Vehicle>(exec, &vehicle_stream).await?.exists() {
+            progress.found_done();
+        } else {
             let reservation = (!cancelled).then(|| (build.order, o.dealer.clone()));
-            run::<Vehicle>(exec, &vehicle_stream, metadata, progress, |_| {
+            let built = run::<Vehicle>(exec, &vehicle_stream, metadata, progress, |_| {
                 VehicleCommand::StartBuild {
                     vehicle: build.vehicle,
                     market: o.market.clone(),
@@ -187,12 +189,21 @@ impl Services {
                     order_dealer: reservation.as_ref().map(|r| r.1.clone()),
                 }
             })
-            .await?;
+            .await;
+            if let Err(refused) = built {
+                // A production start racing us started this build first.
+                if !load::<Vehicle>(exec, &vehicle_stream).await?.exists() {
+                    return Err(refused);
+                }
+                progress.found_done();
+            }
         }
         let started = o.fulfilment.as_ref().and_then(Fulfilment::vehicle) == Some(build.vehicle);
         if cancelled {
             release_vehicle(exec, build.vehicle, build.order, metadata, progress).await?;
-        } else if !started {
+        } else if started {
+            progress.found_done();
+        } else {
             let outcome =
                 run::<Order>(exec, &order_stream(build.order), metadata, progress, |_| {
                     OrderCommand::StartProduction {
@@ -202,13 +213,22 @@ impl Services {
                 })
                 .await;
             if let Err(e) = outcome {
-                // Cancelled between our read and our write: the build is
-                // free stock.
                 let now = load::<Order>(exec, &order_stream(build.order)).await?;
-                if now.status() != Some(OrderStatus::Cancelled) {
+                let holds_build = now
+                    .placed()
+                    .and_then(|o| o.fulfilment.as_ref())
+                    .and_then(Fulfilment::vehicle)
+                    == Some(build.vehicle);
+                if now.status() == Some(OrderStatus::Cancelled) {
+                    // Cancelled between our read and our write: the build
+                    // is free stock.
+                    release_vehicle(exec, build.vehicle, build.order, metadata, progress).await?;
+                } else if holds_build {
+                    // A production start racing us got there first.
+                    progress.found_done();
+                } else {
                     return Err(e);
                 }
-                release_vehicle(exec, build.vehicle, build.order, metadata, progress).await?;
             }
         }
         Ok(())

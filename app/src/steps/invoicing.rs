@@ -105,6 +105,7 @@ async fn issue(
     let invoice_stream = invoice_stream(order.id);
     let invoice = load::<Invoice>(exec, &invoice_stream).await?;
     if invoice.number().is_some() {
+        progress.found_done();
         return Ok(Some(invoice));
     }
     let register = register_stream(&order.market, issued_on.year());
@@ -150,6 +151,7 @@ async fn credit(
     progress: &mut Progress,
 ) -> Result<Invoice, ServiceError> {
     if invoice.credit_note().is_some() {
+        progress.found_done();
         return Ok(invoice.clone());
     }
     let year = cancelled_at.date_naive().year();

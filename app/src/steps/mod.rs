@@ -18,23 +18,42 @@ use store::{Metadata, Position, StreamId};
 use crate::rejection::{lift, Rejection, ServiceError};
 use crate::{codec, CommandError, Executed, Executor};
 
-/// The highest log position a use case appended at, for read-your-writes.
+/// The log position a use case's answer covers, for read-your-writes: the
+/// highest position it appended at, and, once it found an effect it reports
+/// already done (by an earlier attempt, a racing request or a process
+/// manager), the head of the log, which covers that effect too.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Progress(Option<Position>);
+pub(crate) struct Progress {
+    appended: Option<Position>,
+    found_done: bool,
+}
 
 impl Progress {
-    /// Notes the position a command reached (`None`: it appended nothing).
+    /// Notes the position a command reached (`None`: it appended nothing,
+    /// its effect was already there).
     pub(crate) fn note(&mut self, position: Option<Position>) {
-        self.0 = self.0.max(position);
+        match position {
+            Some(_) => self.appended = self.appended.max(position),
+            None => self.found_done = true,
+        }
     }
 
-    /// The position to hand back to the caller: the last event appended, or
-    /// when nothing was appended (a retry that found everything done), the
-    /// head of the log, which covers whatever the earlier attempt appended.
+    /// Notes that a step found its effect already in the log and skipped it.
+    pub(crate) fn found_done(&mut self) {
+        self.found_done = true;
+    }
+
+    /// The position to hand back to the caller: the last event appended;
+    /// when a step found its effect already done (or nothing was appended at
+    /// all), the head of the log read now, which covers whatever wrote that
+    /// effect (the store's positions are gapless: the head covers every
+    /// event already read).
     pub(crate) async fn reached(self, exec: &Executor) -> Result<Position, ServiceError> {
-        match self.0 {
-            Some(position) => Ok(position),
-            None => Ok(exec.store().head().await?),
+        match self.appended {
+            Some(position) if !self.found_done => Ok(position),
+            appended => Ok(appended
+                .max(Some(exec.store().head().await?))
+                .unwrap_or_default()),
         }
     }
 }
