@@ -251,7 +251,7 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
                 f.location = Some(LocationId::Dealer(doc.dealer_id.clone()));
             }
         }
-        OrderEvent::HandoverBooked { at } => {
+        OrderEvent::HandoverBooked { at, .. } => {
             doc.status = OrderStatus::HandoverScheduled;
             doc.handover_at = Some(*at);
         }
