@@ -128,15 +128,15 @@ pub async fn list_orders(
             let me = caller
                 .dealer()
                 .ok_or_else(|| ApiError::Forbidden("not a dealer".into()))?;
-            let other = |d: &Option<DealerId>| d.as_ref().is_some_and(|d| *d != me);
-            if other(&filter.dealer_id) || other(&filter.selling_dealer_id) {
-                return Err(ApiError::Forbidden(
-                    "a dealer sees only the orders it delivers or sold".into(),
-                ));
-            }
+            let mine = |d: &Option<DealerId>| d.as_ref() == Some(&me);
             if filter.dealer_id.is_none() && filter.selling_dealer_id.is_none() {
                 let orders = state.views.orders_of_dealer(&me, &filter).await;
                 return Ok(Json(orders.map_err(read_error)?));
+            }
+            if !mine(&filter.dealer_id) && !mine(&filter.selling_dealer_id) {
+                return Err(ApiError::Forbidden(
+                    "a dealer sees only the orders it delivers or sold".into(),
+                ));
             }
         }
         Role::Planner | Role::Finance => {}
