@@ -89,20 +89,20 @@ async fn the_selling_dealer_reads_and_lists_the_orders_it_sold_for_another_outle
     // Munich's own list holds what it sold; Berlin's what it delivers.
     assert_eq!(
         ids(&ok(&s, "GET", "/api/v1/orders", &munich, "").await),
-        [id.clone()]
+        [id.as_str()]
     );
     let sold = "/api/v1/orders?selling_dealer_id=D-MUC-01";
-    assert_eq!(ids(&ok(&s, "GET", sold, &munich, "").await), [id.clone()]);
+    assert_eq!(ids(&ok(&s, "GET", sold, &munich, "").await), [id.as_str()]);
     let sold_for_berlin = "/api/v1/orders?selling_dealer_id=D-MUC-01&dealer_id=D-BER-01";
     assert_eq!(
         ids(&ok(&s, "GET", sold_for_berlin, &munich, "").await),
-        [id.clone()]
+        [id.as_str()]
     );
     let delivered = "/api/v1/orders?dealer_id=D-MUC-01";
     assert!(ids(&ok(&s, "GET", delivered, &munich, "").await).is_empty());
     assert_eq!(
         ids(&ok(&s, "GET", "/api/v1/orders", &berlin, "").await),
-        [id.clone()]
+        [id.as_str()]
     );
     assert!(ids(&ok(&s, "GET", "/api/v1/orders", &hamburg, "").await).is_empty());
     let others = "/api/v1/orders?selling_dealer_id=D-BER-01";
