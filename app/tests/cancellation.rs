@@ -134,10 +134,12 @@ async fn a_cancelled_stock_order_hands_its_vehicle_to_a_waiting_order(mut w: Wor
 }
 
 /// An order cancelled after its car arrived and was invoiced (and partly
-/// paid): deposit forfeited, a credit note refunds the payment with the
-/// next number of the series, and the car, now free stock at the dealer,
-/// goes to the order waiting there, which is invoiced with the number
-/// after that: no gap, no duplicate.
+/// paid), past the online withdrawal period: deposit forfeited, a credit
+/// note refunds the payment with the next number of the series, and the
+/// car, now free stock at the dealer, goes to the order waiting there,
+/// which is invoiced (once its handover is booked: the car stood at its
+/// dealer when it was matched) with the number after that: no gap, no
+/// duplicate.
 async fn an_invoiced_order_cancelled_gets_a_credit_note_and_its_car_goes_on(mut w: World) {
     let vehicle = w.stock(35, "D-MUC-01", "AURA", &[]).await;
     w.start();
@@ -155,6 +157,7 @@ async fn an_invoiced_order_cancelled_gets_a_credit_note_and_its_car_goes_on(mut 
         .record_payment(&number, eur(100_000), PaymentId::derived("part"), &w.meta())
         .await
         .unwrap();
+    w.advance(13);
 
     let cancelled = w
         .services
@@ -176,6 +179,16 @@ async fn an_invoiced_order_cancelled_gets_a_credit_note_and_its_car_goes_on(mut 
     assert_eq!(v.order(), Some(waiting));
     assert_eq!(v.status(), Some(VehicleStatus::Reserved));
     assert_eq!(w.order(waiting).await.status, OrderStatus::AtDealer);
+    assert_eq!(
+        w.invoice(waiting).await.number(),
+        None,
+        "not before a booking"
+    );
+    w.services
+        .book_handover(waiting, w.days_ahead(1), &w.meta())
+        .await
+        .unwrap();
+    w.settle().await;
     let next = w.invoice(waiting).await.number().cloned().unwrap();
     // The credit note and the next invoice are taken concurrently (the
     // freed car is re-allocated while the cancellation credits): 2 and 3.
@@ -192,9 +205,46 @@ async fn an_invoiced_order_cancelled_gets_a_credit_note_and_its_car_goes_on(mut 
     w.stop().await;
 }
 
+/// An order placed online in DE, fulfilled from stock, is withdrawn within
+/// 14 days of placing it even after its car arrived and was invoiced and
+/// partly paid: the deposit is refunded in full and the credit note, which
+/// refunds the payment, forfeits nothing.
+async fn an_online_stock_order_withdrawn_within_14_days_refunds_everything(mut w: World) {
+    let vehicle = w.stock(37, "D-MUC-01", "AURA", &[]).await;
+    w.start();
+    let order = w.place(37, "D-BER-01", "AURA", &[]).await;
+    w.settle().await;
+    w.services.dispatch(vehicle, None, &w.meta()).await.unwrap();
+    w.advance(2);
+    w.services.arrive(vehicle, &w.meta()).await.unwrap();
+    w.settle().await;
+    let number = w.invoice(order).await.number().cloned().unwrap();
+    w.services
+        .record_payment(&number, eur(200_000), PaymentId::derived("part"), &w.meta())
+        .await
+        .unwrap();
+    w.advance(12);
+
+    let cancelled = w
+        .services
+        .cancel_order(order, "distance-selling withdrawal", &w.meta())
+        .await
+        .unwrap();
+    assert_eq!(cancelled.deposit_refunded, eur(100_000));
+    assert_eq!(cancelled.deposit_forfeited, eur(0));
+    assert_eq!(cancelled.refund, eur(300_000));
+    let credit = cancelled.credit_note.unwrap();
+    assert_eq!(
+        (credit.refund, credit.deposit_forfeited),
+        (eur(200_000), eur(0))
+    );
+    w.stop().await;
+}
+
 on_every_backend!(
     a_build_cancelled_before_the_freeze_refunds_and_frees_its_slot,
     a_build_cancelled_after_the_freeze_forfeits_the_deposit,
     a_cancelled_stock_order_hands_its_vehicle_to_a_waiting_order,
     an_invoiced_order_cancelled_gets_a_credit_note_and_its_car_goes_on,
+    an_online_stock_order_withdrawn_within_14_days_refunds_everything,
 );

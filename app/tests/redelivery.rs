@@ -90,6 +90,15 @@ async fn assign_number_by_hand(w: &World, order: OrderId) {
         .unwrap();
 }
 
+/// The car stood at the dealer when the order was matched to it: the
+/// invoice is due once the handover is booked.
+async fn book_handover(w: &World, order: OrderId) {
+    w.services
+        .book_handover(order, w.days_ahead(1), &w.meta())
+        .await
+        .unwrap();
+}
+
 /// A crash after the number was assigned but before the invoice was
 /// issued: the redelivered arrival issues the invoice with that number;
 /// no number is taken twice.
@@ -99,6 +108,7 @@ async fn a_number_assigned_before_a_crash_ends_on_the_invoice(mut w: World) {
     let at = w.head().await;
     w.fulfilment().fulfil(order, at, &w.meta()).await.unwrap();
     assert_eq!(w.order(order).await.status, OrderStatus::AtDealer);
+    book_handover(&w, order).await;
     assign_number_by_hand(&w, order).await;
     w.start();
     w.settle().await;
@@ -106,6 +116,25 @@ async fn a_number_assigned_before_a_crash_ends_on_the_invoice(mut w: World) {
     let invoice = w.invoice(order).await;
     assert_eq!(invoice.number().unwrap().to_string(), "DE-2026-000001");
     assert_eq!(w.register("DE", 2026).await.last_sequence(), 1);
+    w.stop().await;
+}
+
+/// Before a car that stood at the dealer waited for the handover booking, its
+/// order was invoiced at once: a number assigned then (the process crashed
+/// before issuing) still ends on the invoice, dated the arrival, though no
+/// handover is booked.
+async fn a_number_assigned_under_the_earlier_rule_still_ends_on_the_invoice(mut w: World) {
+    w.stock(525, "D-BER-01", "AURA", &[]).await;
+    let order = w.place(525, "D-BER-01", "AURA", &[]).await;
+    let at = w.head().await;
+    w.fulfilment().fulfil(order, at, &w.meta()).await.unwrap();
+    assign_number_by_hand(&w, order).await;
+    w.start();
+    w.settle().await;
+
+    let invoice = w.invoice(order).await;
+    assert_eq!(invoice.number().unwrap().to_string(), "DE-2026-000001");
+    assert_eq!(invoice.document().unwrap().issued_on, w.today());
     w.stop().await;
 }
 
@@ -117,6 +146,7 @@ async fn a_number_assigned_before_a_cancellation_is_issued_and_credited(mut w: W
     let order = w.place(530, "D-BER-01", "AURA", &[]).await;
     let at = w.head().await;
     w.fulfilment().fulfil(order, at, &w.meta()).await.unwrap();
+    book_handover(&w, order).await;
     assign_number_by_hand(&w, order).await;
 
     let cancelled = w
@@ -152,6 +182,7 @@ async fn a_cancellation_interrupted_before_the_release_is_repaired(mut w: World)
     w.exec
         .execute::<Order>(&order_stream(first), &w.meta(), |_| OrderCommand::Cancel {
             reason: "crashed right after this".into(),
+            invoice: Default::default(),
         })
         .await
         .unwrap();
@@ -217,6 +248,7 @@ on_every_backend!(
     a_half_done_reservation_is_finished_not_repeated,
     a_half_done_booking_is_finished_not_repeated,
     a_number_assigned_before_a_crash_ends_on_the_invoice,
+    a_number_assigned_under_the_earlier_rule_still_ends_on_the_invoice,
     a_number_assigned_before_a_cancellation_is_issued_and_credited,
     a_cancellation_interrupted_before_the_release_is_repaired,
     restarting_or_replaying_the_process_managers_does_nothing_twice,

@@ -29,6 +29,15 @@ async fn a_stock_car_at_the_dealer_is_delivered_and_earns_commission_once(mut w:
         Some(Fulfilment::Stock { vehicle: v, source: VehicleSource::AtDealer, .. }) if v == vehicle
     ));
     assert_eq!(w.vehicle(vehicle).await.order(), Some(order));
+    // The car stood at the dealer: the order may still be amended or
+    // refunded until its handover is booked, so it is invoiced then.
+    assert_eq!(w.invoice(order).await.number(), None);
+    w.advance(1);
+    w.services
+        .book_handover(order, w.days_ahead(1), &w.meta())
+        .await
+        .unwrap();
+    w.settle().await;
 
     // 42,900.00 + 1,200.00 net, 19% VAT, minus the 1,000.00 deposit.
     let invoice = w.invoice(order).await;
@@ -46,10 +55,6 @@ async fn a_stock_car_at_the_dealer_is_delivered_and_earns_commission_once(mut w:
     assert_eq!(paid.status, InvoiceStatus::Paid);
     assert_eq!(paid.order, order);
 
-    w.services
-        .book_handover(order, w.days_ahead(1), &w.meta())
-        .await
-        .unwrap();
     let delivery = w.services.hand_over(order, &w.meta()).await.unwrap();
     assert_eq!(delivery.vehicle, Some(vehicle));
     w.settle().await;

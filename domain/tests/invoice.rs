@@ -101,6 +101,7 @@ fn credit(reason: &str) -> InvoiceCommand {
     InvoiceCommand::Credit {
         credit_number: credit_number(),
         reason: reason.to_owned(),
+        deposit_refunded: false,
     }
 }
 
@@ -494,6 +495,25 @@ fn cancelling_an_invoiced_order_refunds_the_payments_and_forfeits_the_deposit() 
 }
 
 #[test]
+fn a_credit_note_of_an_order_withdrawn_with_its_deposit_refunded_forfeits_nothing() {
+    let history = with(issued(), &[recorded(1, 1_000_000, 1_000_000)]);
+    let withdrawn = InvoiceCommand::Credit {
+        credit_number: credit_number(),
+        reason: "withdrawn within 14 days".to_owned(),
+        deposit_refunded: true,
+    };
+    let InvoiceEvent::CreditNoteIssued {
+        refund,
+        deposit_forfeited,
+        ..
+    } = &given::<Invoice>(&history, withdrawn, TODAY).unwrap()[0]
+    else {
+        panic!("no credit note")
+    };
+    assert_eq!((*refund, *deposit_forfeited), (eur(1_000_000), eur(0)));
+}
+
+#[test]
 fn a_paid_invoice_can_still_be_credited_refunding_the_paid_total() {
     let history = with(
         issued(),
@@ -520,6 +540,7 @@ fn crediting_again_with_another_number_is_refused() {
     let again = InvoiceCommand::Credit {
         credit_number: number("DE-2026-000131"),
         reason: "again".to_owned(),
+        deposit_refunded: false,
     };
     assert_eq!(
         given::<Invoice>(&history, again, TODAY),
@@ -565,6 +586,7 @@ fn a_credit_note_needs_a_number_of_its_own_from_the_invoices_market() {
     let command = |n: &str| InvoiceCommand::Credit {
         credit_number: number(n),
         reason: "customer cancelled".to_owned(),
+        deposit_refunded: false,
     };
     assert_eq!(
         given::<Invoice>(&issued(), command("DE-2026-000123"), TODAY),
@@ -720,6 +742,7 @@ proptest! {
                 Step::Credit => InvoiceCommand::Credit {
                     credit_number: number(&format!("{}-2026-000999", quote.market)),
                     reason: "cancelled".to_owned(),
+                    deposit_refunded: false,
                 },
             };
             if let Ok(events) = domain::invoice::decide(&state, command, &today) {

@@ -64,6 +64,7 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
             order: order_id(1),
             customer: customer("C-1001"),
             dealer: dealer("D-BER-01"),
+            selling_dealer: None,
             market: market("DE"),
             model: model("AURA"),
             options: options(opts[p]),
@@ -111,9 +112,11 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
         },
         11 => OrderCommand::Amend {
             options: options(opts[p]),
+            invoice: Default::default(),
         },
         12 => OrderCommand::Cancel {
             reason: "reason".into(),
+            invoice: Default::default(),
         },
         13 => OrderCommand::TakeVehicle {
             vehicle: vehicle_id(20 + p as u32),
@@ -133,6 +136,7 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
         },
         _ => OrderCommand::Amend {
             options: options(opts[(p + 1) % 4]),
+            invoice: Default::default(),
         },
     }
 }

@@ -309,8 +309,9 @@ fn invariants_1_to_6_hold_in_the_read_models_on_sqlite() {
 }
 
 /// A story of one actor per round, so that it does not depend on timing: a car in stock at
-/// Berlin and one unit of 2026-W50 at Leipzig; an order takes the car (at the dealer at once,
-/// so invoiced), another books the unit; the invoice is paid; the car is handed over.
+/// Berlin and one unit of 2026-W50 at Leipzig; an order takes the car (at the dealer at once),
+/// another books the unit; the handover is booked, so the order is invoiced; the invoice is paid;
+/// the car is handed over.
 fn story() -> Plan {
     let round = |acts: Vec<Act>, advance| Round {
         actors: vec![acts],
@@ -346,6 +347,7 @@ fn story() -> Plan {
                 ],
                 1,
             ),
+            round(vec![Act::BookHandover { pick: 0, days: 1 }], 0),
             round(
                 vec![Act::Pay {
                     pick: 0,

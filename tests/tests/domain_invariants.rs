@@ -289,6 +289,7 @@ impl World {
                 };
                 let cmd = || OrderCommand::Amend {
                     options: options(config),
+                    invoice: Default::default(),
                 };
                 if let Ok(events) = self.orders.execute(&order_stream(id), None, cmd, &ctx) {
                     for e in events {
@@ -385,6 +386,7 @@ impl World {
             order: id,
             customer: CustomerId::parse("C-1002").unwrap(),
             dealer: DealerId::parse(DEALERS[usize::from(dealer)]).unwrap(),
+            selling_dealer: Some(DealerId::parse(DEALERS[usize::from(dealer)]).unwrap()),
             market: MarketCode::parse("DE").unwrap(),
             model: ModelCode::parse("AURA").unwrap(),
             options: options(config),
@@ -546,6 +548,7 @@ impl World {
     fn cancel(&mut self, id: OrderId, ctx: &Context<'_>) {
         let cmd = || OrderCommand::Cancel {
             reason: "changed plans".into(),
+            invoice: Default::default(),
         };
         let Ok(events) = self.orders.execute(&order_stream(id), None, cmd, ctx) else {
             return;
@@ -578,6 +581,7 @@ impl World {
             let cmd = || InvoiceCommand::Credit {
                 credit_number: number.clone(),
                 reason: "order cancelled".into(),
+                deposit_refunded: false,
             };
             self.invoices
                 .execute(&invoice_stream(id), None, cmd, ctx)

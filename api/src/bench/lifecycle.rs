@@ -232,6 +232,7 @@ impl Plan {
             order: order_id(n),
             customer,
             dealer: self.dealers[(n % self.dealers.len() as u64) as usize].clone(),
+            selling_dealer: None,
             market: self.market.clone(),
             model: self.model.clone(),
             options: self.options.clone(),

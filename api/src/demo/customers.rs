@@ -143,6 +143,8 @@ async fn order(
         order: id,
         customer: wish.customer.clone(),
         dealer: wish.dealer.clone(),
+        // A showroom sale is made by the delivering outlet itself.
+        selling_dealer: (wish.channel == Channel::Showroom).then(|| wish.dealer.clone()),
         market: wish.market.clone(),
         model: wish.model.clone(),
         options,

@@ -69,7 +69,7 @@ pub async fn place(
     AppJson(req): AppJson<PlaceOrderRequest>,
 ) -> Result<(StatusCode, Json<PlacedView>), ApiError> {
     let (market, model, options) = parse_configuration(&req.market, &req.model, &req.options)?;
-    let (customer, dealer, channel) = match caller.role {
+    let (customer, dealer, selling_dealer, channel) = match caller.role {
         Role::Customer => {
             let me = caller
                 .customer()
@@ -83,7 +83,7 @@ pub async fn place(
                 .dealer_id
                 .as_deref()
                 .ok_or_else(|| ApiError::BadRequest("dealer_id is required".into()))?;
-            (me, parse(dealer, DealerId::parse)?, Channel::Online)
+            (me, parse(dealer, DealerId::parse)?, None, Channel::Online)
         }
         Role::Dealer => {
             let me = caller
@@ -95,11 +95,12 @@ pub async fn place(
                 .ok_or_else(|| ApiError::BadRequest("customer_id is required".into()))?;
             let dealer = match req.dealer_id.as_deref() {
                 Some(d) => parse(d, DealerId::parse)?,
-                None => me,
+                None => me.clone(),
             };
             (
                 parse(customer, CustomerId::parse)?,
                 dealer,
+                Some(me),
                 Channel::Showroom,
             )
         }
@@ -114,6 +115,7 @@ pub async fn place(
         order,
         customer,
         dealer,
+        selling_dealer,
         market,
         model,
         options,

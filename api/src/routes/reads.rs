@@ -90,12 +90,15 @@ fn order_status(s: &str) -> Result<OrderStatus, String> {
         .ok_or_else(|| format!("{s:?} is not an order status"))
 }
 
-/// May `caller` see `order`? Owner, its dealer, planner, finance.
+/// May `caller` see `order`? Owner, its delivering or selling dealer, planner, finance.
 fn may_see(caller: &Caller, order: &OrderView) -> bool {
     match caller.role {
         Role::Planner | Role::Finance => true,
         Role::Customer => caller.customer().as_ref() == Some(&order.customer_id),
-        Role::Dealer => caller.dealer().as_ref() == Some(&order.dealer_id),
+        Role::Dealer => {
+            let me = caller.dealer();
+            me.as_ref() == Some(&order.dealer_id) || (me.is_some() && me == order.selling_dealer_id)
+        }
     }
 }
 
@@ -105,13 +108,16 @@ pub struct OrdersQuery {
     pub status: Option<String>,
     pub dealer_id: Option<String>,
     pub customer_id: Option<String>,
+    pub selling_dealer_id: Option<String>,
     pub min_position: Option<u64>,
 }
 
-/// Orders, scoped by role: a customer sees its own, a dealer those it delivers.
+/// Orders, scoped by role: a customer sees its own, a dealer those it delivers or sold.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
-    params(("status" = Option<OrderStatus>, Query), ("dealer_id" = Option<DealerId>, Query),
-        ("customer_id" = Option<CustomerId>, Query), ("min_position" = Option<u64>, Query)),
+    params(("status" = Option<OrderStatus>, Query), ("dealer_id" = Option<DealerId>, Query, description = "the delivering dealer"),
+        ("customer_id" = Option<CustomerId>, Query),
+        ("selling_dealer_id" = Option<DealerId>, Query, description = "the dealer that placed the order in its showroom"),
+        ("min_position" = Option<u64>, Query)),
     responses((status = 200, description = "the orders, newest first", body = [OrderView])))]
 pub async fn list_orders(
     State(state): State<AppState>,
@@ -123,6 +129,7 @@ pub async fn list_orders(
         status: parse_opt(q.status.as_deref(), order_status)?,
         dealer_id: parse_opt(q.dealer_id.as_deref(), DealerId::parse)?,
         customer_id: parse_opt(q.customer_id.as_deref(), CustomerId::parse)?,
+        selling_dealer_id: parse_opt(q.selling_dealer_id.as_deref(), DealerId::parse)?,
     };
     match caller.role {
         Role::Customer => {
@@ -135,13 +142,19 @@ pub async fn list_orders(
             filter.customer_id = me;
         }
         Role::Dealer => {
-            let me = caller.dealer();
-            if filter.dealer_id.is_some() && filter.dealer_id != me {
+            let me = caller
+                .dealer()
+                .ok_or_else(|| ApiError::Forbidden("not a dealer".into()))?;
+            let mine = |d: &Option<DealerId>| d.as_ref() == Some(&me);
+            if filter.dealer_id.is_none() && filter.selling_dealer_id.is_none() {
+                let orders = state.views.orders_of_dealer(&me, &filter).await;
+                return Ok(Json(orders.map_err(read_error)?));
+            }
+            if !mine(&filter.dealer_id) && !mine(&filter.selling_dealer_id) {
                 return Err(ApiError::Forbidden(
-                    "a dealer sees only the orders it delivers".into(),
+                    "a dealer sees only the orders it delivers or sold".into(),
                 ));
             }
-            filter.dealer_id = me;
         }
         Role::Planner | Role::Finance => {}
     }

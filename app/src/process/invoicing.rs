@@ -3,10 +3,13 @@
 //! (`docs/decisions/0003-gapless-invoice-numbers.md`), and credits the
 //! invoice of an order cancelled afterwards.
 //!
-//! Reacts to `OrderArrivedAtDealer` and `OrderCancelled` by bringing the
-//! order's invoice to where the order's history says it must be (issued;
-//! issued and credited; or none for an order cancelled before a number was
-//! taken). The issue date is the day of the arrival, a fact of the log, so a
+//! Reacts to `OrderArrivedAtDealer`, `HandoverAppointmentBooked` (an order
+//! matched to a car that already stood at its dealer is invoiced when its
+//! handover is booked) and `OrderCancelled` by bringing the order's invoice
+//! to where the order's history says it must be (issued; issued and
+//! credited; or none for an order cancelled before a number was taken). The
+//! issue date is the day of the arrival (or of that booking), a fact of the
+//! log, so a
 //! retry (even days later, or across New Year) asks the same register for
 //! the same number, and a number once assigned always ends on a document:
 //! validate, assign, issue, each a no-op when already done.
@@ -40,8 +43,11 @@ impl ProcessManager for InvoicingManager {
     }
 
     async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {
-        let AnyEvent::Order(OrderEvent::ArrivedAtDealer { .. } | OrderEvent::Cancelled { .. }) =
-            &incoming.event
+        let AnyEvent::Order(
+            OrderEvent::ArrivedAtDealer { .. }
+            | OrderEvent::HandoverBooked { .. }
+            | OrderEvent::Cancelled { .. },
+        ) = &incoming.event
         else {
             return Ok(());
         };

@@ -7,7 +7,9 @@
 use chrono::{DateTime, Utc};
 use domain::catalog::{Price, QuoteLine};
 use domain::invoice::{CreditNote, Invoice, InvoiceStatus};
-use domain::order::{Channel, Order, OrderCommand, OrderError, OrderEvent, OrderStatus};
+use domain::order::{
+    Channel, InvoiceFacts, Order, OrderCommand, OrderError, OrderEvent, OrderStatus,
+};
 use domain::streams::{invoice_stream, order_stream, vehicle_stream};
 use domain::values::{
     CustomerId, DealerId, MarketCode, ModelCode, Money, OptionCode, OrderId, VehicleId,
@@ -30,6 +32,9 @@ pub struct PlaceOrder {
     pub order: OrderId,
     pub customer: CustomerId,
     pub dealer: DealerId,
+    /// The dealer placing the order in its showroom (it must sell in the
+    /// order's market); `None` for an order the customer places online.
+    pub selling_dealer: Option<DealerId>,
     pub market: MarketCode,
     pub model: ModelCode,
     pub options: Vec<OptionCode>,
@@ -105,6 +110,7 @@ impl Services {
             order: input.order,
             customer: input.customer.clone(),
             dealer: input.dealer.clone(),
+            selling_dealer: input.selling_dealer.clone(),
             market: input.market.clone(),
             model: input.model.clone(),
             options: input.options.clone(),
@@ -144,6 +150,7 @@ impl Services {
                 .validate(&input.market, &input.model, &input.options);
         o.customer == input.customer
             && o.dealer == input.dealer
+            && o.selling_dealer == input.selling_dealer
             && o.market == input.market
             && o.channel == input.channel
             && configuration.is_ok_and(|c| c == o.configuration)
@@ -162,10 +169,12 @@ impl Services {
         let exec = &self.exec;
         let stream = order_stream(order);
         placed(&load::<Order>(exec, &stream).await?, order)?;
+        let invoice = invoice_facts(exec, order).await?;
         let mut progress = Progress::default();
         let done = run::<Order>(exec, &stream, metadata, &mut progress, |_| {
             OrderCommand::Amend {
                 options: options.clone(),
+                invoice,
             }
         })
         .await?;
@@ -212,10 +221,12 @@ impl Services {
         let exec = &self.exec;
         let stream = order_stream(order);
         placed(&load::<Order>(exec, &stream).await?, order)?;
+        let invoice = invoice_facts(exec, order).await?;
         let mut progress = Progress::default();
         let done = run::<Order>(exec, &stream, metadata, &mut progress, |_| {
             OrderCommand::Cancel {
                 reason: reason.to_owned(),
+                invoice,
             }
         })
         .await?;
@@ -348,6 +359,24 @@ pub(crate) fn placed(
     state
         .placed()
         .ok_or_else(|| CommandError::NotFound(format!("order {order}")))
+}
+
+/// What the order's invoice says for amending and refunding: issued (and
+/// not credited), and whether a payment was made on it.
+async fn invoice_facts(
+    exec: &crate::Executor,
+    order: OrderId,
+) -> Result<InvoiceFacts, ServiceError> {
+    let invoice = load::<Invoice>(exec, &invoice_stream(order)).await?;
+    let issued = matches!(
+        invoice.status(),
+        Some(InvoiceStatus::Open | InvoiceStatus::Paid)
+    );
+    let payment_made = issued && invoice.paid_total().is_some_and(|paid| paid.is_positive());
+    Ok(InvoiceFacts {
+        issued,
+        payment_made,
+    })
 }
 
 fn is_cancelled(event: &OrderEvent) -> bool {

@@ -9,6 +9,10 @@
 //! - the order arrived at its dealer → the invoice is issued, dated the day
 //!   of the arrival (a fact of the log, so every retry uses the same date,
 //!   hence the same year's register, and finds the number it took before);
+//!   an order matched to a stock car that already stood at its dealer is
+//!   invoiced when its handover appointment is booked, dated that day (until
+//!   then it may still be amended and its deposit is refundable, spec: the
+//!   order's life, point 6; see docs/domain.md);
 //! - the order was cancelled before a number was taken → no invoice;
 //!   after → the invoice is still issued with that number (a number once
 //!   assigned always ends on a document) and then credited;
@@ -21,7 +25,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::invoice::{Invoice, InvoiceCommand};
 use domain::invoice_register::{DocumentKind, InvoiceRegister, InvoiceRegisterCommand};
-use domain::order::{Order, OrderEvent, PlacedOrder};
+use domain::order::{Order, OrderEvent, PlacedOrder, VehicleSource};
 use domain::streams::{invoice_stream, order_stream, register_stream};
 use domain::values::{InvoiceNumber, MarketCode, OrderId};
 use store::Metadata;
@@ -30,25 +34,69 @@ use super::{check, events_of, load, run, Progress};
 use crate::rejection::ServiceError;
 use crate::{CommandError, Executor};
 
-/// What the order's own stream says about invoicing: when it arrived at the
-/// dealer and whether (why, when) it was cancelled.
+/// What the order's own stream says about invoicing: the day its invoice is
+/// due (if it is yet) and whether (why, when, with the deposit refunded or
+/// not) it was cancelled.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct OrderHistory {
-    pub arrived_on: Option<NaiveDate>,
-    pub cancelled: Option<(String, DateTime<Utc>)>,
+struct OrderHistory {
+    invoice_on: Option<NaiveDate>,
+    /// The last arrival at the dealer, whatever the invoice waits for.
+    arrived_on: Option<NaiveDate>,
+    cancelled: Option<Cancelled>,
 }
 
-/// Reads the order's events for its arrival and cancellation.
-pub(crate) async fn history(exec: &Executor, order: OrderId) -> Result<OrderHistory, ServiceError> {
+#[derive(Debug, Clone)]
+struct Cancelled {
+    reason: String,
+    at: DateTime<Utc>,
+    deposit_refunded: bool,
+}
+
+/// Reads the order's events for the day its invoice is due and its
+/// cancellation: the arrival at the dealer, or for a car that stood at the
+/// dealer when the order was matched to it, the first booking of the
+/// handover after that match (an amendment that released the car puts the
+/// order back to fulfilment: nothing is due until its next car arrives).
+async fn history(exec: &Executor, order: OrderId) -> Result<OrderHistory, ServiceError> {
     let mut found = OrderHistory::default();
+    let mut matched_at_dealer = false;
+    let mut stood_at_dealer = false;
     for event in events_of::<OrderEvent>(exec, &order_stream(order)).await? {
         match event {
-            OrderEvent::ArrivedAtDealer { arrived_on } => found.arrived_on = Some(arrived_on),
+            OrderEvent::Allocated { source, .. } | OrderEvent::Reallocated { source, .. } => {
+                matched_at_dealer = source == VehicleSource::AtDealer;
+            }
+            OrderEvent::ArrivedAtDealer { arrived_on } => {
+                found.arrived_on = Some(arrived_on);
+                stood_at_dealer = matched_at_dealer;
+                if !stood_at_dealer {
+                    found.invoice_on = Some(arrived_on);
+                }
+            }
+            OrderEvent::HandoverBooked { booked_on, at } if stood_at_dealer => {
+                let booked_on = booked_on.unwrap_or_else(|| at.date_naive());
+                found.invoice_on.get_or_insert(booked_on);
+            }
+            OrderEvent::Amended {
+                released_vehicle: Some(_),
+                ..
+            }
+            | OrderEvent::VehicleWithdrawn { .. } => {
+                (matched_at_dealer, stood_at_dealer) = (false, false);
+                found.invoice_on = None;
+            }
             OrderEvent::Cancelled {
                 reason,
                 cancelled_at,
+                refund,
                 ..
-            } => found.cancelled = Some((reason, cancelled_at)),
+            } => {
+                found.cancelled = Some(Cancelled {
+                    reason,
+                    at: cancelled_at,
+                    deposit_refunded: refund.is_positive(),
+                })
+            }
             _ => {}
         }
     }
@@ -69,27 +117,47 @@ pub(crate) async fn settle(
         return Err(CommandError::NotFound(format!("order {order}")));
     };
     let history = history(exec, order).await?;
-    let Some(arrived_on) = history.arrived_on else {
-        return Ok(Invoice::default());
+    let invoice_on = match history.invoice_on {
+        Some(day) => day,
+        None => match earlier_rule_issue_day(exec, placed, &history).await? {
+            Some(day) => day,
+            None => return Ok(Invoice::default()),
+        },
     };
     let cancelled = history.cancelled.is_some();
-    let Some(mut invoice) = issue(exec, placed, arrived_on, cancelled, metadata, progress).await?
+    let Some(mut invoice) = issue(exec, placed, invoice_on, cancelled, metadata, progress).await?
     else {
         return Ok(Invoice::default());
     };
-    if let Some((reason, cancelled_at)) = history.cancelled {
-        invoice = credit(
-            exec,
-            placed,
-            &invoice,
-            &reason,
-            cancelled_at,
-            metadata,
-            progress,
-        )
-        .await?;
+    if let Some(cancelled) = history.cancelled {
+        invoice = credit(exec, placed, &invoice, &cancelled, metadata, progress).await?;
     }
     Ok(invoice)
+}
+
+/// An invoice not due (yet) under today's rule may have been started under
+/// the earlier one, which invoiced an order matched to a car at its dealer at
+/// once: its document, or a number already assigned for it in the register
+/// of its arrival's year, is finished (a number once assigned always ends on
+/// a document).
+async fn earlier_rule_issue_day(
+    exec: &Executor,
+    order: &PlacedOrder,
+    history: &OrderHistory,
+) -> Result<Option<NaiveDate>, ServiceError> {
+    let invoice = load::<Invoice>(exec, &invoice_stream(order.id)).await?;
+    if let Some(issued) = invoice.document() {
+        return Ok(Some(issued.issued_on));
+    }
+    let Some(arrived_on) = history.arrived_on else {
+        return Ok(None);
+    };
+    let register = register_stream(&order.market, arrived_on.year());
+    let numbered = load::<InvoiceRegister>(exec, &register)
+        .await?
+        .number_for(&order.id, DocumentKind::Invoice)
+        .is_some();
+    Ok(numbered.then_some(arrived_on))
 }
 
 /// Validate, assign, issue. `None` when the order was cancelled before a
@@ -145,8 +213,7 @@ async fn credit(
     exec: &Executor,
     order: &PlacedOrder,
     invoice: &Invoice,
-    reason: &str,
-    cancelled_at: DateTime<Utc>,
+    cancelled: &Cancelled,
     metadata: &Metadata,
     progress: &mut Progress,
 ) -> Result<Invoice, ServiceError> {
@@ -154,7 +221,7 @@ async fn credit(
         progress.found_done();
         return Ok(invoice.clone());
     }
-    let year = cancelled_at.date_naive().year();
+    let year = cancelled.at.date_naive().year();
     let register = register_stream(&order.market, year);
     let assigned = load::<InvoiceRegister>(exec, &register)
         .await?
@@ -162,7 +229,8 @@ async fn credit(
         .cloned();
     let command = |credit_number: InvoiceNumber| InvoiceCommand::Credit {
         credit_number,
-        reason: reason.to_owned(),
+        reason: cancelled.reason.clone(),
+        deposit_refunded: cancelled.deposit_refunded,
     };
     let credit_number = match assigned {
         Some(number) => number,

@@ -180,6 +180,7 @@ impl World {
                     order,
                     customer: CustomerId::parse(&format!("C-{n}")).unwrap(),
                     dealer,
+                    selling_dealer: None,
                     market,
                     model: ModelCode::parse(model).unwrap(),
                     options: options

@@ -43,6 +43,10 @@ struct RawMarket {
     deposit_minor: i64,
     commission_bp: u32,
     handover_fee_minor: i64,
+    /// Days an online order fulfilled from stock may be withdrawn with a full refund
+    /// (distance-selling law); absent: no such right.
+    #[serde(default)]
+    online_withdrawal_days: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -329,6 +333,7 @@ impl RawCatalog {
                         deposit,
                         commission_rate: Rate::from_basis_points(m.commission_bp),
                         handover_fee,
+                        online_withdrawal_days: m.online_withdrawal_days,
                     },
                 ))
             })

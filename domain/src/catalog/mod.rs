@@ -31,6 +31,9 @@ pub struct Market {
     pub deposit: Money,
     pub commission_rate: Rate,
     pub handover_fee: Money,
+    /// Days within which an order placed online and fulfilled from stock may be withdrawn
+    /// with a full refund (distance-selling law: 14 in DE); `None`: no such right.
+    pub online_withdrawal_days: Option<u32>,
 }
 
 /// A plant that builds one or more models.

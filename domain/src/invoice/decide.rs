@@ -75,7 +75,8 @@ pub fn decide(
         InvoiceCommand::Credit {
             credit_number,
             reason,
-        } => credit(state, credit_number, reason, ctx),
+            deposit_refunded,
+        } => credit(state, credit_number, reason, deposit_refunded, ctx),
     }
 }
 
@@ -229,6 +230,7 @@ fn credit(
     state: &Invoice,
     credit_number: InvoiceNumber,
     reason: String,
+    deposit_refunded: bool,
     ctx: &Context<'_>,
 ) -> Result<Vec<InvoiceEvent>, InvoiceError> {
     let Some(issued) = &state.0 else {
@@ -267,7 +269,11 @@ fn credit(
         credit_number,
         price: document.price,
         refund: issued.paid_total,
-        deposit_forfeited: document.deposit_paid,
+        deposit_forfeited: if deposit_refunded {
+            Money::zero(document.deposit_paid.currency)
+        } else {
+            document.deposit_paid
+        },
         reason,
         credited_on: ctx.today(),
     }])

@@ -10,7 +10,8 @@
 //!   invoice is paid exactly when the payments reach the amount due.
 //! - A cancellation after invoicing yields a credit note, never a silent
 //!   change: it refunds the payments received on the invoice and records the
-//!   deposit as forfeited (an invoiced order is past its freeze or dispatch).
+//!   deposit as forfeited, unless the order's cancellation refunded it (the
+//!   online withdrawal period).
 //!
 //! The numbers come from the [`invoice_register`](crate::invoice_register)
 //! of the market-year, which keeps them gapless and unique.
@@ -171,6 +172,11 @@ pub enum InvoiceCommand {
     Credit {
         credit_number: InvoiceNumber,
         reason: String,
+        /// The order's cancellation refunded the deposit (within the online
+        /// withdrawal period, or for a car at the dealer before any payment
+        /// or handover booking); otherwise the credit note records it as
+        /// forfeited.
+        deposit_refunded: bool,
     },
 }
 

@@ -9,10 +9,12 @@ use super::{
 use crate::catalog::Quote;
 use crate::policy::build_eta;
 use crate::rules;
-use crate::values::{LocationId, Money, OptionCode, OrderId, PlantId, VehicleId};
+use crate::values::{LocationId, OptionCode, OrderId, PlantId, VehicleId};
 use crate::Context;
 
-type Decision = Result<Vec<OrderEvent>, OrderError>;
+use super::terms;
+
+pub(super) type Decision = Result<Vec<OrderEvent>, OrderError>;
 
 /// Decides what `command` does to the order, or which rule it breaks.
 pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decision {
@@ -23,14 +25,16 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
                 order,
                 customer,
                 dealer,
+                selling_dealer,
                 market,
                 model,
                 options,
                 channel,
             },
         ) => {
+            let seller = selling_dealer;
             return place(
-                ctx, order, customer, dealer, market, model, &options, channel,
+                ctx, order, customer, dealer, seller, market, model, &options, channel,
             );
         }
         (Order::Placed(o), OrderCommand::Place { .. }) => {
@@ -90,7 +94,10 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
             if o.handover_at == Some(at) {
                 return Ok(vec![]);
             }
-            Ok(vec![OrderEvent::HandoverBooked { at }])
+            Ok(vec![OrderEvent::HandoverBooked {
+                at,
+                booked_on: Some(ctx.today()),
+            }])
         }
         OrderCommand::HandOver { invoice_paid } => {
             require(
@@ -107,8 +114,8 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
                 net_price: o.price.net,
             }])
         }
-        OrderCommand::Amend { options } => amend(o, ctx, &options),
-        OrderCommand::Cancel { reason } => cancel(o, ctx, &reason),
+        OrderCommand::Amend { options, invoice } => terms::amend(o, ctx, &options, invoice),
+        OrderCommand::Cancel { reason, invoice } => terms::cancel(o, ctx, &reason, invoice),
         OrderCommand::TakeVehicle {
             vehicle,
             configuration,
@@ -161,11 +168,24 @@ fn place(
     order: OrderId,
     customer: crate::values::CustomerId,
     dealer: crate::values::DealerId,
+    selling_dealer: Option<crate::values::DealerId>,
     market: crate::values::MarketCode,
     model: crate::values::ModelCode,
     options: &[OptionCode],
     channel: super::Channel,
 ) -> Decision {
+    if let Some(seller) = &selling_dealer {
+        let sells_in = ctx
+            .catalog
+            .dealer(seller)
+            .ok_or_else(|| OrderError::UnknownDealer(seller.clone()))?;
+        if sells_in.market != market {
+            return Err(OrderError::SellerNotInMarket {
+                dealer: seller.clone(),
+                market,
+            });
+        }
+    }
     let quote = ctx
         .catalog
         .quote(&market, &model, options)
@@ -189,6 +209,7 @@ fn place(
         order,
         customer,
         dealer,
+        selling_dealer,
         market,
         channel,
         configuration,
@@ -336,88 +357,6 @@ fn arrived_here(o: &PlacedOrder, location: &LocationId) -> Result<(), OrderError
     Ok(())
 }
 
-fn amend(o: &PlacedOrder, ctx: &Context<'_>, options: &[OptionCode]) -> Decision {
-    use OrderStatus::*;
-    match (&o.fulfilment, o.status) {
-        (_, Placed) => {}
-        (Some(Fulfilment::Build { week, .. }), Scheduled) => {
-            if rules::is_frozen(*week, ctx.today()) {
-                return Err(OrderError::AmendAfterFreeze {
-                    frozen_on: rules::freeze_date(*week),
-                });
-            }
-        }
-        (Some(Fulfilment::Stock { .. }), Allocated) if !o.dispatched => {}
-        (Some(Fulfilment::Stock { .. }), Allocated | InTransit) => {
-            return Err(OrderError::AmendAfterDispatch)
-        }
-        (Some(Fulfilment::Build { week, .. }), InProduction | Built | InTransit) => {
-            return Err(OrderError::AmendAfterFreeze {
-                frozen_on: rules::freeze_date(*week),
-            });
-        }
-        _ => return Err(not_allowed(o, Action::Amend)),
-    }
-    let quote = ctx
-        .catalog
-        .requote(&o.sheet, options)
-        .map_err(OrderError::InvalidConfiguration)?;
-    if quote.configuration == o.configuration {
-        return Ok(vec![]);
-    }
-    let difference = quote.price.net.checked_sub(o.price.net)?;
-    let released_vehicle = match &o.fulfilment {
-        Some(Fulfilment::Stock { vehicle, .. }) => Some(*vehicle),
-        _ => None,
-    };
-    Ok(vec![OrderEvent::Amended {
-        configuration: quote.configuration,
-        lines: quote.lines,
-        price: quote.price,
-        difference,
-        released_vehicle,
-    }])
-}
-
-/// Whether the deposit is still refundable on `today`: before the freeze of
-/// a build, before the dispatch of a stock vehicle (or, for a car already
-/// standing at the dealer, before the order is at the dealer and invoiced).
-pub(crate) fn deposit_refundable(o: &PlacedOrder, today: NaiveDate) -> bool {
-    match &o.fulfilment {
-        None => true,
-        Some(Fulfilment::Build { week, .. }) => {
-            o.status == OrderStatus::Scheduled && !rules::is_frozen(*week, today)
-        }
-        // Until dispatched to the dealer; a car that stood at the dealer all
-        // along counts as delivered there once the order is at the dealer
-        // (and invoiced), so the deposit is then forfeited like after a
-        // dispatch.
-        Some(Fulfilment::Stock { .. }) => !o.dispatched && o.status < OrderStatus::AtDealer,
-    }
-}
-
-fn cancel(o: &PlacedOrder, ctx: &Context<'_>, reason: &str) -> Decision {
-    match o.status {
-        OrderStatus::Cancelled => return Ok(vec![]),
-        OrderStatus::Delivered => return Err(not_allowed(o, Action::Cancel)),
-        _ => {}
-    }
-    let reason = valid_reason(reason)?;
-    let zero = Money::zero(o.deposit.currency);
-    let (refund, forfeited) = if deposit_refundable(o, ctx.today()) {
-        (o.deposit, zero)
-    } else {
-        (zero, o.deposit)
-    };
-    Ok(vec![OrderEvent::Cancelled {
-        reason,
-        refund,
-        forfeited,
-        released: o.fulfilment.clone(),
-        cancelled_at: ctx.now,
-    }])
-}
-
 fn take_vehicle(
     o: &PlacedOrder,
     ctx: &Context<'_>,
@@ -467,7 +406,7 @@ fn require(o: &PlacedOrder, action: Action, allowed: &[OrderStatus]) -> Result<(
     }
 }
 
-fn not_allowed(o: &PlacedOrder, action: Action) -> OrderError {
+pub(super) fn not_allowed(o: &PlacedOrder, action: Action) -> OrderError {
     OrderError::NotAllowed {
         action,
         status: o.status,
@@ -481,6 +420,6 @@ fn not_in_past(eta: NaiveDate, ctx: &Context<'_>) -> Result<(), OrderError> {
     Ok(())
 }
 
-fn valid_reason(reason: &str) -> Result<String, OrderError> {
+pub(super) fn valid_reason(reason: &str) -> Result<String, OrderError> {
     rules::checked_reason(reason).map_err(|_| OrderError::InvalidReason)
 }

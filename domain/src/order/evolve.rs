@@ -12,6 +12,7 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
                 order,
                 customer,
                 dealer,
+                selling_dealer,
                 market,
                 channel,
                 configuration,
@@ -25,6 +26,7 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
             id: *order,
             customer: customer.clone(),
             dealer: dealer.clone(),
+            selling_dealer: selling_dealer.clone(),
             market: market.clone(),
             channel: *channel,
             configuration: configuration.clone(),
@@ -105,7 +107,7 @@ fn apply(o: &mut PlacedOrder, event: &OrderEvent) {
             o.delayed = false;
             o.eta = Some(*arrived_on);
         }
-        OrderEvent::HandoverBooked { at } => {
+        OrderEvent::HandoverBooked { at, .. } => {
             o.status = OrderStatus::HandoverScheduled;
             o.handover_at = Some(*at);
         }

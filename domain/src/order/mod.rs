@@ -4,18 +4,22 @@
 //! fulfilment at a time (a stock vehicle *or* a production slot, never
 //! both, never two), a status that only moves forward (except by
 //! cancellation, an amendment that releases a stock vehicle, or a
-//! planner's reallocation, which send it back to `placed`), amendments only
-//! before the production freeze (or, for stock, before dispatch), a
-//! handover only when the invoice is paid, and the deposit refunded before
-//! the freeze and forfeited after it.
+//! planner's reallocation, which send it back to `placed`), amendments and
+//! a refunded deposit only before the production freeze (for stock: before
+//! dispatch, or for a car that stood at the dealer, before the handover is
+//! booked or its invoice paid; plus the online withdrawal period, see
+//! `terms.rs`), and a handover only when the invoice is paid. A dealer sells
+//! only in its own market; the order records the selling dealer.
 
 mod decide;
+mod error;
 mod evolve;
+mod terms;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{Configuration, Price, PriceSheet, QuoteLine, Violation};
+use crate::catalog::{Configuration, Price, PriceSheet, QuoteLine};
 use crate::values::{
     CustomerId, DealerId, IsoWeek, LocationId, MarketCode, Money, OptionCode, OrderId, PlantId,
     ShipmentId, VehicleId, Vin,
@@ -23,6 +27,7 @@ use crate::values::{
 use crate::{Context, Decider};
 
 pub use decide::decide;
+pub use error::{Action, OrderError};
 pub use evolve::evolve;
 
 /// The customer-facing status, in the order an order moves through it.
@@ -169,6 +174,9 @@ pub struct PlacedOrder {
     pub id: OrderId,
     pub customer: CustomerId,
     pub dealer: DealerId,
+    /// The dealer that placed the order in its showroom (`None`: the customer
+    /// placed it online). It may read the order beside the delivering dealer.
+    pub selling_dealer: Option<DealerId>,
     pub market: MarketCode,
     pub channel: Channel,
     pub configuration: Configuration,
@@ -219,6 +227,9 @@ pub enum OrderCommand {
         order: OrderId,
         customer: CustomerId,
         dealer: DealerId,
+        /// The dealer placing the order in its showroom (it must sell in
+        /// `market`); `None` for an order the customer places online.
+        selling_dealer: Option<DealerId>,
         market: MarketCode,
         model: crate::values::ModelCode,
         options: Vec<OptionCode>,
@@ -256,10 +267,20 @@ pub enum OrderCommand {
     /// Hand the car over; `invoice_paid` is the invoice's state, read by
     /// the application from the invoice stream.
     HandOver { invoice_paid: bool },
-    /// Change the options before the freeze.
-    Amend { options: Vec<OptionCode> },
-    /// Cancel before delivery.
-    Cancel { reason: String },
+    /// Change the options before the freeze (for stock: before dispatch, or
+    /// for a car that stood at the dealer, before the handover is booked or
+    /// the invoice paid). `invoice` is read by the application from the
+    /// invoice stream.
+    Amend {
+        options: Vec<OptionCode>,
+        invoice: InvoiceFacts,
+    },
+    /// Cancel before delivery. `invoice` is read by the application from the
+    /// invoice stream.
+    Cancel {
+        reason: String,
+        invoice: InvoiceFacts,
+    },
     /// Reallocation, receiving side: this order takes `vehicle` (from
     /// `from_order`, or a free vehicle), releasing what it held.
     TakeVehicle {
@@ -279,6 +300,16 @@ pub enum OrderCommand {
     },
 }
 
+/// What the order's invoice says, as far as amending and refunding turn on
+/// it (the application reads it from the invoice stream).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InvoiceFacts {
+    /// An invoice is issued for the order and not credited.
+    pub issued: bool,
+    /// A payment was recorded on that invoice.
+    pub payment_made: bool,
+}
+
 /// What happened to an order. Stored names are pinned.
 ///
 /// `Placed` carries the locked price sheet and is much larger than the
@@ -293,6 +324,9 @@ pub enum OrderEvent {
         order: OrderId,
         customer: CustomerId,
         dealer: DealerId,
+        /// Absent in events recorded before showroom sales across outlets.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        selling_dealer: Option<DealerId>,
         market: MarketCode,
         channel: Channel,
         configuration: Configuration,
@@ -333,7 +367,14 @@ pub enum OrderEvent {
     #[serde(rename = "OrderArrivedAtDealer")]
     ArrivedAtDealer { arrived_on: NaiveDate },
     #[serde(rename = "HandoverAppointmentBooked")]
-    HandoverBooked { at: DateTime<Utc> },
+    HandoverBooked {
+        at: DateTime<Utc>,
+        /// The day the appointment was booked (absent in events recorded
+        /// before it was kept): the invoice date of a car that already stood
+        /// at the dealer when the order was matched to it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        booked_on: Option<NaiveDate>,
+    },
     #[serde(rename = "OrderDelivered")]
     Delivered {
         delivered_at: DateTime<Utc>,
@@ -390,106 +431,6 @@ crate::event_names!(OrderEvent {
     Reallocated => "OrderReallocated",
     VehicleWithdrawn => "OrderVehicleWithdrawn",
 });
-
-/// The step a command tried, for [`OrderError::NotAllowed`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Fulfil,
-    StartProduction,
-    CompleteBuild,
-    Dispatch,
-    Delay,
-    Arrive,
-    BookHandover,
-    HandOver,
-    Amend,
-    Cancel,
-    Reallocate,
-}
-
-impl std::fmt::Display for Action {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let s = match self {
-            Action::Fulfil => "allocate or schedule",
-            Action::StartProduction => "start production of",
-            Action::CompleteBuild => "complete the build of",
-            Action::Dispatch => "dispatch",
-            Action::Delay => "delay",
-            Action::Arrive => "record the arrival of",
-            Action::BookHandover => "book a handover for",
-            Action::HandOver => "hand over",
-            Action::Amend => "amend",
-            Action::Cancel => "cancel",
-            Action::Reallocate => "reallocate",
-        };
-        f.write_str(s)
-    }
-}
-
-/// The rules an order command can break.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum OrderError {
-    #[error("no such order")]
-    NotPlaced,
-    #[error("order {0} is already placed")]
-    AlreadyPlaced(OrderId),
-    #[error("the configuration breaks {} rule(s)", .0.len())]
-    InvalidConfiguration(Vec<Violation>),
-    #[error("dealer {0} is not in the network")]
-    UnknownDealer(DealerId),
-    #[error("dealer {dealer} does not sell in market {market}")]
-    DealerNotInMarket {
-        dealer: DealerId,
-        market: MarketCode,
-    },
-    #[error("cannot {action} an order that is {status}")]
-    NotAllowed { action: Action, status: OrderStatus },
-    /// Reallocation, giving side: the order the vehicle comes from no longer lets it go.
-    #[error("order {order} is {status}: it can no longer give up vehicle {vehicle}")]
-    CannotGiveUpVehicle {
-        order: OrderId,
-        vehicle: VehicleId,
-        status: OrderStatus,
-    },
-    #[error("{model} is built at {builds_at}, not {plant}")]
-    WrongPlant {
-        model: crate::values::ModelCode,
-        plant: PlantId,
-        builds_at: PlantId,
-    },
-    #[error("week {week} starts too soon to book: the earliest bookable Monday is {earliest}")]
-    WeekTooSoon { week: IsoWeek, earliest: NaiveDate },
-    #[error("the order's vehicle is {expected:?}, not {got}")]
-    WrongVehicle {
-        expected: Option<VehicleId>,
-        got: VehicleId,
-    },
-    #[error("the vehicle's configuration differs from the order's (it was amended meanwhile)")]
-    ConfigurationDiffers { vehicle: VehicleId },
-    #[error("the order is delivered at {dealer}, not {location}")]
-    WrongLocation {
-        dealer: DealerId,
-        location: LocationId,
-    },
-    #[error("the ETA {eta} is in the past")]
-    EtaInPast { eta: NaiveDate },
-    #[error("a reason is required (at most 200 characters)")]
-    InvalidReason,
-    #[error("the handover appointment {at} is in the past")]
-    HandoverInPast { at: DateTime<Utc> },
-    #[error("the car is handed over only when the invoice is paid in full")]
-    InvoiceNotPaid,
-    #[error("the configuration froze on {frozen_on}: it can no longer be amended")]
-    AmendAfterFreeze { frozen_on: NaiveDate },
-    #[error("the vehicle is already on its way: the order can no longer be amended")]
-    AmendAfterDispatch,
-    #[error("model {0} is no longer in the catalog")]
-    ModelNotInCatalog(crate::values::ModelCode),
-    #[error(transparent)]
-    Money(#[from] crate::values::MoneyError),
-    #[error("no route from {from} to {to} in the transport table")]
-    NoRoute { from: LocationId, to: LocationId },
-}
 
 impl Decider for Order {
     type State = Order;

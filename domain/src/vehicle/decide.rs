@@ -111,6 +111,7 @@ fn register(
     }
     let configuration = configuration.map_err(VehicleError::InvalidConfiguration)?;
     known_location(&location, ctx)?;
+    location_in_market(&location, &market, ctx)?;
     Ok(vec![VehicleEvent::Registered {
         vehicle,
         market,
@@ -283,6 +284,7 @@ fn dispatch(
         });
     }
     known_location(&to, ctx)?;
+    location_in_market(&to, &unit.market, ctx)?;
     if to == unit.location {
         return Err(VehicleError::AlreadyAt { location: to });
     }
@@ -397,6 +399,27 @@ fn known_location(location: &LocationId, ctx: &Context<'_>) -> Result<(), Vehicl
         Err(VehicleError::UnknownLocation {
             location: location.clone(),
         })
+    }
+}
+
+/// A vehicle stands and moves only within its market (a DE car is never
+/// registered at nor transferred to a CN dealer); plants, which build for
+/// several markets, are exempt.
+fn location_in_market(
+    location: &LocationId,
+    market: &MarketCode,
+    ctx: &Context<'_>,
+) -> Result<(), VehicleError> {
+    let LocationId::Dealer(dealer) = location else {
+        return Ok(());
+    };
+    match ctx.catalog.dealer(dealer) {
+        Some(known) if &known.market != market => Err(VehicleError::LocationOutsideMarket {
+            location: location.clone(),
+            location_market: known.market.clone(),
+            vehicle_market: market.clone(),
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -395,6 +395,12 @@ pub enum VehicleError {
         dealer_market: MarketCode,
         vehicle_market: MarketCode,
     },
+    #[error("{location} is in market {location_market}, the vehicle is for {vehicle_market}: stock stays in its market")]
+    LocationOutsideMarket {
+        location: LocationId,
+        location_market: MarketCode,
+        vehicle_market: MarketCode,
+    },
     #[error("only a vehicle in production can complete its build; this one is {status:?}")]
     NotInProduction { status: VehicleStatus },
     #[error("vehicle {vehicle} is already reserved by order {by}")]

@@ -355,7 +355,8 @@ impl Generator {
             6 => self.invoice(order, today, wave),
             7 => {
                 let at = noon(plus(today, 1));
-                wave.push(os, OrderEvent::HandoverBooked { at });
+                let booked_on = Some(today);
+                wave.push(os, OrderEvent::HandoverBooked { at, booked_on });
             }
             8 => self.deliver(order, today, wave),
             _ => {}
@@ -368,6 +369,7 @@ impl Generator {
             order: order.id,
             customer: order.customer.clone(),
             dealer: order.dealer.clone(),
+            selling_dealer: None,
             market: q.market.clone(),
             channel: Channel::Online,
             configuration: q.configuration.clone(),

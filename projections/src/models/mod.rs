@@ -3,7 +3,7 @@
 //!
 //! | projection | collections (key; tags) | serves |
 //! |---|---|---|
-//! | [`orders`] | `orders` (order; dealer, customer, status), `order_vehicles` (vehicle), `kpi_markets` (market) | order tracker, order list, dealer board, KPIs ([`kpis`]) |
+//! | [`orders`] | `orders` (order; dealer, customer, status), `orders_sold` (order; selling dealer), `order_vehicles` (vehicle), `kpi_markets` (market) | order tracker, order list, dealer board, KPIs ([`kpis`]) |
 //! | [`stock`] | `vehicles` (vehicle; location, status, market/model), `location_stock` (location) | stock by location, stock summary, supply for fulfilment |
 //! | [`capacity`] | `slots` (plant/week; plant) | slot capacity, supply for fulfilment |
 //! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |

@@ -107,12 +107,20 @@ fn order(event: &OrderEvent) -> String {
         OrderEvent::Placed {
             configuration,
             dealer,
+            selling_dealer,
             price,
             ..
-        } => format!(
-            "Order placed: {} for delivery at {dealer}, {} gross",
-            configuration.model, price.gross
-        ),
+        } => {
+            let sold_elsewhere = selling_dealer
+                .as_ref()
+                .filter(|seller| *seller != dealer)
+                .map(|seller| format!(" (sold by {seller})"))
+                .unwrap_or_default();
+            format!(
+                "Order placed: {} for delivery at {dealer}{sold_elsewhere}, {} gross",
+                configuration.model, price.gross
+            )
+        }
         OrderEvent::AwaitingCapacity { since } => {
             format!("Awaiting capacity since {since}: no matching vehicle or free production week")
         }
@@ -139,7 +147,7 @@ fn order(event: &OrderEvent) -> String {
             format!("Delayed: {reason}; now expected on {new_eta}")
         }
         OrderEvent::ArrivedAtDealer { arrived_on } => format!("Arrived at the dealer on {arrived_on}"),
-        OrderEvent::HandoverBooked { at } => format!(
+        OrderEvent::HandoverBooked { at, .. } => format!(
             "Handover appointment booked for {}",
             at.format("%Y-%m-%d %H:%M UTC")
         ),

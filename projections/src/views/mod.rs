@@ -107,6 +107,23 @@ impl ReadModels {
         .await
     }
 
+    /// The documents with `keys` that exist, in the keys' order.
+    pub(crate) async fn get_all<D: Document>(
+        &self,
+        keys: Vec<String>,
+    ) -> Result<Vec<D>, ReadModelError> {
+        self.read(move |store| {
+            let mut docs = Vec::with_capacity(keys.len());
+            for key in &keys {
+                if let Some(stored) = store.load(D::COLLECTION, key)? {
+                    docs.push(stored.parse::<D>()?);
+                }
+            }
+            Ok(docs)
+        })
+        .await
+    }
+
     /// The documents matching `query` with the position of the event that last changed each,
     /// in key order.
     pub(crate) async fn find_with_positions<D: Document>(

@@ -15,14 +15,17 @@ use serde::Serialize;
 use super::ReadModels;
 use crate::document::DocQuery;
 use crate::error::ReadModelError;
-use crate::models::orders::{FulfilmentDoc, FulfilmentKind, InvoiceSummary, OrderDoc};
+use crate::models::orders::{FulfilmentDoc, FulfilmentKind, InvoiceSummary, OrderDoc, SoldOrder};
 
 /// `GET /api/v1/orders/{id}`: an order as its customer follows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
     pub order_id: OrderId,
     pub customer_id: CustomerId,
+    /// The delivering dealer.
     pub dealer_id: DealerId,
+    /// The dealer that placed the order in its showroom (null for an order placed online).
+    pub selling_dealer_id: Option<DealerId>,
     pub market: MarketCode,
     pub model: ModelCode,
     pub options: Vec<OptionCode>,
@@ -66,8 +69,26 @@ pub struct InvoiceBrief {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderFilter {
     pub status: Option<OrderStatus>,
+    /// The delivering dealer.
     pub dealer_id: Option<DealerId>,
     pub customer_id: Option<CustomerId>,
+    /// The dealer that placed the order in its showroom.
+    pub selling_dealer_id: Option<DealerId>,
+}
+
+impl OrderFilter {
+    fn admits(&self, doc: &OrderDoc) -> bool {
+        self.status.is_none_or(|s| s == doc.status)
+            && self.dealer_id.as_ref().is_none_or(|d| *d == doc.dealer_id)
+            && self
+                .customer_id
+                .as_ref()
+                .is_none_or(|c| *c == doc.customer_id)
+            && self
+                .selling_dealer_id
+                .as_ref()
+                .is_none_or(|s| doc.selling_dealer_id.as_ref() == Some(s))
+    }
 }
 
 /// `GET /api/v1/dealers/{id}/board`: every order the dealer delivers.
@@ -131,6 +152,7 @@ impl From<&OrderDoc> for OrderView {
             order_id: doc.order_id,
             customer_id: doc.customer_id.clone(),
             dealer_id: doc.dealer_id.clone(),
+            selling_dealer_id: doc.selling_dealer_id.clone(),
             market: doc.market.clone(),
             model: doc.model.clone(),
             options: doc.options.clone(),
@@ -184,19 +206,65 @@ impl ReadModels {
 
     /// The orders matching `filter`, newest first.
     pub async fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderView>, ReadModelError> {
-        let mut query = DocQuery::all();
-        if let Some(dealer) = &filter.dealer_id {
-            query = query.tag(0, dealer.as_str());
-        }
-        if let Some(customer) = &filter.customer_id {
-            query = query.tag(1, customer.as_str());
-        }
-        if let Some(status) = filter.status {
-            query = query.tag(2, status.as_str());
-        }
-        let mut docs = self.find::<OrderDoc>(query).await?;
+        let mut docs = self.order_docs(filter).await?;
         newest_first(&mut docs);
         Ok(docs.iter().map(OrderView::from).collect())
+    }
+
+    /// The orders `dealer` delivers or sold (a dealer's own list), matching `filter`, newest
+    /// first.
+    pub async fn orders_of_dealer(
+        &self,
+        dealer: &DealerId,
+        filter: &OrderFilter,
+    ) -> Result<Vec<OrderView>, ReadModelError> {
+        let delivered = OrderFilter {
+            dealer_id: Some(dealer.clone()),
+            ..filter.clone()
+        };
+        let sold = OrderFilter {
+            selling_dealer_id: Some(dealer.clone()),
+            ..filter.clone()
+        };
+        let mut docs = self.order_docs(&delivered).await?;
+        let delivered_ids: std::collections::BTreeSet<OrderId> =
+            docs.iter().map(|d| d.order_id).collect();
+        let sold_elsewhere = self.order_docs(&sold).await?;
+        docs.extend(
+            sold_elsewhere
+                .into_iter()
+                .filter(|d| !delivered_ids.contains(&d.order_id)),
+        );
+        newest_first(&mut docs);
+        Ok(docs.iter().map(OrderView::from).collect())
+    }
+
+    /// The order documents matching `filter`: through the index of the orders a dealer sold
+    /// when the filter names a selling dealer, through the order tags otherwise.
+    async fn order_docs(&self, filter: &OrderFilter) -> Result<Vec<OrderDoc>, ReadModelError> {
+        let mut docs = match &filter.selling_dealer_id {
+            Some(seller) => {
+                let query = DocQuery::all().tag(0, seller.as_str());
+                let sold = self.find::<SoldOrder>(query).await?;
+                let keys = sold.iter().map(|s| s.order_id.to_string()).collect();
+                self.get_all::<OrderDoc>(keys).await?
+            }
+            None => {
+                let mut query = DocQuery::all();
+                if let Some(dealer) = &filter.dealer_id {
+                    query = query.tag(0, dealer.as_str());
+                }
+                if let Some(customer) = &filter.customer_id {
+                    query = query.tag(1, customer.as_str());
+                }
+                if let Some(status) = filter.status {
+                    query = query.tag(2, status.as_str());
+                }
+                self.find::<OrderDoc>(query).await?
+            }
+        };
+        docs.retain(|d| filter.admits(d));
+        Ok(docs)
     }
 
     /// The orders that are `placed` and hold neither a vehicle nor a slot, oldest first.

@@ -92,6 +92,9 @@ pub async fn play(actions: &[Action]) -> Vec<RecordedEvent> {
             Action::Register { config, at } => {
                 let (market, model, options) = CONFIGS[usize::from(config) % CONFIGS.len()];
                 let at = LOCATIONS[usize::from(at) % LOCATIONS.len()];
+                // Stock stays in its market: a dealer abroad gives way to the plant.
+                let abroad = DEALERS.iter().any(|(m, d)| *d == at && *m != market);
+                let at = if abroad { "P-LEIPZIG" } else { at };
                 let vehicle = w.register_stock(market, model, options, at).await;
                 vehicles.push(vehicle);
                 Ok(())

@@ -204,6 +204,7 @@ impl World {
                 order,
                 customer: CustomerId::parse(customer).unwrap(),
                 dealer: dealer(dealer_id),
+                selling_dealer: None,
                 market: MarketCode::parse(market).unwrap(),
                 model: ModelCode::parse(model).unwrap(),
                 options: options(opts),
@@ -597,6 +598,7 @@ impl World {
             order,
             OrderCommand::Cancel {
                 reason: reason.to_owned(),
+                invoice: Default::default(),
             },
         )
         .await?;
@@ -634,6 +636,7 @@ impl World {
             order,
             OrderCommand::Amend {
                 options: options(opts),
+                invoice: Default::default(),
             },
         )
         .await?;

@@ -8,7 +8,9 @@ use domain::streams::AnyEvent;
 use domain::values::{LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleEvent;
 
-use super::{Cancellation, FulfilmentDoc, FulfilmentKind, InvoiceSummary, OrderDoc, VehicleFacts};
+use super::{
+    Cancellation, FulfilmentDoc, FulfilmentKind, InvoiceSummary, OrderDoc, SoldOrder, VehicleFacts,
+};
 use crate::docs::Docs;
 use crate::error::ProjectionError;
 use crate::models::kpis::{self, KpiFacts};
@@ -25,11 +27,12 @@ impl Projection for OrdersProjection {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: the selling dealer and the `orders_sold` index.
+        2
     }
 
     fn collections(&self) -> &'static [&'static str] {
-        &["orders", "order_vehicles", "kpi_markets"]
+        &["orders", "orders_sold", "order_vehicles", "kpi_markets"]
     }
 
     fn categories(&self) -> &'static [&'static str] {
@@ -59,6 +62,13 @@ fn order_event(
             return Ok(());
         }
         if let Some(doc) = placed(order, event, envelope.occurred_at) {
+            if let Some(seller) = &doc.selling_dealer_id {
+                let sold = SoldOrder {
+                    order_id: order,
+                    selling_dealer_id: seller.clone(),
+                };
+                docs.insert(&key, sold)?;
+            }
             docs.insert(&key, doc)?;
         }
     } else {
@@ -148,6 +158,7 @@ fn placed(order: OrderId, event: &OrderEvent, at: DateTime<Utc>) -> Option<Order
     let OrderEvent::Placed {
         customer,
         dealer,
+        selling_dealer,
         market,
         channel,
         configuration,
@@ -163,6 +174,7 @@ fn placed(order: OrderId, event: &OrderEvent, at: DateTime<Utc>) -> Option<Order
         order_id: order,
         customer_id: customer.clone(),
         dealer_id: dealer.clone(),
+        selling_dealer_id: selling_dealer.clone(),
         market: market.clone(),
         channel: *channel,
         model: configuration.model.clone(),
@@ -251,7 +263,7 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
                 f.location = Some(LocationId::Dealer(doc.dealer_id.clone()));
             }
         }
-        OrderEvent::HandoverBooked { at } => {
+        OrderEvent::HandoverBooked { at, .. } => {
             doc.status = OrderStatus::HandoverScheduled;
             doc.handover_at = Some(*at);
         }

@@ -30,6 +30,9 @@ pub struct OrderDoc {
     pub order_id: OrderId,
     pub customer_id: CustomerId,
     pub dealer_id: DealerId,
+    /// The dealer that placed the order in its showroom (none for an online order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selling_dealer_id: Option<DealerId>,
     pub market: MarketCode,
     pub channel: Channel,
     pub model: ModelCode,
@@ -108,6 +111,24 @@ impl Document for OrderDoc {
             Some(self.customer_id.to_string()),
             Some(self.status.as_str().to_owned()),
         )
+    }
+}
+
+/// An order a dealer placed in its showroom: the index of the orders each dealer sold
+/// (it may read them beside the orders it delivers).
+///
+/// Collection `orders_sold`, key: the order id; tag 0: the selling dealer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SoldOrder {
+    pub order_id: OrderId,
+    pub selling_dealer_id: DealerId,
+}
+
+impl Document for SoldOrder {
+    const COLLECTION: &'static str = "orders_sold";
+
+    fn tags(&self) -> Tags {
+        Tags::new(Some(self.selling_dealer_id.to_string()), None, None)
     }
 }
 

@@ -119,6 +119,8 @@ impl Actor {
                 1001 + self.index * 2 + usize::from(twin)
             ))
             .unwrap(),
+            // The showroom twin is sold by the delivering outlet itself.
+            selling_dealer: (twin != 0).then(|| dealer.clone()),
             dealer,
             market,
             model,

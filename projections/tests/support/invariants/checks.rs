@@ -8,7 +8,7 @@ use domain::catalog::Catalog;
 use domain::commission::CommissionEvent;
 use domain::invoice::InvoiceStatus;
 use domain::invoice_register::{DocumentKind, InvoiceRegisterEvent};
-use domain::order::{Order, OrderEvent, OrderStatus};
+use domain::order::{Order, OrderEvent, OrderStatus, VehicleSource};
 use domain::slot::{Slot, SlotEvent};
 use domain::streams::{
     invoice_stream, order_stream, slot_stream, vehicle_stream, AnyEvent, DecodeError,
@@ -202,10 +202,33 @@ impl Logged {
         Ok(logged)
     }
 
-    fn arrived(&self, order: OrderId) -> bool {
-        self.orders[&order]
-            .iter()
-            .any(|(_, e)| matches!(e, OrderEvent::ArrivedAtDealer { .. }))
+    /// Whether the order's invoice is due: its car was brought to the dealer, or, for a car
+    /// that already stood at the dealer when the order was matched to it, the handover was
+    /// booked after that match (spec point 6; docs/domain.md). An amendment that released the
+    /// car sends the order back to fulfilment.
+    fn invoice_due(&self, order: OrderId) -> bool {
+        let (mut due, mut matched_at_dealer, mut stood) = (false, false, false);
+        for (_, e) in &self.orders[&order] {
+            match e {
+                OrderEvent::Allocated { source, .. } | OrderEvent::Reallocated { source, .. } => {
+                    matched_at_dealer = *source == VehicleSource::AtDealer;
+                }
+                OrderEvent::ArrivedAtDealer { .. } => {
+                    stood = matched_at_dealer;
+                    due |= !stood;
+                }
+                OrderEvent::HandoverBooked { .. } => due |= stood,
+                OrderEvent::Amended {
+                    released_vehicle: Some(_),
+                    ..
+                }
+                | OrderEvent::VehicleWithdrawn { .. } => {
+                    (due, matched_at_dealer, stood) = (false, false, false);
+                }
+                _ => {}
+            }
+        }
+        due
     }
 
     fn delivered_on(&self, order: OrderId) -> Option<NaiveDate> {
@@ -603,7 +626,7 @@ pub(crate) fn invoices_add_up(
                 id
             );
         }
-        if l.arrived(id) && live(o) {
+        if l.invoice_due(id) && live(o) {
             prop_assert!(
                 invoice.is_some(),
                 "order {} reached its dealer: not invoiced{}",
