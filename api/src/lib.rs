@@ -6,8 +6,8 @@
 pub mod access;
 pub mod auth;
 pub mod bench;
-pub mod connections;
 pub mod calendar;
+pub mod connections;
 pub mod demo;
 pub mod extract;
 pub mod idempotency;

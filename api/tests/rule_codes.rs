@@ -73,6 +73,7 @@ fn order_errors() -> Vec<(OrderError, &'static str)> {
         (InvalidConfiguration(vec![]), "invalid_configuration"),
         (UnknownDealer(dealer()), "unknown_dealer"),
         (DealerNotInMarket { dealer: dealer(), market: market() }, "dealer_not_in_market"),
+        (SellerNotInMarket { dealer: dealer(), market: market() }, "seller_not_in_market"),
         (NotAllowed { action: Action::Amend, status: OrderStatus::Delivered }, "not_allowed"),
         (CannotGiveUpVehicle { order: order(), vehicle: vehicle(), status: OrderStatus::InProduction }, "cannot_give_up_vehicle"),
         (WrongPlant { model: model(), plant: plant(), builds_at: plant() }, "wrong_plant"),
@@ -86,6 +87,8 @@ fn order_errors() -> Vec<(OrderError, &'static str)> {
         (InvoiceNotPaid, "invoice_not_paid"),
         (AmendAfterFreeze { frozen_on: day() }, "amend_after_freeze"),
         (AmendAfterDispatch, "amend_after_dispatch"),
+        (AmendAfterHandoverBooked, "amend_after_handover_booked"),
+        (AmendAfterInvoice, "amend_after_invoice"),
         (ModelNotInCatalog(model()), "model_not_in_catalog"),
         (Money(MoneyError::Overflow), "money"),
         (NoRoute { from: location(), to: location() }, "no_route"),
@@ -106,6 +109,7 @@ fn vehicle_errors() -> Vec<(VehicleError, &'static str)> {
         (WrongPlant { plant: plant(), model: model(), builds_at: plant() }, "wrong_plant"),
         (IncompleteReservation, "incomplete_reservation"),
         (UnknownDealer { dealer: dealer() }, "unknown_dealer"),
+        (LocationOutsideMarket { location: location(), location_market: market(), vehicle_market: market() }, "location_outside_market"),
         (DealerOutsideMarket { dealer: dealer(), dealer_market: market(), vehicle_market: market() }, "dealer_outside_market"),
         (NotInProduction { status }, "not_in_production"),
         (AlreadyReserved { vehicle: vehicle(), by: order() }, "already_reserved"),
@@ -308,13 +312,14 @@ fn every_variant_has_a_sample(
         | O::ConfigurationDiffers { .. } | O::WrongLocation { .. } | O::EtaInPast { .. }
         | O::InvalidReason | O::HandoverInPast { .. } | O::InvoiceNotPaid
         | O::AmendAfterFreeze { .. } | O::AmendAfterDispatch | O::ModelNotInCatalog(_)
+        | O::SellerNotInMarket { .. } | O::AmendAfterHandoverBooked | O::AmendAfterInvoice
         | O::Money(_) | O::NoRoute { .. } => {}
     }
     match v {
         V::NotFound | V::AlreadyExists { .. } | V::AlreadyDelivered { .. }
         | V::InvalidConfiguration(_) | V::UnknownLocation { .. } | V::UnknownPlant { .. }
         | V::WrongPlant { .. } | V::IncompleteReservation | V::UnknownDealer { .. }
-        | V::DealerOutsideMarket { .. } | V::NotInProduction { .. } | V::AlreadyReserved { .. }
+        | V::DealerOutsideMarket { .. } | V::LocationOutsideMarket { .. } | V::NotInProduction { .. } | V::AlreadyReserved { .. }
         | V::NotReservedBy { .. } | V::NotDispatchable { .. } | V::AlreadyAt { .. }
         | V::MustGoToOrderDealer { .. } | V::EtaInPast { .. } | V::NotInTransit { .. }
         | V::WrongDestination { .. } | V::ReasonMissing | V::ReasonTooLong { .. }

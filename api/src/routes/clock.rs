@@ -58,11 +58,10 @@ pub async fn advance(
     AppJson(req): AppJson<Advance>,
 ) -> Result<Json<ClockView>, ApiError> {
     caller.require(&[Role::Planner])?;
-    let days =
-        u32::try_from(req.days).map_err(|_| {
-            let e = app::ClockError::InvalidAdvance;
-            ApiError::rule(e.rule(), e.to_string())
-        })?;
+    let days = u32::try_from(req.days).map_err(|_| {
+        let e = app::ClockError::InvalidAdvance;
+        ApiError::rule(e.rule(), e.to_string())
+    })?;
     app::clock_log::advance(
         state.executor.store().as_ref(),
         &state.clock,
@@ -71,7 +70,9 @@ pub async fn advance(
     )
     .await
     .map_err(|e| match e {
-        app::clock_log::AdvanceError::Refused(refused) => ApiError::rule(refused.rule(), refused.to_string()),
+        app::clock_log::AdvanceError::Refused(refused) => {
+            ApiError::rule(refused.rule(), refused.to_string())
+        }
         app::clock_log::AdvanceError::Store(
             e @ (store::StoreError::Unavailable(_)
             | store::StoreError::Locked(_)
@@ -81,4 +82,3 @@ pub async fn advance(
     })?;
     Ok(Json(view(&state)))
 }
-
