@@ -24,6 +24,7 @@
   const firstAt = new URL(window.location.href).searchParams.get('at');
   let order = null;
   let today = null;
+  let withdrawalDays = {};
   let loading = null;
   let amendKey = newKey();
 
@@ -83,7 +84,11 @@
   }
 
   function canChange(o) {
-    return ['placed', 'allocated', 'scheduled'].includes(o.status) && (me.role === 'customer' || me.role === 'dealer');
+    if (me.role !== 'customer' && me.role !== 'dealer') return false;
+    if (['placed', 'allocated', 'scheduled'].includes(o.status)) return true;
+    // A stock car that already stood at the dealer when it was matched: amendable until a
+    // handover is booked or its invoice (issued at the booking) is paid.
+    return o.status === 'at_dealer' && o.fulfilment && o.fulfilment.kind === 'stock' && !o.handover_at && !o.invoice;
   }
 
   function frozen(o) {
@@ -135,7 +140,10 @@
     fill($('#trk-refund-policy'), o.changeable_until
       ? (frozen(o) ? `Past the freeze (${date(o.changeable_until)}): the deposit of ${money(o.deposit)} is forfeited.`
         : `Until ${date(o.changeable_until)} the deposit of ${money(o.deposit)} is refunded in full; after that it is forfeited.`)
-      : `The deposit of ${money(o.deposit)} is refunded in full until the car is dispatched or its production week freezes.`);
+      : `The deposit of ${money(o.deposit)} is refunded in full until the car is dispatched to the dealer; `
+        + 'a car already standing there, until a handover is booked or a payment is made.'
+        + (withdrawalDays[o.market] && !o.selling_dealer_id
+          ? ` An online order from stock may in any case be withdrawn with a full refund within ${withdrawalDays[o.market]} days of placing it.` : ''));
 
     // Handover.
     const hand = $('#trk-handover-card');
@@ -197,6 +205,10 @@
       try {
         const clock = await api('GET', '/api/v1/clock');
         today = clock.today;
+        if (!order) {
+          const catalog = await api('GET', '/api/v1/catalog');
+          for (const [code, m] of Object.entries(catalog.markets || {})) withdrawalDays[code] = m.online_withdrawal_days;
+        }
         const q = minPosition ? `?min_position=${encodeURIComponent(minPosition)}` : '';
         const o = await api('GET', `/api/v1/orders/${orderId}${q}`);
         const changed = !order || order.updated_at !== o.updated_at;

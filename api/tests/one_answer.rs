@@ -59,9 +59,9 @@ fn without_position(mut json: Value) -> Value {
     json
 }
 
-/// A customer's order allocated to a car standing at its dealer in Berlin
-/// (so it is at the dealer and invoiced once the process managers ran):
-/// `(order id, vehicle id)`.
+/// A customer's order allocated to a car standing at its dealer in Berlin, its
+/// handover booked (so it is at the dealer and invoiced once the process
+/// managers ran: such a car is invoiced at the booking): `(order id, vehicle id)`.
 async fn at_dealer(rt: &api::runtime::Runtime, customer: &str) -> (String, String) {
     let s = &rt.state;
     let planner = token(Role::Planner, "pat");
@@ -80,7 +80,17 @@ async fn at_dealer(rt: &api::runtime::Runtime, customer: &str) -> (String, Strin
     )
     .await;
     settle(rt).await;
-    (placed["order_id"].as_str().unwrap().to_owned(), vehicle)
+    let order = placed["order_id"].as_str().unwrap().to_owned();
+    ok(
+        s,
+        "POST",
+        &format!("/api/v1/orders/{order}/handover-appointment"),
+        &token(Role::Customer, customer),
+        Some(r#"{"at":"2026-11-27T10:00:00Z"}"#),
+    )
+    .await;
+    settle(rt).await;
+    (order, vehicle)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
