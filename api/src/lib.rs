@@ -145,7 +145,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/v1/plants/{plant}/capacity",
-            get(routes::reads::capacity),
+            get(routes::supply_reads::capacity),
         )
         .route(
             "/api/v1/vehicles/locate",
@@ -153,9 +153,12 @@ pub fn app(state: AppState) -> Router {
         )
         .route(
             "/api/v1/vehicles/{vehicle_id}",
-            get(routes::reads::get_vehicle),
+            get(routes::supply_reads::get_vehicle),
         )
-        .route("/api/v1/stock/summary", get(routes::reads::stock_summary))
+        .route(
+            "/api/v1/stock/summary",
+            get(routes::supply_reads::stock_summary),
+        )
         .route("/api/v1/invoices", get(routes::reads::list_invoices))
         .route("/api/v1/invoices/{number}", get(routes::reads::get_invoice))
         .route("/api/v1/kpis", get(routes::reads::kpis))
@@ -194,7 +197,8 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/vehicles",
             keyed(
                 &state,
-                post(routes::supply_commands::register_vehicle).get(routes::reads::list_vehicles),
+                post(routes::supply_commands::register_vehicle)
+                    .get(routes::supply_reads::list_vehicles),
             ),
         )
         .route(

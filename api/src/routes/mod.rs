@@ -10,3 +10,4 @@ pub mod money;
 pub mod order_commands;
 pub mod reads;
 pub mod supply_commands;
+pub mod supply_reads;

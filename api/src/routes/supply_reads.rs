@@ -1,0 +1,156 @@
+//! Supply-side reads: plant capacity, vehicles and stock by location, served
+//! from the projections like every read (`?min_position=N`, see
+//! [`caught_up`]).
+
+use axum::extract::State;
+use axum::Json;
+use domain::values::{IsoWeek, LocationId, ModelCode, PlantId, VehicleId};
+use domain::vehicle::VehicleStatus;
+use projections::views::{LocationSummary, VehicleFilter, VehicleView, WeekCapacity};
+use serde::Deserialize;
+
+use crate::auth::{Caller, Role};
+use crate::extract::{AppPath, AppQuery};
+use crate::problem::{ApiError, Problem};
+use crate::routes::reads::{bad, caught_up, parse_opt, read_error, AtQuery};
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeeksQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// Capacity per week of a plant: `[{week, capacity, booked, frozen}]` (planner).
+#[utoipa::path(get, path = "/api/v1/plants/{plant}/capacity", tag = "supply", security(("bearer" = [])),
+    params(("plant" = PlantId, Path), ("from" = Option<IsoWeek>, Query, description = "default: this week"),
+        ("to" = Option<IsoWeek>, Query, description = "default: 52 weeks on; not before `from`"),
+        ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [WeekCapacity]), (status = 404, body = Problem, description = "no such plant")))]
+pub async fn capacity(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(plant): AppPath<String>,
+    AppQuery(q): AppQuery<WeeksQuery>,
+) -> Result<Json<Vec<WeekCapacity>>, ApiError> {
+    caller.require(&[Role::Planner])?;
+    let plant = PlantId::parse(&plant).map_err(bad)?;
+    if state.catalog.plant(&plant).is_none() {
+        return Err(ApiError::NotFound(format!("plant {plant}")));
+    }
+    let today = state.clock.today();
+    // The defaults stop at the last week of the business calendar.
+    let from = parse_opt(q.from.as_deref(), IsoWeek::parse)?
+        .unwrap_or_else(|| IsoWeek::containing(today).min(IsoWeek::last()));
+    let to = match parse_opt(q.to.as_deref(), IsoWeek::parse)? {
+        Some(to) => to,
+        None => IsoWeek::containing(today + chrono::Days::new(7 * 52)).min(IsoWeek::last()),
+    };
+    if to < from {
+        return Err(ApiError::BadRequest("`to` is before `from`".into()));
+    }
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(
+        state
+            .views
+            .plant_capacity(&plant, from, to, today)
+            .await
+            .map_err(read_error)?,
+    ))
+}
+
+fn vehicle_status(s: &str) -> Result<VehicleStatus, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| format!("{s:?} is not a vehicle status"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehiclesQuery {
+    pub location: Option<String>,
+    pub status: Option<String>,
+    pub model: Option<String>,
+    pub min_position: Option<u64>,
+}
+
+/// Vehicles by location, status and model (planner; a dealer sees its own location).
+#[utoipa::path(get, path = "/api/v1/vehicles", tag = "supply", security(("bearer" = [])),
+    params(("location" = Option<LocationId>, Query), ("status" = Option<VehicleStatus>, Query),
+        ("model" = Option<ModelCode>, Query), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [VehicleView])))]
+pub async fn list_vehicles(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<VehiclesQuery>,
+) -> Result<Json<Vec<VehicleView>>, ApiError> {
+    let mut filter = VehicleFilter {
+        location: parse_opt(q.location.as_deref(), LocationId::parse)?,
+        status: parse_opt(q.status.as_deref(), vehicle_status)?,
+        model: parse_opt(q.model.as_deref(), ModelCode::parse)?,
+    };
+    match caller.role {
+        Role::Planner => {}
+        Role::Dealer => {
+            let own = caller.dealer().map(LocationId::Dealer);
+            if filter.location.is_some() && filter.location != own {
+                return Err(ApiError::Forbidden(
+                    "a dealer sees the stock at its own location".into(),
+                ));
+            }
+            filter.location = own;
+        }
+        Role::Customer | Role::Finance => {
+            return Err(ApiError::Forbidden("planners and dealers see stock".into()))
+        }
+    }
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(
+        state.views.vehicles(&filter).await.map_err(read_error)?,
+    ))
+}
+
+/// One vehicle with configuration, location, status, order, VIN, ETA.
+#[utoipa::path(get, path = "/api/v1/vehicles/{vehicle_id}", tag = "supply", security(("bearer" = [])),
+    params(("vehicle_id" = VehicleId, Path), ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = VehicleView), (status = 404, body = Problem, description = "no such vehicle")))]
+pub async fn get_vehicle(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(vehicle): AppPath<VehicleId>,
+    AppQuery(q): AppQuery<AtQuery>,
+) -> Result<Json<VehicleView>, ApiError> {
+    caller.require(&[Role::Planner, Role::Dealer])?;
+    caught_up(&state, q.min_position).await?;
+    let view = state
+        .views
+        .vehicle(vehicle)
+        .await
+        .map_err(read_error)?
+        .ok_or_else(|| ApiError::NotFound(format!("vehicle {vehicle}")))?;
+    if let Some(me) = caller.dealer() {
+        let mine = LocationId::Dealer(me.clone());
+        let related = view.location == mine || view.dealer_id.as_ref() == Some(&me);
+        if !related {
+            return Err(ApiError::Forbidden(format!(
+                "vehicle {vehicle} is neither at nor bound for {me}"
+            )));
+        }
+    }
+    Ok(Json(view))
+}
+
+/// Stock per location (free, reserved, in transit, in production) with the open demand waiting there.
+#[utoipa::path(get, path = "/api/v1/stock/summary", tag = "supply", security(("bearer" = [])),
+    params(("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [LocationSummary])))]
+pub async fn stock_summary(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(q): AppQuery<AtQuery>,
+) -> Result<Json<Vec<LocationSummary>>, ApiError> {
+    caller.require(&[Role::Planner])?;
+    caught_up(&state, q.min_position).await?;
+    Ok(Json(state.views.stock_summary().await.map_err(read_error)?))
+}
