@@ -211,7 +211,9 @@
         }
         const q = minPosition ? `?min_position=${encodeURIComponent(minPosition)}` : '';
         const o = await api('GET', `/api/v1/orders/${orderId}${q}`);
-        const changed = !order || order.updated_at !== o.updated_at;
+        // Compared whole: `updated_at` is business time, and under a simulated clock several
+        // events (an arrival and its invoice) happen at one business instant.
+        const changed = !order || JSON.stringify(order) !== JSON.stringify(o);
         order = o;
         render(o);
         if (changed) {
