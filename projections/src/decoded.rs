@@ -94,7 +94,7 @@ pub(crate) fn decode_wanted(stream: &str, payload: &str, interest: &Interest) ->
 /// Decodes the payload of an event of `stream` with [`AnyEvent::decode`].
 pub(crate) fn decode_payload(stream: &str, payload: &str) -> Decoding {
     match AnyEvent::decode(stream, payload) {
-        Ok(event) => Decoding::Event(event),
+        Ok(decoded) => Decoding::Event(decoded.event),
         Err(DecodeError::UnknownCategory(_)) => Decoding::Foreign,
         Err(DecodeError::Malformed { reason, .. }) => Decoding::Malformed(reason),
     }

@@ -111,7 +111,7 @@ impl<'a> World<'a> {
 
     /// The head of the log.
     pub async fn head(&self) -> Result<store::Position, DemoError> {
-        Ok(self.runtime.state.executor.store().head().await?)
+        Ok(self.runtime.state.services.log_head().await?)
     }
 
     /// The metadata of a command an actor sends, as the API makes it.

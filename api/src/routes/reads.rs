@@ -46,7 +46,7 @@ pub async fn caught_up(state: &AppState, min_position: Option<u64>) -> Result<()
         return Ok(());
     };
     if state.views.progress().snapshot().reached() < Position(position) {
-        let head = state.executor.store().head().await.map_err(|e| match e {
+        let head = state.services.log_head().await.map_err(|e| match e {
             StoreError::Unavailable(_) | StoreError::Locked(_) | StoreError::DiskFull(_) => {
                 ApiError::Unavailable(format!("the event store cannot be read right now: {e}"))
             }

@@ -26,7 +26,7 @@ mod runner;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::streams::AnyEvent;
+use domain::streams::{AnyEvent, AnyId};
 use domain::values::OrderId;
 use store::{Metadata, RecordedEvent, StoreError};
 
@@ -45,6 +45,8 @@ pub use runner::{Runner, RunnerHandle, Skipped, StopError, WaitError, FLUSH_EVER
 pub struct Incoming {
     /// The event as stored (position, stream, metadata).
     pub record: RecordedEvent,
+    /// The typed id of its stream, read once when it was decoded.
+    pub id: AnyId,
     /// The domain event it holds.
     pub event: AnyEvent,
 }
@@ -53,8 +55,7 @@ impl Incoming {
     /// The order whose stream holds the event (`order-{id}`), for order
     /// events, which do not repeat their order's id.
     pub fn order(&self) -> Option<OrderId> {
-        let id = self.record.stream_id.as_str().strip_prefix("order-")?;
-        OrderId::parse(id).ok()
+        self.id.order()
     }
 
     /// The metadata of the commands a manager sends in reaction: caused by
@@ -110,6 +111,7 @@ impl ReactionError {
                 ),
                 CommandError::Rejected(_)
                 | CommandError::NotFound(_)
+                | CommandError::NotYours(_)
                 | CommandError::Corrupt { .. } => false,
             },
         }

@@ -269,8 +269,8 @@ impl Runner {
         skipped: &Mutex<Vec<Skipped>>,
     ) -> bool {
         let at = record.position;
-        let event = match AnyEvent::decode(record.stream_id.as_str(), record.payload.as_str()) {
-            Ok(event) => event,
+        let decoded = match AnyEvent::decode(record.stream_id.as_str(), record.payload.as_str()) {
+            Ok(decoded) => decoded,
             Err(DecodeError::UnknownCategory(_)) => {
                 // Not a domain stream (e.g. the API's idempotency records):
                 // nothing to react to, nothing to report.
@@ -288,7 +288,11 @@ impl Runner {
                 return true;
             }
         };
-        let incoming = Incoming { record, event };
+        let incoming = Incoming {
+            record,
+            id: decoded.id,
+            event: decoded.event,
+        };
         for (manager, position) in self.managers.iter().zip(done.iter_mut()) {
             if *position >= at {
                 continue;
