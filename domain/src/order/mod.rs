@@ -14,6 +14,7 @@
 mod decide;
 mod error;
 mod evolve;
+mod progress;
 mod terms;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -29,6 +30,7 @@ use crate::{Context, Decider};
 pub use decide::decide;
 pub use error::{Action, OrderError};
 pub use evolve::evolve;
+pub use progress::{Holding, Moved, Progress};
 
 /// The customer-facing status, in the order an order moves through it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -21,6 +21,7 @@
 
 mod decide;
 mod evolve;
+mod step;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,7 @@ use crate::values::{
 
 pub use decide::decide;
 pub use evolve::evolve;
+pub use step::{step, BuildStart, Change, Created, Standing, Step};
 
 /// Where a vehicle is in its life (the API's names, snake_case).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
