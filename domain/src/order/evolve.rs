@@ -100,6 +100,7 @@ fn apply(o: &mut PlacedOrder, event: &OrderEvent) {
             o.dispatched = true;
             o.shipment = Some(*shipment);
         }
+        OrderEvent::HandoverBooked { at, .. } => o.handover_at = Some(*at),
         OrderEvent::Amended {
             configuration,
             lines,
@@ -122,7 +123,6 @@ impl PlacedOrder {
             reason: &mut self.reason,
             eta: &mut self.eta,
             delayed: &mut self.delayed,
-            handover_at: &mut self.handover_at,
         }
     }
 }

@@ -1,12 +1,13 @@
-//! How far an order has come, as its customer follows it, and the rules
-//! that move it, written once.
+//! How far an order has come, as its customer follows it (status, wait
+//! reason, ETA, delay, and what it holds), and the rules that move it,
+//! written once.
 //!
 //! [`evolve`](super::evolve) advances the order's own fields with
 //! [`Progress::advance`]; the order tracker advances its document's fields
 //! with the same call, so the tracker shows exactly what the order decides
 //! on and no read model re-implements a status rule.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::{OrderEvent, OrderStatus, VehicleSource, WaitReason};
 use crate::values::{IsoWeek, LocationId, PlantId, VehicleId, Vin};
@@ -20,7 +21,6 @@ pub struct Progress<'a> {
     /// When the car is expected at the delivering dealer.
     pub eta: &'a mut Option<NaiveDate>,
     pub delayed: &'a mut bool,
-    pub handover_at: &'a mut Option<DateTime<Utc>>,
 }
 
 /// What an event did to what the order holds (a stock vehicle or a
@@ -119,9 +119,8 @@ impl Progress<'_> {
                 *self.eta = Some(*arrived_on);
                 Holding::Kept
             }
-            OrderEvent::HandoverBooked { at, .. } => {
+            OrderEvent::HandoverBooked { .. } => {
                 *self.status = OrderStatus::HandoverScheduled;
-                *self.handover_at = Some(*at);
                 Holding::Kept
             }
             OrderEvent::Delivered { .. } => {

@@ -1,5 +1,5 @@
 //! How events change the order documents. The order's progress (status, wait reason, ETA,
-//! delay, handover) and what it holds move by the domain's own [`Progress::advance`], the
+//! delay) and what it holds move by the domain's own [`Progress::advance`], the
 //! rules the order aggregate's `evolve` applies too, so the tracker shows exactly what the
 //! order decides on; this module only records what the tracker keeps besides.
 
@@ -252,6 +252,7 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
                 f.location = Some(LocationId::Dealer(doc.dealer_id.clone()));
             }
         }
+        OrderEvent::HandoverBooked { at, .. } => doc.handover_at = Some(*at),
         OrderEvent::Delivered { delivered_at, .. } => doc.delivered_at = Some(*delivered_at),
         OrderEvent::Amended {
             configuration,
@@ -287,7 +288,6 @@ fn progress(doc: &mut OrderDoc) -> Progress<'_> {
         reason: &mut doc.reason,
         eta: &mut doc.eta,
         delayed: &mut doc.delayed,
-        handover_at: &mut doc.handover_at,
     }
 }
 
