@@ -1,9 +1,9 @@
-//! Folding the order's events into its state: the order's [`Progress`]
-//! moves by the rules written once in `progress.rs`; this file records what
+//! Folding the order's events into its state: the order's [`Course`]
+//! moves by the rules written once in `course.rs`; this file records what
 //! only the order keeps (its fulfilment as the decider reads it, the
 //! dispatch, the amended configuration).
 
-use super::progress::{Holding, Moved, Progress};
+use super::course::{Course, Holding, Moved};
 use super::{Fulfilment, Order, OrderEvent, OrderStatus, PlacedOrder, VehicleSource};
 
 /// The order after `event`. Never fails: an event that cannot apply to the
@@ -57,7 +57,7 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
 }
 
 fn apply(o: &mut PlacedOrder, event: &OrderEvent) {
-    let Moved { returned, holding } = o.progress().advance(event);
+    let Moved { returned, holding } = o.course().advance(event);
     if returned {
         o.dispatched = false;
         o.shipment = None;
@@ -116,9 +116,9 @@ fn apply(o: &mut PlacedOrder, event: &OrderEvent) {
 }
 
 impl PlacedOrder {
-    /// The order's progress, to advance by an event.
-    fn progress(&mut self) -> Progress<'_> {
-        Progress {
+    /// The order's course, to advance by an event.
+    fn course(&mut self) -> Course<'_> {
+        Course {
             status: &mut self.status,
             reason: &mut self.reason,
             eta: &mut self.eta,

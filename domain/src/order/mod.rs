@@ -11,10 +11,10 @@
 //! `terms.rs`), and a handover only when the invoice is paid. A dealer sells
 //! only in its own market; the order records the selling dealer.
 
+mod course;
 mod decide;
 mod error;
 mod evolve;
-mod progress;
 mod terms;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,10 +27,10 @@ use crate::values::{
 };
 use crate::{Context, Decider};
 
+pub use course::{Course, Holding, Moved};
 pub use decide::decide;
 pub use error::{Action, OrderError};
 pub use evolve::evolve;
-pub use progress::{Holding, Moved, Progress};
 
 /// The customer-facing status, in the order an order moves through it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

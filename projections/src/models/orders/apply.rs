@@ -1,11 +1,11 @@
-//! How events change the order documents. The order's progress (status, wait reason, ETA,
-//! delay) and what it holds move by the domain's own [`Progress::advance`], the
+//! How events change the order documents. The order's course (status, wait reason, ETA,
+//! delay) and what it holds move by the domain's own [`Course::advance`], the
 //! rules the order aggregate's `evolve` applies too, so the tracker shows exactly what the
 //! order decides on; this module only records what the tracker keeps besides.
 
 use chrono::{DateTime, Utc};
 use domain::invoice::{InvoiceEvent, InvoiceStatus};
-use domain::order::{Holding, Moved, OrderEvent, OrderStatus, Progress};
+use domain::order::{Course, Holding, Moved, OrderEvent, OrderStatus};
 use domain::streams::AnyEvent;
 use domain::values::{LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleEvent;
@@ -203,7 +203,7 @@ fn placed(order: OrderId, event: &OrderEvent, at: DateTime<Utc>) -> Option<Order
 
 fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, at: DateTime<Utc>) {
     doc.updated_at = at;
-    let Moved { holding, .. } = progress(doc).advance(event);
+    let Moved { holding, .. } = course(doc).advance(event);
     match holding {
         Holding::Kept => {}
         Holding::Released => doc.fulfilment = None,
@@ -281,9 +281,9 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
     }
 }
 
-/// The document's share of the order's progress, advanced by the domain's own rules.
-fn progress(doc: &mut OrderDoc) -> Progress<'_> {
-    Progress {
+/// The document's share of the order's course, advanced by the domain's own rules.
+fn course(doc: &mut OrderDoc) -> Course<'_> {
+    Course {
         status: &mut doc.status,
         reason: &mut doc.reason,
         eta: &mut doc.eta,

@@ -3,7 +3,7 @@
 //! written once.
 //!
 //! [`evolve`](super::evolve) advances the order's own fields with
-//! [`Progress::advance`]; the order tracker advances its document's fields
+//! [`Course::advance`]; the order tracker advances its document's fields
 //! with the same call, so the tracker shows exactly what the order decides
 //! on and no read model re-implements a status rule.
 
@@ -12,10 +12,10 @@ use chrono::NaiveDate;
 use super::{OrderEvent, OrderStatus, VehicleSource, WaitReason};
 use crate::values::{IsoWeek, LocationId, PlantId, VehicleId, Vin};
 
-/// The fields an order's progress is made of, borrowed from wherever they
+/// The fields an order's course is made of, borrowed from wherever they
 /// are kept (the order's state, a read model's document).
 #[derive(Debug)]
-pub struct Progress<'a> {
+pub struct Course<'a> {
     pub status: &'a mut OrderStatus,
     pub reason: &'a mut Option<WaitReason>,
     /// When the car is expected at the delivering dealer.
@@ -24,7 +24,7 @@ pub struct Progress<'a> {
 }
 
 /// What an event did to what the order holds (a stock vehicle or a
-/// production slot), for the holder of the progress to record as it keeps
+/// production slot), for the holder of the course to record as it keeps
 /// it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Moved<'e> {
@@ -54,8 +54,8 @@ pub enum Holding<'e> {
     BuildStarted { vehicle: VehicleId, vin: &'e Vin },
 }
 
-impl Progress<'_> {
-    /// Moves the progress by `event` and says what it did to what the order
+impl Course<'_> {
+    /// Moves the course by `event` and says what it did to what the order
     /// holds. Every event applies to a placed order (the decider emits none
     /// that cannot); `Placed` itself changes nothing here.
     pub fn advance<'e>(mut self, event: &'e OrderEvent) -> Moved<'e> {
