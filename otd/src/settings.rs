@@ -1,14 +1,38 @@
-//! Typed settings, loaded once at start: defaults, then a settings file,
-//! then `OTD_*` environment variables, then flags (flags win).
+//! Typed settings, declared once with clap and loaded once at start: each
+//! from its flag, else its `OTD_*` environment variable, else the settings
+//! file, else its default (flags win).
+//!
+//! The settings file (`otd.toml` in the data folder, or `--config`) holds the
+//! same settings under the names of their flags in snake case
+//! (`postgres_url = "..."` for `--postgres-url`), every one optional. Its
+//! values become the flags' defaults, so clap parses and checks them exactly
+//! as it parses a flag, and a flag or a variable still wins.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use api::connections::ConnectionLimits;
+use api::runtime::DEFAULT_RATE_LIMIT;
 use chrono::NaiveDate;
-use serde::Deserialize;
+use clap::{Args, Command, Parser};
 
-/// Which event store to run on.
+/// The settings file's name in the data folder.
+pub const FILE_NAME: &str = "otd.toml";
+
+/// Which event store to run on, as `--backend` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendKind {
+    /// The embedded default: SQLite in the data folder.
+    Sqlite,
+    /// A shared PostgreSQL database (`--postgres-url`).
+    Postgres,
+    /// A KurrentDB cluster (`--kurrentdb-url`; the `kurrentdb` cargo feature).
+    Kurrentdb,
+}
+
+/// Which event store to run on, with where to find it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
     /// The embedded default: SQLite in the data folder.
@@ -53,43 +77,131 @@ impl std::str::FromStr for ClockSetting {
     }
 }
 
-/// How many connections and event streams the server holds, and how long it
-/// waits for a client (see `connections.rs` and docs/decisions/0006).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionLimits {
-    /// Connections open at once; the next is answered 503 and closed.
-    pub max_connections: u32,
-    /// From a request's first byte until its head is complete.
-    pub header_read_timeout: Duration,
-    /// A connection waiting for its next request is closed after this.
-    pub idle_timeout: Duration,
-    /// Live board streams open at once per token subject; the next is 429.
-    pub streams_per_subject: usize,
+/// The global `--catalog`, shared by every command that reads the catalog.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CatalogArg {
+    /// A catalog file to load instead of the demo catalog shipped with otd.
+    #[arg(long, global = true, env = "OTD_CATALOG")]
+    pub catalog: Option<PathBuf>,
 }
 
-impl Default for ConnectionLimits {
-    fn default() -> ConnectionLimits {
+/// Where and how the engine runs. The secret and the database URLs are never
+/// logged.
+#[derive(Args, Clone)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "OTD_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The data folder.
+    #[arg(long, env = "OTD_DATA", default_value = "./otd-data")]
+    pub data: PathBuf,
+    /// `real` or `sim:YYYY-MM-DD`.
+    #[arg(long, env = "OTD_CLOCK", default_value = "real")]
+    pub clock: ClockSetting,
+    /// `sqlite`, `postgres` or `kurrentdb` (needs the `kurrentdb` cargo feature).
+    #[arg(long, env = "OTD_BACKEND", value_enum, default_value_t = BackendKind::Sqlite)]
+    pub backend: BackendKind,
+    /// The PostgreSQL URL for `--backend postgres` (the read models' for `kurrentdb`).
+    #[arg(long, env = "OTD_POSTGRES_URL", hide_env_values = true)]
+    pub postgres_url: Option<String>,
+    /// The PostgreSQL schema (default `public`).
+    #[arg(long, env = "OTD_POSTGRES_SCHEMA")]
+    pub postgres_schema: Option<String>,
+    /// The KurrentDB connection string for `--backend kurrentdb`, e.g.
+    /// `kurrentdb+discover://node1:2113?nodePreference=leader`; read models then go to
+    /// `--postgres-url` if given, else to SQLite in the data folder.
+    #[arg(long, env = "OTD_KURRENTDB_URL", hide_env_values = true)]
+    pub kurrentdb_url: Option<String>,
+    /// The secret that signs bearer tokens (default: one created in the data folder).
+    /// Prefer the variable: a flag is visible to other users of the machine.
+    #[arg(long, env = "OTD_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Requests per second per subject (0: no limit).
+    #[arg(long, env = "OTD_RATE_LIMIT", default_value_t = DEFAULT_RATE_LIMIT)]
+    pub rate_limit: u32,
+    /// Connections open at once; the next is answered 503.
+    #[arg(long, env = "OTD_MAX_CONNECTIONS",
+          default_value_t = ConnectionLimits::default().max_connections,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds from a request's first byte until its head is complete.
+    #[arg(long, env = "OTD_HEADER_READ_TIMEOUT_SECS",
+          default_value_t = ConnectionLimits::default().header_read_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+    /// Seconds an idle connection is kept open.
+    #[arg(long, env = "OTD_IDLE_TIMEOUT_SECS",
+          default_value_t = ConnectionLimits::default().idle_timeout.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_secs: u64,
+    /// Live board streams open at once per token subject.
+    #[arg(long, env = "OTD_STREAMS_PER_SUBJECT",
+          default_value_t = ConnectionLimits::default().streams_per_subject as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub streams_per_subject: u32,
+    /// A settings file (default: otd.toml in the data folder).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The catalog file: the global `--catalog` (or the file's `catalog`).
+    #[arg(skip)]
+    pub catalog: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The settings of `flags` (without a program name) over `OTD_*` over the settings
+    /// file, for a command that is not `otd serve` (the demo, tests).
+    pub fn from_flags<I, T>(flags: I) -> Result<Settings, LoadError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString>,
+    {
+        /// The settings and the catalog, as a command of their own.
+        #[derive(Parser)]
+        struct Standalone {
+            #[command(flatten)]
+            catalog: CatalogArg,
+            #[command(flatten)]
+            settings: Settings,
+        }
+        let args = std::iter::once(OsString::from("otd"))
+            .chain(flags.into_iter().map(Into::into))
+            .collect();
+        let parsed: Standalone = load(args, |s: &Standalone| Some(&s.settings))?;
+        Ok(Settings {
+            catalog: parsed.catalog.catalog,
+            ..parsed.settings
+        })
+    }
+
+    /// The backend with its URLs; the URL it needs must be given.
+    pub fn backend(&self) -> Result<Backend, String> {
+        Ok(match self.backend {
+            BackendKind::Sqlite => Backend::Sqlite,
+            BackendKind::Postgres => Backend::Postgres {
+                url: self.postgres_url.clone().ok_or(
+                    "the postgres backend needs a URL (--postgres-url or OTD_POSTGRES_URL)",
+                )?,
+                schema: self.postgres_schema.clone(),
+            },
+            BackendKind::Kurrentdb => Backend::KurrentDb {
+                url: self.kurrentdb_url.clone().ok_or(
+                    "the kurrentdb backend needs a URL (--kurrentdb-url or OTD_KURRENTDB_URL)",
+                )?,
+                read_models_url: self.postgres_url.clone(),
+                read_models_schema: self.postgres_schema.clone(),
+            },
+        })
+    }
+
+    /// The connection limits the HTTP server holds to.
+    pub fn connections(&self) -> ConnectionLimits {
         ConnectionLimits {
-            max_connections: 1024,
-            header_read_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(60),
-            streams_per_subject: 8,
+            max_connections: self.max_connections,
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            streams_per_subject: self.streams_per_subject as usize,
         }
     }
-}
-
-/// Everything the server needs to start. The secret is never logged.
-#[derive(Clone)]
-pub struct Settings {
-    pub listen: SocketAddr,
-    pub data: PathBuf,
-    pub backend: Backend,
-    pub clock: ClockSetting,
-    pub jwt_secret: Option<String>,
-    pub catalog: Option<PathBuf>,
-    /// Requests per second per subject (0: no limit).
-    pub rate_limit: u32,
-    pub connections: ConnectionLimits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -97,327 +209,109 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("listen", &self.listen)
             .field("data", &self.data)
-            .field(
-                "backend",
-                &match &self.backend {
-                    Backend::Sqlite => "sqlite",
-                    Backend::Postgres { .. } => "postgres",
-                    Backend::KurrentDb { .. } => "kurrentdb",
-                },
-            )
+            .field("backend", &self.backend)
             .field("clock", &self.clock)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("catalog", &self.catalog)
             .field("rate_limit", &self.rate_limit)
-            .field("connections", &self.connections)
+            .field("connections", &self.connections())
             .finish()
     }
 }
 
-/// The settings file (`otd.toml`), every field optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileSettings {
-    pub listen: Option<String>,
-    pub data: Option<PathBuf>,
-    pub backend: Option<String>,
-    pub postgres_url: Option<String>,
-    pub postgres_schema: Option<String>,
-    pub kurrentdb_url: Option<String>,
-    pub clock: Option<String>,
-    pub jwt_secret: Option<String>,
-    pub catalog: Option<PathBuf>,
-    pub rate_limit: Option<u32>,
-    pub max_connections: Option<u32>,
-    pub header_read_timeout_secs: Option<u64>,
-    pub idle_timeout_secs: Option<u64>,
-    pub streams_per_subject: Option<u32>,
+/// Why the settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A flag or variable clap refused (or `--help`, `--version`): see [`clap::Error::exit`].
+    #[error("{0}")]
+    Cli(#[from] clap::Error),
+    /// The settings file cannot be read or holds something unknown.
+    #[error("{0}")]
+    File(String),
 }
 
-/// One layer of raw values (file, environment or flags).
-#[derive(Debug, Default, Clone)]
-pub struct Layer {
-    pub listen: Option<String>,
-    pub data: Option<PathBuf>,
-    pub backend: Option<String>,
-    pub postgres_url: Option<String>,
-    pub postgres_schema: Option<String>,
-    pub kurrentdb_url: Option<String>,
-    pub clock: Option<String>,
-    pub jwt_secret: Option<String>,
-    pub catalog: Option<PathBuf>,
-    pub rate_limit: Option<String>,
-    pub max_connections: Option<String>,
-    pub header_read_timeout_secs: Option<String>,
-    pub idle_timeout_secs: Option<String>,
-    pub streams_per_subject: Option<String>,
-}
-
-impl Layer {
-    /// The `OTD_*` variables of `env`.
-    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Layer {
-        Layer {
-            listen: env("OTD_LISTEN"),
-            data: env("OTD_DATA").map(PathBuf::from),
-            backend: env("OTD_BACKEND"),
-            postgres_url: env("OTD_POSTGRES_URL"),
-            postgres_schema: env("OTD_POSTGRES_SCHEMA"),
-            kurrentdb_url: env("OTD_KURRENTDB_URL"),
-            clock: env("OTD_CLOCK"),
-            jwt_secret: env("OTD_JWT_SECRET"),
-            catalog: env("OTD_CATALOG").map(PathBuf::from),
-            rate_limit: env("OTD_RATE_LIMIT"),
-            max_connections: env("OTD_MAX_CONNECTIONS"),
-            header_read_timeout_secs: env("OTD_HEADER_READ_TIMEOUT_SECS"),
-            idle_timeout_secs: env("OTD_IDLE_TIMEOUT_SECS"),
-            streams_per_subject: env("OTD_STREAMS_PER_SUBJECT"),
-        }
-    }
-
-    /// A settings file; a missing file is an empty layer.
-    pub fn from_file(path: &Path) -> Result<Layer, String> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Layer::default()),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        };
-        let f: FileSettings =
-            toml_from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Layer {
-            listen: f.listen,
-            data: f.data,
-            backend: f.backend,
-            postgres_url: f.postgres_url,
-            postgres_schema: f.postgres_schema,
-            kurrentdb_url: f.kurrentdb_url,
-            clock: f.clock,
-            jwt_secret: f.jwt_secret,
-            catalog: f.catalog,
-            rate_limit: f.rate_limit.map(|r| r.to_string()),
-            max_connections: f.max_connections.map(|n| n.to_string()),
-            header_read_timeout_secs: f.header_read_timeout_secs.map(|n| n.to_string()),
-            idle_timeout_secs: f.idle_timeout_secs.map(|n| n.to_string()),
-            streams_per_subject: f.streams_per_subject.map(|n| n.to_string()),
-        })
-    }
-
-    /// `self` with the values of `over` where it has them.
-    pub fn under(self, over: Layer) -> Layer {
-        Layer {
-            listen: over.listen.or(self.listen),
-            data: over.data.or(self.data),
-            backend: over.backend.or(self.backend),
-            postgres_url: over.postgres_url.or(self.postgres_url),
-            postgres_schema: over.postgres_schema.or(self.postgres_schema),
-            kurrentdb_url: over.kurrentdb_url.or(self.kurrentdb_url),
-            clock: over.clock.or(self.clock),
-            jwt_secret: over.jwt_secret.or(self.jwt_secret),
-            catalog: over.catalog.or(self.catalog),
-            rate_limit: over.rate_limit.or(self.rate_limit),
-            max_connections: over.max_connections.or(self.max_connections),
-            header_read_timeout_secs: over
-                .header_read_timeout_secs
-                .or(self.header_read_timeout_secs),
-            idle_timeout_secs: over.idle_timeout_secs.or(self.idle_timeout_secs),
-            streams_per_subject: over.streams_per_subject.or(self.streams_per_subject),
-        }
-    }
-
-    /// Checks and types the merged layers.
-    pub fn resolve(self) -> Result<Settings, String> {
-        let listen = self.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen
-            .parse()
-            .map_err(|e| format!("listen address {listen:?}: {e}"))?;
-        let backend = match self.backend.as_deref().unwrap_or("sqlite") {
-            "sqlite" => Backend::Sqlite,
-            "postgres" => Backend::Postgres {
-                schema: self.postgres_schema,
-                url: self.postgres_url.ok_or(
-                    "the postgres backend needs a URL (--postgres-url or OTD_POSTGRES_URL)",
-                )?,
-            },
-            "kurrentdb" => Backend::KurrentDb {
-                url: self.kurrentdb_url.ok_or(
-                    "the kurrentdb backend needs a URL (--kurrentdb-url or OTD_KURRENTDB_URL)",
-                )?,
-                read_models_url: self.postgres_url,
-                read_models_schema: self.postgres_schema,
-            },
-            other => {
-                return Err(format!(
-                    "backend {other:?}: expected sqlite, postgres or kurrentdb"
-                ))
-            }
-        };
-        let clock = self.clock.as_deref().unwrap_or("real").parse()?;
-        let rate_limit = match self.rate_limit.as_deref() {
-            None => crate::runtime::DEFAULT_RATE_LIMIT,
-            Some(r) => r
-                .parse()
-                .map_err(|_| format!("rate limit {r:?}: expected requests per second (0: off)"))?,
-        };
-        let defaults = ConnectionLimits::default();
-        let connections = ConnectionLimits {
-            max_connections: positive(
-                "max_connections",
-                self.max_connections.as_deref(),
-                defaults.max_connections,
-            )?,
-            header_read_timeout: Duration::from_secs(positive(
-                "header_read_timeout_secs",
-                self.header_read_timeout_secs.as_deref(),
-                defaults.header_read_timeout.as_secs(),
-            )?),
-            idle_timeout: Duration::from_secs(positive(
-                "idle_timeout_secs",
-                self.idle_timeout_secs.as_deref(),
-                defaults.idle_timeout.as_secs(),
-            )?),
-            streams_per_subject: positive(
-                "streams_per_subject",
-                self.streams_per_subject.as_deref(),
-                defaults.streams_per_subject,
-            )?,
-        };
-        Ok(Settings {
-            listen,
-            data: self.data.unwrap_or_else(|| PathBuf::from("./otd-data")),
-            backend,
-            clock,
-            jwt_secret: self.jwt_secret,
-            catalog: self.catalog,
-            rate_limit,
-            connections,
-        })
-    }
-}
-
-/// A whole number above zero, or `default` when not given.
-fn positive<N>(name: &str, given: Option<&str>, default: N) -> Result<N, String>
-where
-    N: std::str::FromStr + PartialOrd + Default,
-{
-    let Some(text) = given else {
-        return Ok(default);
+/// Parses `args` (program name first) as `P`, with the settings file of the
+/// [`Settings`] that `settings_of` finds in it as the defaults of their flags.
+/// The file is found from the flags and variables alone: `--config`, else
+/// `otd.toml` in the `--data` folder.
+pub fn load<P: Parser>(
+    args: Vec<OsString>,
+    settings_of: impl Fn(&P) -> Option<&Settings>,
+) -> Result<P, LoadError> {
+    let first = P::try_parse_from(&args)?;
+    let Some(settings) = settings_of(&first) else {
+        return Ok(first);
     };
-    match text.trim().parse::<N>() {
-        Ok(n) if n > N::default() => Ok(n),
-        _ => Err(format!("{name} {text:?}: expected a whole number above 0")),
+    let path = settings
+        .config
+        .clone()
+        .unwrap_or_else(|| settings.data.join(FILE_NAME));
+    let file = read_file(&path).map_err(LoadError::File)?;
+    if file.is_empty() {
+        return Ok(first);
     }
+    let matches = with_defaults(P::command(), &file).try_get_matches_from(&args)?;
+    Ok(P::from_arg_matches(&matches)?)
 }
 
-fn toml_from_str(text: &str) -> Result<FileSettings, String> {
-    toml::from_str(text).map_err(|e| e.to_string())
+/// `command` (and its subcommands) with the file's values as the defaults of
+/// the flags of the same names.
+fn with_defaults(command: Command, file: &[(String, String)]) -> Command {
+    command
+        .mut_args(|arg| match file.iter().find(|(key, _)| arg.get_id() == key) {
+            Some((_, value)) => arg.default_value(value.clone()),
+            None => arg,
+        })
+        .mut_subcommands(|sub| with_defaults(sub, file))
+}
+
+/// The keys a settings file may hold: the settings' flags (but `config`) and `catalog`.
+fn file_keys() -> Vec<String> {
+    let command = CatalogArg::augment_args(Settings::augment_args(Command::new("otd")));
+    command
+        .get_arguments()
+        .map(|arg| arg.get_id().to_string())
+        .filter(|id| id != "config")
+        .collect()
+}
+
+/// The settings file as (key, value) pairs; a missing file holds none.
+fn read_file(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let known = file_keys();
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            if !known.contains(&key) {
+                return Err(format!(
+                    "{}: unknown setting `{key}`, expected one of {}",
+                    path.display(),
+                    known.join(", ")
+                ));
+            }
+            let value = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(n) => n.to_string(),
+                other => {
+                    return Err(format!(
+                        "{}: {key}: expected a string or a whole number, found a {}",
+                        path.display(),
+                        other.type_str()
+                    ))
+                }
+            };
+            Ok((key, value))
+        })
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_kurrentdb_backend_needs_its_url_and_keeps_the_read_models_url() {
-        let missing = Layer {
-            backend: Some("kurrentdb".into()),
-            ..Layer::default()
-        };
-        assert!(missing.resolve().unwrap_err().contains("--kurrentdb-url"));
-        let env = Layer::from_env(|name| match name {
-            "OTD_BACKEND" => Some("kurrentdb".into()),
-            "OTD_KURRENTDB_URL" => Some("esdb://node1:2113".into()),
-            "OTD_POSTGRES_URL" => Some("postgres://otd@db/otd".into()),
-            _ => None,
-        });
-        assert_eq!(
-            env.resolve().unwrap().backend,
-            Backend::KurrentDb {
-                url: "esdb://node1:2113".into(),
-                read_models_url: Some("postgres://otd@db/otd".into()),
-                read_models_schema: None,
-            }
-        );
-    }
-
-    #[test]
-    fn flags_win_over_the_environment_which_wins_over_the_file() {
-        let file = Layer {
-            listen: Some("127.0.0.1:1".into()),
-            clock: Some("sim:2026-11-23".into()),
-            ..Layer::default()
-        };
-        let env = Layer {
-            listen: Some("127.0.0.1:2".into()),
-            ..Layer::default()
-        };
-        let flags = Layer {
-            data: Some("/tmp/x".into()),
-            ..Layer::default()
-        };
-        let s = file.under(env).under(flags).resolve().unwrap();
-        assert_eq!(s.listen.port(), 2);
-        assert_eq!(s.data, PathBuf::from("/tmp/x"));
-        assert_eq!(
-            s.clock,
-            ClockSetting::Simulated(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
-        );
-        assert_eq!(s.backend, Backend::Sqlite);
-        assert_eq!(s.connections, ConnectionLimits::default());
-        let env = Layer::from_env(|k| match k {
-            "OTD_MAX_CONNECTIONS" => Some("10".into()),
-            "OTD_IDLE_TIMEOUT_SECS" => Some("5".into()),
-            "OTD_STREAMS_PER_SUBJECT" => Some("2".into()),
-            _ => None,
-        });
-        let c = env.resolve().unwrap().connections;
-        assert_eq!(
-            (c.max_connections, c.idle_timeout, c.streams_per_subject),
-            (10, Duration::from_secs(5), 2)
-        );
-    }
-
-    #[test]
-    fn bad_settings_are_clear_errors() {
-        assert!(Layer {
-            clock: Some("sim:2026-13-01".into()),
-            ..Layer::default()
-        }
-        .resolve()
-        .is_err());
-        for outside in ["sim:0000-06-01", "sim:10000-01-01", "sim:+12000-01-01"] {
-            let refused = outside.parse::<ClockSetting>();
-            assert!(refused.is_err(), "{outside}: {refused:?}");
-        }
-        assert_eq!(
-            "sim:9999-12-31".parse::<ClockSetting>(),
-            Ok(ClockSetting::Simulated(
-                NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()
-            ))
-        );
-        assert!(Layer {
-            backend: Some("postgres".into()),
-            ..Layer::default()
-        }
-        .resolve()
-        .is_err());
-        assert!(Layer {
-            listen: Some("nowhere".into()),
-            ..Layer::default()
-        }
-        .resolve()
-        .is_err());
-        for (name, value) in [
-            ("OTD_MAX_CONNECTIONS", "0"),
-            ("OTD_IDLE_TIMEOUT_SECS", "soon"),
-            ("OTD_HEADER_READ_TIMEOUT_SECS", "-1"),
-        ] {
-            let layer = Layer::from_env(|k| (k == name).then(|| value.to_owned()));
-            assert!(layer.resolve().is_err(), "{name}={value}");
-        }
-        let env = Layer::from_env(|k| (k == "OTD_JWT_SECRET").then(|| "s3cret".to_owned()));
-        let s = env.resolve().unwrap();
-        assert!(
-            !format!("{s:?}").contains("s3cret"),
-            "the secret is never printed"
-        );
-    }
-}
+#[path = "settings_tests.rs"]
+mod tests;
