@@ -241,9 +241,10 @@ impl Caller {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(
-                format!("the {} role may not do this", self.role),
-            ))
+            Err(ApiError::Forbidden(format!(
+                "the {} role may not do this",
+                self.role
+            )))
         }
     }
 }

@@ -258,10 +258,12 @@ pub fn load<P: Parser>(
 /// the flags of the same names.
 fn with_defaults(command: Command, file: &[(String, String)]) -> Command {
     command
-        .mut_args(|arg| match file.iter().find(|(key, _)| arg.get_id() == key) {
-            Some((_, value)) => arg.default_value(value.clone()),
-            None => arg,
-        })
+        .mut_args(
+            |arg| match file.iter().find(|(key, _)| arg.get_id() == key) {
+                Some((_, value)) => arg.default_value(value.clone()),
+                None => arg,
+            },
+        )
         .mut_subcommands(|sub| with_defaults(sub, file))
 }
 

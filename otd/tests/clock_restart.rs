@@ -116,7 +116,9 @@ async fn a_log_whose_simulated_clock_started_on_another_day_is_refused() {
     );
 
     // The real clock ignores the simulated clock's record.
-    let real = otd::stores::start(&settings(data.path(), "real")).await.unwrap();
+    let real = otd::stores::start(&settings(data.path(), "real"))
+        .await
+        .unwrap();
     assert!(!real.state.clock.is_simulated());
     real.shutdown().await;
 }

@@ -14,7 +14,7 @@ use crate::access::{order_for, Party};
 use crate::auth::{Caller, Role};
 use crate::extract::{AppJson, AppPath};
 use crate::problem::{ApiError, Problem};
-use crate::routes::catalog::parse_configuration;
+use crate::routes::catalog::{parse_configuration, parse_options};
 use crate::routes::money::{MoneyView, PriceView};
 use crate::{metadata, new_id, AppState};
 
@@ -169,7 +169,7 @@ pub async fn amend(
     AppPath(order): AppPath<OrderId>,
     AppJson(req): AppJson<AmendRequest>,
 ) -> Result<Json<AmendedView>, ApiError> {
-    let o = order_for(
+    order_for(
         &state,
         &caller,
         order,
@@ -177,11 +177,7 @@ pub async fn amend(
         &[Party::Owner, Party::ItsDealer],
     )
     .await?;
-    let (_, _, options) = parse_configuration(
-        o.market.as_str(),
-        o.configuration.model.as_str(),
-        &req.options,
-    )?;
+    let options = parse_options(&req.options)?;
     let done = state
         .services
         .amend_order(order, options, &metadata(&caller))

@@ -115,14 +115,21 @@ pub async fn sqlite() -> (api::runtime::Runtime, tempfile::TempDir) {
         pages: Some(pages),
         ..projections::RunnerOptions::default()
     };
-    let rt = started(std::sync::Arc::new(sqlite), std::sync::Arc::new(read_models), options).await;
+    let rt = started(
+        std::sync::Arc::new(sqlite),
+        std::sync::Arc::new(read_models),
+        options,
+    )
+    .await;
     (rt, data)
 }
 
 /// An engine on PostgreSQL in `schema` (as `otd serve --backend postgres`
 /// runs), on a simulated clock at 2026-11-23, without a rate limit.
 pub async fn postgres(url: &str, schema: &str) -> api::runtime::Runtime {
-    let events = store::PostgresStore::connect(url, Some(schema)).await.unwrap();
+    let events = store::PostgresStore::connect(url, Some(schema))
+        .await
+        .unwrap();
     let read_models = projections::PostgresReadModels::connect(url, events.schema())
         .await
         .unwrap();
