@@ -225,7 +225,7 @@ pub async fn board_stream(
         };
     let slot = state
         .streams
-        .take(format!("{:?}:{}", caller.role, caller.sub))
+        .take(format!("{}:{}", caller.role, caller.sub))
         .ok_or(ApiError::TooManyStreams {
             limit: state.streams.per_subject,
         })?;

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::order::Channel;
-use domain::values::{CustomerId, DealerId, OptionCode, OrderId, VehicleId};
+use domain::values::{CustomerId, DealerId, OrderId, VehicleId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,7 +14,7 @@ use crate::access::{order_for, scope, Party};
 use crate::auth::{Caller, Role};
 use crate::extract::{AppJson, AppPath};
 use crate::problem::{ApiError, Problem};
-use crate::routes::catalog::parse_configuration;
+use crate::routes::catalog::{parse_configuration, parse_options};
 use crate::routes::money::{MoneyView, PriceView};
 use crate::{metadata, new_id, AppState};
 
@@ -51,16 +51,6 @@ pub struct PlacedView {
 }
 
 /// Parses the option codes of an amendment; a malformed code is a 400.
-fn parse_options(options: &[String]) -> Result<Vec<OptionCode>, ApiError> {
-    if options.len() > 64 {
-        return Err(ApiError::BadRequest("at most 64 options".into()));
-    }
-    options
-        .iter()
-        .map(|o| parse(o, OptionCode::parse))
-        .collect()
-}
-
 fn parse<T, E: std::fmt::Display>(
     value: &str,
     parse: impl Fn(&str) -> Result<T, E>,

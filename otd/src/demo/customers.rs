@@ -14,7 +14,7 @@ use rand::Rng;
 use super::configs;
 use super::world::World;
 use super::DemoError;
-use crate::auth::Role;
+use api::auth::Role;
 use app::services::{PlaceOrder, Scope};
 
 /// Customers who order online (the rest order in a showroom).

@@ -15,8 +15,8 @@ use rand::{Rng, SeedableRng};
 
 use super::configs::Configs;
 use super::DemoError;
-use crate::auth::{Caller, Role};
-use crate::runtime::Runtime;
+use api::auth::{Caller, Role};
+use api::runtime::Runtime;
 
 /// How long one wait for the engine to catch up may take.
 const SETTLE_WITHIN: Duration = Duration::from_secs(60);
@@ -116,7 +116,7 @@ impl<'a> World<'a> {
 
     /// The metadata of a command an actor sends, as the API makes it.
     pub fn by(&self, role: Role, sub: &str) -> store::Metadata {
-        crate::metadata(&Caller {
+        api::metadata(&Caller {
             role,
             sub: sub.to_owned(),
         })

@@ -13,7 +13,7 @@ use projections::views::{InvoiceFilter, OrderFilter, OrderView};
 
 use super::world::World;
 use super::DemoError;
-use crate::auth::Role;
+use api::auth::Role;
 
 /// Open invoices paid on a given day.
 const PAY_TODAY: f64 = 0.45;
