@@ -5,6 +5,7 @@
 //! and is loaded (and checked for consistency) at start. [`Catalog::quote`]
 //! prices a configuration or names every rule it breaks.
 
+mod configure;
 mod load;
 mod quote;
 
@@ -12,8 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+pub use configure::{Configuration, Violation};
 pub use load::CatalogError;
-pub use quote::{Configuration, LineKind, Price, PriceSheet, Quote, QuoteLine, Violation};
+pub use quote::{LineKind, Price, PriceSheet, Quote, QuoteLine};
 
 use crate::values::{
     Currency, DealerId, FamilyCode, LocationId, MarketCode, ModelCode, Money, OptionCode, PlantId,
