@@ -197,16 +197,12 @@ pub async fn complete_build(
     let v = crate::access::vehicle(&state, vehicle).await?;
     Ok(Json(MilestoneView {
         vehicle_id: vehicle.to_string(),
-        status: v.status().map(status_name).unwrap_or_default(),
+        status: v
+            .status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         position: done.position.0,
     }))
-}
-
-fn status_name(s: domain::vehicle::VehicleStatus) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -316,7 +312,10 @@ pub async fn arrive(
     let v = crate::access::vehicle(&state, vehicle).await?;
     Ok(Json(MilestoneView {
         vehicle_id: vehicle.to_string(),
-        status: v.status().map(status_name).unwrap_or_default(),
+        status: v
+            .status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         position: done.position.0,
     }))
 }

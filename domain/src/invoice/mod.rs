@@ -71,6 +71,25 @@ pub enum InvoiceStatus {
     Credited,
 }
 
+impl InvoiceStatus {
+    /// Every status.
+    pub const ALL: [InvoiceStatus; 3] = [
+        InvoiceStatus::Open,
+        InvoiceStatus::Paid,
+        InvoiceStatus::Credited,
+    ];
+
+    /// The status's name as the API and the stored documents write it (its
+    /// serde name; a test holds the two together).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InvoiceStatus::Open => "open",
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Credited => "credited",
+        }
+    }
+}
+
 /// The state of an order's invoice. `Default` is "not issued yet".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invoice(Option<Issued>);

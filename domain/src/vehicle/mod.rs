@@ -57,6 +57,31 @@ pub enum VehicleStatus {
     Delivered,
 }
 
+impl VehicleStatus {
+    /// Every status, in the order of a vehicle's life.
+    pub const ALL: [VehicleStatus; 6] = [
+        VehicleStatus::Free,
+        VehicleStatus::Reserved,
+        VehicleStatus::InProduction,
+        VehicleStatus::Built,
+        VehicleStatus::InTransit,
+        VehicleStatus::Delivered,
+    ];
+
+    /// The status's name as the API and the stored documents write it (its
+    /// serde name; a test holds the two together).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            VehicleStatus::Free => "free",
+            VehicleStatus::Reserved => "reserved",
+            VehicleStatus::InProduction => "in_production",
+            VehicleStatus::Built => "built",
+            VehicleStatus::InTransit => "in_transit",
+            VehicleStatus::Delivered => "delivered",
+        }
+    }
+}
+
 /// The order a vehicle is reserved for and the dealer that delivers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reservation {

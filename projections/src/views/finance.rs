@@ -122,14 +122,6 @@ pub struct CommissionLineView {
     pub settled: bool,
 }
 
-fn status_name(status: InvoiceStatus) -> &'static str {
-    match status {
-        InvoiceStatus::Open => "open",
-        InvoiceStatus::Paid => "paid",
-        InvoiceStatus::Credited => "credited",
-    }
-}
-
 impl ReadModels {
     /// One invoice by number (`None`: unknown).
     pub async fn invoice(
@@ -153,7 +145,7 @@ impl ReadModels {
             query = query.tag(1, customer.as_str());
         }
         if let Some(status) = filter.status {
-            query = query.tag(2, status_name(status));
+            query = query.tag(2, status.as_str());
         }
         let docs = self.find::<InvoiceDoc>(query).await?;
         Ok(docs.into_iter().map(InvoiceView::from).collect())

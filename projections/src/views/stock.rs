@@ -15,7 +15,7 @@ use super::ReadModels;
 use crate::document::DocQuery;
 use crate::error::ReadModelError;
 use crate::models::orders::OrderDoc;
-use crate::models::stock::{status_name, LocationStockDoc, VehicleDoc};
+use crate::models::stock::{LocationStockDoc, VehicleDoc};
 
 /// `GET /api/v1/vehicles/{id}`: a vehicle with its configuration and whereabouts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -136,7 +136,7 @@ impl ReadModels {
             query = query.tag(0, location.as_str());
         }
         if let Some(status) = filter.status {
-            query = query.tag(1, status_name(status));
+            query = query.tag(1, status.as_str());
         }
         let docs = self.find::<VehicleDoc>(query).await?;
         Ok(docs

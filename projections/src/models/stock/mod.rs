@@ -82,21 +82,9 @@ impl Document for VehicleDoc {
             .then(|| VehicleDoc::supply_key(&self.market, &self.model));
         Tags::new(
             Some(self.location.to_string()),
-            Some(status_name(self.status).to_owned()),
+            Some(self.status.as_str().to_owned()),
             supply,
         )
-    }
-}
-
-/// The API's name of a vehicle status.
-pub fn status_name(status: VehicleStatus) -> &'static str {
-    match status {
-        VehicleStatus::Free => "free",
-        VehicleStatus::Reserved => "reserved",
-        VehicleStatus::InProduction => "in_production",
-        VehicleStatus::Built => "built",
-        VehicleStatus::InTransit => "in_transit",
-        VehicleStatus::Delivered => "delivered",
     }
 }
 
