@@ -35,9 +35,9 @@ pub mod stock;
 
 pub use clock::{Clock, ClockError, SimulatedClock};
 pub use codec::{decode, encode};
+pub use consume::{Checkpoints, Leadership, Lease};
 pub use error::CommandError;
 pub use executor::{Executed, Executor, MAX_ATTEMPTS};
-pub use consume::{Checkpoints, Leadership, Lease};
 pub use ports::{SupplyView, ViewError};
 pub use rejection::{Rejection, ServiceError};
 pub use services::Services;

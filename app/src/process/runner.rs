@@ -157,9 +157,11 @@ impl Sink for Reactions {
     async fn open(&mut self) -> Result<Position, String> {
         if !self.loaded {
             for (manager, done) in self.managers.iter().zip(self.done.iter_mut()) {
-                *done = self.checkpoints.load(manager.name()).await.map_err(|e| {
-                    format!("checkpoint of {} unreadable: {e}", manager.name())
-                })?;
+                *done = self
+                    .checkpoints
+                    .load(manager.name())
+                    .await
+                    .map_err(|e| format!("checkpoint of {} unreadable: {e}", manager.name()))?;
             }
             self.saved.clone_from(&self.done);
             self.loaded = true;
