@@ -27,6 +27,14 @@ pub(crate) struct Rebuild {
     pub(crate) reply: oneshot::Sender<Result<(), ReadModelError>>,
 }
 
+/// What the projections wait for beside the log.
+pub(crate) enum Woken {
+    /// A rebuild was asked.
+    Rebuild(Rebuild),
+    /// The commit in flight landed.
+    Landed(Landed),
+}
+
 /// What opening the sink must do first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Reopen {
@@ -305,21 +313,29 @@ impl Sink for Projecting {
         let _ = self.fail(error).await;
     }
 
-    async fn background(&mut self) -> Step {
+    type Wake = Woken;
+
+    async fn wake(&mut self) -> Woken {
         tokio::select! {
             biased;
-            Some(rebuild) = self.rebuilds.recv() => match self.rebuild(rebuild).await {
+            Some(rebuild) = self.rebuilds.recv() => Woken::Rebuild(rebuild),
+            Some(landed) = landed(&mut self.in_flight), if self.in_flight.is_some() => {
+                Woken::Landed(landed)
+            }
+            else => std::future::pending().await,
+        }
+    }
+
+    async fn work(&mut self, woken: Woken) -> Step {
+        match woken {
+            Woken::Rebuild(rebuild) => match self.rebuild(rebuild).await {
                 Some(()) => Step::Restart,
                 None => Step::Stop,
             },
-            landed = landed(&mut self.in_flight), if self.in_flight.is_some() => {
-                let done = match landed {
-                    Some(landed) => self.finish(landed).await,
-                    None => Some(()),
-                };
+            Woken::Landed(landed) => {
+                let done = self.finish(landed).await;
                 self.next(done)
             }
-            else => std::future::pending().await,
         }
     }
 
@@ -366,7 +382,7 @@ impl InFlight {
 }
 
 /// A commit that landed: what it was, whether it reached the head, how it went.
-struct Landed {
+pub(crate) struct Landed {
     pending: PendingCommit,
     at_head: bool,
     stored: Result<(), ReadModelError>,

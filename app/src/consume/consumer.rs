@@ -43,11 +43,21 @@ pub trait Sink: Send + 'static {
     /// The log was quiet for [`quiet_after`](Self::quiet_after).
     async fn quiet(&mut self) {}
 
-    /// Waits for work of the sink's own beside the log (a commit landing, a request to
-    /// rebuild), does it and tells what follows; never resolves by default. Must be
-    /// cancel-safe: the consumer drops it whenever a batch comes first.
-    async fn background(&mut self) -> Step {
+    /// What [`wake`](Self::wake) brings: work of the sink's own beside the log (a commit
+    /// landing, a request to rebuild). `Infallible` for a sink without any.
+    type Wake: Send + 'static;
+
+    /// Waits for work of the sink's own; never resolves by default. Must be cancel-safe
+    /// (the consumer drops it whenever something else comes first), so it only waits: the
+    /// work is done by [`work`](Self::work).
+    async fn wake(&mut self) -> Self::Wake {
         std::future::pending().await
+    }
+
+    /// Does what [`wake`](Self::wake) brought and tells what follows.
+    async fn work(&mut self, wake: Self::Wake) -> Step {
+        let _ = wake;
+        Step::Continue
     }
 
     /// Following ended: stopped (save what is done) or the lead lost (save nothing: the
@@ -195,7 +205,7 @@ impl<S: Sink> Consumer<S> {
                         biased;
                         () = shutdown.recv() => return Ended::Stopped,
                         () = held.lost() => return Ended::LostLead,
-                        step = self.sink.background() => step,
+                        wake = self.sink.wake() => self.sink.work(wake).await,
                         read = next(reader, quiet) => match read {
                             Read::Quiet => {
                                 self.sink.quiet().await;
@@ -218,7 +228,7 @@ impl<S: Sink> Consumer<S> {
                         biased;
                         () = shutdown.recv() => return Ended::Stopped,
                         () = held.lost() => return Ended::LostLead,
-                        step = self.sink.background() => step,
+                        wake = self.sink.wake() => self.sink.work(wake).await,
                         () = tokio::time::sleep_until(until) => Step::Restart,
                     }
                 }

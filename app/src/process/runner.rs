@@ -154,6 +154,9 @@ struct Reactions {
 
 #[async_trait]
 impl Sink for Reactions {
+    /// The managers have no work beside the log.
+    type Wake = std::convert::Infallible;
+
     async fn open(&mut self) -> Result<Position, String> {
         if !self.loaded {
             for (manager, done) in self.managers.iter().zip(self.done.iter_mut()) {
