@@ -269,6 +269,8 @@ impl Projecting {
             })
             .await?;
         self.reopen = Reopen::CheckBulk;
+        // Published before the answer, so a wait after it sees the reset checkpoints.
+        self.publish(true);
         let _ = rebuild.reply.send(result);
         Some(())
     }
