@@ -25,7 +25,7 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$version"; then
 fi
 
 if [ -z "${OTD_BIN:-}" ]; then
-  cargo build -p api --bin otd
+  cargo build -p otd --bin otd
   target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
   OTD_BIN="$target/debug/otd"
 fi

@@ -27,18 +27,35 @@ pub enum Role {
     Finance,
 }
 
+impl Role {
+    /// Every role, in the order the spec lists them.
+    pub const ALL: [Role; 4] = [Role::Customer, Role::Dealer, Role::Planner, Role::Finance];
+
+    /// The role's one written form: its serde name, as tokens, the problem
+    /// details, the actor of an event and the keys derived from a caller write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Dealer => "dealer",
+            Role::Planner => "planner",
+            Role::Finance => "finance",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl std::str::FromStr for Role {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "customer" => Ok(Role::Customer),
-            "dealer" => Ok(Role::Dealer),
-            "planner" => Ok(Role::Planner),
-            "finance" => Ok(Role::Finance),
-            other => Err(format!(
-                "{other:?} is not a role (customer, dealer, planner, finance)"
-            )),
-        }
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not a role (customer, dealer, planner, finance)"))
     }
 }
 
@@ -55,7 +72,7 @@ pub struct Claims {
 /// Why a token could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    #[error("subject {sub:?} does not fit role {role:?}: {reason}")]
+    #[error("subject {sub:?} does not fit role {role}: {reason}")]
     BadSubject {
         sub: String,
         role: Role,
@@ -224,9 +241,10 @@ impl Caller {
         if roles.contains(&self.role) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(
-                format!("the {:?} role may not do this", self.role).to_lowercase(),
-            ))
+            Err(ApiError::Forbidden(format!(
+                "the {} role may not do this",
+                self.role
+            )))
         }
     }
 }

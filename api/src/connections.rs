@@ -44,7 +44,31 @@ use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
 use crate::problem::ApiError;
-use crate::settings::ConnectionLimits;
+
+/// How many connections and event streams the server holds, and how long it
+/// waits for a client (see docs/decisions/0006).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// Connections open at once; the next is answered 503 and closed.
+    pub max_connections: u32,
+    /// From a request's first byte until its head is complete.
+    pub header_read_timeout: Duration,
+    /// A connection waiting for its next request is closed after this.
+    pub idle_timeout: Duration,
+    /// Live board streams open at once per token subject; the next is 429.
+    pub streams_per_subject: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            streams_per_subject: 8,
+        }
+    }
+}
 
 /// How many over-the-cap connections are answered `503` at once.
 pub const REFUSALS_AT_ONCE: usize = 64;

@@ -99,7 +99,7 @@ fn caller_of(req: &Request, state: &AppState) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .and_then(|t| state.auth.verify(t.trim()).ok())
-        .map(|c| format!("{:?}:{}", c.role, c.sub))
+        .map(|c| format!("{}:{}", c.role, c.sub))
 }
 
 /// The middleware (on the state-changing routes only, see the module

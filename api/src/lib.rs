@@ -1,14 +1,14 @@
-//! The `otd` HTTP API and command line.
+//! The `otd` HTTP API: the router, its handlers and everything at the HTTP edge
+//! (auth, problems, extractors, limits, connections, metrics, idempotency, the
+//! web UI). The binary, its settings and the composition root live in `otd`.
 //!
 //! [`app`] builds the router from an [`AppState`], so tests drive it with
 //! `tower::ServiceExt::oneshot` without a socket.
 
 pub mod access;
 pub mod auth;
-pub mod bench;
 pub mod calendar;
 pub mod connections;
-pub mod demo;
 pub mod extract;
 pub mod idempotency;
 pub mod limits;
@@ -18,9 +18,7 @@ pub mod problem;
 pub mod routes;
 pub mod rule_codes;
 pub mod runtime;
-pub mod serve;
 pub mod service_error;
-pub mod settings;
 pub mod web;
 
 use std::sync::Arc;
@@ -56,14 +54,7 @@ pub fn metadata(caller: &auth::Caller) -> store::Metadata {
     store::Metadata {
         causation_id: None,
         correlation_id: Some(uuid::Uuid::now_v7()),
-        actor: Some(format!(
-            "{}:{}",
-            serde_json::to_value(caller.role)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            caller.sub
-        )),
+        actor: Some(format!("{}:{}", caller.role, caller.sub)),
         occurred_at: None,
     }
 }
@@ -75,7 +66,7 @@ pub fn new_id(caller: &auth::Caller, headers: &axum::http::HeaderMap, kind: &str
     match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
         Some(key) => uuid::Uuid::new_v5(
             &uuid::Uuid::NAMESPACE_OID,
-            format!("{kind}:{:?}:{}:{key}", caller.role, caller.sub).as_bytes(),
+            format!("{kind}:{}:{}:{key}", caller.role, caller.sub).as_bytes(),
         ),
         None => uuid::Uuid::now_v7(),
     }

@@ -80,7 +80,7 @@ fn subject(req: &Request, state: &AppState) -> String {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let Some(caller) = token.and_then(|t| state.auth.verify(t.trim()).ok()) {
-        return format!("{:?}:{}", caller.role, caller.sub);
+        return format!("{}:{}", caller.role, caller.sub);
     }
     match peer(req) {
         Some(peer) => format!("ip:{}", peer.ip()),

@@ -131,13 +131,7 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
     if !loopback {
         return ApiError::Forbidden("metrics are served on loopback only".into()).into_response();
     }
-    let head = state
-        .executor
-        .store()
-        .head()
-        .await
-        .map(|p| p.0)
-        .unwrap_or(0);
+    let head = state.services.log_head().await.map(|p| p.0).unwrap_or(0);
     state
         .metrics
         .events

@@ -25,6 +25,7 @@ impl From<CommandError<Rejection>> for ApiError {
                 ApiError::rule(rejection.rule(), rejection.to_string())
             }
             CommandError::NotFound(what) => ApiError::NotFound(what),
+            CommandError::NotYours(what) => ApiError::Forbidden(format!("{what} is not yours")),
             CommandError::Conflict { attempts } => ApiError::Conflict(format!(
                 "the change conflicted with concurrent changes {attempts} times; try again"
             )),

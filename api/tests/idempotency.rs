@@ -346,7 +346,7 @@ async fn a_claim_whose_lease_ran_out_is_taken_over_and_a_live_one_refuses_anothe
     let planner = token(Role::Planner, "pat");
     let uri = "/api/v1/plants/P-LEIPZIG/capacity/2026-W50";
     // A claimant that died long ago.
-    let dead = key_stream("Planner:pat", "dead");
+    let dead = key_stream("planner:pat", "dead");
     claim(&state, &dead, uuid::Uuid::nil(), "2000-01-01T00:00:00Z").await;
     let r = send(
         &state,
@@ -369,7 +369,7 @@ async fn a_claim_whose_lease_ran_out_is_taken_over_and_a_live_one_refuses_anothe
     .await;
     assert_eq!((again.status, again.replayed), (200, true), "{again:?}");
     // A claimant still at work on another request.
-    let live = key_stream("Planner:pat", "live");
+    let live = key_stream("planner:pat", "live");
     claim(&state, &live, uuid::Uuid::nil(), "2999-01-01T00:00:00Z").await;
     let r = send(
         &state,
@@ -402,21 +402,8 @@ async fn two_processes_sharing_postgres_take_a_raced_key_once() {
         return;
     };
     let schema = store::ThrowawaySchema::new(&url, "otd_idem");
-    let settings = || {
-        api::settings::Layer {
-            backend: Some("postgres".into()),
-            postgres_url: Some(url.clone()),
-            postgres_schema: Some(schema.name().to_owned()),
-            clock: Some("sim:2026-11-23".into()),
-            jwt_secret: Some(String::from_utf8(SECRET.to_vec()).unwrap()),
-            rate_limit: Some("0".into()),
-            ..api::settings::Layer::default()
-        }
-        .resolve()
-        .unwrap()
-    };
-    let one = api::runtime::Runtime::open(&settings()).await.unwrap();
-    let two = api::runtime::Runtime::open(&settings()).await.unwrap();
+    let one = postgres(&url, schema.name()).await;
+    let two = postgres(&url, schema.name()).await;
     let planner = token(Role::Planner, "pat");
     let uri = "/api/v1/plants/P-LEIPZIG/capacity/2026-W50";
     let bodies: Vec<String> = (1..=8)

@@ -17,6 +17,10 @@ pub enum CommandError<E> {
     /// The thing the command is about does not exist.
     #[error("{0} not found")]
     NotFound(String),
+    /// The caller may not act on the thing the command is about (it is
+    /// someone else's): decided on the state the command was decided on.
+    #[error("{0} is not yours")]
+    NotYours(String),
     /// A stored event could not be read back (a bug or a foreign write).
     #[error("stored events of {stream} cannot be read: {reason}")]
     Corrupt { stream: String, reason: String },
@@ -32,6 +36,7 @@ impl<E> CommandError<E> {
             CommandError::Rejected(e) => CommandError::Rejected(f(e)),
             CommandError::Conflict { attempts } => CommandError::Conflict { attempts },
             CommandError::NotFound(what) => CommandError::NotFound(what),
+            CommandError::NotYours(what) => CommandError::NotYours(what),
             CommandError::Corrupt { stream, reason } => CommandError::Corrupt { stream, reason },
             CommandError::Store(e) => CommandError::Store(e),
         }

@@ -6,6 +6,7 @@
 
 mod support;
 
+use app::services::Scope;
 use app::{delivery_id, CommandError, Rejection};
 use domain::order::{Fulfilment, OrderError, OrderStatus};
 use domain::shipment::ShipmentStatus;
@@ -35,7 +36,7 @@ async fn an_amended_stock_order_gives_its_car_back_and_finds_another(mut w: Worl
 
     let amended = w
         .services
-        .amend_order(order, options(&["PNT-RED"]), &w.meta())
+        .amend_order(order, options(&["PNT-RED"]), &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(amended.difference, eur(120_000));
@@ -68,7 +69,7 @@ async fn a_build_order_is_amended_until_its_week_freezes(mut w: World) {
 
     let amended = w
         .services
-        .amend_order(order, options(&["WHL-20"]), &w.meta())
+        .amend_order(order, options(&["WHL-20"]), &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(amended.difference, eur(150_000));
@@ -82,7 +83,7 @@ async fn a_build_order_is_amended_until_its_week_freezes(mut w: World) {
     w.advance(1);
     let refused = w
         .services
-        .amend_order(order, options(&["WHL-18"]), &w.meta())
+        .amend_order(order, options(&["WHL-18"]), &Scope::AnyOrder, &w.meta())
         .await;
     assert!(matches!(
         refused,

@@ -6,6 +6,7 @@
 mod support;
 
 use app::services::build_vehicle_id;
+use app::services::Scope;
 use app::{delivery_id, CommandError, Rejection};
 use chrono::Days;
 use domain::invoice::{InvoiceError, InvoiceStatus};
@@ -140,7 +141,9 @@ async fn a_build_to_order_goes_from_capacity_to_commission(mut w: World) {
         .unwrap();
     assert_eq!(first.status, InvoiceStatus::Open);
     assert!(matches!(
-        w.services.hand_over(order, &w.meta()).await,
+        w.services
+            .hand_over(order, &Scope::AnyOrder, &w.meta())
+            .await,
         Err(CommandError::Rejected(Rejection::Order(
             OrderError::InvoiceNotPaid
         )))
@@ -159,11 +162,14 @@ async fn a_build_to_order_goes_from_capacity_to_commission(mut w: World) {
         .unwrap();
 
     w.services
-        .book_handover(order, w.days_ahead(1), &w.meta())
+        .book_handover(order, w.days_ahead(1), &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(w.order(order).await.status, OrderStatus::HandoverScheduled);
-    w.services.hand_over(order, &w.meta()).await.unwrap();
+    w.services
+        .hand_over(order, &Scope::AnyOrder, &w.meta())
+        .await
+        .unwrap();
     w.settle().await;
     assert_eq!(w.order(order).await.status, OrderStatus::Delivered);
     assert_eq!(

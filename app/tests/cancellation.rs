@@ -7,6 +7,7 @@
 mod support;
 
 use app::delivery_id;
+use app::services::Scope;
 use domain::invoice::InvoiceStatus;
 use domain::order::{Fulfilment, OrderStatus, VehicleSource};
 use domain::shipment::ShipmentStatus;
@@ -29,7 +30,7 @@ async fn a_build_cancelled_before_the_freeze_refunds_and_frees_its_slot(mut w: W
     // 2026-11-23 is the last day 2026-W50 can be changed.
     let cancelled = w
         .services
-        .cancel_order(first, "changed my mind", &w.meta())
+        .cancel_order(first, "changed my mind", &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(cancelled.deposit_refunded, eur(100_000));
@@ -50,7 +51,7 @@ async fn a_build_cancelled_before_the_freeze_refunds_and_frees_its_slot(mut w: W
     let head = w.head().await;
     let again = w
         .services
-        .cancel_order(first, "changed my mind", &w.meta())
+        .cancel_order(first, "changed my mind", &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(again.refund, cancelled.refund);
@@ -72,7 +73,7 @@ async fn a_build_cancelled_after_the_freeze_forfeits_the_deposit(mut w: World) {
     w.advance(1); // 2026-W50 froze on 2026-11-24
     let cancelled = w
         .services
-        .cancel_order(order, "found another car", &w.meta())
+        .cancel_order(order, "found another car", &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(cancelled.deposit_refunded, eur(0));
@@ -105,7 +106,7 @@ async fn a_cancelled_stock_order_hands_its_vehicle_to_a_waiting_order(mut w: Wor
 
     let cancelled = w
         .services
-        .cancel_order(first, "too late", &w.meta())
+        .cancel_order(first, "too late", &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(cancelled.deposit_refunded, eur(100_000));
@@ -161,7 +162,7 @@ async fn an_invoiced_order_cancelled_gets_a_credit_note_and_its_car_goes_on(mut 
 
     let cancelled = w
         .services
-        .cancel_order(first, "customer withdrew", &w.meta())
+        .cancel_order(first, "customer withdrew", &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(cancelled.deposit_refunded, eur(0));
@@ -185,7 +186,7 @@ async fn an_invoiced_order_cancelled_gets_a_credit_note_and_its_car_goes_on(mut 
         "not before a booking"
     );
     w.services
-        .book_handover(waiting, w.days_ahead(1), &w.meta())
+        .book_handover(waiting, w.days_ahead(1), &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     w.settle().await;
@@ -227,7 +228,12 @@ async fn an_online_stock_order_withdrawn_within_14_days_refunds_everything(mut w
 
     let cancelled = w
         .services
-        .cancel_order(order, "distance-selling withdrawal", &w.meta())
+        .cancel_order(
+            order,
+            "distance-selling withdrawal",
+            &Scope::AnyOrder,
+            &w.meta(),
+        )
         .await
         .unwrap();
     assert_eq!(cancelled.deposit_refunded, eur(100_000));

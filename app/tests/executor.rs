@@ -9,8 +9,8 @@ use app::{Clock, CommandError, Executor};
 use chrono::NaiveDate;
 use domain::catalog::Catalog;
 use domain::slot::{Slot, SlotCommand, SlotError};
-use domain::streams::slot_stream;
-use domain::values::{IsoWeek, OrderId, PlantId};
+use domain::streams::stream_name;
+use domain::values::{IsoWeek, OrderId, PlantId, SlotKey};
 use store::{
     AppendResult, EventStore, ExpectedVersion, MemoryStore, Metadata, NewEvent, Position,
     RecordedEvent, StoreError, StreamId, Subscription,
@@ -30,13 +30,11 @@ fn week() -> IsoWeek {
 }
 
 async fn open(exec: &Executor, units: u32) {
-    let stream = slot_stream(&plant(), week());
-    exec.execute::<Slot>(&stream, &Metadata::default(), |_| {
-        SlotCommand::SetCapacity {
-            plant: plant(),
-            week: week(),
-            units,
-        }
+    let key = SlotKey::new(plant(), week());
+    exec.execute::<Slot>(&key, &Metadata::default(), |_| SlotCommand::SetCapacity {
+        plant: plant(),
+        week: week(),
+        units,
     })
     .await
     .unwrap();
@@ -55,16 +53,16 @@ async fn a_command_appends_its_events_and_reports_the_position() {
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     let exec = executor(store.clone());
     open(&exec, 2).await;
-    let stream = slot_stream(&plant(), week());
+    let key = SlotKey::new(plant(), week());
     let done = exec
-        .execute::<Slot>(&stream, &Metadata::default(), book(1))
+        .execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
     assert_eq!(done.events.len(), 1);
     assert_eq!(done.state.booked(), 1);
     assert_eq!(done.position.map(|p| p.0), Some(2));
     let stored = store
-        .read_stream(&StreamId::parse(&stream).unwrap(), 0, 10)
+        .read_stream(&StreamId::parse(stream_name::<Slot>(&key)).unwrap(), 0, 10)
         .await
         .unwrap();
     assert_eq!(stored.len(), 2);
@@ -76,12 +74,12 @@ async fn a_rejected_command_appends_nothing() {
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     let exec = executor(store.clone());
     open(&exec, 1).await;
-    let stream = slot_stream(&plant(), week());
-    exec.execute::<Slot>(&stream, &Metadata::default(), book(1))
+    let key = SlotKey::new(plant(), week());
+    exec.execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
     let err = exec
-        .execute::<Slot>(&stream, &Metadata::default(), book(2))
+        .execute::<Slot>(&key, &Metadata::default(), book(2))
         .await
         .unwrap_err();
     assert!(
@@ -96,12 +94,12 @@ async fn a_retry_that_changes_nothing_appends_nothing() {
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     let exec = executor(store.clone());
     open(&exec, 2).await;
-    let stream = slot_stream(&plant(), week());
-    exec.execute::<Slot>(&stream, &Metadata::default(), book(1))
+    let key = SlotKey::new(plant(), week());
+    exec.execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
     let again = exec
-        .execute::<Slot>(&stream, &Metadata::default(), book(1))
+        .execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
     assert!(again.events.is_empty());
@@ -114,16 +112,16 @@ async fn executors_that_do_not_share_a_cache_still_see_each_others_events() {
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     let (a, b) = (executor(store.clone()), executor(store.clone()));
     open(&a, 3).await;
-    let stream = slot_stream(&plant(), week());
-    a.execute::<Slot>(&stream, &Metadata::default(), book(1))
+    let key = SlotKey::new(plant(), week());
+    a.execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
     // b has never seen the stream; a's cache is stale after b's write.
-    b.execute::<Slot>(&stream, &Metadata::default(), book(2))
+    b.execute::<Slot>(&key, &Metadata::default(), book(2))
         .await
         .unwrap();
     let third = a
-        .execute::<Slot>(&stream, &Metadata::default(), book(3))
+        .execute::<Slot>(&key, &Metadata::default(), book(3))
         .await
         .unwrap();
     assert_eq!(third.state.booked(), 3);
@@ -133,14 +131,14 @@ async fn executors_that_do_not_share_a_cache_still_see_each_others_events() {
 async fn racing_commands_on_one_stream_retry_and_never_overbook() {
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     open(&executor(store.clone()), 5).await;
-    let stream = slot_stream(&plant(), week());
+    let key = SlotKey::new(plant(), week());
     let mut tasks = Vec::new();
     for order in 0..20 {
         // Separate executors: no shared cache, so the store's version check decides.
         let exec = executor(store.clone());
-        let stream = stream.clone();
+        let key = key.clone();
         tasks.push(tokio::spawn(async move {
-            exec.execute::<Slot>(&stream, &Metadata::default(), book(order))
+            exec.execute::<Slot>(&key, &Metadata::default(), book(order))
                 .await
         }));
     }
@@ -153,10 +151,7 @@ async fn racing_commands_on_one_stream_retry_and_never_overbook() {
             Err(e) => panic!("{e:?}"),
         }
     }
-    let (slot, _) = executor(store.clone())
-        .load::<Slot>(&StreamId::parse(&stream).unwrap())
-        .await
-        .unwrap();
+    let (slot, _) = executor(store.clone()).load::<Slot>(&key).await.unwrap();
     assert_eq!(slot.booked(), won);
     assert!(slot.booked() <= 5);
 }
@@ -166,14 +161,14 @@ async fn a_refusal_decided_on_a_stale_cache_is_decided_again_on_the_store() {
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     let (a, b) = (executor(store.clone()), executor(store.clone()));
     open(&a, 1).await;
-    let stream = slot_stream(&plant(), week());
-    a.execute::<Slot>(&stream, &Metadata::default(), book(1))
+    let key = SlotKey::new(plant(), week());
+    a.execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
     // a's cache says the week is full; b has opened a second unit since.
     open(&b, 2).await;
     let second = a
-        .execute::<Slot>(&stream, &Metadata::default(), book(2))
+        .execute::<Slot>(&key, &Metadata::default(), book(2))
         .await
         .unwrap();
     assert_eq!(second.state.booked(), 2);
@@ -184,18 +179,18 @@ async fn a_no_op_decided_on_a_stale_cache_is_decided_again_on_the_store() {
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     let (a, b) = (executor(store.clone()), executor(store.clone()));
     open(&a, 2).await;
-    let stream = slot_stream(&plant(), week());
-    a.execute::<Slot>(&stream, &Metadata::default(), book(1))
+    let key = SlotKey::new(plant(), week());
+    a.execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
     // b releases the booking a's cache still holds: booking it again must book it.
-    b.execute::<Slot>(&stream, &Metadata::default(), |_| SlotCommand::Release {
+    b.execute::<Slot>(&key, &Metadata::default(), |_| SlotCommand::Release {
         order: OrderId::derived("1"),
     })
     .await
     .unwrap();
     let again = a
-        .execute::<Slot>(&stream, &Metadata::default(), book(1))
+        .execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
     assert_eq!(again.events.len(), 1, "the booking is made again");
@@ -255,17 +250,17 @@ async fn a_command_on_a_stream_the_executor_knows_reads_nothing() {
     let exec = executor(counting.clone());
     // A new stream is not read either: it is tried as empty.
     open(&exec, 3).await;
-    let stream = slot_stream(&plant(), week());
-    exec.execute::<Slot>(&stream, &Metadata::default(), book(1))
+    let key = SlotKey::new(plant(), week());
+    exec.execute::<Slot>(&key, &Metadata::default(), book(1))
         .await
         .unwrap();
-    exec.execute::<Slot>(&stream, &Metadata::default(), book(2))
+    exec.execute::<Slot>(&key, &Metadata::default(), book(2))
         .await
         .unwrap();
     assert_eq!(counting.reads.load(Ordering::SeqCst), 0);
     // A refusal (or a no-op) is confirmed on the store before it is reported.
     let _ = exec
-        .execute::<Slot>(&stream, &Metadata::default(), |_| SlotCommand::Release {
+        .execute::<Slot>(&key, &Metadata::default(), |_| SlotCommand::Release {
             order: OrderId::derived("9"),
         })
         .await;

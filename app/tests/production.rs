@@ -7,6 +7,7 @@
 
 mod support;
 
+use app::services::Scope;
 use std::collections::BTreeSet;
 
 use app::{delivery_id, CommandError};
@@ -47,7 +48,7 @@ async fn a_build_cancelled_in_production_serves_a_waiting_order(mut w: World) {
 
     let outcome = w
         .services
-        .cancel_order(cancelled, "changed plans", &w.meta())
+        .cancel_order(cancelled, "changed plans", &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     assert_eq!(outcome.deposit_forfeited, eur(100_000));

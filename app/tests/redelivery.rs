@@ -7,12 +7,12 @@
 
 mod support;
 
+use app::services::Scope;
 use domain::invoice::InvoiceStatus;
 use domain::invoice_register::{DocumentKind, InvoiceRegister, InvoiceRegisterCommand};
 use domain::order::{Fulfilment, Order, OrderCommand, OrderStatus};
 use domain::slot::{Slot, SlotCommand};
-use domain::streams::{order_stream, register_stream, slot_stream, vehicle_stream};
-use domain::values::{MarketCode, OrderId, PaymentId};
+use domain::values::{MarketCode, OrderId, PaymentId, RegisterKey, SlotKey};
 use domain::vehicle::{Vehicle, VehicleCommand};
 use store::Position;
 use support::{dealer, plant_id, week_of, World};
@@ -25,11 +25,9 @@ async fn a_half_done_reservation_is_finished_not_repeated(mut w: World) {
     let spare = w.stock(501, "D-BER-01", "AURA", &[]).await;
     let order = w.place(500, "D-BER-01", "AURA", &[]).await;
     w.exec
-        .execute::<Vehicle>(&vehicle_stream(spare), &w.meta(), |_| {
-            VehicleCommand::Reserve {
-                order,
-                dealer: dealer("D-BER-01"),
-            }
+        .execute::<Vehicle>(&spare, &w.meta(), |_| VehicleCommand::Reserve {
+            order,
+            dealer: dealer("D-BER-01"),
         })
         .await
         .unwrap();
@@ -53,7 +51,7 @@ async fn a_half_done_booking_is_finished_not_repeated(mut w: World) {
     let order = w.place(510, "D-BER-01", "AURA", &[]).await;
     let w51 = week_of("2026-W51");
     w.exec
-        .execute::<Slot>(&slot_stream(&plant_id("P-LEIPZIG"), w51), &w.meta(), |_| {
+        .execute::<Slot>(&SlotKey::new(plant_id("P-LEIPZIG"), w51), &w.meta(), |_| {
             SlotCommand::Book {
                 plant: plant_id("P-LEIPZIG"),
                 week: w51,
@@ -78,7 +76,7 @@ async fn a_half_done_booking_is_finished_not_repeated(mut w: World) {
 async fn assign_number_by_hand(w: &World, order: OrderId) {
     let market = MarketCode::parse("DE").unwrap();
     w.exec
-        .execute::<InvoiceRegister>(&register_stream(&market, 2026), &w.meta(), |_| {
+        .execute::<InvoiceRegister>(&RegisterKey::new(market.clone(), 2026), &w.meta(), |_| {
             InvoiceRegisterCommand::Assign {
                 market: market.clone(),
                 year: 2026,
@@ -94,7 +92,7 @@ async fn assign_number_by_hand(w: &World, order: OrderId) {
 /// invoice is due once the handover is booked.
 async fn book_handover(w: &World, order: OrderId) {
     w.services
-        .book_handover(order, w.days_ahead(1), &w.meta())
+        .book_handover(order, w.days_ahead(1), &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
 }
@@ -151,7 +149,7 @@ async fn a_number_assigned_before_a_cancellation_is_issued_and_credited(mut w: W
 
     let cancelled = w
         .services
-        .cancel_order(order, "customer withdrew", &w.meta())
+        .cancel_order(order, "customer withdrew", &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     let credit = cancelled.credit_note.unwrap();
@@ -180,7 +178,7 @@ async fn a_cancellation_interrupted_before_the_release_is_repaired(mut w: World)
     w.settle().await;
     assert_eq!(w.vehicle(car).await.order(), Some(first));
     w.exec
-        .execute::<Order>(&order_stream(first), &w.meta(), |_| OrderCommand::Cancel {
+        .execute::<Order>(&first, &w.meta(), |_| OrderCommand::Cancel {
             reason: "crashed right after this".into(),
             invoice: Default::default(),
         })
@@ -213,7 +211,10 @@ async fn restarting_or_replaying_the_process_managers_does_nothing_twice(mut w: 
         .record_payment(&number, due, PaymentId::derived("all"), &w.meta())
         .await
         .unwrap();
-    w.services.hand_over(stock_order, &w.meta()).await.unwrap();
+    w.services
+        .hand_over(stock_order, &Scope::AnyOrder, &w.meta())
+        .await
+        .unwrap();
     w.settle().await;
 
     w.stop().await;

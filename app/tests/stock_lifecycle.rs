@@ -6,6 +6,7 @@
 mod support;
 
 use app::delivery_id;
+use app::services::Scope;
 use domain::invoice::InvoiceStatus;
 use domain::order::{Fulfilment, OrderStatus, VehicleSource};
 use domain::shipment::ShipmentStatus;
@@ -34,7 +35,7 @@ async fn a_stock_car_at_the_dealer_is_delivered_and_earns_commission_once(mut w:
     assert_eq!(w.invoice(order).await.number(), None);
     w.advance(1);
     w.services
-        .book_handover(order, w.days_ahead(1), &w.meta())
+        .book_handover(order, w.days_ahead(1), &Scope::AnyOrder, &w.meta())
         .await
         .unwrap();
     w.settle().await;
@@ -55,7 +56,11 @@ async fn a_stock_car_at_the_dealer_is_delivered_and_earns_commission_once(mut w:
     assert_eq!(paid.status, InvoiceStatus::Paid);
     assert_eq!(paid.order, order);
 
-    let delivery = w.services.hand_over(order, &w.meta()).await.unwrap();
+    let delivery = w
+        .services
+        .hand_over(order, &Scope::AnyOrder, &w.meta())
+        .await
+        .unwrap();
     assert_eq!(delivery.vehicle, Some(vehicle));
     w.settle().await;
 

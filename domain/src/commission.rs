@@ -109,38 +109,32 @@ pub enum CommissionCommand {
     Settle,
 }
 
-/// What happened on a statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum CommissionEvent {
-    /// An order's commission accrued.
-    #[serde(rename = "CommissionAccrued")]
-    Accrued {
-        dealer: DealerId,
-        month: Month,
-        order: OrderId,
-        market: MarketCode,
-        net_price: Money,
-        rate: Rate,
-        fee: Money,
-        commission: Money,
-        delivered_on: NaiveDate,
-    },
-    /// Finance settled the open lines: `orders` with `total` commission.
-    #[serde(rename = "StatementSettled")]
-    Settled {
-        dealer: DealerId,
-        month: Month,
-        orders: Vec<OrderId>,
-        total: Money,
-        settled_on: NaiveDate,
-    },
+crate::event_enum! {
+    /// What happened on a statement.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CommissionEvent {
+        /// An order's commission accrued.
+        Accrued as "CommissionAccrued" {
+            dealer: DealerId,
+            month: Month,
+            order: OrderId,
+            market: MarketCode,
+            net_price: Money,
+            rate: Rate,
+            fee: Money,
+            commission: Money,
+            delivered_on: NaiveDate,
+        },
+        /// Finance settled the open lines: `orders` with `total` commission.
+        Settled as "StatementSettled" {
+            dealer: DealerId,
+            month: Month,
+            orders: Vec<OrderId>,
+            total: Money,
+            settled_on: NaiveDate,
+        },
+    }
 }
-
-crate::event_names!(CommissionEvent {
-    Accrued => "CommissionAccrued",
-    Settled => "StatementSettled",
-});
 
 /// The rule of a statement a command would break.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

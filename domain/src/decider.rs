@@ -34,8 +34,8 @@ impl<'a> Context<'a> {
 
 /// An event as it is stored: a pinned type name and a schema version.
 pub trait DomainEvent: Serialize + DeserializeOwned + Clone + std::fmt::Debug {
-    /// The stored name of this event (pinned with `#[serde(rename)]`, so a
-    /// renamed Rust variant never breaks stored events).
+    /// The stored name of this event (pinned by [`event_enum!`](crate::event_enum),
+    /// so a renamed Rust variant never breaks stored events).
     fn event_type(&self) -> &'static str;
 
     /// The version of the payload's schema; bump it and upcast on read when
@@ -71,14 +71,56 @@ pub trait Decider {
     }
 }
 
-/// Implements [`DomainEvent::event_type`] from the variants' pinned names.
+/// Declares an event enum with each variant's stored name written once.
+///
+/// Each variant is written `Variant as "StoredName" { fields }`; the macro
+/// pins the name with `#[serde(rename)]`, stores every event of the enum
+/// the same way (`{"type": name, "data": fields}`) and implements
+/// [`DomainEvent::event_type`] from the same names, so the name a payload
+/// is stored under and the name the log records can never disagree.
+/// Attributes and doc comments on the enum, its variants and their fields
+/// are kept as written.
+///
+/// ```
+/// domain::event_enum! {
+///     /// What happened to a lamp.
+///     #[derive(Debug, Clone, PartialEq, Eq)]
+///     pub enum LampEvent {
+///         /// It was switched on.
+///         SwitchedOn as "LampSwitchedOn" { by: String },
+///     }
+/// }
+///
+/// use domain::decider::DomainEvent;
+/// let event = LampEvent::SwitchedOn { by: "ana".into() };
+/// assert_eq!(event.event_type(), "LampSwitchedOn");
+/// ```
 #[macro_export]
-macro_rules! event_names {
-    ($enum:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+macro_rules! event_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $enum:ident {
+            $(
+                $(#[$variant_meta:meta])*
+                $variant:ident as $name:literal { $($fields:tt)* }
+            ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(::serde::Serialize, ::serde::Deserialize)]
+        #[serde(tag = "type", content = "data")]
+        $vis enum $enum {
+            $(
+                $(#[$variant_meta])*
+                #[serde(rename = $name)]
+                $variant { $($fields)* },
+            )+
+        }
+
         impl $crate::decider::DomainEvent for $enum {
             fn event_type(&self) -> &'static str {
                 match self {
-                    $($enum::$variant { .. } => $name),+
+                    $($enum::$variant { .. } => $name,)+
                 }
             }
         }

@@ -89,22 +89,18 @@ pub enum InvoiceRegisterCommand {
     },
 }
 
-/// What happened in a register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum InvoiceRegisterEvent {
-    /// `number` belongs to `order`'s document of `kind`.
-    #[serde(rename = "NumberAssigned")]
-    NumberAssigned {
-        number: InvoiceNumber,
-        order: OrderId,
-        kind: DocumentKind,
-    },
+crate::event_enum! {
+    /// What happened in a register.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum InvoiceRegisterEvent {
+        /// `number` belongs to `order`'s document of `kind`.
+        NumberAssigned as "NumberAssigned" {
+            number: InvoiceNumber,
+            order: OrderId,
+            kind: DocumentKind,
+        },
+    }
 }
-
-crate::event_names!(InvoiceRegisterEvent {
-    NumberAssigned => "NumberAssigned",
-});
 
 /// The rule of a register a command would break.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,9 +1,16 @@
 //! Where each aggregate's events live, and how a stored event is read back.
 //!
-//! One stream per aggregate instance, named `{category}-{id}`: the category
-//! (the text before the first `-`) tells which aggregate a stored event
-//! belongs to, so [`AnyEvent::decode`] needs nothing but the stream name and
-//! the payload.
+//! One stream per aggregate instance, named `{category}-{id}`: each
+//! aggregate names its category once ([`Aggregate::CATEGORY`]) and has a
+//! typed id ([`Aggregate::Id`]); [`stream_name`] is the one place a stream
+//! name is built from them. The category (the text before the first `-`)
+//! tells which aggregate a stored event belongs to, so [`AnyEvent::decode`]
+//! needs nothing but the stream name and the payload, and it reads the
+//! stream's typed id back once, there ([`Decoded::id`]): nothing above cuts
+//! ids out of stream names.
+
+use std::fmt;
+use std::hash::Hash;
 
 use serde::de::DeserializeOwned;
 
@@ -13,73 +20,126 @@ use crate::invoice_register::{InvoiceRegister, InvoiceRegisterEvent};
 use crate::order::{Order, OrderEvent};
 use crate::shipment::{Shipment, ShipmentEvent};
 use crate::slot::{Slot, SlotEvent};
-use crate::values::{
-    DealerId, IsoWeek, MarketCode, Month, OrderId, PlantId, ShipmentId, VehicleId,
-};
+use crate::values::{CommissionKey, OrderId, RegisterKey, ShipmentId, SlotKey, VehicleId};
 use crate::vehicle::{Vehicle, VehicleEvent};
 use crate::{Decider, DomainEvent};
 
-/// An aggregate with a stream category.
+/// An aggregate's id as the part of its stream name after `{category}-`
+/// (its [`Display`](fmt::Display)).
+pub trait StreamKey: Clone + Eq + Hash + fmt::Debug + fmt::Display + Send + Sync + 'static {
+    /// Reads the id back from a stream name's suffix; `None` when the
+    /// suffix names no such id. Only decoding a stored event does this.
+    fn from_suffix(suffix: &str) -> Option<Self>;
+}
+
+impl StreamKey for OrderId {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        OrderId::parse(suffix).ok()
+    }
+}
+impl StreamKey for VehicleId {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        VehicleId::parse(suffix).ok()
+    }
+}
+impl StreamKey for ShipmentId {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        ShipmentId::parse(suffix).ok()
+    }
+}
+impl StreamKey for SlotKey {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        SlotKey::parse(suffix)
+    }
+}
+impl StreamKey for RegisterKey {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        RegisterKey::parse(suffix)
+    }
+}
+impl StreamKey for CommissionKey {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        CommissionKey::parse(suffix)
+    }
+}
+
+/// An aggregate with a stream category and a typed id: one stream per id.
 pub trait Aggregate: Decider {
     /// The first part of every stream name of this aggregate.
     const CATEGORY: &'static str;
+    /// What tells one instance from another (the rest of the stream name).
+    type Id: StreamKey;
 }
 
 impl Aggregate for Order {
     const CATEGORY: &'static str = "order";
+    type Id = OrderId;
 }
 impl Aggregate for Vehicle {
     const CATEGORY: &'static str = "vehicle";
+    type Id = VehicleId;
 }
 impl Aggregate for Slot {
     const CATEGORY: &'static str = "slot";
+    type Id = SlotKey;
 }
 impl Aggregate for Shipment {
     const CATEGORY: &'static str = "shipment";
+    type Id = ShipmentId;
 }
+/// The gapless number register: `invoices-{market}-{year}`.
 impl Aggregate for InvoiceRegister {
     const CATEGORY: &'static str = "invoices";
+    type Id = RegisterKey;
 }
+/// The order's invoice: `invoice-{order}`.
 impl Aggregate for Invoice {
     const CATEGORY: &'static str = "invoice";
+    type Id = OrderId;
 }
 impl Aggregate for CommissionStatement {
     const CATEGORY: &'static str = "commission";
+    type Id = CommissionKey;
 }
 
-/// `order-{id}`.
-pub fn order_stream(order: OrderId) -> String {
-    format!("{}-{order}", Order::CATEGORY)
+/// The name of the stream of `A`'s instance `id`: `{category}-{id}`, e.g.
+/// `order-7f3c…` or `slot-P-LEIPZIG-2026-W50`. The one place a stream name
+/// is built (the format is stored data: it never changes).
+pub fn stream_name<A: Aggregate>(id: &A::Id) -> String {
+    format!("{}-{id}", A::CATEGORY)
 }
 
-/// `vehicle-{id}`.
-pub fn vehicle_stream(vehicle: VehicleId) -> String {
-    format!("{}-{vehicle}", Vehicle::CATEGORY)
+/// The typed id of the stream a stored event was read from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AnyId {
+    Order(OrderId),
+    Vehicle(VehicleId),
+    Slot(SlotKey),
+    Shipment(ShipmentId),
+    Register(RegisterKey),
+    /// The invoice of this order.
+    Invoice(OrderId),
+    Commission(CommissionKey),
 }
 
-/// `slot-{plant}-{week}`, e.g. `slot-P-LEIPZIG-2026-W50`.
-pub fn slot_stream(plant: &PlantId, week: IsoWeek) -> String {
-    format!("{}-{plant}-{week}", Slot::CATEGORY)
+impl AnyId {
+    /// The order of an `order-{id}` stream (order events do not repeat
+    /// their order's id).
+    pub fn order(&self) -> Option<OrderId> {
+        match self {
+            AnyId::Order(order) => Some(*order),
+            _ => None,
+        }
+    }
 }
 
-/// `shipment-{id}`.
-pub fn shipment_stream(shipment: ShipmentId) -> String {
-    format!("{}-{shipment}", Shipment::CATEGORY)
-}
-
-/// `invoices-{market}-{year}`: the gapless number register.
-pub fn register_stream(market: &MarketCode, year: i32) -> String {
-    format!("{}-{market}-{year}", InvoiceRegister::CATEGORY)
-}
-
-/// `invoice-{order}`: the order's invoice.
-pub fn invoice_stream(order: OrderId) -> String {
-    format!("{}-{order}", Invoice::CATEGORY)
-}
-
-/// `commission-{dealer}-{month}`.
-pub fn commission_stream(dealer: &DealerId, month: Month) -> String {
-    format!("{}-{dealer}-{month}", CommissionStatement::CATEGORY)
+/// A stored event read back: the typed id of its stream and the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// Whose stream the event is in.
+    pub id: AnyId,
+    /// The domain event.
+    pub event: AnyEvent,
 }
 
 /// Any domain event, as read back from the log.
@@ -110,22 +170,52 @@ fn parse<E: DeserializeOwned>(stream: &str, json: &str) -> Result<E, DecodeError
     })
 }
 
-impl AnyEvent {
-    /// Reads the JSON `payload` of an event stored in `stream`.
-    pub fn decode(stream: &str, payload: &str) -> Result<AnyEvent, DecodeError> {
-        let category = stream.split('-').next().unwrap_or_default();
+/// The typed id of `A` in a stream name's `suffix`.
+fn id<A: Aggregate>(stream: &str, suffix: &str) -> Result<A::Id, DecodeError> {
+    A::Id::from_suffix(suffix).ok_or_else(|| DecodeError::Malformed {
+        stream: stream.to_owned(),
+        reason: format!("the stream does not name a {} id", A::CATEGORY),
+    })
+}
+
+impl AnyId {
+    /// Reads the typed id out of a stream name: the category says whose,
+    /// the rest which one. This is where stream names are read back, once
+    /// per stored event.
+    pub fn of_stream(stream: &str) -> Result<AnyId, DecodeError> {
+        let (category, suffix) = stream.split_once('-').unwrap_or((stream, ""));
         Ok(match category {
-            c if c == Order::CATEGORY => AnyEvent::Order(parse(stream, payload)?),
-            c if c == Vehicle::CATEGORY => AnyEvent::Vehicle(parse(stream, payload)?),
-            c if c == Slot::CATEGORY => AnyEvent::Slot(parse(stream, payload)?),
-            c if c == Shipment::CATEGORY => AnyEvent::Shipment(parse(stream, payload)?),
-            c if c == InvoiceRegister::CATEGORY => AnyEvent::Register(parse(stream, payload)?),
-            c if c == Invoice::CATEGORY => AnyEvent::Invoice(parse(stream, payload)?),
+            c if c == Order::CATEGORY => AnyId::Order(id::<Order>(stream, suffix)?),
+            c if c == Vehicle::CATEGORY => AnyId::Vehicle(id::<Vehicle>(stream, suffix)?),
+            c if c == Slot::CATEGORY => AnyId::Slot(id::<Slot>(stream, suffix)?),
+            c if c == Shipment::CATEGORY => AnyId::Shipment(id::<Shipment>(stream, suffix)?),
+            c if c == InvoiceRegister::CATEGORY => {
+                AnyId::Register(id::<InvoiceRegister>(stream, suffix)?)
+            }
+            c if c == Invoice::CATEGORY => AnyId::Invoice(id::<Invoice>(stream, suffix)?),
             c if c == CommissionStatement::CATEGORY => {
-                AnyEvent::Commission(parse(stream, payload)?)
+                AnyId::Commission(id::<CommissionStatement>(stream, suffix)?)
             }
             _ => return Err(DecodeError::UnknownCategory(stream.to_owned())),
         })
+    }
+}
+
+impl AnyEvent {
+    /// Reads the JSON `payload` of an event stored in `stream`, and the
+    /// stream's typed id ([`AnyId::of_stream`]).
+    pub fn decode(stream: &str, payload: &str) -> Result<Decoded, DecodeError> {
+        let id = AnyId::of_stream(stream)?;
+        let event = match id {
+            AnyId::Order(_) => AnyEvent::Order(parse(stream, payload)?),
+            AnyId::Vehicle(_) => AnyEvent::Vehicle(parse(stream, payload)?),
+            AnyId::Slot(_) => AnyEvent::Slot(parse(stream, payload)?),
+            AnyId::Shipment(_) => AnyEvent::Shipment(parse(stream, payload)?),
+            AnyId::Register(_) => AnyEvent::Register(parse(stream, payload)?),
+            AnyId::Invoice(_) => AnyEvent::Invoice(parse(stream, payload)?),
+            AnyId::Commission(_) => AnyEvent::Commission(parse(stream, payload)?),
+        };
+        Ok(Decoded { id, event })
     }
 
     /// The stored name of the event.
@@ -145,6 +235,7 @@ impl AnyEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::values::{DealerId, IsoWeek, MarketCode, Month, PlantId};
 
     #[test]
     fn a_stored_event_is_decoded_by_its_streams_category() {
@@ -154,13 +245,21 @@ mod tests {
             dealer: DealerId::parse("D-BER-01").unwrap(),
         };
         let json = serde_json::to_string(&event).unwrap();
-        let stream = vehicle_stream(VehicleId::derived("v"));
+        let stream = stream_name::<Vehicle>(&VehicleId::derived("v"));
         assert_eq!(
             AnyEvent::decode(&stream, &json),
-            Ok(AnyEvent::Vehicle(event))
+            Ok(Decoded {
+                id: AnyId::Vehicle(VehicleId::derived("v")),
+                event: AnyEvent::Vehicle(event)
+            })
         );
         assert!(matches!(
             AnyEvent::decode("order-x", &json),
+            Err(DecodeError::Malformed { .. })
+        ));
+        let order = stream_name::<Order>(&OrderId::derived("o"));
+        assert!(matches!(
+            AnyEvent::decode(&order, &json),
             Err(DecodeError::Malformed { .. })
         ));
         assert!(matches!(
@@ -173,14 +272,35 @@ mod tests {
     fn stream_names_carry_their_category() {
         let week = IsoWeek::parse("2026-W50").unwrap();
         let plant = PlantId::parse("P-LEIPZIG").unwrap();
-        assert_eq!(slot_stream(&plant, week), "slot-P-LEIPZIG-2026-W50");
+        assert_eq!(
+            stream_name::<Slot>(&SlotKey::new(plant, week)),
+            "slot-P-LEIPZIG-2026-W50"
+        );
         let market = MarketCode::parse("DE").unwrap();
-        assert_eq!(register_stream(&market, 2026), "invoices-DE-2026");
+        assert_eq!(
+            stream_name::<InvoiceRegister>(&RegisterKey::new(market, 2026)),
+            "invoices-DE-2026"
+        );
         let dealer = DealerId::parse("D-BER-01").unwrap();
         let month = Month::parse("2026-11").unwrap();
         assert_eq!(
-            commission_stream(&dealer, month),
+            stream_name::<CommissionStatement>(&CommissionKey::new(dealer, month)),
             "commission-D-BER-01-2026-11"
         );
+    }
+
+    #[test]
+    fn a_decoded_event_carries_its_streams_typed_id() {
+        let order = OrderId::derived("o");
+        let event = OrderEvent::Delivered {
+            delivered_at: chrono::DateTime::UNIX_EPOCH,
+            net_price: crate::values::Money::zero(crate::values::Currency::EUR),
+            vehicle: None,
+        };
+        let json = serde_json::to_string(&event).unwrap();
+        let decoded = AnyEvent::decode(&stream_name::<Order>(&order), &json).unwrap();
+        assert_eq!(decoded.id.order(), Some(order));
+        let invoice = AnyEvent::decode(&stream_name::<Invoice>(&order), "{}");
+        assert!(matches!(invoice, Err(DecodeError::Malformed { .. })));
     }
 }

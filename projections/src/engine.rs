@@ -368,7 +368,7 @@ fn apply_all(
             continue;
         }
         let event = match &decoded.decoding {
-            Decoding::Event(event) => event,
+            Decoding::Event(decoded) => &decoded.event,
             Decoding::Foreign => continue,
             Decoding::Malformed(reason) => {
                 return Err(ProjectionError::Malformed {

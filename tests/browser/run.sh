@@ -18,7 +18,7 @@ if [ ! -d "$here/node_modules/playwright-core" ]; then
 fi
 
 cd "$root"
-cargo build -p api --bin otd
+cargo build -p otd --bin otd
 target="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 otd="${OTD_BIN:-$target/debug/otd}"
 

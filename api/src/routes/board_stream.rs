@@ -22,6 +22,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use chrono::Utc;
+use domain::streams::AnyId;
 use domain::values::{DealerId, OrderId};
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
@@ -42,10 +43,10 @@ pub struct StreamQuery {
 
 /// The order a stored event belongs to, if it is an order's or an invoice's.
 fn order_of(stream: &str) -> Option<OrderId> {
-    let id = stream
-        .strip_prefix("order-")
-        .or_else(|| stream.strip_prefix("invoice-"))?;
-    OrderId::parse(id).ok()
+    match AnyId::of_stream(stream) {
+        Ok(AnyId::Order(order) | AnyId::Invoice(order)) => Some(order),
+        _ => None,
+    }
 }
 
 /// How many live streams each token subject has open, within a cap.
@@ -217,21 +218,20 @@ pub async fn board_stream(
                 ApiError::BadRequest("Last-Event-ID must be a log position".into())
             })?),
             None => state
-                .executor
-                .store()
-                .head()
+                .services
+                .log_head()
                 .await
                 .map_err(|e| ApiError::Unavailable(e.to_string()))?,
         };
     let slot = state
         .streams
-        .take(format!("{:?}:{}", caller.role, caller.sub))
+        .take(format!("{}:{}", caller.role, caller.sub))
         .ok_or(ApiError::TooManyStreams {
             limit: state.streams.per_subject,
         })?;
     let left =
         u64::try_from(expires_at.saturating_mul(1000) - Utc::now().timestamp_millis()).unwrap_or(0);
-    let subscription = state.executor.store().subscribe_all(after);
+    let subscription = state.services.follow_log(after);
     let follow = Follow {
         state,
         dealer,

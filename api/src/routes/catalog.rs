@@ -119,14 +119,18 @@ pub fn parse_configuration(
     let bad = |e: &dyn std::fmt::Display| ApiError::BadRequest(e.to_string());
     let market = MarketCode::parse(market).map_err(|e| bad(&e))?;
     let model = ModelCode::parse(model).map_err(|e| bad(&e))?;
+    Ok((market, model, parse_options(options)?))
+}
+
+/// Parses option codes (at most 64); a malformed code is a 400.
+pub fn parse_options(options: &[String]) -> Result<Vec<OptionCode>, ApiError> {
     if options.len() > 64 {
         return Err(ApiError::BadRequest("at most 64 options".into()));
     }
-    let options = options
+    options
         .iter()
-        .map(|o| OptionCode::parse(o).map_err(|e| bad(&e)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((market, model, options))
+        .map(|o| OptionCode::parse(o).map_err(|e| ApiError::BadRequest(e.to_string())))
+        .collect()
 }
 
 /// A 422 listing every violated rule.

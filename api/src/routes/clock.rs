@@ -62,23 +62,22 @@ pub async fn advance(
         let e = app::ClockError::InvalidAdvance;
         ApiError::rule(e.rule(), e.to_string())
     })?;
-    app::clock_log::advance(
-        state.executor.store().as_ref(),
-        &state.clock,
-        days,
-        &crate::metadata(&caller),
-    )
-    .await
-    .map_err(|e| match e {
-        app::clock_log::AdvanceError::Refused(refused) => {
-            ApiError::rule(refused.rule(), refused.to_string())
-        }
-        app::clock_log::AdvanceError::Store(
-            e @ (store::StoreError::Unavailable(_)
-            | store::StoreError::Locked(_)
-            | store::StoreError::DiskFull(_)),
-        ) => ApiError::Unavailable(format!("the event store cannot take writes right now: {e}")),
-        app::clock_log::AdvanceError::Store(e) => ApiError::Internal(e.to_string()),
-    })?;
+    state
+        .services
+        .advance_clock(days, &crate::metadata(&caller))
+        .await
+        .map_err(|e| match e {
+            app::clock_log::AdvanceError::Refused(refused) => {
+                ApiError::rule(refused.rule(), refused.to_string())
+            }
+            app::clock_log::AdvanceError::Store(
+                e @ (store::StoreError::Unavailable(_)
+                | store::StoreError::Locked(_)
+                | store::StoreError::DiskFull(_)),
+            ) => {
+                ApiError::Unavailable(format!("the event store cannot take writes right now: {e}"))
+            }
+            app::clock_log::AdvanceError::Store(e) => ApiError::Internal(e.to_string()),
+        })?;
     Ok(Json(view(&state)))
 }

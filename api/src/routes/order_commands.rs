@@ -10,11 +10,11 @@ use domain::values::{CustomerId, DealerId, OrderId, VehicleId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::access::{order_for, Party};
+use crate::access::{order_for, scope, Party};
 use crate::auth::{Caller, Role};
 use crate::extract::{AppJson, AppPath};
 use crate::problem::{ApiError, Problem};
-use crate::routes::catalog::parse_configuration;
+use crate::routes::catalog::{parse_configuration, parse_options};
 use crate::routes::money::{MoneyView, PriceView};
 use crate::{metadata, new_id, AppState};
 
@@ -50,6 +50,7 @@ pub struct PlacedView {
     pub position: u64,
 }
 
+/// Parses the option codes of an amendment; a malformed code is a 400.
 fn parse<T, E: std::fmt::Display>(
     value: &str,
     parse: impl Fn(&str) -> Result<T, E>,
@@ -169,22 +170,19 @@ pub async fn amend(
     AppPath(order): AppPath<OrderId>,
     AppJson(req): AppJson<AmendRequest>,
 ) -> Result<Json<AmendedView>, ApiError> {
-    let o = order_for(
-        &state,
-        &caller,
-        order,
-        &[],
-        &[Party::Owner, Party::ItsDealer],
-    )
-    .await?;
-    let (_, _, options) = parse_configuration(
-        o.market.as_str(),
-        o.configuration.model.as_str(),
-        &req.options,
-    )?;
+    let (roles, parties) = (&[], &[Party::Owner, Party::ItsDealer]);
+    let options = match parse_options(&req.options) {
+        Ok(options) => options,
+        Err(malformed) => {
+            // Someone else's or an unknown order is refused as such first.
+            order_for(&state, &caller, order, roles, parties).await?;
+            return Err(malformed);
+        }
+    };
+    let scope = scope(&caller, roles, parties);
     let done = state
         .services
-        .amend_order(order, options, &metadata(&caller))
+        .amend_order(order, options, &scope, &metadata(&caller))
         .await?;
     Ok(Json(AmendedView {
         order_id: order.to_string(),
@@ -229,17 +227,10 @@ pub async fn cancel(
     AppPath(order): AppPath<OrderId>,
     AppJson(req): AppJson<CancelRequest>,
 ) -> Result<Json<CancelledView>, ApiError> {
-    order_for(
-        &state,
-        &caller,
-        order,
-        &[Role::Planner],
-        &[Party::Owner, Party::ItsDealer],
-    )
-    .await?;
+    let scope = scope(&caller, &[Role::Planner], &[Party::Owner, Party::ItsDealer]);
     let done = state
         .services
-        .cancel_order(order, &req.reason, &metadata(&caller))
+        .cancel_order(order, &req.reason, &scope, &metadata(&caller))
         .await?;
     Ok(Json(CancelledView {
         order_id: order.to_string(),
@@ -286,8 +277,7 @@ pub async fn reallocate(
 ) -> Result<Json<ReallocatedView>, ApiError> {
     caller.require(&[Role::Planner])?;
     let vehicle = parse(&req.vehicle_id, VehicleId::parse)?;
-    order_for(&state, &caller, order, &[Role::Planner], &[]).await?;
-    crate::access::vehicle(&state, vehicle).await?;
+    // The use case answers 404 for an unknown order or vehicle.
     let done = state
         .services
         .reallocate(order, vehicle, &metadata(&caller))
@@ -328,18 +318,19 @@ pub async fn book_handover(
     AppPath(order): AppPath<OrderId>,
     AppJson(req): AppJson<AppointmentRequest>,
 ) -> Result<Json<AppointmentView>, ApiError> {
-    order_for(
-        &state,
-        &caller,
-        order,
-        &[],
-        &[Party::Owner, Party::ItsDealer],
-    )
-    .await?;
-    let at = crate::calendar::moment("at", req.at)?;
+    let (roles, parties) = (&[], &[Party::Owner, Party::ItsDealer]);
+    let at = match crate::calendar::moment("at", req.at) {
+        Ok(at) => at,
+        Err(out_of_range) => {
+            // Someone else's or an unknown order is refused as such first.
+            order_for(&state, &caller, order, roles, parties).await?;
+            return Err(out_of_range);
+        }
+    };
+    let scope = scope(&caller, roles, parties);
     let done = state
         .services
-        .book_handover(order, at, &metadata(&caller))
+        .book_handover(order, at, &scope, &metadata(&caller))
         .await?;
     Ok(Json(AppointmentView {
         order_id: order.to_string(),
@@ -370,8 +361,11 @@ pub async fn hand_over(
     caller: Caller,
     AppPath(order): AppPath<OrderId>,
 ) -> Result<Json<DeliveredView>, ApiError> {
-    order_for(&state, &caller, order, &[], &[Party::ItsDealer]).await?;
-    let done = state.services.hand_over(order, &metadata(&caller)).await?;
+    let scope = scope(&caller, &[], &[Party::ItsDealer]);
+    let done = state
+        .services
+        .hand_over(order, &scope, &metadata(&caller))
+        .await?;
     Ok(Json(DeliveredView {
         order_id: order.to_string(),
         status: "delivered",

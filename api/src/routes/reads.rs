@@ -25,10 +25,6 @@ use crate::AppState;
 /// How long a read waits for `min_position`.
 pub const READ_WAIT: Duration = Duration::from_secs(2);
 
-pub(crate) fn bad(e: impl std::fmt::Display) -> ApiError {
-    ApiError::BadRequest(e.to_string())
-}
-
 pub(crate) fn read_error(e: projections::ReadModelError) -> ApiError {
     match e {
         projections::ReadModelError::Unavailable(reason) => ApiError::Unavailable(reason),
@@ -46,7 +42,7 @@ pub async fn caught_up(state: &AppState, min_position: Option<u64>) -> Result<()
         return Ok(());
     };
     if state.views.progress().snapshot().reached() < Position(position) {
-        let head = state.executor.store().head().await.map_err(|e| match e {
+        let head = state.services.log_head().await.map_err(|e| match e {
             StoreError::Unavailable(_) | StoreError::Locked(_) | StoreError::DiskFull(_) => {
                 ApiError::Unavailable(format!("the event store cannot be read right now: {e}"))
             }
@@ -70,22 +66,6 @@ pub async fn caught_up(state: &AppState, min_position: Option<u64>) -> Result<()
         })
 }
 
-pub(crate) fn parse_opt<T, E: std::fmt::Display>(
-    v: Option<&str>,
-    parse: impl Fn(&str) -> Result<T, E>,
-) -> Result<Option<T>, ApiError> {
-    v.filter(|s| !s.is_empty())
-        .map(|s| parse(s).map_err(bad))
-        .transpose()
-}
-
-fn order_status(s: &str) -> Result<OrderStatus, String> {
-    OrderStatus::ALL
-        .into_iter()
-        .find(|st| st.as_str() == s)
-        .ok_or_else(|| format!("{s:?} is not an order status"))
-}
-
 /// May `caller` see `order`? Owner, its delivering or selling dealer, planner, finance.
 fn may_see(caller: &Caller, order: &OrderView) -> bool {
     match caller.role {
@@ -101,10 +81,14 @@ fn may_see(caller: &Caller, order: &OrderView) -> bool {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrdersQuery {
-    pub status: Option<String>,
-    pub dealer_id: Option<String>,
-    pub customer_id: Option<String>,
-    pub selling_dealer_id: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub status: Option<OrderStatus>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub dealer_id: Option<DealerId>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub customer_id: Option<CustomerId>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub selling_dealer_id: Option<DealerId>,
     pub min_position: Option<u64>,
 }
 
@@ -122,10 +106,10 @@ pub async fn list_orders(
 ) -> Result<Json<Vec<OrderView>>, ApiError> {
     caught_up(&state, q.min_position).await?;
     let mut filter = OrderFilter {
-        status: parse_opt(q.status.as_deref(), order_status)?,
-        dealer_id: parse_opt(q.dealer_id.as_deref(), DealerId::parse)?,
-        customer_id: parse_opt(q.customer_id.as_deref(), CustomerId::parse)?,
-        selling_dealer_id: parse_opt(q.selling_dealer_id.as_deref(), DealerId::parse)?,
+        status: q.status,
+        dealer_id: q.dealer_id,
+        customer_id: q.customer_id,
+        selling_dealer_id: q.selling_dealer_id,
     };
     match caller.role {
         Role::Customer => {
@@ -227,10 +211,9 @@ fn dealer_scope(caller: &Caller, dealer: &DealerId, also: &[Role]) -> Result<(),
 pub async fn dealer_board(
     State(state): State<AppState>,
     caller: Caller,
-    AppPath(dealer): AppPath<String>,
+    AppPath(dealer): AppPath<DealerId>,
     AppQuery(q): AppQuery<AtQuery>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let dealer = DealerId::parse(&dealer).map_err(bad)?;
     dealer_scope(&caller, &dealer, &[Role::Planner])?;
     if state.catalog.dealer(&dealer).is_none() {
         return Err(ApiError::NotFound(format!("dealer {dealer}")));
@@ -250,7 +233,7 @@ pub async fn dealer_board(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MonthQuery {
-    pub month: Option<String>,
+    pub month: Option<Month>,
     pub min_position: Option<u64>,
 }
 
@@ -262,10 +245,9 @@ pub struct MonthQuery {
 pub async fn commissions(
     State(state): State<AppState>,
     caller: Caller,
-    AppPath(dealer): AppPath<String>,
+    AppPath(dealer): AppPath<DealerId>,
     AppQuery(q): AppQuery<MonthQuery>,
 ) -> Result<Json<CommissionStatement>, ApiError> {
-    let dealer = DealerId::parse(&dealer).map_err(bad)?;
     dealer_scope(&caller, &dealer, &[Role::Finance])?;
     let Some(market) = state.catalog.dealer(&dealer).map(|d| d.market.clone()) else {
         return Err(ApiError::NotFound(format!("dealer {dealer}")));
@@ -275,10 +257,9 @@ pub async fn commissions(
         .market(&market)
         .map(|m| m.currency)
         .ok_or_else(|| ApiError::Internal(format!("market {market} is not in the catalog")))?;
-    let month = match q.month.as_deref() {
-        Some(m) => Month::parse(m).map_err(bad)?,
-        None => Month::containing(state.clock.today()),
-    };
+    let month = q
+        .month
+        .unwrap_or_else(|| Month::containing(state.clock.today()));
     caught_up(&state, q.min_position).await?;
     Ok(Json(
         state
@@ -289,16 +270,13 @@ pub async fn commissions(
     ))
 }
 
-fn invoice_status(s: &str) -> Result<InvoiceStatus, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| format!("{s:?} is not an invoice status"))
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvoicesQuery {
-    pub order_id: Option<String>,
-    pub status: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub order_id: Option<OrderId>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub status: Option<InvoiceStatus>,
     pub min_position: Option<u64>,
 }
 
@@ -313,8 +291,8 @@ pub async fn list_invoices(
     AppQuery(q): AppQuery<InvoicesQuery>,
 ) -> Result<Json<Vec<InvoiceView>>, ApiError> {
     let mut filter = InvoiceFilter {
-        order_id: parse_opt(q.order_id.as_deref(), OrderId::parse)?,
-        status: parse_opt(q.status.as_deref(), invoice_status)?,
+        order_id: q.order_id,
+        status: q.status,
         customer_id: None,
     };
     match caller.role {
@@ -339,10 +317,9 @@ pub async fn list_invoices(
 pub async fn get_invoice(
     State(state): State<AppState>,
     caller: Caller,
-    AppPath(number): AppPath<String>,
+    AppPath(number): AppPath<InvoiceNumber>,
     AppQuery(q): AppQuery<AtQuery>,
 ) -> Result<Json<InvoiceView>, ApiError> {
-    let number = InvoiceNumber::parse(&number).map_err(bad)?;
     caller.require(&[Role::Finance, Role::Customer])?;
     caught_up(&state, q.min_position).await?;
     let view = state
@@ -362,7 +339,8 @@ pub async fn get_invoice(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KpiQuery {
-    pub market: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub market: Option<MarketCode>,
     pub min_position: Option<u64>,
 }
 
@@ -377,12 +355,11 @@ pub async fn kpis(
     AppQuery(q): AppQuery<KpiQuery>,
 ) -> Result<Json<Kpis>, ApiError> {
     caller.require(&[Role::Planner, Role::Finance])?;
-    let market = parse_opt(q.market.as_deref(), MarketCode::parse)?;
     caught_up(&state, q.min_position).await?;
     Ok(Json(
         state
             .views
-            .kpis(market.as_ref())
+            .kpis(q.market.as_ref())
             .await
             .map_err(read_error)?,
     ))

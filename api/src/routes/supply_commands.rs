@@ -48,11 +48,10 @@ pub struct CapacityView {
 pub async fn set_capacity(
     State(state): State<AppState>,
     caller: Caller,
-    AppPath((plant, week)): AppPath<(String, String)>,
+    AppPath((plant, week)): AppPath<(PlantId, String)>,
     AppJson(req): AppJson<CapacityRequest>,
 ) -> Result<Json<CapacityView>, ApiError> {
     caller.require(&[Role::Planner])?;
-    let plant = PlantId::parse(&plant).map_err(bad)?;
     let week = crate::calendar::week(&week)?;
     if state.catalog.plant(&plant).is_none() {
         return Err(ApiError::NotFound(format!("plant {plant}")));
@@ -89,10 +88,9 @@ pub async fn start_production(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    AppPath((plant, week)): AppPath<(String, String)>,
+    AppPath((plant, week)): AppPath<(PlantId, String)>,
 ) -> Result<(HeaderMap, Json<Vec<BuildView>>), ApiError> {
     caller.require(&[Role::Planner])?;
-    let plant = PlantId::parse(&plant).map_err(bad)?;
     let week = crate::calendar::week(&week)?;
     if state.catalog.plant(&plant).is_none() {
         return Err(ApiError::NotFound(format!("plant {plant}")));
@@ -353,11 +351,10 @@ pub async fn record_payment(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    AppPath(number): AppPath<String>,
+    AppPath(number): AppPath<InvoiceNumber>,
     AppJson(req): AppJson<PaymentRequest>,
 ) -> Result<Json<PaymentView>, ApiError> {
     caller.require(&[Role::Finance])?;
-    let number = InvoiceNumber::parse(&number).map_err(bad)?;
     let currency = state
         .catalog
         .market(&number.market)

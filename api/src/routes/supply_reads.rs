@@ -12,14 +12,16 @@ use serde::Deserialize;
 use crate::auth::{Caller, Role};
 use crate::extract::{AppPath, AppQuery};
 use crate::problem::{ApiError, Problem};
-use crate::routes::reads::{bad, caught_up, parse_opt, read_error, AtQuery};
+use crate::routes::reads::{caught_up, read_error, AtQuery};
 use crate::AppState;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WeeksQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub from: Option<IsoWeek>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub to: Option<IsoWeek>,
     pub min_position: Option<u64>,
 }
 
@@ -32,19 +34,19 @@ pub struct WeeksQuery {
 pub async fn capacity(
     State(state): State<AppState>,
     caller: Caller,
-    AppPath(plant): AppPath<String>,
+    AppPath(plant): AppPath<PlantId>,
     AppQuery(q): AppQuery<WeeksQuery>,
 ) -> Result<Json<Vec<WeekCapacity>>, ApiError> {
     caller.require(&[Role::Planner])?;
-    let plant = PlantId::parse(&plant).map_err(bad)?;
     if state.catalog.plant(&plant).is_none() {
         return Err(ApiError::NotFound(format!("plant {plant}")));
     }
     let today = state.clock.today();
     // The defaults stop at the last week of the business calendar.
-    let from = parse_opt(q.from.as_deref(), IsoWeek::parse)?
+    let from = q
+        .from
         .unwrap_or_else(|| IsoWeek::containing(today).min(IsoWeek::last()));
-    let to = match parse_opt(q.to.as_deref(), IsoWeek::parse)? {
+    let to = match q.to {
         Some(to) => to,
         None => IsoWeek::containing(today + chrono::Days::new(7 * 52)).min(IsoWeek::last()),
     };
@@ -61,17 +63,15 @@ pub async fn capacity(
     ))
 }
 
-fn vehicle_status(s: &str) -> Result<VehicleStatus, String> {
-    serde_json::from_value(serde_json::Value::String(s.to_owned()))
-        .map_err(|_| format!("{s:?} is not a vehicle status"))
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VehiclesQuery {
-    pub location: Option<String>,
-    pub status: Option<String>,
-    pub model: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub location: Option<LocationId>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub status: Option<VehicleStatus>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub model: Option<ModelCode>,
     pub min_position: Option<u64>,
 }
 
@@ -86,9 +86,9 @@ pub async fn list_vehicles(
     AppQuery(q): AppQuery<VehiclesQuery>,
 ) -> Result<Json<Vec<VehicleView>>, ApiError> {
     let mut filter = VehicleFilter {
-        location: parse_opt(q.location.as_deref(), LocationId::parse)?,
-        status: parse_opt(q.status.as_deref(), vehicle_status)?,
-        model: parse_opt(q.model.as_deref(), ModelCode::parse)?,
+        location: q.location,
+        status: q.status,
+        model: q.model,
     };
     match caller.role {
         Role::Planner => {}

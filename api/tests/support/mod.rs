@@ -103,18 +103,59 @@ pub async fn settle(rt: &api::runtime::Runtime) {
 }
 
 /// An engine on SQLite (as `otd serve` runs by default) on a simulated
-/// clock at 2026-11-23: its store does real I/O, so racing requests
-/// interleave as they do in production.
+/// clock at 2026-11-23, without a rate limit: its store does real I/O, so
+/// racing requests interleave as they do in production.
 pub async fn sqlite() -> (api::runtime::Runtime, tempfile::TempDir) {
     let data = tempfile::tempdir().unwrap();
-    let settings = api::settings::Layer {
-        data: Some(data.path().to_owned()),
-        clock: Some("sim:2026-11-23".into()),
-        jwt_secret: Some(String::from_utf8(SECRET.to_vec()).unwrap()),
-        rate_limit: Some("0".into()),
-        ..api::settings::Layer::default()
-    }
-    .resolve()
-    .unwrap();
-    (api::runtime::Runtime::open(&settings).await.unwrap(), data)
+    let sqlite = store::SqliteStore::open(data.path()).await.unwrap();
+    let read_models = projections::SqliteReadModels::open(&sqlite).await.unwrap();
+    let pages: std::sync::Arc<dyn projections::LogPages> =
+        std::sync::Arc::new(projections::SqlitePages::open(&sqlite).unwrap());
+    let options = projections::RunnerOptions {
+        pages: Some(pages),
+        ..projections::RunnerOptions::default()
+    };
+    let rt = started(
+        std::sync::Arc::new(sqlite),
+        std::sync::Arc::new(read_models),
+        options,
+    )
+    .await;
+    (rt, data)
+}
+
+/// An engine on PostgreSQL in `schema` (as `otd serve --backend postgres`
+/// runs), on a simulated clock at 2026-11-23, without a rate limit.
+pub async fn postgres(url: &str, schema: &str) -> api::runtime::Runtime {
+    let events = store::PostgresStore::connect(url, Some(schema))
+        .await
+        .unwrap();
+    let read_models = projections::PostgresReadModels::connect(url, events.schema())
+        .await
+        .unwrap();
+    started(
+        std::sync::Arc::new(events),
+        std::sync::Arc::new(read_models),
+        projections::RunnerOptions::default(),
+    )
+    .await
+}
+
+/// The engine on these stores with the demo catalog and the test secret.
+async fn started(
+    events: std::sync::Arc<dyn store::EventStore>,
+    read_models: std::sync::Arc<dyn projections::ReadModelStore>,
+    options: projections::RunnerOptions,
+) -> api::runtime::Runtime {
+    api::runtime::Runtime::start(
+        events,
+        read_models,
+        std::sync::Arc::new(domain::catalog::Catalog::demo()),
+        app::Clock::simulated(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
+        AuthKeys::from_secret(SECRET),
+        0,
+        options,
+    )
+    .await
+    .unwrap()
 }

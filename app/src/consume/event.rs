@@ -1,7 +1,7 @@
 //! An event of the log read back and decoded once, for every consumer of the batch.
 
 use chrono::{DateTime, Utc};
-use domain::streams::{AnyEvent, DecodeError};
+use domain::streams::{AnyEvent, DecodeError, Decoded};
 use store::{Position, RecordedEvent, StreamId};
 
 /// What a stored event turned out to be.
@@ -11,8 +11,8 @@ use store::{Position, RecordedEvent, StreamId};
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decoding {
-    /// A domain event.
-    Event(AnyEvent),
+    /// A domain event, with the typed id of its stream.
+    Event(Decoded),
     /// An event nobody here reads: of a stream no aggregate owns (e.g. the API's idempotency
     /// records), or of a category the consumer is not interested in.
     Foreign,
@@ -117,7 +117,7 @@ pub fn decode_wanted(stream: &str, payload: &str, interest: &Interest) -> Decodi
 /// Decodes the payload of an event of `stream` with [`AnyEvent::decode`].
 fn decode_payload(stream: &str, payload: &str) -> Decoding {
     match AnyEvent::decode(stream, payload) {
-        Ok(event) => Decoding::Event(event),
+        Ok(decoded) => Decoding::Event(decoded),
         Err(DecodeError::UnknownCategory(_)) => Decoding::Foreign,
         Err(DecodeError::Malformed { reason, .. }) => Decoding::Malformed(reason),
     }

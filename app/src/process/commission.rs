@@ -10,11 +10,11 @@
 use async_trait::async_trait;
 use domain::commission::{CommissionCommand, CommissionStatement};
 use domain::order::{Order, OrderEvent};
-use domain::streams::{commission_stream, order_stream, AnyEvent};
-use domain::values::Month;
+use domain::streams::AnyEvent;
+use domain::values::{CommissionKey, Month};
 
 use super::{Incoming, ProcessManager, ReactionError};
-use crate::steps::{load, run, Progress};
+use crate::steps::{load, run};
 use crate::{CommandError, Executor};
 
 const ACTOR: &str = "process:commission";
@@ -49,28 +49,24 @@ impl ProcessManager for CommissionManager {
         let Some(order) = incoming.order() else {
             return Ok(());
         };
-        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        let state = load::<Order>(&self.exec, &order).await?;
         let Some(o) = state.placed() else {
             return Err(CommandError::NotFound(format!("order {order}")).into());
         };
         let delivered_on = delivered_at.date_naive();
         let month = Month::containing(delivered_on);
         let metadata = incoming.caused(ACTOR);
-        let mut progress = Progress::default();
-        run::<CommissionStatement>(
-            &self.exec,
-            &commission_stream(&o.dealer, month),
-            &metadata,
-            &mut progress,
-            |_| CommissionCommand::Accrue {
+        let statement = CommissionKey::new(o.dealer.clone(), month);
+        run::<CommissionStatement>(&self.exec, &statement, &metadata, |_| {
+            CommissionCommand::Accrue {
                 dealer: o.dealer.clone(),
                 month,
                 order,
                 market: o.market.clone(),
                 net_price: *net_price,
                 delivered_on,
-            },
-        )
+            }
+        })
         .await?;
         Ok(())
     }

@@ -19,7 +19,7 @@ use domain::order::OrderEvent;
 use domain::streams::AnyEvent;
 
 use super::{Incoming, ProcessManager, ReactionError};
-use crate::steps::{invoicing, Progress};
+use crate::steps::invoicing;
 use crate::Executor;
 
 const ACTOR: &str = "process:invoicing";
@@ -55,8 +55,7 @@ impl ProcessManager for InvoicingManager {
             return Ok(());
         };
         let metadata = incoming.caused(ACTOR);
-        let mut progress = Progress::default();
-        invoicing::settle(&self.exec, order, &metadata, &mut progress).await?;
+        invoicing::settle(&self.exec, order, &metadata).await?;
         Ok(())
     }
 }

@@ -22,14 +22,14 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use domain::order::{Fulfilment, Order, OrderEvent, OrderStatus, VehicleSource};
-use domain::streams::{order_stream, AnyEvent};
+use domain::streams::AnyEvent;
 use domain::values::{LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleEvent;
 use store::Metadata;
 
 use super::{Incoming, ProcessManager, ReactionError};
 use crate::steps::shipments::{cancel_planned_delivery, delivery_id, plan, PlanRequest};
-use crate::steps::{is_rejection, load, Progress};
+use crate::steps::{is_rejection, load};
 use crate::Executor;
 
 const ACTOR: &str = "process:logistics";
@@ -127,7 +127,7 @@ impl LogisticsManager {
         ready_on: NaiveDate,
         metadata: &Metadata,
     ) -> Result<(), ReactionError> {
-        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        let state = load::<Order>(&self.exec, &order).await?;
         let Some(o) = state.placed() else {
             return Ok(());
         };
@@ -151,8 +151,7 @@ impl LogisticsManager {
             to,
             ready_on,
         };
-        let mut progress = Progress::default();
-        match plan(&self.exec, request, metadata, &mut progress).await {
+        match plan(&self.exec, request, metadata).await {
             Ok(_) => Ok(()),
             // The id is taken by an older plan on another route (the order
             // gave the vehicle up and took it back elsewhere): the planner's
@@ -172,16 +171,14 @@ impl LogisticsManager {
         reason: &str,
         metadata: &Metadata,
     ) -> Result<(), ReactionError> {
-        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        let state = load::<Order>(&self.exec, &order).await?;
         let holds = state
             .placed()
             .and_then(|o| o.fulfilment.as_ref())
             .and_then(Fulfilment::vehicle)
             == Some(vehicle);
         if !holds {
-            let mut progress = Progress::default();
-            cancel_planned_delivery(&self.exec, vehicle, order, reason, metadata, &mut progress)
-                .await?;
+            cancel_planned_delivery(&self.exec, vehicle, order, reason, metadata).await?;
         }
         Ok(())
     }

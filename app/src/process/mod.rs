@@ -27,7 +27,7 @@ mod runner;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::streams::AnyEvent;
+use domain::streams::{AnyEvent, AnyId};
 use domain::values::OrderId;
 use store::{Metadata, RecordedEvent, StoreError};
 
@@ -46,6 +46,8 @@ pub use runner::{ProcessHandle, ProcessRunner, ProcessWaitError, Skipped, FLUSH_
 pub struct Incoming {
     /// The event as stored (position, stream, metadata).
     pub record: RecordedEvent,
+    /// The typed id of its stream, read once when it was decoded.
+    pub id: AnyId,
     /// The domain event it holds.
     pub event: AnyEvent,
 }
@@ -54,8 +56,7 @@ impl Incoming {
     /// The order whose stream holds the event (`order-{id}`), for order
     /// events, which do not repeat their order's id.
     pub fn order(&self) -> Option<OrderId> {
-        let id = self.record.stream_id.as_str().strip_prefix("order-")?;
-        OrderId::parse(id).ok()
+        self.id.order()
     }
 
     /// The metadata of the commands a manager sends in reaction: caused by
@@ -111,6 +112,7 @@ impl ReactionError {
                 ),
                 CommandError::Rejected(_)
                 | CommandError::NotFound(_)
+                | CommandError::NotYours(_)
                 | CommandError::Corrupt { .. } => false,
             },
         }

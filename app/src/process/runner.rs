@@ -218,9 +218,10 @@ impl Reactions {
     async fn deliver(&mut self, event: LogEvent, shutdown: &mut Shutdown) -> bool {
         let at = event.position;
         let incoming = match (event.decoding, event.record) {
-            (Decoding::Event(event), Some(record)) => Incoming {
+            (Decoding::Event(decoded), Some(record)) => Incoming {
                 record: *record,
-                event,
+                id: decoded.id,
+                event: decoded.event,
             },
             (Decoding::Foreign, _) => {
                 // Not a domain stream (e.g. the API's idempotency records): nothing to react

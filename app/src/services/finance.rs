@@ -2,13 +2,12 @@
 
 use domain::invoice::{Invoice, InvoiceCommand, InvoiceStatus};
 use domain::invoice_register::{DocumentKind, InvoiceRegister};
-use domain::streams::{invoice_stream, register_stream};
-use domain::values::{InvoiceNumber, Money, OrderId, PaymentId};
+use domain::values::{InvoiceNumber, Money, OrderId, PaymentId, RegisterKey};
 use store::{Metadata, Position};
 
 use super::Services;
 use crate::rejection::ServiceError;
-use crate::steps::{load, run, Progress};
+use crate::steps::{load, run, Reached};
 use crate::CommandError;
 
 /// A payment recorded against an invoice.
@@ -39,22 +38,22 @@ impl Services {
     ) -> Result<PaymentRecorded, ServiceError> {
         let exec = &self.exec;
         let not_found = || CommandError::NotFound(format!("invoice {number}"));
-        let register = register_stream(&number.market, number.year);
+        let register = RegisterKey::new(number.market.clone(), number.year);
         let order = load::<InvoiceRegister>(exec, &register)
             .await?
             .assigned()
             .find(|(_, kind, n)| *kind == DocumentKind::Invoice && *n == number)
             .map(|(order, _, _)| *order)
             .ok_or_else(not_found)?;
-        let stream = invoice_stream(order);
-        if load::<Invoice>(exec, &stream).await?.number() != Some(number) {
+        if load::<Invoice>(exec, &order).await?.number() != Some(number) {
             return Err(not_found());
         }
-        let mut progress = Progress::default();
-        let done = run::<Invoice>(exec, &stream, metadata, &mut progress, |_| {
-            InvoiceCommand::RecordPayment { payment, amount }
+        let done = run::<Invoice>(exec, &order, metadata, |_| InvoiceCommand::RecordPayment {
+            payment,
+            amount,
         })
         .await?;
+        let reached = Reached::of(&done);
         let invoice = done.state;
         let zero = Money::zero(amount.currency);
         Ok(PaymentRecorded {
@@ -63,7 +62,7 @@ impl Services {
             paid_total: invoice.paid_total().unwrap_or(zero),
             outstanding: invoice.outstanding().unwrap_or(zero),
             status: invoice.status().unwrap_or(InvoiceStatus::Open),
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 }

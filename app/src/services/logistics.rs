@@ -5,7 +5,6 @@
 use chrono::NaiveDate;
 use domain::order::{Order, OrderCommand, OrderStatus, WaitReason};
 use domain::shipment::{Shipment, ShipmentCommand, ShipmentStatus};
-use domain::streams::{order_stream, shipment_stream, vehicle_stream};
 use domain::values::{LocationId, OrderId, ShipmentId, VehicleId};
 use domain::vehicle::{Vehicle, VehicleCommand, VehicleError, VehicleEvent, VehicleStatus};
 use store::{Metadata, Position};
@@ -13,7 +12,7 @@ use store::{Metadata, Position};
 use super::{Done, Services};
 use crate::rejection::{Rejection, ServiceError};
 use crate::steps::shipments::{delivery_id, plan, replanned_delivery_id, transfer_id, PlanRequest};
-use crate::steps::{check, events_of, load, load_versioned, run, Progress};
+use crate::steps::{check, events_of, load, load_versioned, run, Reached};
 use crate::{CommandError, Executor};
 
 /// A vehicle handed to a carrier.
@@ -57,8 +56,7 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Dispatched, ServiceError> {
         let exec = &self.exec;
-        let stream = vehicle_stream(vehicle);
-        let (v, version) = load_versioned::<Vehicle>(exec, &stream).await?;
+        let (v, version) = load_versioned::<Vehicle>(exec, &vehicle).await?;
         let (Some(from), Some(version)) = (v.location().cloned(), version) else {
             return Err(CommandError::NotFound(format!("vehicle {vehicle}")));
         };
@@ -72,7 +70,7 @@ impl Services {
                 }))
             }
         };
-        let mut progress = Progress::default();
+        let mut reached = Reached::Nothing;
         let on_its_way =
             v.status() == Some(VehicleStatus::InTransit) && v.destination() == Some(&destination);
         let shipment = match v.shipment().filter(|_| on_its_way) {
@@ -86,7 +84,7 @@ impl Services {
                 };
                 check::<Vehicle>(exec, &v, probe).map_err(CommandError::Rejected)?;
                 if let Some(order) = order {
-                    let o = load::<Order>(exec, &order_stream(order)).await?;
+                    let o = load::<Order>(exec, &order).await?;
                     let probe = OrderCommand::Dispatch {
                         shipment: ShipmentId::derived("probe"),
                         eta: today,
@@ -96,7 +94,7 @@ impl Services {
                 let id = match order {
                     Some(order) => {
                         let canonical = delivery_id(vehicle, order);
-                        let planned = load::<Shipment>(exec, &shipment_stream(canonical)).await?;
+                        let planned = load::<Shipment>(exec, &canonical).await?;
                         if !planned.exists() || fits(&planned, &from, &destination) {
                             canonical
                         } else {
@@ -113,27 +111,27 @@ impl Services {
                     to: destination.clone(),
                     ready_on: today,
                 };
-                let planned = plan(exec, request, metadata, &mut progress).await?;
+                let (planned, planning) = plan(exec, request, metadata).await?;
                 let days = planned.days().unwrap_or_default();
                 let eta = domain::rules::add_days(today, days);
-                run::<Vehicle>(exec, &stream, metadata, &mut progress, |_| {
-                    VehicleCommand::Dispatch {
-                        shipment: id,
-                        to: destination.clone(),
-                        eta,
-                    }
+                let done = run::<Vehicle>(exec, &vehicle, metadata, |_| VehicleCommand::Dispatch {
+                    shipment: id,
+                    to: destination.clone(),
+                    eta,
                 })
                 .await?;
+                reached = planning.max(Reached::of(&done));
                 id
             }
         };
-        let eta = record_dispatch(exec, shipment, order, metadata, &mut progress).await?;
+        let (eta, recorded) = record_dispatch(exec, shipment, order, metadata).await?;
+        reached = reached.max(recorded);
         Ok(Dispatched {
             vehicle,
             shipment,
             to: destination,
             eta,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 
@@ -147,35 +145,28 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Done, ServiceError> {
         let exec = &self.exec;
-        let stream = vehicle_stream(vehicle);
-        let v = load::<Vehicle>(exec, &stream).await?;
+        let v = load::<Vehicle>(exec, &vehicle).await?;
         if !v.exists() {
             return Err(CommandError::NotFound(format!("vehicle {vehicle}")));
         }
         let reason = reason.trim().to_owned();
-        let mut progress = Progress::default();
-        let done = run::<Vehicle>(exec, &stream, metadata, &mut progress, |_| {
-            VehicleCommand::Delay {
-                reason: reason.clone(),
-                new_eta,
-            }
+        let mut reached = Reached::Nothing;
+        let done = run::<Vehicle>(exec, &vehicle, metadata, |_| VehicleCommand::Delay {
+            reason: reason.clone(),
+            new_eta,
         })
         .await?;
+        reached = reached.max(Reached::of(&done));
         if let Some(shipment) = done.state.shipment() {
-            run::<Shipment>(
-                exec,
-                &shipment_stream(shipment),
-                metadata,
-                &mut progress,
-                |_| ShipmentCommand::Delay {
-                    reason: reason.clone(),
-                    new_eta,
-                },
-            )
+            let delayed = run::<Shipment>(exec, &shipment, metadata, |_| ShipmentCommand::Delay {
+                reason: reason.clone(),
+                new_eta,
+            })
             .await?;
+            reached = reached.max(Reached::of(&delayed));
         }
         if let Some(order) = done.state.order() {
-            let o = load::<Order>(exec, &order_stream(order)).await?;
+            let o = load::<Order>(exec, &order).await?;
             let recorded = o.placed().is_some_and(|o| {
                 o.eta == Some(new_eta)
                     && o.reason
@@ -184,17 +175,16 @@ impl Services {
                         })
             });
             if !recorded {
-                run::<Order>(exec, &order_stream(order), metadata, &mut progress, |_| {
-                    OrderCommand::Delay {
-                        reason: reason.clone(),
-                        new_eta,
-                    }
+                let delayed = run::<Order>(exec, &order, metadata, |_| OrderCommand::Delay {
+                    reason: reason.clone(),
+                    new_eta,
                 })
                 .await?;
+                reached = reached.max(Reached::of(&delayed));
             }
         }
         Ok(Done {
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 
@@ -208,8 +198,7 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Arrival, ServiceError> {
         let exec = &self.exec;
-        let stream = vehicle_stream(vehicle);
-        let v = load::<Vehicle>(exec, &stream).await?;
+        let v = load::<Vehicle>(exec, &vehicle).await?;
         let Some(status) = v.status() else {
             return Err(CommandError::NotFound(format!("vehicle {vehicle}")));
         };
@@ -225,7 +214,7 @@ impl Services {
         // refusal leaves nothing half done.
         let served = match v.order() {
             Some(order) => {
-                let o = load::<Order>(exec, &order_stream(order)).await?;
+                let o = load::<Order>(exec, &order).await?;
                 let at_its_dealer = o.placed().is_some_and(|o| at.dealer() == Some(&o.dealer));
                 if at_its_dealer && o.status() != Some(OrderStatus::Cancelled) {
                     let arrive = OrderCommand::Arrive {
@@ -237,39 +226,32 @@ impl Services {
             }
             None => None,
         };
-        let mut progress = Progress::default();
-        run::<Vehicle>(exec, &stream, metadata, &mut progress, |_| {
-            VehicleCommand::Arrive {
-                location: at.clone(),
-            }
+        let mut reached = Reached::Nothing;
+        let done = run::<Vehicle>(exec, &vehicle, metadata, |_| VehicleCommand::Arrive {
+            location: at.clone(),
         })
         .await?;
-        run::<Shipment>(
-            exec,
-            &shipment_stream(shipment),
-            metadata,
-            &mut progress,
-            |_| ShipmentCommand::Arrive,
-        )
-        .await?;
+        reached = reached.max(Reached::of(&done));
+        let done = run::<Shipment>(exec, &shipment, metadata, |_| ShipmentCommand::Arrive).await?;
+        reached = reached.max(Reached::of(&done));
         let mut order = served.map(|(order, _)| order);
         if let Some((served, true)) = served {
-            let arrived =
-                run::<Order>(exec, &order_stream(served), metadata, &mut progress, |_| {
-                    OrderCommand::Arrive {
-                        location: at.clone(),
+            let arrived = run::<Order>(exec, &served, metadata, |_| OrderCommand::Arrive {
+                location: at.clone(),
+            })
+            .await;
+            match arrived {
+                Ok(done) => reached = reached.max(Reached::of(&done)),
+                Err(refused) => {
+                    // Cancelled meanwhile: the vehicle's arrival stands, and the
+                    // cancelled order no longer waits for it (its vehicle was
+                    // released), as a repeat sent later would answer.
+                    let now = load::<Order>(exec, &served).await?;
+                    if now.status() != Some(OrderStatus::Cancelled) {
+                        return Err(refused);
                     }
-                })
-                .await;
-            if let Err(refused) = arrived {
-                // Cancelled meanwhile: the vehicle's arrival stands, and the
-                // cancelled order no longer waits for it (its vehicle was
-                // released), as a repeat sent later would answer.
-                let now = load::<Order>(exec, &order_stream(served)).await?;
-                if now.status() != Some(OrderStatus::Cancelled) {
-                    return Err(refused);
+                    order = None;
                 }
-                order = None;
             }
         }
         Ok(Arrival {
@@ -277,7 +259,7 @@ impl Services {
             shipment,
             at,
             order,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 }
@@ -291,29 +273,28 @@ fn fits(shipment: &Shipment, from: &LocationId, to: &LocationId) -> bool {
 }
 
 /// The shipment's dispatch and, for a vehicle serving an order, the
-/// order's; returns the shipment's ETA.
+/// order's; returns the shipment's ETA and how far it got.
 async fn record_dispatch(
     exec: &Executor,
     shipment: ShipmentId,
     order: Option<OrderId>,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<NaiveDate, ServiceError> {
-    let done = run::<Shipment>(exec, &shipment_stream(shipment), metadata, progress, |_| {
-        ShipmentCommand::Dispatch
-    })
-    .await?;
+) -> Result<(NaiveDate, Reached), ServiceError> {
+    let done = run::<Shipment>(exec, &shipment, metadata, |_| ShipmentCommand::Dispatch).await?;
+    let mut reached = Reached::of(&done);
     let eta = done.state.eta().unwrap_or_else(|| exec.clock().today());
     if let Some(order) = order {
-        let o = load::<Order>(exec, &order_stream(order)).await?;
+        let o = load::<Order>(exec, &order).await?;
         if o.placed().and_then(|o| o.shipment) != Some(shipment) {
-            run::<Order>(exec, &order_stream(order), metadata, progress, |_| {
-                OrderCommand::Dispatch { shipment, eta }
+            let done = run::<Order>(exec, &order, metadata, |_| OrderCommand::Dispatch {
+                shipment,
+                eta,
             })
             .await?;
+            reached = reached.max(Reached::of(&done));
         }
     }
-    Ok(eta)
+    Ok((eta, reached))
 }
 
 /// The shipment and place of the vehicle's last arrival, if it still
@@ -325,7 +306,7 @@ async fn last_arrival(
     let Some(id) = v.id() else {
         return Ok(None);
     };
-    let events = events_of::<VehicleEvent>(exec, &vehicle_stream(id)).await?;
+    let events = events_of::<Vehicle>(exec, &id).await?;
     Ok(events.into_iter().rev().find_map(|e| match e {
         VehicleEvent::Arrived { shipment, at, .. } if Some(&at) == v.location() => {
             Some((shipment, at))

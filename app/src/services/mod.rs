@@ -27,18 +27,22 @@ pub mod finance;
 pub mod logistics;
 pub mod orders;
 pub mod reallocation;
+mod scope;
 pub mod supply;
 mod vin;
 
+use chrono::{DateTime, Utc};
 use domain::values::OrderId;
-use store::Position;
+use store::{Metadata, Position, StoreError, Subscription};
 
+use crate::clock_log::{self, AdvanceError};
 use crate::Executor;
 
 pub use finance::PaymentRecorded;
 pub use logistics::{Arrival, Dispatched};
 pub use orders::{Amendment, Cancellation, Delivery, PlaceOrder, Placed};
 pub use reallocation::Reallocation;
+pub use scope::Scope;
 pub use supply::{BuildCompleted, ProductionStart, StartedBuild};
 pub use vin::derive_vin;
 
@@ -57,6 +61,34 @@ impl Services {
     /// The executor the services run their commands with.
     pub fn executor(&self) -> &Executor {
         &self.exec
+    }
+
+    /// The position of the last event in the log (the start when empty):
+    /// what a read waits for, or where following the log begins.
+    pub async fn log_head(&self) -> Result<Position, StoreError> {
+        self.exec.store().head().await
+    }
+
+    /// Every event after `after`, in log order: those stored, then new ones
+    /// as they are appended.
+    pub fn follow_log(&self, after: Position) -> Subscription {
+        self.exec.store().subscribe_all(after)
+    }
+
+    /// Moves the simulated business clock `days` forward, recorded in the
+    /// log (see [`clock_log::advance`]); returns the new time.
+    pub async fn advance_clock(
+        &self,
+        days: u32,
+        metadata: &Metadata,
+    ) -> Result<DateTime<Utc>, AdvanceError> {
+        clock_log::advance(
+            self.exec.store().as_ref(),
+            self.exec.clock(),
+            days,
+            metadata,
+        )
+        .await
     }
 }
 

@@ -10,18 +10,18 @@ use domain::invoice::{CreditNote, Invoice, InvoiceStatus};
 use domain::order::{
     Channel, InvoiceFacts, Order, OrderCommand, OrderError, OrderEvent, OrderStatus,
 };
-use domain::streams::{invoice_stream, order_stream, vehicle_stream};
+use domain::streams::stream_name;
 use domain::values::{
     CustomerId, DealerId, MarketCode, ModelCode, Money, OptionCode, OrderId, VehicleId,
 };
 use domain::vehicle::{Vehicle, VehicleCommand};
 use store::{Metadata, Position};
 
-use super::{Done, Services};
+use super::{Done, Scope, Services};
 use crate::rejection::{Rejection, ServiceError};
 use crate::steps::release::{release_held, release_vehicle};
 use crate::steps::shipments::cancel_planned_delivery;
-use crate::steps::{check, events_of, invoicing, load, run, Progress};
+use crate::steps::{events_of, invoicing, load, run, run_guarded, Reached};
 use crate::CommandError;
 
 /// What a customer (or a dealer for a customer) orders.
@@ -104,8 +104,6 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Placed, ServiceError> {
         let exec = &self.exec;
-        let stream = order_stream(input.order);
-        let mut progress = Progress::default();
         let command = |_: &Order| OrderCommand::Place {
             order: input.order,
             customer: input.customer.clone(),
@@ -116,16 +114,19 @@ impl Services {
             options: input.options.clone(),
             channel: input.channel,
         };
-        let state = match run::<Order>(exec, &stream, metadata, &mut progress, command).await {
-            Ok(done) => done.state,
+        let (state, reached) = match run::<Order>(exec, &input.order, metadata, command).await {
+            Ok(done) => {
+                let reached = Reached::of(&done);
+                (done.state, reached)
+            }
             Err(CommandError::Rejected(Rejection::Order(OrderError::AlreadyPlaced(_)))) => {
-                let state = load::<Order>(exec, &stream).await?;
+                let state = load::<Order>(exec, &input.order).await?;
                 if !self.same_order(&state, &input) {
                     return Err(CommandError::Rejected(Rejection::Order(
                         OrderError::AlreadyPlaced(input.order),
                     )));
                 }
-                state
+                (state, Reached::Nothing)
             }
             Err(e) => return Err(e),
         };
@@ -136,7 +137,7 @@ impl Services {
             lines: o.lines.clone(),
             price: o.price,
             deposit: o.deposit,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 
@@ -160,24 +161,25 @@ impl Services {
     /// priced at the order's locked price list. When the order held a stock
     /// vehicle that no longer matches, the vehicle is released and the order
     /// goes back to fulfilment (the fulfilment process manager runs again).
+    /// Only an order in the caller's `scope` is amended.
     pub async fn amend_order(
         &self,
         order: OrderId,
         options: Vec<OptionCode>,
+        scope: &Scope,
         metadata: &Metadata,
     ) -> Result<Amendment, ServiceError> {
         let exec = &self.exec;
-        let stream = order_stream(order);
-        placed(&load::<Order>(exec, &stream).await?, order)?;
         let invoice = invoice_facts(exec, order).await?;
-        let mut progress = Progress::default();
-        let done = run::<Order>(exec, &stream, metadata, &mut progress, |_| {
-            OrderCommand::Amend {
+        let command = |state: &Order| {
+            scope.admit(state, order)?;
+            Ok(OrderCommand::Amend {
                 options: options.clone(),
                 invoice,
-            }
-        })
-        .await?;
+            })
+        };
+        let done = run_guarded::<Order>(exec, &order, metadata, command, no_objection).await?;
+        let mut reached = Reached::of(&done);
         let o = placed(&done.state, order)?;
         let (difference, released_vehicle) = done
             .events
@@ -192,16 +194,18 @@ impl Services {
             })
             .unwrap_or((Money::zero(o.price.net.currency), None));
         if let Some(vehicle) = released_vehicle {
-            release_vehicle(exec, vehicle, order, metadata, &mut progress).await?;
+            reached = reached.max(release_vehicle(exec, vehicle, order, metadata).await?);
             let reason = "order amended";
-            cancel_planned_delivery(exec, vehicle, order, reason, metadata, &mut progress).await?;
+            let called_off =
+                cancel_planned_delivery(exec, vehicle, order, reason, metadata).await?;
+            reached = reached.max(called_off);
         }
         Ok(Amendment {
             order,
             price: o.price,
             difference,
             released_vehicle,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 
@@ -211,25 +215,26 @@ impl Services {
     /// already in production becomes free stock), a planned shipment that
     /// has not left is called off, and an invoiced order gets a credit note
     /// numbered from the register. Cancelling a cancelled order again
-    /// finishes whatever an interrupted first attempt left undone.
+    /// finishes whatever an interrupted first attempt left undone. Only an
+    /// order in the caller's `scope` is cancelled.
     pub async fn cancel_order(
         &self,
         order: OrderId,
         reason: &str,
+        scope: &Scope,
         metadata: &Metadata,
     ) -> Result<Cancellation, ServiceError> {
         let exec = &self.exec;
-        let stream = order_stream(order);
-        placed(&load::<Order>(exec, &stream).await?, order)?;
         let invoice = invoice_facts(exec, order).await?;
-        let mut progress = Progress::default();
-        let done = run::<Order>(exec, &stream, metadata, &mut progress, |_| {
-            OrderCommand::Cancel {
+        let command = |state: &Order| {
+            scope.admit(state, order)?;
+            Ok(OrderCommand::Cancel {
                 reason: reason.to_owned(),
                 invoice,
-            }
-        })
-        .await?;
+            })
+        };
+        let done = run_guarded::<Order>(exec, &order, metadata, command, no_objection).await?;
+        let mut reached = Reached::of(&done);
         let cancelled = match done.events.iter().find(|e| is_cancelled(e)) {
             Some(event) => event.clone(),
             None => last_cancellation(exec, order).await?,
@@ -243,18 +248,20 @@ impl Services {
         } = cancelled
         else {
             return Err(CommandError::Corrupt {
-                stream,
+                stream: stream_name::<Order>(&order),
                 reason: "a cancelled order without its cancellation".into(),
             });
         };
         if let Some(released) = &released {
-            release_held(exec, order, released, metadata, &mut progress).await?;
+            reached = reached.max(release_held(exec, order, released, metadata).await?);
             if let Some(vehicle) = released.vehicle() {
-                cancel_planned_delivery(exec, vehicle, order, &reason, metadata, &mut progress)
-                    .await?;
+                let called_off =
+                    cancel_planned_delivery(exec, vehicle, order, &reason, metadata).await?;
+                reached = reached.max(called_off);
             }
         }
-        let invoice = invoicing::settle(exec, order, metadata, &mut progress).await?;
+        let (invoice, settled) = invoicing::settle(exec, order, metadata).await?;
+        reached = reached.max(settled);
         let credit_note = invoice.credit_note().cloned();
         let credited = credit_note
             .as_ref()
@@ -265,90 +272,109 @@ impl Services {
             deposit_refunded: refund,
             deposit_forfeited: forfeited,
             credit_note,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 
     /// Books (or moves) the handover appointment once the car is at the
-    /// dealer.
+    /// dealer, for an order in the caller's `scope`.
     pub async fn book_handover(
         &self,
         order: OrderId,
         at: DateTime<Utc>,
+        scope: &Scope,
         metadata: &Metadata,
     ) -> Result<Done, ServiceError> {
         let exec = &self.exec;
-        let stream = order_stream(order);
-        placed(&load::<Order>(exec, &stream).await?, order)?;
-        let mut progress = Progress::default();
-        run::<Order>(exec, &stream, metadata, &mut progress, |_| {
-            OrderCommand::BookHandover { at }
-        })
-        .await?;
+        let command = |state: &Order| {
+            scope.admit(state, order)?;
+            Ok(OrderCommand::BookHandover { at })
+        };
+        let done = run_guarded::<Order>(exec, &order, metadata, command, no_objection).await?;
         Ok(Done {
-            position: progress.reached(exec).await?,
+            position: Reached::of(&done).position(exec).await?,
         })
     }
 
-    /// Hands the car over: only when the invoice (read from the order's
-    /// invoice stream) is paid in full. The order decides first
-    /// ([`OrderError::InvoiceNotPaid`]), the vehicle is delivered after;
-    /// the vehicle's side is checked before the order moves, so it does not
-    /// refuse afterwards. Commission accrues in the commission process
-    /// manager.
+    /// Hands the car over, for an order in the caller's `scope`: only when
+    /// the invoice (read from the order's invoice stream) is paid in full.
+    /// The order decides first ([`OrderError::InvoiceNotPaid`]), the vehicle
+    /// is delivered after; the order's handover cannot be undone, so it is
+    /// appended only if the vehicle can be handed over too
+    /// ([`Vehicle::handover_to`]), and the vehicle does not refuse
+    /// afterwards. Commission accrues in the commission process manager.
     pub async fn hand_over(
         &self,
         order: OrderId,
+        scope: &Scope,
         metadata: &Metadata,
     ) -> Result<Delivery, ServiceError> {
         let exec = &self.exec;
-        let stream = order_stream(order);
-        let state = load::<Order>(exec, &stream).await?;
-        let o = placed(&state, order)?;
+        // Loaded once: the executor decides the handover on this state.
+        let state = load::<Order>(exec, &order).await?;
+        let o = scope.admit(&state, order)?;
         let vehicle = o.fulfilment.as_ref().and_then(|f| f.vehicle());
-        let mut progress = Progress::default();
+        let mut reached = Reached::FoundDone;
         if o.status != OrderStatus::Delivered {
-            let invoice = load::<Invoice>(exec, &invoice_stream(order)).await?;
+            let invoice = load::<Invoice>(exec, &order).await?;
             let invoice_paid = invoice.status() == Some(InvoiceStatus::Paid);
-            check::<Order>(exec, &state, OrderCommand::HandOver { invoice_paid })
-                .map_err(CommandError::Rejected)?;
-            if let Some(vehicle) = vehicle {
-                let v = load::<Vehicle>(exec, &vehicle_stream(vehicle)).await?;
-                check::<Vehicle>(exec, &v, VehicleCommand::Deliver { order })
-                    .map_err(CommandError::Rejected)?;
-            }
-            let handed_over = run::<Order>(exec, &stream, metadata, &mut progress, |_| {
-                OrderCommand::HandOver { invoice_paid }
-            })
-            .await;
-            if let Err(refused) = handed_over {
+            let car = match vehicle {
+                Some(vehicle) => Some(load::<Vehicle>(exec, &vehicle).await?),
+                None => None,
+            };
+            let command = |state: &Order| {
+                scope.admit(state, order)?;
+                Ok(OrderCommand::HandOver { invoice_paid })
+            };
+            let car_ready = |_: &Order, _: &[OrderEvent]| match &car {
+                Some(car) => car
+                    .handover_to(order)
+                    .map(|_| ())
+                    .map_err(|refused| CommandError::Rejected(refused.into())),
+                None => Ok(()),
+            };
+            match run_guarded::<Order>(exec, &order, metadata, command, car_ready).await {
+                Ok(done) => reached = Reached::of(&done),
                 // A duplicate racing us handed it over first: done, as it
                 // would be for a repeat sent later.
-                let now = load::<Order>(exec, &stream).await?;
-                if now.status() != Some(OrderStatus::Delivered) {
-                    return Err(refused);
+                Err(refused) => {
+                    let now = load::<Order>(exec, &order).await?;
+                    if now.status() != Some(OrderStatus::Delivered) {
+                        return Err(refused);
+                    }
                 }
-                progress.found_done();
             }
-        } else {
-            progress.found_done();
         }
         if let Some(vehicle) = vehicle {
-            run::<Vehicle>(
-                exec,
-                &vehicle_stream(vehicle),
-                metadata,
-                &mut progress,
-                |_| VehicleCommand::Deliver { order },
-            )
+            let done = run::<Vehicle>(exec, &vehicle, metadata, |_| VehicleCommand::Deliver {
+                order,
+            })
             .await?;
+            reached = reached.max(Reached::of(&done));
         }
         Ok(Delivery {
             order,
             vehicle,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
+
+    /// The placed order if the caller's `scope` covers it
+    /// ([`CommandError::NotFound`], [`CommandError::NotYours`] otherwise):
+    /// for a caller refused before its command is even built.
+    pub async fn order_in_scope(
+        &self,
+        order: OrderId,
+        scope: &Scope,
+    ) -> Result<domain::order::PlacedOrder, ServiceError> {
+        let state = load::<Order>(&self.exec, &order).await?;
+        scope.admit(&state, order).cloned()
+    }
+}
+
+/// A use case with nothing to add once the aggregate accepted.
+fn no_objection(_: &Order, _: &[OrderEvent]) -> Result<(), ServiceError> {
+    Ok(())
 }
 
 /// The placed order, or [`CommandError::NotFound`].
@@ -367,7 +393,7 @@ async fn invoice_facts(
     exec: &crate::Executor,
     order: OrderId,
 ) -> Result<InvoiceFacts, ServiceError> {
-    let invoice = load::<Invoice>(exec, &invoice_stream(order)).await?;
+    let invoice = load::<Invoice>(exec, &order).await?;
     let issued = matches!(
         invoice.status(),
         Some(InvoiceStatus::Open | InvoiceStatus::Paid)
@@ -389,14 +415,13 @@ async fn last_cancellation(
     exec: &crate::Executor,
     order: OrderId,
 ) -> Result<OrderEvent, ServiceError> {
-    let stream = order_stream(order);
-    let events = events_of::<OrderEvent>(exec, &stream).await?;
+    let events = events_of::<Order>(exec, &order).await?;
     events
         .into_iter()
         .rev()
         .find(is_cancelled)
         .ok_or_else(|| CommandError::Corrupt {
-            stream,
+            stream: stream_name::<Order>(&order),
             reason: "a cancelled order without its cancellation".into(),
         })
 }

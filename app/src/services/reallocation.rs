@@ -5,7 +5,6 @@
 use chrono::NaiveDate;
 use domain::order::{Order, OrderCommand, OrderEvent};
 use domain::policy::{eta_at_dealer, LtoRank};
-use domain::streams::{order_stream, vehicle_stream};
 use domain::values::{DealerId, OrderId, VehicleId};
 use domain::vehicle::{Vehicle, VehicleCommand, VehicleEvent};
 use store::{Metadata, Position};
@@ -15,7 +14,7 @@ use super::Services;
 use crate::rejection::{Rejection, ServiceError};
 use crate::steps::release::{release_held, release_vehicle};
 use crate::steps::shipments::cancel_planned_delivery;
-use crate::steps::{check, events_of, load, run, Progress};
+use crate::steps::{check, events_of, load, run, Reached};
 use crate::stock::{source_of, whereabouts_of};
 use crate::CommandError;
 
@@ -57,13 +56,13 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Reallocation, ServiceError> {
         let exec = &self.exec;
-        let taker_state = load::<Order>(exec, &order_stream(order)).await?;
+        let taker_state = load::<Order>(exec, &order).await?;
         let taker = placed(&taker_state, order)?;
-        let v = load::<Vehicle>(exec, &vehicle_stream(vehicle)).await?;
+        let v = load::<Vehicle>(exec, &vehicle).await?;
         let (Some(market), Some(configuration)) = (v.market(), v.configuration()) else {
             return Err(CommandError::NotFound(format!("vehicle {vehicle}")));
         };
-        let mut progress = Progress::default();
+        let mut reached = Reached::Nothing;
         let held = taker.fulfilment.as_ref().and_then(|f| f.vehicle());
         // An earlier attempt may have moved the vehicle already.
         let moved = v.order() == Some(order);
@@ -78,7 +77,7 @@ impl Services {
                 vehicle,
                 from_order,
                 eta: taker.eta.unwrap_or_else(|| exec.clock().today()),
-                position: progress.reached(exec).await?,
+                position: reached.position(exec).await?,
             });
         }
         if market != &taker.market || configuration != &taker.configuration {
@@ -124,99 +123,85 @@ impl Services {
 
         if !moved {
             let dealer = taker.dealer.clone();
-            run::<Vehicle>(
-                exec,
-                &vehicle_stream(vehicle),
-                metadata,
-                &mut progress,
-                |_| match from_order {
-                    Some(from) => VehicleCommand::Reassign {
-                        from,
-                        to: order,
-                        dealer: dealer.clone(),
-                    },
-                    None => VehicleCommand::Reserve {
-                        order,
-                        dealer: dealer.clone(),
-                    },
+            let done = run::<Vehicle>(exec, &vehicle, metadata, |_| match from_order {
+                Some(from) => VehicleCommand::Reassign {
+                    from,
+                    to: order,
+                    dealer: dealer.clone(),
                 },
-            )
+                None => VehicleCommand::Reserve {
+                    order,
+                    dealer: dealer.clone(),
+                },
+            })
             .await?;
+            reached = reached.max(Reached::of(&done));
         }
 
         if let Some((giver, giver_dealer)) = &giver {
-            let gave_up =
-                run::<Order>(exec, &order_stream(*giver), metadata, &mut progress, |_| {
-                    OrderCommand::GiveUpVehicle {
-                        vehicle,
-                        to_order: order,
-                    }
-                })
-                .await;
+            let gave_up = run::<Order>(exec, giver, metadata, |_| OrderCommand::GiveUpVehicle {
+                vehicle,
+                to_order: order,
+            })
+            .await;
             if let Err(CommandError::Rejected(refusal)) = gave_up {
                 // Only a giver that still holds the vehicle gets it back. One that no
                 // longer does (cancelled, or it gave the vehicle up to a concurrent
                 // reallocation of it to this very order) would be left with a reservation
                 // it does not hold: the vehicle stays with the taker, which goes on.
-                let giver_state = load::<Order>(exec, &order_stream(*giver)).await?;
+                let giver_state = load::<Order>(exec, giver).await?;
                 let still_holds = giver_state
                     .placed()
                     .and_then(|o| o.fulfilment.as_ref())
                     .and_then(|f| f.vehicle())
                     == Some(vehicle);
                 if still_holds {
-                    run::<Vehicle>(
-                        exec,
-                        &vehicle_stream(vehicle),
-                        metadata,
-                        &mut progress,
-                        |_| VehicleCommand::Reassign {
-                            from: order,
-                            to: *giver,
-                            dealer: giver_dealer.clone(),
-                        },
-                    )
+                    run::<Vehicle>(exec, &vehicle, metadata, |_| VehicleCommand::Reassign {
+                        from: order,
+                        to: *giver,
+                        dealer: giver_dealer.clone(),
+                    })
                     .await?;
                     return Err(CommandError::Rejected(refusal));
                 }
             } else {
-                gave_up?;
+                reached = reached.max(Reached::of(&gave_up?));
             }
         }
 
-        let taken = match run::<Order>(exec, &order_stream(order), metadata, &mut progress, |_| {
-            take.clone()
-        })
-        .await
-        {
+        let taken = match run::<Order>(exec, &order, metadata, |_| take.clone()).await {
             Ok(done) => done,
             Err(CommandError::Rejected(refusal)) => {
-                release_vehicle(exec, vehicle, order, metadata, &mut progress).await?;
+                release_vehicle(exec, vehicle, order, metadata).await?;
                 return Err(CommandError::Rejected(refusal));
             }
             Err(e) => return Err(e),
         };
+        reached = reached.max(Reached::of(&taken));
         let released = taken.events.iter().find_map(|e| match e {
             OrderEvent::Reallocated { released, .. } => released.clone(),
             _ => None,
         });
         let reason = "vehicle reallocated";
         if let Some(released) = released {
-            release_held(exec, order, &released, metadata, &mut progress).await?;
+            reached = reached.max(release_held(exec, order, &released, metadata).await?);
             if let Some(other) = released.vehicle() {
-                cancel_planned_delivery(exec, other, order, reason, metadata, &mut progress)
-                    .await?;
+                let called_off =
+                    cancel_planned_delivery(exec, other, order, reason, metadata).await?;
+                reached = reached.max(called_off);
             }
         }
         if let Some(giver) = from_order {
-            cancel_planned_delivery(exec, vehicle, giver, reason, metadata, &mut progress).await?;
+            let called_off =
+                cancel_planned_delivery(exec, vehicle, giver, reason, metadata).await?;
+            reached = reached.max(called_off);
         }
         Ok(Reallocation {
             order,
             vehicle,
             from_order,
             eta,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 
@@ -230,7 +215,7 @@ impl Services {
         moved: bool,
     ) -> Result<Option<DealerId>, ServiceError> {
         let exec = &self.exec;
-        let state = load::<Order>(exec, &order_stream(giver)).await?;
+        let state = load::<Order>(exec, &giver).await?;
         let holder = state
             .placed()
             .filter(|o| o.fulfilment.as_ref().and_then(|f| f.vehicle()) == Some(vehicle));
@@ -259,7 +244,7 @@ async fn reassigned_from(
     vehicle: VehicleId,
     order: OrderId,
 ) -> Result<Option<OrderId>, ServiceError> {
-    let events = events_of::<VehicleEvent>(exec, &vehicle_stream(vehicle)).await?;
+    let events = events_of::<Vehicle>(exec, &vehicle).await?;
     Ok(events
         .iter()
         .rev()

@@ -2,9 +2,9 @@
 
 use domain::order::{Fulfilment, Order, OrderCommand, OrderStatus, VehicleSource};
 use domain::slot::{Build, Slot, SlotCommand};
-use domain::streams::{order_stream, slot_stream, vehicle_stream};
 use domain::values::{
-    IsoWeek, LocationId, MarketCode, ModelCode, OptionCode, OrderId, PlantId, VehicleId, Vin,
+    IsoWeek, LocationId, MarketCode, ModelCode, OptionCode, OrderId, PlantId, SlotKey, VehicleId,
+    Vin,
 };
 use domain::vehicle::{Vehicle, VehicleCommand};
 use store::{Metadata, Position};
@@ -13,7 +13,7 @@ use super::vin::derive_vin;
 use super::{build_vehicle_id, Done, Services};
 use crate::rejection::ServiceError;
 use crate::steps::release::release_vehicle;
-use crate::steps::{load, run, Progress};
+use crate::steps::{load, run, Reached};
 use crate::CommandError;
 
 /// One build put into production.
@@ -52,21 +52,15 @@ impl Services {
         units: u32,
         metadata: &Metadata,
     ) -> Result<Done, ServiceError> {
-        let mut progress = Progress::default();
-        run::<Slot>(
-            &self.exec,
-            &slot_stream(&plant, week),
-            metadata,
-            &mut progress,
-            |_| SlotCommand::SetCapacity {
-                plant: plant.clone(),
-                week,
-                units,
-            },
-        )
+        let slot = SlotKey::new(plant.clone(), week);
+        let done = run::<Slot>(&self.exec, &slot, metadata, |_| SlotCommand::SetCapacity {
+            plant: plant.clone(),
+            week,
+            units,
+        })
         .await?;
         Ok(Done {
-            position: progress.reached(&self.exec).await?,
+            position: Reached::of(&done).position(&self.exec).await?,
         })
     }
 
@@ -82,23 +76,18 @@ impl Services {
         location: LocationId,
         metadata: &Metadata,
     ) -> Result<Done, ServiceError> {
-        let mut progress = Progress::default();
-        run::<Vehicle>(
-            &self.exec,
-            &vehicle_stream(vehicle),
-            metadata,
-            &mut progress,
-            |_| VehicleCommand::Register {
+        let done = run::<Vehicle>(&self.exec, &vehicle, metadata, |_| {
+            VehicleCommand::Register {
                 vehicle,
                 market: market.clone(),
                 model: model.clone(),
                 options: options.clone(),
                 location: location.clone(),
-            },
-        )
+            }
+        })
         .await?;
         Ok(Done {
-            position: progress.reached(&self.exec).await?,
+            position: Reached::of(&done).position(&self.exec).await?,
         })
     }
 
@@ -119,30 +108,27 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<ProductionStart, ServiceError> {
         let exec = &self.exec;
-        let mut progress = Progress::default();
-        let started = run::<Slot>(
-            exec,
-            &slot_stream(&plant, week),
-            metadata,
-            &mut progress,
-            |slot| SlotCommand::StartProduction {
+        let slot = SlotKey::new(plant.clone(), week);
+        let started = run::<Slot>(exec, &slot, metadata, |slot| {
+            SlotCommand::StartProduction {
                 builds: match slot.builds() {
                     Some(builds) => builds.to_vec(),
                     // Without VINs (never below 33^6 bookings) the slot
                     // refuses with `MissingBuild`.
                     None => planned_builds(slot, &plant, week).unwrap_or_default(),
                 },
-            },
-        )
+            }
+        })
         .await?;
+        let mut reached = Reached::of(&started);
         let builds = started
             .state
             .builds()
             .map(<[Build]>::to_vec)
             .unwrap_or_default();
         for build in &builds {
-            self.start_build(&plant, week, build, metadata, &mut progress)
-                .await?;
+            let built = self.start_build(&plant, week, build, metadata).await?;
+            reached = reached.max(built);
         }
         let builds = builds
             .into_iter()
@@ -154,7 +140,7 @@ impl Services {
             .collect();
         Ok(ProductionStart {
             builds,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 
@@ -164,20 +150,18 @@ impl Services {
         week: IsoWeek,
         build: &Build,
         metadata: &Metadata,
-        progress: &mut Progress,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Reached, ServiceError> {
         let exec = &self.exec;
-        let order_state = load::<Order>(exec, &order_stream(build.order)).await?;
+        let order_state = load::<Order>(exec, &build.order).await?;
         let Some(o) = order_state.placed() else {
             return Err(CommandError::NotFound(format!("order {}", build.order)));
         };
         let cancelled = o.status == OrderStatus::Cancelled;
-        let vehicle_stream = vehicle_stream(build.vehicle);
-        if load::<Vehicle>(exec, &vehicle_stream).await?.exists() {
-            progress.found_done();
+        let mut reached = if load::<Vehicle>(exec, &build.vehicle).await?.exists() {
+            Reached::FoundDone
         } else {
             let reservation = (!cancelled).then(|| (build.order, o.dealer.clone()));
-            let built = run::<Vehicle>(exec, &vehicle_stream, metadata, progress, |_| {
+            let built = run::<Vehicle>(exec, &build.vehicle, metadata, |_| {
                 VehicleCommand::StartBuild {
                     vehicle: build.vehicle,
                     market: o.market.clone(),
@@ -190,48 +174,56 @@ impl Services {
                 }
             })
             .await;
-            if let Err(refused) = built {
+            match built {
+                Ok(done) => Reached::of(&done),
                 // A production start racing us started this build first.
-                if !load::<Vehicle>(exec, &vehicle_stream).await?.exists() {
-                    return Err(refused);
+                Err(refused) => {
+                    if !load::<Vehicle>(exec, &build.vehicle).await?.exists() {
+                        return Err(refused);
+                    }
+                    Reached::FoundDone
                 }
-                progress.found_done();
             }
-        }
+        };
         let started = o.fulfilment.as_ref().and_then(Fulfilment::vehicle) == Some(build.vehicle);
         if cancelled {
-            release_vehicle(exec, build.vehicle, build.order, metadata, progress).await?;
+            let released = release_vehicle(exec, build.vehicle, build.order, metadata).await?;
+            reached = reached.max(released);
         } else if started {
-            progress.found_done();
+            reached = Reached::FoundDone;
         } else {
-            let outcome =
-                run::<Order>(exec, &order_stream(build.order), metadata, progress, |_| {
-                    OrderCommand::StartProduction {
-                        vehicle: build.vehicle,
-                        vin: build.vin.clone(),
+            let outcome = run::<Order>(exec, &build.order, metadata, |_| {
+                OrderCommand::StartProduction {
+                    vehicle: build.vehicle,
+                    vin: build.vin.clone(),
+                }
+            })
+            .await;
+            match outcome {
+                Ok(done) => reached = reached.max(Reached::of(&done)),
+                Err(e) => {
+                    let now = load::<Order>(exec, &build.order).await?;
+                    let holds_build = now
+                        .placed()
+                        .and_then(|o| o.fulfilment.as_ref())
+                        .and_then(Fulfilment::vehicle)
+                        == Some(build.vehicle);
+                    if now.status() == Some(OrderStatus::Cancelled) {
+                        // Cancelled between our read and our write: the build
+                        // is free stock.
+                        let released =
+                            release_vehicle(exec, build.vehicle, build.order, metadata).await?;
+                        reached = reached.max(released);
+                    } else if holds_build {
+                        // A production start racing us got there first.
+                        reached = Reached::FoundDone;
+                    } else {
+                        return Err(e);
                     }
-                })
-                .await;
-            if let Err(e) = outcome {
-                let now = load::<Order>(exec, &order_stream(build.order)).await?;
-                let holds_build = now
-                    .placed()
-                    .and_then(|o| o.fulfilment.as_ref())
-                    .and_then(Fulfilment::vehicle)
-                    == Some(build.vehicle);
-                if now.status() == Some(OrderStatus::Cancelled) {
-                    // Cancelled between our read and our write: the build
-                    // is free stock.
-                    release_vehicle(exec, build.vehicle, build.order, metadata, progress).await?;
-                } else if holds_build {
-                    // A production start racing us got there first.
-                    progress.found_done();
-                } else {
-                    return Err(e);
                 }
             }
         }
-        Ok(())
+        Ok(reached)
     }
 
     /// Records that a build left the line: the vehicle is `built` (free
@@ -244,29 +236,27 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<BuildCompleted, ServiceError> {
         let exec = &self.exec;
-        let stream = vehicle_stream(vehicle);
-        if !load::<Vehicle>(exec, &stream).await?.exists() {
+        if !load::<Vehicle>(exec, &vehicle).await?.exists() {
             return Err(CommandError::NotFound(format!("vehicle {vehicle}")));
         }
-        let mut progress = Progress::default();
-        let done = run::<Vehicle>(exec, &stream, metadata, &mut progress, |_| {
-            VehicleCommand::CompleteBuild
-        })
-        .await?;
+        let done =
+            run::<Vehicle>(exec, &vehicle, metadata, |_| VehicleCommand::CompleteBuild).await?;
+        let mut reached = Reached::of(&done);
         let order = done.state.order();
         if let Some(order) = order {
-            let state = load::<Order>(exec, &order_stream(order)).await?;
+            let state = load::<Order>(exec, &order).await?;
             if awaits_build(&state, vehicle) {
-                run::<Order>(exec, &order_stream(order), metadata, &mut progress, |_| {
-                    OrderCommand::CompleteBuild { vehicle }
+                let done = run::<Order>(exec, &order, metadata, |_| OrderCommand::CompleteBuild {
+                    vehicle,
                 })
                 .await?;
+                reached = reached.max(Reached::of(&done));
             }
         }
         Ok(BuildCompleted {
             vehicle,
             order,
-            position: progress.reached(exec).await?,
+            position: reached.position(exec).await?,
         })
     }
 }

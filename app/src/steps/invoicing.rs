@@ -26,11 +26,11 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::invoice::{Invoice, InvoiceCommand};
 use domain::invoice_register::{DocumentKind, InvoiceRegister, InvoiceRegisterCommand};
 use domain::order::{Order, OrderEvent, PlacedOrder, VehicleSource};
-use domain::streams::{invoice_stream, order_stream, register_stream};
-use domain::values::{InvoiceNumber, MarketCode, OrderId};
+use domain::streams::stream_name;
+use domain::values::{InvoiceNumber, MarketCode, OrderId, RegisterKey};
 use store::Metadata;
 
-use super::{check, events_of, load, run, Progress};
+use super::{check, events_of, load, run, Reached};
 use crate::rejection::ServiceError;
 use crate::{CommandError, Executor};
 
@@ -61,7 +61,7 @@ async fn history(exec: &Executor, order: OrderId) -> Result<OrderHistory, Servic
     let mut found = OrderHistory::default();
     let mut matched_at_dealer = false;
     let mut stood_at_dealer = false;
-    for event in events_of::<OrderEvent>(exec, &order_stream(order)).await? {
+    for event in events_of::<Order>(exec, &order).await? {
         match event {
             OrderEvent::Allocated { source, .. } | OrderEvent::Reallocated { source, .. } => {
                 matched_at_dealer = source == VehicleSource::AtDealer;
@@ -105,14 +105,14 @@ async fn history(exec: &Executor, order: OrderId) -> Result<OrderHistory, Servic
 
 /// Issues the order's invoice and credits it when the order's history says
 /// so (see the [module documentation](self)); returns the invoice as it
-/// then stands (the default, "not issued", when there is none).
+/// then stands (the default, "not issued", when there is none) and how far
+/// it got.
 pub(crate) async fn settle(
     exec: &Executor,
     order: OrderId,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<Invoice, ServiceError> {
-    let state = load::<Order>(exec, &order_stream(order)).await?;
+) -> Result<(Invoice, Reached), ServiceError> {
+    let state = load::<Order>(exec, &order).await?;
     let Some(placed) = state.placed() else {
         return Err(CommandError::NotFound(format!("order {order}")));
     };
@@ -121,18 +121,20 @@ pub(crate) async fn settle(
         Some(day) => day,
         None => match earlier_rule_issue_day(exec, placed, &history).await? {
             Some(day) => day,
-            None => return Ok(Invoice::default()),
+            None => return Ok((Invoice::default(), Reached::Nothing)),
         },
     };
     let cancelled = history.cancelled.is_some();
-    let Some(mut invoice) = issue(exec, placed, invoice_on, cancelled, metadata, progress).await?
-    else {
-        return Ok(Invoice::default());
+    let (issued, mut reached) = issue(exec, placed, invoice_on, cancelled, metadata).await?;
+    let Some(mut invoice) = issued else {
+        return Ok((Invoice::default(), reached));
     };
     if let Some(cancelled) = history.cancelled {
-        invoice = credit(exec, placed, &invoice, &cancelled, metadata, progress).await?;
+        let credited;
+        (invoice, credited) = credit(exec, placed, &invoice, &cancelled, metadata).await?;
+        reached = reached.max(credited);
     }
-    Ok(invoice)
+    Ok((invoice, reached))
 }
 
 /// An invoice not due (yet) under today's rule may have been started under
@@ -145,14 +147,14 @@ async fn earlier_rule_issue_day(
     order: &PlacedOrder,
     history: &OrderHistory,
 ) -> Result<Option<NaiveDate>, ServiceError> {
-    let invoice = load::<Invoice>(exec, &invoice_stream(order.id)).await?;
+    let invoice = load::<Invoice>(exec, &order.id).await?;
     if let Some(issued) = invoice.document() {
         return Ok(Some(issued.issued_on));
     }
     let Some(arrived_on) = history.arrived_on else {
         return Ok(None);
     };
-    let register = register_stream(&order.market, arrived_on.year());
+    let register = RegisterKey::new(order.market.clone(), arrived_on.year());
     let numbered = load::<InvoiceRegister>(exec, &register)
         .await?
         .number_for(&order.id, DocumentKind::Invoice)
@@ -168,22 +170,19 @@ async fn issue(
     issued_on: NaiveDate,
     cancelled: bool,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<Option<Invoice>, ServiceError> {
-    let invoice_stream = invoice_stream(order.id);
-    let invoice = load::<Invoice>(exec, &invoice_stream).await?;
+) -> Result<(Option<Invoice>, Reached), ServiceError> {
+    let invoice = load::<Invoice>(exec, &order.id).await?;
     if invoice.number().is_some() {
-        progress.found_done();
-        return Ok(Some(invoice));
+        return Ok((Some(invoice), Reached::FoundDone));
     }
-    let register = register_stream(&order.market, issued_on.year());
+    let register = RegisterKey::new(order.market.clone(), issued_on.year());
     let assigned = load::<InvoiceRegister>(exec, &register)
         .await?
         .number_for(&order.id, DocumentKind::Invoice)
         .cloned();
-    let number = match assigned {
-        Some(number) => number,
-        None if cancelled => return Ok(None),
+    let (number, assigning) = match assigned {
+        Some(number) => (number, Reached::Nothing),
+        None if cancelled => return Ok((None, Reached::Nothing)),
         None => {
             // A document that would be refused never consumes a number.
             let provisional = provisional(&order.market, issued_on.year(), 1);
@@ -195,16 +194,16 @@ async fn issue(
                 issued_on.year(),
                 DocumentKind::Invoice,
                 metadata,
-                progress,
             )
             .await?
         }
     };
-    let done = run::<Invoice>(exec, &invoice_stream, metadata, progress, |_| {
+    let done = run::<Invoice>(exec, &order.id, metadata, |_| {
         document(order, number.clone(), issued_on)
     })
     .await?;
-    Ok(Some(done.state))
+    let reached = assigning.max(Reached::of(&done));
+    Ok((Some(done.state), reached))
 }
 
 /// Credits an issued invoice of a cancelled order with a number of the
@@ -215,14 +214,12 @@ async fn credit(
     invoice: &Invoice,
     cancelled: &Cancelled,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<Invoice, ServiceError> {
+) -> Result<(Invoice, Reached), ServiceError> {
     if invoice.credit_note().is_some() {
-        progress.found_done();
-        return Ok(invoice.clone());
+        return Ok((invoice.clone(), Reached::FoundDone));
     }
     let year = cancelled.at.date_naive().year();
-    let register = register_stream(&order.market, year);
+    let register = RegisterKey::new(order.market.clone(), year);
     let assigned = load::<InvoiceRegister>(exec, &register)
         .await?
         .number_for(&order.id, DocumentKind::CreditNote)
@@ -232,43 +229,36 @@ async fn credit(
         reason: cancelled.reason.clone(),
         deposit_refunded: cancelled.deposit_refunded,
     };
-    let credit_number = match assigned {
-        Some(number) => number,
+    let (credit_number, assigning) = match assigned {
+        Some(number) => (number, Reached::Nothing),
         None => {
             let taken = invoice.number().map_or(0, |n| n.sequence);
             let provisional = provisional(&order.market, year, if taken == 1 { 2 } else { 1 });
             check::<Invoice>(exec, invoice, command(provisional))
                 .map_err(CommandError::Rejected)?;
-            assign(
-                exec,
-                order,
-                year,
-                DocumentKind::CreditNote,
-                metadata,
-                progress,
-            )
-            .await?
+            assign(exec, order, year, DocumentKind::CreditNote, metadata).await?
         }
     };
-    let done = run::<Invoice>(exec, &invoice_stream(order.id), metadata, progress, |_| {
+    let done = run::<Invoice>(exec, &order.id, metadata, |_| {
         command(credit_number.clone())
     })
     .await?;
-    Ok(done.state)
+    let reached = assigning.max(Reached::of(&done));
+    Ok((done.state, reached))
 }
 
 /// Takes the next number of the market-year register for the order's
-/// document of `kind` (or reads the one it already has).
+/// document of `kind` (or reads the one it already has), and how far that
+/// got.
 async fn assign(
     exec: &Executor,
     order: &PlacedOrder,
     year: i32,
     kind: DocumentKind,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<InvoiceNumber, ServiceError> {
-    let register = register_stream(&order.market, year);
-    let done = run::<InvoiceRegister>(exec, &register, metadata, progress, |_| {
+) -> Result<(InvoiceNumber, Reached), ServiceError> {
+    let register = RegisterKey::new(order.market.clone(), year);
+    let done = run::<InvoiceRegister>(exec, &register, metadata, |_| {
         InvoiceRegisterCommand::Assign {
             market: order.market.clone(),
             year,
@@ -277,13 +267,15 @@ async fn assign(
         }
     })
     .await?;
-    done.state
+    let number = done
+        .state
         .number_for(&order.id, kind)
         .cloned()
         .ok_or_else(|| CommandError::Corrupt {
-            stream: register,
+            stream: stream_name::<InvoiceRegister>(&register),
             reason: format!("no number for order {} after assigning one", order.id),
-        })
+        })?;
+    Ok((number, Reached::of(&done)))
 }
 
 /// The invoice document of `order` with `number`.

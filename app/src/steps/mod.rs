@@ -1,7 +1,8 @@
 //! Steps shared by the use-case services and the process managers: running
-//! one command with the executor while keeping track of the log position
-//! reached, dry-running a decision, and the cross-aggregate steps both sides
-//! need (releasing what an order held, invoicing, planning shipments).
+//! one command with the executor, how far in the log a step got
+//! ([`Reached`]), and the cross-aggregate steps both sides need (releasing
+//! what an order held, invoicing, planning shipments). Each step returns
+//! what it did and how far it got; a use case takes the maximum.
 //!
 //! Every step here is safe to repeat: it checks the state it finds and
 //! turns "already done" into success, so a use case retried after a crash,
@@ -11,96 +12,106 @@ pub(crate) mod invoicing;
 pub(crate) mod release;
 pub(crate) mod shipments;
 
-use domain::streams::Aggregate;
-use domain::{Context, Decider, DomainEvent};
+use domain::streams::{stream_name, Aggregate};
+use domain::{Context, Decider};
 use store::{Metadata, Position, StreamId};
 
 use crate::rejection::{lift, Rejection, ServiceError};
 use crate::{codec, CommandError, Executed, Executor};
 
-/// The log position a use case's answer covers, for read-your-writes: the
-/// highest position it appended at, and, once it found an effect it reports
+/// How far a step got in the log, for read-your-writes: a use case takes
+/// the maximum over its steps and answers with [`Reached::position`].
+///
+/// Ordered so that the maximum covers every step: nothing below an append,
+/// a later append above an earlier one, and a step that found its effect
 /// already done (by an earlier attempt, a racing request or a process
-/// manager), the head of the log, which covers that effect too.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Progress {
-    appended: Option<Position>,
-    found_done: bool,
+/// manager) above all, since only the head of the log covers an effect
+/// someone else wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Reached {
+    /// No step has run a command yet.
+    #[default]
+    Nothing,
+    /// The last event appended so far.
+    Appended(Position),
+    /// A step found its effect already in the log.
+    FoundDone,
 }
 
-impl Progress {
-    /// Notes the position a command reached (`None`: it appended nothing,
-    /// its effect was already there).
-    pub(crate) fn note(&mut self, position: Option<Position>) {
-        match position {
-            Some(_) => self.appended = self.appended.max(position),
-            None => self.found_done = true,
-        }
-    }
-
-    /// Notes that a step found its effect already in the log and skipped it.
-    pub(crate) fn found_done(&mut self) {
-        self.found_done = true;
+impl Reached {
+    /// What a command reached: its last event, or, when it appended nothing
+    /// (its effect was already there), [`Reached::FoundDone`].
+    pub(crate) fn of<A: Decider>(done: &Executed<A>) -> Reached {
+        done.position.map_or(Reached::FoundDone, Reached::Appended)
     }
 
     /// The position to hand back to the caller: the last event appended;
-    /// when a step found its effect already done (or nothing was appended at
-    /// all), the head of the log read now, which covers whatever wrote that
-    /// effect (the store's positions are gapless: the head covers every
-    /// event already read).
-    pub(crate) async fn reached(self, exec: &Executor) -> Result<Position, ServiceError> {
-        match self.appended {
-            Some(position) if !self.found_done => Ok(position),
-            appended => Ok(appended
-                .max(Some(exec.store().head().await?))
-                .unwrap_or_default()),
+    /// otherwise the head of the log read now, which covers whatever wrote
+    /// the effect found done (the store's positions are gapless: the head
+    /// covers every event already read).
+    pub(crate) async fn position(self, exec: &Executor) -> Result<Position, ServiceError> {
+        match self {
+            Reached::Appended(position) => Ok(position),
+            Reached::Nothing | Reached::FoundDone => Ok(exec.store().head().await?),
         }
     }
 }
 
-/// Runs one command (see [`Executor::execute`]) and notes its position.
+/// Runs one command (see [`Executor::execute`]).
 pub(crate) async fn run<A>(
     exec: &Executor,
-    stream: &str,
+    id: &A::Id,
     metadata: &Metadata,
-    progress: &mut Progress,
     command: impl Fn(&A::State) -> A::Command,
 ) -> Result<Executed<A>, ServiceError>
 where
-    A: Aggregate,
+    A: Aggregate + 'static,
     A::State: Send + 'static,
     A::Error: Into<Rejection>,
 {
-    let done = exec
-        .execute::<A>(stream, metadata, command)
+    exec.execute::<A>(id, metadata, command).await.map_err(lift)
+}
+
+/// Runs one command with the use case's own say on the state it is decided
+/// on (see [`Executor::execute_guarded`]).
+pub(crate) async fn run_guarded<A>(
+    exec: &Executor,
+    id: &A::Id,
+    metadata: &Metadata,
+    command: impl Fn(&A::State) -> Result<A::Command, ServiceError>,
+    approve: impl Fn(&A::State, &[A::Event]) -> Result<(), ServiceError>,
+) -> Result<Executed<A>, ServiceError>
+where
+    A: Aggregate + 'static,
+    A::State: Send + 'static,
+    A::Error: Into<Rejection>,
+{
+    exec.execute_guarded::<A, Rejection>(id, metadata, command, approve)
         .await
-        .map_err(lift)?;
-    progress.note(done.position);
-    Ok(done)
+        .map_err(lift)
 }
 
 /// The current state of an aggregate and its stream version.
 pub(crate) async fn load_versioned<A>(
     exec: &Executor,
-    stream: &str,
+    id: &A::Id,
 ) -> Result<(A::State, Option<u64>), ServiceError>
 where
-    A: Aggregate,
+    A: Aggregate + 'static,
     A::State: Send + 'static,
     A::Error: Into<Rejection>,
 {
-    let stream = StreamId::parse(stream)?;
-    exec.load::<A>(&stream).await.map_err(lift)
+    exec.load::<A>(id).await.map_err(lift)
 }
 
 /// The current state of an aggregate.
-pub(crate) async fn load<A>(exec: &Executor, stream: &str) -> Result<A::State, ServiceError>
+pub(crate) async fn load<A>(exec: &Executor, id: &A::Id) -> Result<A::State, ServiceError>
 where
-    A: Aggregate,
+    A: Aggregate + 'static,
     A::State: Send + 'static,
     A::Error: Into<Rejection>,
 {
-    Ok(load_versioned::<A>(exec, stream).await?.0)
+    Ok(load_versioned::<A>(exec, id).await?.0)
 }
 
 /// Decides `command` against `state` without appending anything: a use case
@@ -121,14 +132,14 @@ where
         .map_err(Into::into)
 }
 
-/// Every event of a stream, in order (for what a state does not keep, e.g.
-/// the day an order arrived).
-pub(crate) async fn events_of<E: DomainEvent>(
+/// Every event of an aggregate's stream, in order (for what a state does
+/// not keep, e.g. the day an order arrived).
+pub(crate) async fn events_of<A: Aggregate>(
     exec: &Executor,
-    stream: &str,
-) -> Result<Vec<E>, ServiceError> {
+    id: &A::Id,
+) -> Result<Vec<A::Event>, ServiceError> {
     const PAGE: usize = 256;
-    let stream = StreamId::parse(stream)?;
+    let stream = StreamId::parse(stream_name::<A>(id))?;
     let mut events = Vec::new();
     loop {
         let records = exec

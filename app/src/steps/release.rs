@@ -11,42 +11,38 @@
 
 use domain::order::{Fulfilment, Order};
 use domain::slot::{Slot, SlotCommand, SlotError};
-use domain::streams::{order_stream, slot_stream, vehicle_stream};
-use domain::values::{IsoWeek, OrderId, PlantId, VehicleId};
+use domain::values::{IsoWeek, OrderId, PlantId, SlotKey, VehicleId};
 use domain::vehicle::{Vehicle, VehicleCommand, VehicleError, VehicleStatus};
 use store::Metadata;
 
-use super::{load, run, Progress};
+use super::{load, run, Reached};
 use crate::rejection::{Rejection, ServiceError};
 use crate::{CommandError, Executor};
 
 /// Releases `vehicle` from `order` if the vehicle is still reserved by it.
-/// Returns whether a release was appended.
 pub(crate) async fn release_vehicle(
     exec: &Executor,
     vehicle: VehicleId,
     order: OrderId,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<bool, ServiceError> {
-    let stream = vehicle_stream(vehicle);
-    let state = match load::<Vehicle>(exec, &stream).await {
+) -> Result<Reached, ServiceError> {
+    let state = match load::<Vehicle>(exec, &vehicle).await {
         Ok(state) => state,
-        Err(CommandError::NotFound(_)) => return Ok(false),
+        Err(CommandError::NotFound(_)) => return Ok(Reached::Nothing),
         Err(e) => return Err(e),
     };
     if state.order() != Some(order) || state.status() == Some(VehicleStatus::Delivered) {
-        return Ok(false);
+        return Ok(Reached::Nothing);
     }
-    match run::<Vehicle>(exec, &stream, metadata, progress, |_| {
-        VehicleCommand::Release { order }
+    match run::<Vehicle>(exec, &vehicle, metadata, |_| VehicleCommand::Release {
+        order,
     })
     .await
     {
-        Ok(done) => Ok(!done.events.is_empty()),
+        Ok(done) => Ok(Reached::of(&done)),
         // Someone released (or reassigned) it between our read and our write.
         Err(CommandError::Rejected(Rejection::Vehicle(VehicleError::NotReservedBy { .. }))) => {
-            Ok(false)
+            Ok(Reached::Nothing)
         }
         Err(e) => Err(e),
     }
@@ -61,30 +57,28 @@ pub(crate) async fn release_slot(
     week: IsoWeek,
     order: OrderId,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<(), ServiceError> {
-    let stream = slot_stream(plant, week);
-    let slot = load::<Slot>(exec, &stream).await?;
+) -> Result<Reached, ServiceError> {
+    let key = SlotKey::new(plant.clone(), week);
+    let slot = load::<Slot>(exec, &key).await?;
     if slot.production_started() {
-        return release_build(exec, &slot, order, metadata, progress).await;
+        return release_build(exec, &slot, order, metadata).await;
     }
     if !slot.is_booked(&order) {
-        return Ok(());
+        return Ok(Reached::Nothing);
     }
-    let released = run::<Slot>(exec, &stream, metadata, progress, |_| {
-        SlotCommand::Release { order }
-    })
-    .await;
+    let released = run::<Slot>(exec, &key, metadata, |_| SlotCommand::Release { order }).await;
     match released {
-        Ok(_) => Ok(()),
+        Ok(done) => Ok(Reached::of(&done)),
         // Production started between our read and our write.
         Err(CommandError::Rejected(Rejection::Slot(SlotError::ProductionAlreadyStarted {
             ..
         }))) => {
-            let slot = load::<Slot>(exec, &stream).await?;
-            release_build(exec, &slot, order, metadata, progress).await
+            let slot = load::<Slot>(exec, &key).await?;
+            release_build(exec, &slot, order, metadata).await
         }
-        Err(CommandError::Rejected(Rejection::Slot(SlotError::NotBooked { .. }))) => Ok(()),
+        Err(CommandError::Rejected(Rejection::Slot(SlotError::NotBooked { .. }))) => {
+            Ok(Reached::Nothing)
+        }
         Err(e) => Err(e),
     }
 }
@@ -95,15 +89,14 @@ async fn release_build(
     slot: &Slot,
     order: OrderId,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<(), ServiceError> {
+) -> Result<Reached, ServiceError> {
     let build = slot
         .builds()
         .and_then(|builds| builds.iter().find(|b| b.order == order));
-    if let Some(build) = build {
-        release_vehicle(exec, build.vehicle, order, metadata, progress).await?;
+    match build {
+        Some(build) => release_vehicle(exec, build.vehicle, order, metadata).await,
+        None => Ok(Reached::Nothing),
     }
-    Ok(())
 }
 
 /// Releases what `order` held according to `released` (the fulfilment its
@@ -113,14 +106,14 @@ pub(crate) async fn release_held(
     order: OrderId,
     released: &Fulfilment,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<(), ServiceError> {
-    let now = load::<Order>(exec, &order_stream(order)).await?;
+) -> Result<Reached, ServiceError> {
+    let now = load::<Order>(exec, &order).await?;
     let holds_now = now.placed().and_then(|o| o.fulfilment.clone());
+    let mut reached = Reached::Nothing;
     match released {
         Fulfilment::Stock { vehicle, .. } => {
             if holds_now.as_ref().and_then(Fulfilment::vehicle) != Some(*vehicle) {
-                release_vehicle(exec, *vehicle, order, metadata, progress).await?;
+                reached = release_vehicle(exec, *vehicle, order, metadata).await?;
             }
         }
         Fulfilment::Build {
@@ -134,12 +127,13 @@ pub(crate) async fn release_held(
                 Some(Fulfilment::Build { plant: p, week: w, .. }) if p == plant && w == week
             );
             if !same_slot {
-                release_slot(exec, plant, *week, order, metadata, progress).await?;
+                reached = release_slot(exec, plant, *week, order, metadata).await?;
                 if let Some(vehicle) = vehicle {
-                    release_vehicle(exec, *vehicle, order, metadata, progress).await?;
+                    let released = release_vehicle(exec, *vehicle, order, metadata).await?;
+                    reached = reached.max(released);
                 }
             }
         }
     }
-    Ok(())
+    Ok(reached)
 }

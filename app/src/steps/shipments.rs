@@ -9,11 +9,10 @@
 
 use chrono::NaiveDate;
 use domain::shipment::{Shipment, ShipmentCommand, ShipmentError, ShipmentStatus};
-use domain::streams::shipment_stream;
 use domain::values::{LocationId, OrderId, ShipmentId, VehicleId};
 use store::Metadata;
 
-use super::{load, run, Progress};
+use super::{load, run, Reached};
 use crate::rejection::{Rejection, ServiceError};
 use crate::{CommandError, Executor};
 
@@ -47,13 +46,12 @@ pub(crate) struct PlanRequest {
 }
 
 /// Plans the shipment (a no-op when the same plan exists) and returns its
-/// state.
+/// state and how far it got.
 pub(crate) async fn plan(
     exec: &Executor,
     request: PlanRequest,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<Shipment, ServiceError> {
+) -> Result<(Shipment, Reached), ServiceError> {
     let PlanRequest {
         shipment,
         vehicle,
@@ -62,18 +60,17 @@ pub(crate) async fn plan(
         to,
         ready_on,
     } = request;
-    let done = run::<Shipment>(exec, &shipment_stream(shipment), metadata, progress, |_| {
-        ShipmentCommand::Plan {
-            shipment,
-            vehicle,
-            order,
-            from: from.clone(),
-            to: to.clone(),
-            ready_on,
-        }
+    let done = run::<Shipment>(exec, &shipment, metadata, |_| ShipmentCommand::Plan {
+        shipment,
+        vehicle,
+        order,
+        from: from.clone(),
+        to: to.clone(),
+        ready_on,
     })
     .await?;
-    Ok(done.state)
+    let reached = Reached::of(&done);
+    Ok((done.state, reached))
 }
 
 /// Calls off the delivery shipment of `vehicle` for `order` if it is
@@ -84,26 +81,23 @@ pub(crate) async fn cancel_planned_delivery(
     order: OrderId,
     reason: &str,
     metadata: &Metadata,
-    progress: &mut Progress,
-) -> Result<(), ServiceError> {
-    let stream = shipment_stream(delivery_id(vehicle, order));
-    let shipment = load::<Shipment>(exec, &stream).await?;
+) -> Result<Reached, ServiceError> {
+    let id = delivery_id(vehicle, order);
+    let shipment = load::<Shipment>(exec, &id).await?;
     if shipment.status() != Some(ShipmentStatus::Planned) {
-        return Ok(());
+        return Ok(Reached::Nothing);
     }
     let reason = reason.to_owned();
-    match run::<Shipment>(exec, &stream, metadata, progress, |_| {
-        ShipmentCommand::Cancel {
-            reason: reason.clone(),
-        }
+    match run::<Shipment>(exec, &id, metadata, |_| ShipmentCommand::Cancel {
+        reason: reason.clone(),
     })
     .await
     {
-        Ok(_) => Ok(()),
+        Ok(done) => Ok(Reached::of(&done)),
         // It left in the meantime: a move under way is not called off.
         Err(CommandError::Rejected(Rejection::Shipment(ShipmentError::NotCancellable {
             ..
-        }))) => Ok(()),
+        }))) => Ok(Reached::Nothing),
         Err(e) => Err(e),
     }
 }

@@ -21,13 +21,10 @@ use domain::invoice_register::InvoiceRegister;
 use domain::order::{Channel, Order, PlacedOrder};
 use domain::shipment::Shipment;
 use domain::slot::Slot;
-use domain::streams::{
-    commission_stream, invoice_stream, order_stream, register_stream, shipment_stream, slot_stream,
-    vehicle_stream, Aggregate,
-};
+use domain::streams::Aggregate;
 use domain::values::*;
 use domain::vehicle::Vehicle;
-use store::{EventStore, MemoryStore, Metadata, Position, SqliteStore, StreamId};
+use store::{EventStore, MemoryStore, Metadata, Position, SqliteStore};
 
 pub use supply::{MemoryCheckpoints, MiniSupply};
 
@@ -225,50 +222,46 @@ impl World {
             .unwrap();
     }
 
-    async fn state<A>(&self, stream: &str) -> A::State
+    async fn state<A>(&self, id: &A::Id) -> A::State
     where
-        A: Aggregate,
+        A: Aggregate + 'static,
         A::State: Send + 'static,
     {
-        self.exec
-            .load::<A>(&StreamId::parse(stream).unwrap())
-            .await
-            .unwrap()
-            .0
+        self.exec.load::<A>(id).await.unwrap().0
     }
 
     pub async fn order(&self, order: OrderId) -> PlacedOrder {
-        let state = self.state::<Order>(&order_stream(order)).await;
+        let state = self.state::<Order>(&order).await;
         state.placed().cloned().expect("order placed")
     }
 
     pub async fn vehicle(&self, vehicle: VehicleId) -> Vehicle {
-        self.state::<Vehicle>(&vehicle_stream(vehicle)).await
+        self.state::<Vehicle>(&vehicle).await
     }
 
     pub async fn slot(&self, plant: &str, week: &str) -> Slot {
-        self.state::<Slot>(&slot_stream(&plant_id(plant), week_of(week)))
+        self.state::<Slot>(&SlotKey::new(plant_id(plant), week_of(week)))
             .await
     }
 
     pub async fn shipment(&self, shipment: ShipmentId) -> Shipment {
-        self.state::<Shipment>(&shipment_stream(shipment)).await
+        self.state::<Shipment>(&shipment).await
     }
 
     pub async fn invoice(&self, order: OrderId) -> Invoice {
-        self.state::<Invoice>(&invoice_stream(order)).await
+        self.state::<Invoice>(&order).await
     }
 
     pub async fn register(&self, market: &str, year: i32) -> InvoiceRegister {
         let market = MarketCode::parse(market).unwrap();
-        self.state::<InvoiceRegister>(&register_stream(&market, year))
+        self.state::<InvoiceRegister>(&RegisterKey::new(market, year))
             .await
     }
 
     pub async fn statement(&self, dealer: &str, month: &str) -> CommissionStatement {
         let dealer = DealerId::parse(dealer).unwrap();
         let month = Month::parse(month).unwrap();
-        self.state::<CommissionStatement>(&commission_stream(&dealer, month))
+        self.state::<CommissionStatement>(&CommissionKey::new(dealer, month))
             .await
     }
 

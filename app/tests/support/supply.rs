@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use domain::order::{Order, OrderStatus};
 use domain::policy::{SlotAvailability, StockUnit};
 use domain::slot::Slot;
-use domain::streams::AnyEvent;
+use domain::streams::{AnyEvent, AnyId};
 use domain::values::{IsoWeek, MarketCode, ModelCode, OrderId, PlantId, VehicleId};
 use domain::vehicle::Vehicle;
 use domain::Decider;
@@ -57,28 +57,19 @@ impl MiniSupply {
                 break;
             }
             for record in page {
-                let event = AnyEvent::decode(record.stream_id.as_str(), record.payload.as_str())
+                let decoded = AnyEvent::decode(record.stream_id.as_str(), record.payload.as_str())
                     .map_err(|e| ViewError(e.to_string()))?;
-                let stream = record.stream_id.as_str();
-                match event {
-                    AnyEvent::Vehicle(e) => {
-                        let Some(id) = stream.strip_prefix("vehicle-") else {
-                            continue;
-                        };
-                        let id = VehicleId::parse(id).map_err(|e| ViewError(e.to_string()))?;
+                match (decoded.id, decoded.event) {
+                    (AnyId::Vehicle(id), AnyEvent::Vehicle(e)) => {
                         let v = folded.vehicles.remove(&id).unwrap_or_default();
                         folded.vehicles.insert(id, Vehicle::evolve(v, &e));
                     }
-                    AnyEvent::Slot(e) => {
+                    (_, AnyEvent::Slot(e)) => {
                         let key = slot_key(&e);
                         let s = folded.slots.remove(&key).unwrap_or_default();
                         folded.slots.insert(key, Slot::evolve(s, &e));
                     }
-                    AnyEvent::Order(e) => {
-                        let Some(id) = stream.strip_prefix("order-") else {
-                            continue;
-                        };
-                        let id = OrderId::parse(id).map_err(|e| ViewError(e.to_string()))?;
+                    (AnyId::Order(id), AnyEvent::Order(e)) => {
                         let (placed_at, o) = folded
                             .orders
                             .remove(&id)

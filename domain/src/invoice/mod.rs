@@ -180,64 +180,54 @@ pub enum InvoiceCommand {
     },
 }
 
-/// What happened to an invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum InvoiceEvent {
-    /// The invoice was issued.
-    #[serde(rename = "InvoiceIssued")]
-    Issued {
-        number: InvoiceNumber,
-        order: OrderId,
-        customer: CustomerId,
-        dealer: DealerId,
-        market: MarketCode,
-        lines: Vec<QuoteLine>,
-        price: Price,
-        deposit_paid: Money,
-        amount_due: Money,
-        issued_on: NaiveDate,
-    },
-    /// A payment was received; `paid_total` and `outstanding` are after it.
-    #[serde(rename = "PaymentRecorded")]
-    PaymentRecorded {
-        number: InvoiceNumber,
-        order: OrderId,
-        payment: PaymentId,
-        amount: Money,
-        paid_total: Money,
-        outstanding: Money,
-        recorded_on: NaiveDate,
-    },
-    /// The payments reached the amount due (or nothing was due).
-    #[serde(rename = "InvoicePaid")]
-    Paid {
-        number: InvoiceNumber,
-        order: OrderId,
-        paid_total: Money,
-        paid_on: NaiveDate,
-    },
-    /// A credit note cancelled the invoice: `price` is what it reverses,
-    /// `refund` goes back to the customer, the deposit is forfeited.
-    #[serde(rename = "CreditNoteIssued")]
-    CreditNoteIssued {
-        number: InvoiceNumber,
-        order: OrderId,
-        credit_number: InvoiceNumber,
-        price: Price,
-        refund: Money,
-        deposit_forfeited: Money,
-        reason: String,
-        credited_on: NaiveDate,
-    },
+crate::event_enum! {
+    /// What happened to an invoice.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum InvoiceEvent {
+        /// The invoice was issued.
+        Issued as "InvoiceIssued" {
+            number: InvoiceNumber,
+            order: OrderId,
+            customer: CustomerId,
+            dealer: DealerId,
+            market: MarketCode,
+            lines: Vec<QuoteLine>,
+            price: Price,
+            deposit_paid: Money,
+            amount_due: Money,
+            issued_on: NaiveDate,
+        },
+        /// A payment was received; `paid_total` and `outstanding` are after it.
+        PaymentRecorded as "PaymentRecorded" {
+            number: InvoiceNumber,
+            order: OrderId,
+            payment: PaymentId,
+            amount: Money,
+            paid_total: Money,
+            outstanding: Money,
+            recorded_on: NaiveDate,
+        },
+        /// The payments reached the amount due (or nothing was due).
+        Paid as "InvoicePaid" {
+            number: InvoiceNumber,
+            order: OrderId,
+            paid_total: Money,
+            paid_on: NaiveDate,
+        },
+        /// A credit note cancelled the invoice: `price` is what it reverses,
+        /// `refund` goes back to the customer, the deposit is forfeited.
+        CreditNoteIssued as "CreditNoteIssued" {
+            number: InvoiceNumber,
+            order: OrderId,
+            credit_number: InvoiceNumber,
+            price: Price,
+            refund: Money,
+            deposit_forfeited: Money,
+            reason: String,
+            credited_on: NaiveDate,
+        },
+    }
 }
-
-crate::event_names!(InvoiceEvent {
-    Issued => "InvoiceIssued",
-    PaymentRecorded => "PaymentRecorded",
-    Paid => "InvoicePaid",
-    CreditNoteIssued => "CreditNoteIssued",
-});
 
 /// The rule of an invoice a command would break.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

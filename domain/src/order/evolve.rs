@@ -1,6 +1,10 @@
-//! Folding the order's events into its state.
+//! Folding the order's events into its state: the order's [`Course`]
+//! moves by the rules written once in `course.rs`; this file records what
+//! only the order keeps (its fulfilment as the decider reads it, the
+//! dispatch, the amended configuration).
 
-use super::{Fulfilment, Order, OrderEvent, OrderStatus, PlacedOrder, VehicleSource, WaitReason};
+use super::course::{Course, Holding, Moved};
+use super::{Fulfilment, Order, OrderEvent, OrderStatus, PlacedOrder, VehicleSource};
 
 /// The order after `event`. Never fails: an event that cannot apply to the
 /// state (which the decider never produces) leaves it unchanged.
@@ -53,128 +57,72 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
 }
 
 fn apply(o: &mut PlacedOrder, event: &OrderEvent) {
-    match event {
-        OrderEvent::Placed { .. } => {}
-        OrderEvent::AwaitingCapacity { .. } => o.reason = Some(WaitReason::AwaitingCapacity),
-        OrderEvent::Allocated {
+    let Moved { returned, holding } = o.course().advance(event);
+    if returned {
+        o.dispatched = false;
+        o.shipment = None;
+    }
+    match holding {
+        Holding::Kept => {}
+        Holding::Released => o.fulfilment = None,
+        Holding::Stock {
             vehicle,
             location,
             source,
-            eta,
         } => {
-            allocate(o, *vehicle, location, *source, *eta);
+            o.fulfilment = Some(Fulfilment::Stock {
+                vehicle,
+                location: location.clone(),
+                source,
+            });
+            o.dispatched = source == VehicleSource::InTransitToDealer;
         }
-        OrderEvent::Scheduled {
-            plant, week, eta, ..
-        } => {
-            o.status = OrderStatus::Scheduled;
-            o.reason = None;
+        Holding::Build { plant, week } => {
             o.fulfilment = Some(Fulfilment::Build {
                 plant: plant.clone(),
-                week: *week,
+                week,
                 vehicle: None,
                 vin: None,
             });
-            o.eta = Some(*eta);
         }
-        OrderEvent::ProductionStarted { vehicle, vin } => {
-            o.status = OrderStatus::InProduction;
+        Holding::BuildStarted { vehicle, vin } => {
             if let Some(Fulfilment::Build {
                 vehicle: v, vin: n, ..
             }) = &mut o.fulfilment
             {
-                *v = Some(*vehicle);
+                *v = Some(vehicle);
                 *n = Some(vin.clone());
             }
         }
-        OrderEvent::Built { .. } => o.status = OrderStatus::Built,
-        OrderEvent::Dispatched { shipment, eta } => {
-            o.status = OrderStatus::InTransit;
+    }
+    match event {
+        OrderEvent::Dispatched { shipment, .. } => {
             o.dispatched = true;
             o.shipment = Some(*shipment);
-            o.eta = Some(*eta);
         }
-        OrderEvent::Delayed { reason, new_eta } => {
-            o.delayed = true;
-            o.reason = Some(WaitReason::Delayed {
-                reason: reason.clone(),
-            });
-            o.eta = Some(*new_eta);
-        }
-        OrderEvent::ArrivedAtDealer { arrived_on } => {
-            o.status = OrderStatus::AtDealer;
-            o.reason = None;
-            o.delayed = false;
-            o.eta = Some(*arrived_on);
-        }
-        OrderEvent::HandoverBooked { at, .. } => {
-            o.status = OrderStatus::HandoverScheduled;
-            o.handover_at = Some(*at);
-        }
-        OrderEvent::Delivered { .. } => {
-            o.status = OrderStatus::Delivered;
-            o.reason = None;
-        }
+        OrderEvent::HandoverBooked { at, .. } => o.handover_at = Some(*at),
         OrderEvent::Amended {
             configuration,
             lines,
             price,
-            released_vehicle,
             ..
         } => {
             o.configuration = configuration.clone();
             o.lines = lines.clone();
             o.price = *price;
-            if released_vehicle.is_some() {
-                back_to_fulfilment(o);
-            }
         }
-        OrderEvent::Cancelled { .. } => {
-            // What it held is released (the event names it); a cancelled
-            // order holds nothing, so no retry can hand it a vehicle again.
-            o.status = OrderStatus::Cancelled;
-            o.reason = None;
-            o.fulfilment = None;
-            o.eta = None;
-        }
-        OrderEvent::Reallocated {
-            vehicle,
-            location,
-            source,
-            eta,
-            ..
-        } => {
-            back_to_fulfilment(o);
-            allocate(o, *vehicle, location, *source, *eta);
-        }
-        OrderEvent::VehicleWithdrawn { .. } => back_to_fulfilment(o),
+        _ => {}
     }
 }
 
-fn allocate(
-    o: &mut PlacedOrder,
-    vehicle: crate::values::VehicleId,
-    location: &crate::values::LocationId,
-    source: VehicleSource,
-    eta: chrono::NaiveDate,
-) {
-    o.status = OrderStatus::Allocated;
-    o.reason = None;
-    o.fulfilment = Some(Fulfilment::Stock {
-        vehicle,
-        location: location.clone(),
-        source,
-    });
-    o.eta = Some(eta);
-    o.dispatched = source == VehicleSource::InTransitToDealer;
-}
-
-fn back_to_fulfilment(o: &mut PlacedOrder) {
-    o.status = OrderStatus::Placed;
-    o.fulfilment = None;
-    o.eta = None;
-    o.delayed = false;
-    o.dispatched = false;
-    o.shipment = None;
-    o.reason = None;
+impl PlacedOrder {
+    /// The order's course, to advance by an event.
+    fn course(&mut self) -> Course<'_> {
+        Course {
+            status: &mut self.status,
+            reason: &mut self.reason,
+            eta: &mut self.eta,
+            delayed: &mut self.delayed,
+        }
+    }
 }

@@ -11,6 +11,7 @@
 //! `terms.rs`), and a handover only when the invoice is paid. A dealer sells
 //! only in its own market; the order records the selling dealer.
 
+mod course;
 mod decide;
 mod error;
 mod evolve;
@@ -26,6 +27,7 @@ use crate::values::{
 };
 use crate::{Context, Decider};
 
+pub use course::{Course, Holding, Moved};
 pub use decide::decide;
 pub use error::{Action, OrderError};
 pub use evolve::evolve;
@@ -310,127 +312,95 @@ pub struct InvoiceFacts {
     pub payment_made: bool,
 }
 
-/// What happened to an order. Stored names are pinned.
-///
-/// `Placed` carries the locked price sheet and is much larger than the
-/// other variants; events are built once and serialized, so the size does
-/// not matter and boxing would only clutter every match.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-#[allow(clippy::large_enum_variant)]
-pub enum OrderEvent {
-    #[serde(rename = "OrderPlaced")]
-    Placed {
-        order: OrderId,
-        customer: CustomerId,
-        dealer: DealerId,
-        /// Absent in events recorded before showroom sales across outlets.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        selling_dealer: Option<DealerId>,
-        market: MarketCode,
-        channel: Channel,
-        configuration: Configuration,
-        sheet: PriceSheet,
-        lines: Vec<QuoteLine>,
-        price: Price,
-        deposit: Money,
-        placed_at: DateTime<Utc>,
-    },
-    #[serde(rename = "OrderAwaitingCapacity")]
-    AwaitingCapacity { since: NaiveDate },
-    #[serde(rename = "OrderAllocated")]
-    Allocated {
-        vehicle: VehicleId,
-        location: LocationId,
-        source: VehicleSource,
-        eta: NaiveDate,
-    },
-    #[serde(rename = "OrderScheduled")]
-    Scheduled {
-        plant: PlantId,
-        week: IsoWeek,
-        /// The last day the configuration can be amended.
-        changeable_until: NaiveDate,
-        eta: NaiveDate,
-    },
-    #[serde(rename = "OrderProductionStarted")]
-    ProductionStarted { vehicle: VehicleId, vin: Vin },
-    #[serde(rename = "OrderBuilt")]
-    Built { vehicle: VehicleId },
-    #[serde(rename = "OrderDispatched")]
-    Dispatched {
-        shipment: ShipmentId,
-        eta: NaiveDate,
-    },
-    #[serde(rename = "OrderDelayed")]
-    Delayed { reason: String, new_eta: NaiveDate },
-    #[serde(rename = "OrderArrivedAtDealer")]
-    ArrivedAtDealer { arrived_on: NaiveDate },
-    #[serde(rename = "HandoverAppointmentBooked")]
-    HandoverBooked {
-        at: DateTime<Utc>,
-        /// The day the appointment was booked (absent in events recorded
-        /// before it was kept): the invoice date of a car that already stood
-        /// at the dealer when the order was matched to it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        booked_on: Option<NaiveDate>,
-    },
-    #[serde(rename = "OrderDelivered")]
-    Delivered {
-        delivered_at: DateTime<Utc>,
-        vehicle: Option<VehicleId>,
-        net_price: Money,
-    },
-    #[serde(rename = "OrderAmended")]
-    Amended {
-        configuration: Configuration,
-        lines: Vec<QuoteLine>,
-        price: Price,
-        /// New net minus old net: what the customer pays more (or less).
-        difference: Money,
-        released_vehicle: Option<VehicleId>,
-    },
-    #[serde(rename = "OrderCancelled")]
-    Cancelled {
-        reason: String,
-        refund: Money,
-        forfeited: Money,
-        released: Option<Fulfilment>,
-        cancelled_at: DateTime<Utc>,
-    },
-    #[serde(rename = "OrderReallocated")]
-    Reallocated {
-        vehicle: VehicleId,
-        from_order: Option<OrderId>,
-        location: LocationId,
-        source: VehicleSource,
-        eta: NaiveDate,
-        released: Option<Fulfilment>,
-    },
-    #[serde(rename = "OrderVehicleWithdrawn")]
-    VehicleWithdrawn {
-        vehicle: VehicleId,
-        to_order: OrderId,
-    },
+crate::event_enum! {
+    /// What happened to an order. Stored names are pinned.
+    ///
+    /// `Placed` carries the locked price sheet and is much larger than the
+    /// other variants; events are built once and serialized, so the size does
+    /// not matter and boxing would only clutter every match.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum OrderEvent {
+        Placed as "OrderPlaced" {
+            order: OrderId,
+            customer: CustomerId,
+            dealer: DealerId,
+            /// Absent in events recorded before showroom sales across outlets.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            selling_dealer: Option<DealerId>,
+            market: MarketCode,
+            channel: Channel,
+            configuration: Configuration,
+            sheet: PriceSheet,
+            lines: Vec<QuoteLine>,
+            price: Price,
+            deposit: Money,
+            placed_at: DateTime<Utc>,
+        },
+        AwaitingCapacity as "OrderAwaitingCapacity" { since: NaiveDate },
+        Allocated as "OrderAllocated" {
+            vehicle: VehicleId,
+            location: LocationId,
+            source: VehicleSource,
+            eta: NaiveDate,
+        },
+        Scheduled as "OrderScheduled" {
+            plant: PlantId,
+            week: IsoWeek,
+            /// The last day the configuration can be amended.
+            changeable_until: NaiveDate,
+            eta: NaiveDate,
+        },
+        ProductionStarted as "OrderProductionStarted" { vehicle: VehicleId, vin: Vin },
+        Built as "OrderBuilt" { vehicle: VehicleId },
+        Dispatched as "OrderDispatched" {
+            shipment: ShipmentId,
+            eta: NaiveDate,
+        },
+        Delayed as "OrderDelayed" { reason: String, new_eta: NaiveDate },
+        ArrivedAtDealer as "OrderArrivedAtDealer" { arrived_on: NaiveDate },
+        HandoverBooked as "HandoverAppointmentBooked" {
+            at: DateTime<Utc>,
+            /// The day the appointment was booked (absent in events recorded
+            /// before it was kept): the invoice date of a car that already stood
+            /// at the dealer when the order was matched to it.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            booked_on: Option<NaiveDate>,
+        },
+        Delivered as "OrderDelivered" {
+            delivered_at: DateTime<Utc>,
+            vehicle: Option<VehicleId>,
+            net_price: Money,
+        },
+        Amended as "OrderAmended" {
+            configuration: Configuration,
+            lines: Vec<QuoteLine>,
+            price: Price,
+            /// New net minus old net: what the customer pays more (or less).
+            difference: Money,
+            released_vehicle: Option<VehicleId>,
+        },
+        Cancelled as "OrderCancelled" {
+            reason: String,
+            refund: Money,
+            forfeited: Money,
+            released: Option<Fulfilment>,
+            cancelled_at: DateTime<Utc>,
+        },
+        Reallocated as "OrderReallocated" {
+            vehicle: VehicleId,
+            from_order: Option<OrderId>,
+            location: LocationId,
+            source: VehicleSource,
+            eta: NaiveDate,
+            released: Option<Fulfilment>,
+        },
+        VehicleWithdrawn as "OrderVehicleWithdrawn" {
+            vehicle: VehicleId,
+            to_order: OrderId,
+        },
+    }
 }
-
-crate::event_names!(OrderEvent {
-    Placed => "OrderPlaced",
-    AwaitingCapacity => "OrderAwaitingCapacity",
-    Allocated => "OrderAllocated",
-    Scheduled => "OrderScheduled",
-    ProductionStarted => "OrderProductionStarted",
-    Built => "OrderBuilt",
-    Dispatched => "OrderDispatched",
-    Delayed => "OrderDelayed",
-    ArrivedAtDealer => "OrderArrivedAtDealer",
-    HandoverBooked => "HandoverAppointmentBooked",
-    Delivered => "OrderDelivered",
-    Amended => "OrderAmended",
-    Cancelled => "OrderCancelled",
-    Reallocated => "OrderReallocated",
-    VehicleWithdrawn => "OrderVehicleWithdrawn",
-});
 
 impl Decider for Order {
     type State = Order;

@@ -198,69 +198,57 @@ pub enum ShipmentCommand {
     Cancel { reason: String },
 }
 
-/// What happened to a shipment. Every event names the shipment, its vehicle
-/// and its order, so projections render it without lookups.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum ShipmentEvent {
-    /// A move was planned with its route and ETA.
-    #[serde(rename = "ShipmentPlanned")]
-    Planned {
-        shipment: ShipmentId,
-        vehicle: VehicleId,
-        order: Option<OrderId>,
-        legs: Vec<Leg>,
-        departure: NaiveDate,
-        eta: NaiveDate,
-    },
-    /// The vehicle left with a carrier.
-    #[serde(rename = "ShipmentDispatched")]
-    Dispatched {
-        shipment: ShipmentId,
-        vehicle: VehicleId,
-        order: Option<OrderId>,
-        from: LocationId,
-        to: LocationId,
-        departed_on: NaiveDate,
-        eta: NaiveDate,
-    },
-    /// The move is late (or its ETA was revised) for a reason.
-    #[serde(rename = "ShipmentDelayed")]
-    Delayed {
-        shipment: ShipmentId,
-        vehicle: VehicleId,
-        order: Option<OrderId>,
-        reason: String,
-        new_eta: NaiveDate,
-        on: NaiveDate,
-    },
-    /// The vehicle reached the destination.
-    #[serde(rename = "ShipmentArrived")]
-    Arrived {
-        shipment: ShipmentId,
-        vehicle: VehicleId,
-        order: Option<OrderId>,
-        at: LocationId,
-        on: NaiveDate,
-    },
-    /// The move was called off before it started.
-    #[serde(rename = "ShipmentCancelled")]
-    Cancelled {
-        shipment: ShipmentId,
-        vehicle: VehicleId,
-        order: Option<OrderId>,
-        reason: String,
-        on: NaiveDate,
-    },
+crate::event_enum! {
+    /// What happened to a shipment. Every event names the shipment, its vehicle
+    /// and its order, so projections render it without lookups.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ShipmentEvent {
+        /// A move was planned with its route and ETA.
+        Planned as "ShipmentPlanned" {
+            shipment: ShipmentId,
+            vehicle: VehicleId,
+            order: Option<OrderId>,
+            legs: Vec<Leg>,
+            departure: NaiveDate,
+            eta: NaiveDate,
+        },
+        /// The vehicle left with a carrier.
+        Dispatched as "ShipmentDispatched" {
+            shipment: ShipmentId,
+            vehicle: VehicleId,
+            order: Option<OrderId>,
+            from: LocationId,
+            to: LocationId,
+            departed_on: NaiveDate,
+            eta: NaiveDate,
+        },
+        /// The move is late (or its ETA was revised) for a reason.
+        Delayed as "ShipmentDelayed" {
+            shipment: ShipmentId,
+            vehicle: VehicleId,
+            order: Option<OrderId>,
+            reason: String,
+            new_eta: NaiveDate,
+            on: NaiveDate,
+        },
+        /// The vehicle reached the destination.
+        Arrived as "ShipmentArrived" {
+            shipment: ShipmentId,
+            vehicle: VehicleId,
+            order: Option<OrderId>,
+            at: LocationId,
+            on: NaiveDate,
+        },
+        /// The move was called off before it started.
+        Cancelled as "ShipmentCancelled" {
+            shipment: ShipmentId,
+            vehicle: VehicleId,
+            order: Option<OrderId>,
+            reason: String,
+            on: NaiveDate,
+        },
+    }
 }
-
-crate::event_names!(ShipmentEvent {
-    Planned => "ShipmentPlanned",
-    Dispatched => "ShipmentDispatched",
-    Delayed => "ShipmentDelayed",
-    Arrived => "ShipmentArrived",
-    Cancelled => "ShipmentCancelled",
-});
 
 /// The rule a shipment command breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -163,55 +163,43 @@ pub enum SlotCommand {
     StartProduction { builds: Vec<Build> },
 }
 
-/// What happened to a slot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum SlotEvent {
-    /// The planner opened the slot or changed its capacity.
-    #[serde(rename = "CapacitySet")]
-    CapacitySet {
-        plant: PlantId,
-        week: IsoWeek,
-        units: u32,
-    },
-    /// An order holds a unit of the slot.
-    #[serde(rename = "SlotBooked")]
-    Booked {
-        plant: PlantId,
-        week: IsoWeek,
-        order: OrderId,
-    },
-    /// An order gave its unit back.
-    #[serde(rename = "SlotReleased")]
-    Released {
-        plant: PlantId,
-        week: IsoWeek,
-        order: OrderId,
-    },
-    /// The slot froze; `orders` are the orders whose configuration is now final.
-    #[serde(rename = "SlotFrozen")]
-    Frozen {
-        plant: PlantId,
-        week: IsoWeek,
-        frozen_on: NaiveDate,
-        orders: Vec<OrderId>,
-    },
-    /// Production started: every booked order has its vehicle and VIN.
-    #[serde(rename = "ProductionStarted")]
-    ProductionStarted {
-        plant: PlantId,
-        week: IsoWeek,
-        builds: Vec<Build>,
-    },
+crate::event_enum! {
+    /// What happened to a slot.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SlotEvent {
+        /// The planner opened the slot or changed its capacity.
+        CapacitySet as "CapacitySet" {
+            plant: PlantId,
+            week: IsoWeek,
+            units: u32,
+        },
+        /// An order holds a unit of the slot.
+        Booked as "SlotBooked" {
+            plant: PlantId,
+            week: IsoWeek,
+            order: OrderId,
+        },
+        /// An order gave its unit back.
+        Released as "SlotReleased" {
+            plant: PlantId,
+            week: IsoWeek,
+            order: OrderId,
+        },
+        /// The slot froze; `orders` are the orders whose configuration is now final.
+        Frozen as "SlotFrozen" {
+            plant: PlantId,
+            week: IsoWeek,
+            frozen_on: NaiveDate,
+            orders: Vec<OrderId>,
+        },
+        /// Production started: every booked order has its vehicle and VIN.
+        ProductionStarted as "ProductionStarted" {
+            plant: PlantId,
+            week: IsoWeek,
+            builds: Vec<Build>,
+        },
+    }
 }
-
-crate::event_names!(SlotEvent {
-    CapacitySet => "CapacitySet",
-    Booked => "SlotBooked",
-    Released => "SlotReleased",
-    Frozen => "SlotFrozen",
-    ProductionStarted => "ProductionStarted",
-});
 
 /// The rule of a slot a command would break.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,6 +5,7 @@ mod calendar;
 mod codes;
 mod ids;
 mod invoice_number;
+mod keys;
 mod money;
 mod vin;
 
@@ -15,5 +16,6 @@ pub use codes::{
 };
 pub use ids::{IdError, OrderId, PaymentId, ShipmentId, VehicleId};
 pub use invoice_number::{InvoiceNumber, InvoiceNumberError};
+pub use keys::{CommissionKey, RegisterKey, SlotKey};
 pub use money::{Currency, Money, MoneyError, Rate};
 pub use vin::{Vin, VinError};

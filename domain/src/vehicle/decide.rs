@@ -361,29 +361,46 @@ fn arrive(unit: &Unit, location: LocationId, ctx: &Context<'_>) -> Decision {
     }])
 }
 
-fn deliver(state: &Vehicle, order: OrderId, ctx: &Context<'_>) -> Decision {
-    let unit = state.unit.as_ref().ok_or(VehicleError::NotFound)?;
-    let reserved_by_order = unit.reservation.as_ref().filter(|r| r.order == order);
-    if unit.status == VehicleStatus::Delivered {
-        return match reserved_by_order {
-            Some(_) => Ok(vec![]),
-            None => Err(VehicleError::AlreadyDelivered { vehicle: unit.id }),
+impl Vehicle {
+    /// Whether the vehicle can be handed over to `order`'s customer: `Ok(true)` when it is
+    /// reserved by the order and stands at the order's dealer, `Ok(false)` when it was
+    /// already handed over to it, otherwise the rule it breaks. `Deliver` decides with
+    /// this, and the handover use case asks it before the order moves (the order's
+    /// handover cannot be undone, so the vehicle must not refuse afterwards).
+    pub fn handover_to(&self, order: OrderId) -> Result<bool, VehicleError> {
+        let unit = self.unit.as_ref().ok_or(VehicleError::NotFound)?;
+        let reserved_by_order = unit.reservation.as_ref().filter(|r| r.order == order);
+        if unit.status == VehicleStatus::Delivered {
+            return match reserved_by_order {
+                Some(_) => Ok(false),
+                None => Err(VehicleError::AlreadyDelivered { vehicle: unit.id }),
+            };
+        }
+        let Some(reservation) = reserved_by_order else {
+            return Err(VehicleError::NotReservedBy {
+                vehicle: unit.id,
+                order,
+            });
         };
+        let at_dealer = unit.status == VehicleStatus::Reserved
+            && unit.location.dealer() == Some(&reservation.dealer);
+        if !at_dealer {
+            return Err(VehicleError::NotAtOrderDealer {
+                vehicle: unit.id,
+                dealer: reservation.dealer.clone(),
+            });
+        }
+        Ok(true)
     }
-    let Some(reservation) = reserved_by_order else {
-        return Err(VehicleError::NotReservedBy {
-            vehicle: unit.id,
-            order,
-        });
+}
+
+fn deliver(state: &Vehicle, order: OrderId, ctx: &Context<'_>) -> Decision {
+    if !state.handover_to(order)? {
+        return Ok(vec![]);
+    }
+    let (Some(unit), Some(reservation)) = (&state.unit, state.reservation()) else {
+        return Err(VehicleError::NotFound);
     };
-    let at_dealer = unit.status == VehicleStatus::Reserved
-        && unit.location.dealer() == Some(&reservation.dealer);
-    if !at_dealer {
-        return Err(VehicleError::NotAtOrderDealer {
-            vehicle: unit.id,
-            dealer: reservation.dealer.clone(),
-        });
-    }
     Ok(vec![VehicleEvent::Delivered {
         vehicle: unit.id,
         order,

@@ -1,153 +1,89 @@
-//! How each vehicle event changes the state.
+//! How each vehicle event changes the state: the [`step`](super::step)
+//! the event takes, applied to where the state keeps each fact.
 
-use super::{Build, Journey, Reservation, Unit, Vehicle, VehicleEvent, VehicleStatus};
+use super::step::{step, Change, Standing, Step};
+use super::{Build, Journey, Reservation, Unit, Vehicle, VehicleEvent};
 
 /// Folds one event into the state. Events that cannot apply to the state
 /// (never emitted by [`decide`](super::decide)) are ignored.
 pub fn evolve(mut state: Vehicle, event: &VehicleEvent) -> Vehicle {
-    match (&mut state.unit, event) {
-        (
-            None,
-            VehicleEvent::Registered {
-                vehicle,
-                market,
-                configuration,
-                location,
-            },
-        ) => {
+    let Some(Step { status, change }) = step(state.standing(), event) else {
+        return state;
+    };
+    match (&mut state.unit, change) {
+        (None, Change::Created(new)) => {
             state.unit = Some(Unit {
-                id: *vehicle,
-                market: market.clone(),
-                configuration: configuration.clone(),
-                status: VehicleStatus::Free,
-                location: location.clone(),
+                id: new.vehicle,
+                market: new.market.clone(),
+                configuration: new.configuration.clone(),
+                status,
+                location: new.location,
                 journey: None,
-                reservation: None,
-                build: None,
-            });
-        }
-        (
-            None,
-            VehicleEvent::BuildStarted {
-                vehicle,
-                market,
-                configuration,
-                plant,
-                week,
-                vin,
-                order,
-                dealer,
-            },
-        ) => {
-            let reservation = match (order, dealer) {
-                (Some(order), Some(dealer)) => Some(Reservation {
-                    order: *order,
+                reservation: new.reservation.map(|(order, dealer)| Reservation {
+                    order,
                     dealer: dealer.clone(),
                 }),
-                _ => None,
-            };
-            state.unit = Some(Unit {
-                id: *vehicle,
-                market: market.clone(),
-                configuration: configuration.clone(),
-                status: VehicleStatus::InProduction,
-                location: plant.clone().into(),
-                journey: None,
-                reservation,
-                build: Some(Build {
-                    plant: plant.clone(),
-                    week: *week,
-                    vin: vin.clone(),
+                build: new.build.map(|b| Build {
+                    plant: b.plant.clone(),
+                    week: b.week,
+                    vin: b.vin.clone(),
                     built_on: None,
                 }),
             });
         }
-        (Some(unit), event) if unit.status != VehicleStatus::Delivered => apply(unit, event),
-        _ => {}
+        (Some(unit), change) => {
+            unit.status = status;
+            apply(unit, change);
+        }
+        (None, _) => {}
     }
     state
 }
 
-fn apply(unit: &mut Unit, event: &VehicleEvent) {
-    match event {
-        VehicleEvent::Registered { .. } | VehicleEvent::BuildStarted { .. } => {}
-        VehicleEvent::Built { on, .. } => {
-            if let (VehicleStatus::InProduction, Some(build)) = (unit.status, &mut unit.build) {
-                build.built_on = Some(*on);
-                unit.status = if unit.reservation.is_some() {
-                    VehicleStatus::Built
-                } else {
-                    VehicleStatus::Free
-                };
+fn apply(unit: &mut Unit, change: Change<'_>) {
+    match change {
+        Change::Created(_) | Change::Delivered => {}
+        Change::Built { on } => {
+            if let Some(build) = &mut unit.build {
+                build.built_on = Some(on);
             }
         }
-        VehicleEvent::Reserved { order, dealer, .. } => {
-            if unit.reservation.is_none() {
-                unit.reservation = Some(Reservation {
-                    order: *order,
-                    dealer: dealer.clone(),
-                });
-                if unit.status == VehicleStatus::Free {
-                    unit.status = VehicleStatus::Reserved;
-                }
-            }
+        Change::Reserved { order, dealer } => {
+            unit.reservation = Some(Reservation {
+                order,
+                dealer: dealer.clone(),
+            });
         }
-        VehicleEvent::Released { order, .. } => {
-            if unit.reservation.as_ref().is_some_and(|r| r.order == *order) {
-                unit.reservation = None;
-                if matches!(unit.status, VehicleStatus::Reserved | VehicleStatus::Built) {
-                    unit.status = VehicleStatus::Free;
-                }
-            }
-        }
-        VehicleEvent::Reassigned {
-            from,
-            to,
-            to_dealer,
-            ..
-        } => {
-            if unit.reservation.as_ref().is_some_and(|r| r.order == *from) {
-                unit.reservation = Some(Reservation {
-                    order: *to,
-                    dealer: to_dealer.clone(),
-                });
-            }
-        }
-        VehicleEvent::Dispatched {
+        Change::Released => unit.reservation = None,
+        Change::Departed {
             shipment, to, eta, ..
         } => {
-            if unit.journey.is_none() {
-                unit.journey = Some(Journey {
-                    shipment: *shipment,
-                    destination: to.clone(),
-                    eta: *eta,
-                    delay_reason: None,
-                });
-                unit.status = VehicleStatus::InTransit;
-            }
+            unit.journey = Some(Journey {
+                shipment,
+                destination: to.clone(),
+                eta,
+                delay_reason: None,
+            });
         }
-        VehicleEvent::Delayed {
-            reason, new_eta, ..
-        } => {
+        Change::Delayed { reason, eta } => {
             if let Some(journey) = &mut unit.journey {
-                journey.eta = *new_eta;
-                journey.delay_reason = Some(reason.clone());
+                journey.eta = eta;
+                journey.delay_reason = Some(reason.to_owned());
             }
         }
-        VehicleEvent::Arrived { at, .. } => {
-            if unit.journey.take().is_some() {
-                unit.location = at.clone();
-                unit.status = if unit.reservation.is_some() {
-                    VehicleStatus::Reserved
-                } else {
-                    VehicleStatus::Free
-                };
-            }
+        Change::Arrived { at } => {
+            unit.journey = None;
+            unit.location = at.clone();
         }
-        VehicleEvent::Delivered { .. } => {
-            if unit.reservation.is_some() {
-                unit.status = VehicleStatus::Delivered;
-            }
-        }
+    }
+}
+
+impl Vehicle {
+    /// What the vehicle's transitions turn on (`None`: it does not exist).
+    pub fn standing(&self) -> Option<Standing> {
+        self.unit.as_ref().map(|u| Standing {
+            status: u.status,
+            order: u.reservation.as_ref().map(|r| r.order),
+        })
     }
 }

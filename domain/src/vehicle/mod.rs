@@ -21,6 +21,7 @@
 
 mod decide;
 mod evolve;
+mod step;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,7 @@ use crate::values::{
 
 pub use decide::decide;
 pub use evolve::evolve;
+pub use step::{step, BuildStart, Change, Created, Standing, Step};
 
 /// Where a vehicle is in its life (the API's names, snake_case).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -254,115 +256,93 @@ pub enum VehicleCommand {
     Deliver { order: OrderId },
 }
 
-/// What happened to a vehicle. Every event names the vehicle and, where
-/// there is one, its order, so projections render it without lookups.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum VehicleEvent {
-    /// A free stock vehicle was registered at a location.
-    #[serde(rename = "VehicleRegistered")]
-    Registered {
-        vehicle: VehicleId,
-        market: MarketCode,
-        configuration: Configuration,
-        location: LocationId,
-    },
-    /// A build started at `plant` in `week`, for an order or for stock.
-    #[serde(rename = "VehicleBuildStarted")]
-    BuildStarted {
-        vehicle: VehicleId,
-        market: MarketCode,
-        configuration: Configuration,
-        plant: PlantId,
-        week: IsoWeek,
-        vin: Vin,
-        order: Option<OrderId>,
-        dealer: Option<DealerId>,
-    },
-    /// The build completed at the plant.
-    #[serde(rename = "VehicleBuilt")]
-    Built {
-        vehicle: VehicleId,
-        plant: PlantId,
-        vin: Vin,
-        order: Option<OrderId>,
-        on: NaiveDate,
-    },
-    /// An order reserved the vehicle.
-    #[serde(rename = "VehicleReserved")]
-    Reserved {
-        vehicle: VehicleId,
-        order: OrderId,
-        dealer: DealerId,
-    },
-    /// An order gave the vehicle back.
-    #[serde(rename = "VehicleReleased")]
-    Released {
-        vehicle: VehicleId,
-        order: OrderId,
-        dealer: DealerId,
-    },
-    /// A planner moved the reservation from one order to another.
-    #[serde(rename = "VehicleReassigned")]
-    Reassigned {
-        vehicle: VehicleId,
-        from: OrderId,
-        from_dealer: DealerId,
-        to: OrderId,
-        to_dealer: DealerId,
-    },
-    /// The vehicle left `from` for `to` on a shipment.
-    #[serde(rename = "VehicleDispatched")]
-    Dispatched {
-        vehicle: VehicleId,
-        shipment: ShipmentId,
-        order: Option<OrderId>,
-        from: LocationId,
-        to: LocationId,
-        eta: NaiveDate,
-        on: NaiveDate,
-    },
-    /// The move is late for a reason; new ETA.
-    #[serde(rename = "VehicleDelayed")]
-    Delayed {
-        vehicle: VehicleId,
-        shipment: ShipmentId,
-        order: Option<OrderId>,
-        reason: String,
-        new_eta: NaiveDate,
-        on: NaiveDate,
-    },
-    /// The vehicle reached its destination.
-    #[serde(rename = "VehicleArrived")]
-    Arrived {
-        vehicle: VehicleId,
-        shipment: ShipmentId,
-        order: Option<OrderId>,
-        at: LocationId,
-        on: NaiveDate,
-    },
-    /// The vehicle was handed over to the customer of its order.
-    #[serde(rename = "VehicleDelivered")]
-    Delivered {
-        vehicle: VehicleId,
-        order: OrderId,
-        dealer: DealerId,
-        on: NaiveDate,
-    },
+crate::event_enum! {
+    /// What happened to a vehicle. Every event names the vehicle and, where
+    /// there is one, its order, so projections render it without lookups.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum VehicleEvent {
+        /// A free stock vehicle was registered at a location.
+        Registered as "VehicleRegistered" {
+            vehicle: VehicleId,
+            market: MarketCode,
+            configuration: Configuration,
+            location: LocationId,
+        },
+        /// A build started at `plant` in `week`, for an order or for stock.
+        BuildStarted as "VehicleBuildStarted" {
+            vehicle: VehicleId,
+            market: MarketCode,
+            configuration: Configuration,
+            plant: PlantId,
+            week: IsoWeek,
+            vin: Vin,
+            order: Option<OrderId>,
+            dealer: Option<DealerId>,
+        },
+        /// The build completed at the plant.
+        Built as "VehicleBuilt" {
+            vehicle: VehicleId,
+            plant: PlantId,
+            vin: Vin,
+            order: Option<OrderId>,
+            on: NaiveDate,
+        },
+        /// An order reserved the vehicle.
+        Reserved as "VehicleReserved" {
+            vehicle: VehicleId,
+            order: OrderId,
+            dealer: DealerId,
+        },
+        /// An order gave the vehicle back.
+        Released as "VehicleReleased" {
+            vehicle: VehicleId,
+            order: OrderId,
+            dealer: DealerId,
+        },
+        /// A planner moved the reservation from one order to another.
+        Reassigned as "VehicleReassigned" {
+            vehicle: VehicleId,
+            from: OrderId,
+            from_dealer: DealerId,
+            to: OrderId,
+            to_dealer: DealerId,
+        },
+        /// The vehicle left `from` for `to` on a shipment.
+        Dispatched as "VehicleDispatched" {
+            vehicle: VehicleId,
+            shipment: ShipmentId,
+            order: Option<OrderId>,
+            from: LocationId,
+            to: LocationId,
+            eta: NaiveDate,
+            on: NaiveDate,
+        },
+        /// The move is late for a reason; new ETA.
+        Delayed as "VehicleDelayed" {
+            vehicle: VehicleId,
+            shipment: ShipmentId,
+            order: Option<OrderId>,
+            reason: String,
+            new_eta: NaiveDate,
+            on: NaiveDate,
+        },
+        /// The vehicle reached its destination.
+        Arrived as "VehicleArrived" {
+            vehicle: VehicleId,
+            shipment: ShipmentId,
+            order: Option<OrderId>,
+            at: LocationId,
+            on: NaiveDate,
+        },
+        /// The vehicle was handed over to the customer of its order.
+        Delivered as "VehicleDelivered" {
+            vehicle: VehicleId,
+            order: OrderId,
+            dealer: DealerId,
+            on: NaiveDate,
+        },
+    }
 }
-
-crate::event_names!(VehicleEvent {
-    Registered => "VehicleRegistered",
-    BuildStarted => "VehicleBuildStarted",
-    Built => "VehicleBuilt",
-    Reserved => "VehicleReserved",
-    Released => "VehicleReleased",
-    Reassigned => "VehicleReassigned",
-    Dispatched => "VehicleDispatched",
-    Delayed => "VehicleDelayed",
-    Arrived => "VehicleArrived",
-    Delivered => "VehicleDelivered",
-});
 
 /// The rule a vehicle command breaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

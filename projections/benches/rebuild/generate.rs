@@ -15,18 +15,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use domain::catalog::{Catalog, Quote};
-use domain::commission::CommissionEvent;
-use domain::invoice::InvoiceEvent;
-use domain::invoice_register::{DocumentKind, InvoiceRegisterEvent};
-use domain::order::{Channel, OrderEvent, VehicleSource};
-use domain::shipment::{Leg, ShipmentEvent};
-use domain::slot::{Build, SlotEvent};
-use domain::streams::{
-    commission_stream, invoice_stream, order_stream, register_stream, shipment_stream, slot_stream,
-    vehicle_stream,
-};
+use domain::commission::{CommissionEvent, CommissionStatement};
+use domain::invoice::{Invoice, InvoiceEvent};
+use domain::invoice_register::{DocumentKind, InvoiceRegister, InvoiceRegisterEvent};
+use domain::order::{self, Channel, OrderEvent, VehicleSource};
+use domain::shipment::{Leg, Shipment, ShipmentEvent};
+use domain::slot::{Build, Slot, SlotEvent};
+use domain::streams::stream_name;
 use domain::values::*;
-use domain::vehicle::VehicleEvent;
+use domain::vehicle::{Vehicle, VehicleEvent};
 use domain::DomainEvent;
 use store::{EventStore, ExpectedVersion, Metadata, NewEvent, StreamId};
 
@@ -162,16 +159,16 @@ impl Generator {
 
     /// The events of `order` on its `step`-th day.
     fn step(&mut self, order: &mut Order, step: usize, today: NaiveDate, wave: &mut Wave) {
-        let os = order_stream(order.id);
-        let vs = vehicle_stream(order.vehicle);
-        let ss = shipment_stream(order.shipment);
+        let os = stream_name::<order::Order>(&order.id);
+        let vs = stream_name::<Vehicle>(&order.vehicle);
+        let ss = stream_name::<Shipment>(&order.shipment);
         let market = order.quote.market.clone();
         let eta = plus(today, 3);
         match step {
             0 if order.built => {
                 let (plant, week) = self.plant_week(order);
                 wave.push(os.clone(), self.placed(order));
-                let slot = slot_stream(&plant, week);
+                let slot = stream_name::<Slot>(&SlotKey::new(plant.clone(), week));
                 let booked = SlotEvent::Booked {
                     plant: plant.clone(),
                     week,
@@ -227,7 +224,10 @@ impl Generator {
                         week,
                         builds,
                     };
-                    wave.push(slot_stream(&plant, week), started);
+                    wave.push(
+                        stream_name::<Slot>(&SlotKey::new(plant.clone(), week)),
+                        started,
+                    );
                 }
                 let build = VehicleEvent::BuildStarted {
                     vehicle: order.vehicle,
@@ -398,9 +398,12 @@ impl Generator {
             order: order.id,
             kind: DocumentKind::Invoice,
         };
-        wave.push(register_stream(&market, year), assigned);
+        wave.push(
+            stream_name::<InvoiceRegister>(&RegisterKey::new(market.clone(), year)),
+            assigned,
+        );
         let due = q.price.gross.checked_sub(q.deposit).unwrap();
-        let is = invoice_stream(order.id);
+        let is = stream_name::<Invoice>(&order.id);
         let issued = InvoiceEvent::Issued {
             number: number.clone(),
             order: order.id,
@@ -440,14 +443,14 @@ impl Generator {
             vehicle: Some(order.vehicle),
             net_price: q.price.net,
         };
-        wave.push(order_stream(order.id), delivered);
+        wave.push(stream_name::<order::Order>(&order.id), delivered);
         let delivered = VehicleEvent::Delivered {
             vehicle: order.vehicle,
             order: order.id,
             dealer: order.dealer.clone(),
             on: today,
         };
-        wave.push(vehicle_stream(order.vehicle), delivered);
+        wave.push(stream_name::<Vehicle>(&order.vehicle), delivered);
         let terms = self.catalog.market(&q.market).unwrap();
         let month = Month::containing(today);
         let commission = q
@@ -468,7 +471,10 @@ impl Generator {
             commission,
             delivered_on: today,
         };
-        wave.push(commission_stream(&order.dealer, month), accrued);
+        wave.push(
+            stream_name::<CommissionStatement>(&CommissionKey::new(order.dealer.clone(), month)),
+            accrued,
+        );
     }
 }
 

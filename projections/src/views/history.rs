@@ -8,9 +8,9 @@
 //! the log, so it needs no waiting for a position.
 
 use chrono::{DateTime, Utc};
-use domain::invoice::InvoiceEvent;
-use domain::order::{Fulfilment, OrderEvent};
-use domain::streams::{invoice_stream, order_stream, AnyEvent};
+use domain::invoice::{Invoice, InvoiceEvent};
+use domain::order::{Fulfilment, Order, OrderEvent};
+use domain::streams::{stream_name, AnyEvent};
 use domain::values::OrderId;
 use serde::Serialize;
 use store::{EventStore, RecordedEvent, StoreError, StreamId};
@@ -38,11 +38,11 @@ impl ReadModels {
         &self,
         order: OrderId,
     ) -> Result<Option<Vec<HistoryEntry>>, ReadModelError> {
-        let mut records = read_stream(self.events(), &order_stream(order)).await?;
+        let mut records = read_stream(self.events(), &stream_name::<Order>(&order)).await?;
         if records.is_empty() {
             return Ok(None);
         }
-        records.extend(read_stream(self.events(), &invoice_stream(order)).await?);
+        records.extend(read_stream(self.events(), &stream_name::<Invoice>(&order)).await?);
         records.sort_by_key(|r| r.position);
         records
             .iter()
@@ -84,7 +84,8 @@ async fn read_stream(
 
 fn entry(record: &RecordedEvent) -> Result<HistoryEntry, ReadModelError> {
     let event = AnyEvent::decode(record.stream_id.as_str(), record.payload.as_str())
-        .map_err(|e| ReadModelError::Backend(format!("position {}: {e}", record.position)))?;
+        .map_err(|e| ReadModelError::Backend(format!("position {}: {e}", record.position)))?
+        .event;
     Ok(HistoryEntry {
         position: record.position.0,
         at: record.occurred_at(),

@@ -14,10 +14,6 @@ use domain::order::{Channel, Fulfilment, Order, OrderCommand, OrderStatus, Vehic
 use domain::policy::{build_eta, eta_at_dealer, Whereabouts};
 use domain::shipment::{Shipment, ShipmentCommand};
 use domain::slot::{Build, Slot, SlotCommand};
-use domain::streams::{
-    commission_stream, invoice_stream, order_stream, register_stream, shipment_stream, slot_stream,
-    vehicle_stream,
-};
 use domain::values::*;
 use domain::vehicle::{Vehicle, VehicleCommand, VehicleStatus};
 use store::{EventStore, Metadata, Position};
@@ -93,18 +89,16 @@ impl World {
     }
 
     pub async fn order_state(&self, order: OrderId) -> Order {
-        let stream = store::StreamId::parse(order_stream(order)).unwrap();
-        self.exec.load::<Order>(&stream).await.unwrap().0
+        self.exec.load::<Order>(&order).await.unwrap().0
     }
 
     pub async fn vehicle_state(&self, vehicle: VehicleId) -> Vehicle {
-        let stream = store::StreamId::parse(vehicle_stream(vehicle)).unwrap();
-        self.exec.load::<Vehicle>(&stream).await.unwrap().0
+        self.exec.load::<Vehicle>(&vehicle).await.unwrap().0
     }
 
     async fn order_cmd(&self, order: OrderId, command: OrderCommand) -> Result<(), String> {
         self.exec
-            .execute::<Order>(&order_stream(order), &self.meta, move |_| command.clone())
+            .execute::<Order>(&order, &self.meta, move |_| command.clone())
             .await
             .map(|_| ())
             .map_err(|e| format!("{e:?}"))
@@ -112,9 +106,7 @@ impl World {
 
     async fn vehicle_cmd(&self, vehicle: VehicleId, command: VehicleCommand) -> Result<(), String> {
         self.exec
-            .execute::<Vehicle>(&vehicle_stream(vehicle), &self.meta, move |_| {
-                command.clone()
-            })
+            .execute::<Vehicle>(&vehicle, &self.meta, move |_| command.clone())
             .await
             .map(|_| ())
             .map_err(|e| format!("{e:?}"))
@@ -127,7 +119,7 @@ impl World {
         command: SlotCommand,
     ) -> Result<(), String> {
         self.exec
-            .execute::<Slot>(&slot_stream(plant, week), &self.meta, move |_| {
+            .execute::<Slot>(&SlotKey::new(plant.clone(), week), &self.meta, move |_| {
                 command.clone()
             })
             .await
@@ -141,9 +133,7 @@ impl World {
         command: ShipmentCommand,
     ) -> Result<(), String> {
         self.exec
-            .execute::<Shipment>(&shipment_stream(shipment), &self.meta, move |_| {
-                command.clone()
-            })
+            .execute::<Shipment>(&shipment, &self.meta, move |_| command.clone())
             .await
             .map(|_| ())
             .map_err(|e| format!("{e:?}"))
@@ -299,10 +289,9 @@ impl World {
         wk: &str,
     ) -> Result<Vec<(OrderId, VehicleId)>, String> {
         let (p, w) = (plant(plant_id), week(wk));
-        let stream = store::StreamId::parse(slot_stream(&p, w)).unwrap();
         let slot = self
             .exec
-            .load::<Slot>(&stream)
+            .load::<Slot>(&SlotKey::new(p.clone(), w))
             .await
             .map_err(|e| format!("{e:?}"))?
             .0;
@@ -490,7 +479,7 @@ impl World {
         let o = self.order_state(order).await;
         let o = o.placed().ok_or("order")?.clone();
         let year = chrono::Datelike::year(&self.today());
-        let register = register_stream(&o.market, year);
+        let register = RegisterKey::new(o.market.clone(), year);
         let assigned = self
             .exec
             .execute::<InvoiceRegister>(&register, &self.meta, |_| InvoiceRegisterCommand::Assign {
@@ -508,18 +497,16 @@ impl World {
             .ok_or("no number")?;
         let today = self.today();
         self.exec
-            .execute::<Invoice>(&invoice_stream(order), &self.meta, |_| {
-                InvoiceCommand::Issue {
-                    number: number.clone(),
-                    order,
-                    customer: o.customer.clone(),
-                    dealer: o.dealer.clone(),
-                    market: o.market.clone(),
-                    lines: o.lines.clone(),
-                    price: o.price,
-                    deposit_paid: o.deposit,
-                    issued_on: today,
-                }
+            .execute::<Invoice>(&order, &self.meta, |_| InvoiceCommand::Issue {
+                number: number.clone(),
+                order,
+                customer: o.customer.clone(),
+                dealer: o.dealer.clone(),
+                market: o.market.clone(),
+                lines: o.lines.clone(),
+                price: o.price,
+                deposit_paid: o.deposit,
+                issued_on: today,
             })
             .await
             .map_err(|e| format!("{e:?}"))?;
@@ -530,8 +517,9 @@ impl World {
     pub async fn pay(&mut self, order: OrderId, amount: Money) -> Result<(), String> {
         let payment = PaymentId::derived(&format!("payment-{}", self.next()));
         self.exec
-            .execute::<Invoice>(&invoice_stream(order), &self.meta, |_| {
-                InvoiceCommand::RecordPayment { payment, amount }
+            .execute::<Invoice>(&order, &self.meta, |_| InvoiceCommand::RecordPayment {
+                payment,
+                amount,
             })
             .await
             .map(|_| ())
@@ -540,15 +528,13 @@ impl World {
 
     /// The amount still due on the order's invoice.
     pub async fn outstanding(&self, order: OrderId) -> Money {
-        let stream = store::StreamId::parse(invoice_stream(order)).unwrap();
-        let invoice = self.exec.load::<Invoice>(&stream).await.unwrap().0;
+        let invoice = self.exec.load::<Invoice>(&order).await.unwrap().0;
         invoice.outstanding().unwrap()
     }
 
     /// The amount still due on the order's invoice, if it is issued.
     pub async fn outstanding_if_issued(&self, order: OrderId) -> Option<Money> {
-        let stream = store::StreamId::parse(invoice_stream(order)).ok()?;
-        let invoice = self.exec.load::<Invoice>(&stream).await.ok()?.0;
+        let invoice = self.exec.load::<Invoice>(&order).await.ok()?.0;
         invoice.outstanding()
     }
 
@@ -560,8 +546,7 @@ impl World {
 
     /// The dealer hands the car over; the vehicle is delivered and the commission accrues.
     pub async fn hand_over(&self, order: OrderId) -> Result<(), String> {
-        let stream = store::StreamId::parse(invoice_stream(order)).unwrap();
-        let invoice = self.exec.load::<Invoice>(&stream).await.unwrap().0;
+        let invoice = self.exec.load::<Invoice>(&order).await.unwrap().0;
         let paid = invoice.paid_on().is_some();
         self.order_cmd(order, OrderCommand::HandOver { invoice_paid: paid })
             .await?;
@@ -574,7 +559,7 @@ impl World {
         let month = Month::containing(self.today());
         self.exec
             .execute::<CommissionStatement>(
-                &commission_stream(&o.dealer, month),
+                &CommissionKey::new(o.dealer.clone(), month),
                 &self.meta,
                 |_| CommissionCommand::Accrue {
                     dealer: o.dealer.clone(),

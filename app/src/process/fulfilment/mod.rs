@@ -39,14 +39,14 @@ use async_trait::async_trait;
 use domain::order::{Order, OrderEvent, OrderStatus, PlacedOrder};
 use domain::policy::{decide_fulfilment, Demand, FulfilmentDecision, SlotAvailability, StockUnit};
 use domain::slot::SlotEvent;
-use domain::streams::{order_stream, AnyEvent};
+use domain::streams::AnyEvent;
 use domain::values::{IsoWeek, OrderId, PlantId, VehicleId};
 use domain::vehicle::VehicleEvent;
 use store::{Metadata, Position};
 
 use super::{Incoming, ProcessManager, ReactionError};
+use crate::steps::load;
 use crate::steps::release::release_held;
-use crate::steps::{load, Progress};
 use crate::{CommandError, Executor, SupplyView};
 
 /// How often one fulfilment searches again after losing a race.
@@ -108,8 +108,7 @@ impl ProcessManager for FulfilmentManager {
                         released: Some(released),
                         ..
                     } => {
-                        let mut progress = Progress::default();
-                        release_held(&self.exec, order, released, &metadata, &mut progress).await?;
+                        release_held(&self.exec, order, released, &metadata).await?;
                     }
                     _ => {}
                 }
@@ -148,7 +147,7 @@ impl FulfilmentManager {
         let mut full: HashSet<IsoWeek> = HashSet::new();
         let mut read_at = at;
         for attempt in 0..MAX_FULFILMENT_ATTEMPTS {
-            let state = load::<Order>(exec, &order_stream(order)).await?;
+            let state = load::<Order>(exec, &order).await?;
             let Some(o) = waiting(&state) else {
                 return Ok(FulfilmentOutcome::NothingToDo);
             };

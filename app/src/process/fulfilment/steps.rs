@@ -6,8 +6,7 @@ use domain::order::{Order, OrderCommand, PlacedOrder};
 use domain::policy::{lto_choice, Demand, LtoChoice, SlotAvailability, StockUnit};
 use domain::rules::is_bookable;
 use domain::slot::{Slot, SlotCommand};
-use domain::streams::{order_stream, slot_stream, vehicle_stream};
-use domain::values::{IsoWeek, OrderId, PlantId, VehicleId};
+use domain::values::{IsoWeek, OrderId, PlantId, SlotKey, VehicleId};
 use domain::vehicle::{Vehicle, VehicleCommand};
 use store::Metadata;
 
@@ -15,7 +14,7 @@ use super::{waiting, FulfilmentManager, FulfilmentOutcome};
 use crate::process::ReactionError;
 use crate::rejection::ServiceError;
 use crate::steps::release::{release_slot, release_vehicle};
-use crate::steps::{load, run, Progress};
+use crate::steps::{load, run};
 use crate::stock::source_of;
 use crate::CommandError;
 
@@ -36,7 +35,7 @@ impl FulfilmentManager {
             // The supply read model may be behind the log: a planner's reallocation (or
             // another instance) may have given the vehicle to another order since. Only
             // the vehicle's own stream says it is still reserved for this one.
-            let vehicle = load::<Vehicle>(exec, &vehicle_stream(unit.vehicle)).await?;
+            let vehicle = load::<Vehicle>(exec, &unit.vehicle).await?;
             if vehicle.order() == Some(o.id) {
                 let free = StockUnit {
                     reserved_by: None,
@@ -45,22 +44,21 @@ impl FulfilmentManager {
                 match lto_choice(&free, demand, today, exec.catalog()) {
                     Some(choice) => return Ok(Some(self.allocate(o, &choice, metadata).await?)),
                     None => {
-                        let mut progress = Progress::default();
-                        release_vehicle(exec, unit.vehicle, o.id, metadata, &mut progress).await?;
+                        release_vehicle(exec, unit.vehicle, o.id, metadata).await?;
                     }
                 }
             }
         }
         for s in slots.iter().filter(|s| s.booked > 0) {
-            let slot = load::<Slot>(exec, &slot_stream(&s.plant, s.week)).await?;
+            let key = SlotKey::new(s.plant.clone(), s.week);
+            let slot = load::<Slot>(exec, &key).await?;
             if !slot.is_booked(&o.id) {
                 continue;
             }
             if is_bookable(s.week, today) {
                 return Ok(Some(self.schedule(o.id, &s.plant, s.week, metadata).await?));
             }
-            let mut progress = Progress::default();
-            release_slot(exec, &s.plant, s.week, o.id, metadata, &mut progress).await?;
+            release_slot(exec, &s.plant, s.week, o.id, metadata).await?;
         }
         Ok(None)
     }
@@ -73,18 +71,13 @@ impl FulfilmentManager {
         choice: &LtoChoice,
         metadata: &Metadata,
     ) -> Result<Option<FulfilmentOutcome>, ReactionError> {
-        let mut progress = Progress::default();
         let (order, dealer) = (o.id, o.dealer.clone());
-        let reserved = run::<Vehicle>(
-            &self.exec,
-            &vehicle_stream(choice.vehicle),
-            metadata,
-            &mut progress,
-            |_| VehicleCommand::Reserve {
+        let reserved = run::<Vehicle>(&self.exec, &choice.vehicle, metadata, |_| {
+            VehicleCommand::Reserve {
                 order,
                 dealer: dealer.clone(),
-            },
-        )
+            }
+        })
         .await;
         match reserved {
             Ok(_) => Ok(Some(self.allocate(o, choice, metadata).await?)),
@@ -100,28 +93,21 @@ impl FulfilmentManager {
         metadata: &Metadata,
     ) -> Result<FulfilmentOutcome, ReactionError> {
         let order = o.id;
-        let mut progress = Progress::default();
-        let allocated = run::<Order>(
-            &self.exec,
-            &order_stream(order),
-            metadata,
-            &mut progress,
-            |_| OrderCommand::Allocate {
-                vehicle: choice.vehicle,
-                // The LTO match is exact: the vehicle's configuration is the order's as seen.
-                configuration: o.configuration.clone(),
-                location: choice.location.clone(),
-                source: source_of(choice.rank),
-                eta: choice.eta,
-            },
-        )
+        let allocated = run::<Order>(&self.exec, &order, metadata, |_| OrderCommand::Allocate {
+            vehicle: choice.vehicle,
+            // The LTO match is exact: the vehicle's configuration is the order's as seen.
+            configuration: o.configuration.clone(),
+            location: choice.location.clone(),
+            source: source_of(choice.rank),
+            eta: choice.eta,
+        })
         .await;
         match allocated {
             Ok(_) => Ok(FulfilmentOutcome::Reserved {
                 vehicle: choice.vehicle,
             }),
             Err(refused @ CommandError::Rejected(_)) => {
-                release_vehicle(&self.exec, choice.vehicle, order, metadata, &mut progress).await?;
+                release_vehicle(&self.exec, choice.vehicle, order, metadata).await?;
                 self.moved_on(order, refused).await
             }
             Err(e) => Err(e.into()),
@@ -137,12 +123,10 @@ impl FulfilmentManager {
         week: IsoWeek,
         metadata: &Metadata,
     ) -> Result<Option<FulfilmentOutcome>, ReactionError> {
-        let mut progress = Progress::default();
         let booked = run::<Slot>(
             &self.exec,
-            &slot_stream(plant, week),
+            &SlotKey::new(plant.clone(), week),
             metadata,
-            &mut progress,
             |_| SlotCommand::Book {
                 plant: plant.clone(),
                 week,
@@ -164,17 +148,10 @@ impl FulfilmentManager {
         week: IsoWeek,
         metadata: &Metadata,
     ) -> Result<FulfilmentOutcome, ReactionError> {
-        let mut progress = Progress::default();
-        let scheduled = run::<Order>(
-            &self.exec,
-            &order_stream(order),
-            metadata,
-            &mut progress,
-            |_| OrderCommand::Schedule {
-                plant: plant.clone(),
-                week,
-            },
-        )
+        let scheduled = run::<Order>(&self.exec, &order, metadata, |_| OrderCommand::Schedule {
+            plant: plant.clone(),
+            week,
+        })
         .await;
         match scheduled {
             Ok(_) => Ok(FulfilmentOutcome::Booked {
@@ -182,7 +159,7 @@ impl FulfilmentManager {
                 week,
             }),
             Err(refused @ CommandError::Rejected(_)) => {
-                release_slot(&self.exec, plant, week, order, metadata, &mut progress).await?;
+                release_slot(&self.exec, plant, week, order, metadata).await?;
                 self.moved_on(order, refused).await
             }
             Err(e) => Err(e.into()),
@@ -194,14 +171,9 @@ impl FulfilmentManager {
         order: OrderId,
         metadata: &Metadata,
     ) -> Result<FulfilmentOutcome, ReactionError> {
-        let mut progress = Progress::default();
-        let waits = run::<Order>(
-            &self.exec,
-            &order_stream(order),
-            metadata,
-            &mut progress,
-            |_| OrderCommand::AwaitCapacity,
-        )
+        let waits = run::<Order>(&self.exec, &order, metadata, |_| {
+            OrderCommand::AwaitCapacity
+        })
         .await;
         match waits {
             Ok(_) => Ok(FulfilmentOutcome::AwaitingCapacity),
@@ -218,7 +190,7 @@ impl FulfilmentManager {
         order: OrderId,
         refused: ServiceError,
     ) -> Result<FulfilmentOutcome, ReactionError> {
-        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        let state = load::<Order>(&self.exec, &order).await?;
         match waiting(&state) {
             Some(_) => Err(refused.into()),
             None => Ok(FulfilmentOutcome::NothingToDo),
@@ -233,14 +205,13 @@ impl FulfilmentManager {
         vehicle: VehicleId,
         metadata: &Metadata,
     ) -> Result<(), ReactionError> {
-        let state = load::<Order>(&self.exec, &order_stream(order)).await?;
+        let state = load::<Order>(&self.exec, &order).await?;
         let held = state
             .placed()
             .and_then(|o| o.fulfilment.as_ref())
             .and_then(|f| f.vehicle());
         if held != Some(vehicle) {
-            let mut progress = Progress::default();
-            release_vehicle(&self.exec, vehicle, order, metadata, &mut progress).await?;
+            release_vehicle(&self.exec, vehicle, order, metadata).await?;
         }
         Ok(())
     }

@@ -1,9 +1,11 @@
-//! How events change the order documents. The status rules mirror the order aggregate's
-//! `evolve`, so the tracker shows exactly what the order decides on.
+//! How events change the order documents. The order's course (status, wait reason, ETA,
+//! delay) and what it holds move by the domain's own [`Course::advance`], the
+//! rules the order aggregate's `evolve` applies too, so the tracker shows exactly what the
+//! order decides on; this module only records what the tracker keeps besides.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use domain::invoice::{InvoiceEvent, InvoiceStatus};
-use domain::order::{OrderEvent, OrderStatus, WaitReason};
+use domain::order::{Course, Holding, Moved, OrderEvent, OrderStatus};
 use domain::streams::AnyEvent;
 use domain::values::{LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleEvent;
@@ -201,89 +203,65 @@ fn placed(order: OrderId, event: &OrderEvent, at: DateTime<Utc>) -> Option<Order
 
 fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, at: DateTime<Utc>) {
     doc.updated_at = at;
-    match event {
-        OrderEvent::Placed { .. } => {}
-        OrderEvent::AwaitingCapacity { .. } => doc.reason = Some(WaitReason::AwaitingCapacity),
-        OrderEvent::Allocated {
-            vehicle,
-            location,
-            eta,
-            ..
-        } => allocate(doc, *vehicle, location, *eta, facts),
-        OrderEvent::Scheduled {
-            plant,
-            week,
-            changeable_until,
-            eta,
+    let Moved { holding, .. } = course(doc).advance(event);
+    match holding {
+        Holding::Kept => {}
+        Holding::Released => doc.fulfilment = None,
+        Holding::Stock {
+            vehicle, location, ..
         } => {
-            doc.status = OrderStatus::Scheduled;
-            doc.reason = None;
+            doc.fulfilment = Some(FulfilmentDoc {
+                kind: FulfilmentKind::Stock,
+                vehicle_id: Some(vehicle),
+                vin: facts.as_ref().map(|f| f.vin.clone()),
+                location: Some(location.clone()),
+                plant: facts.as_ref().map(|f| f.plant.clone()),
+                week: facts.as_ref().map(|f| f.week),
+            });
+            first_fulfilment(doc, FulfilmentKind::Stock);
+        }
+        Holding::Build { plant, week } => {
             doc.fulfilment = Some(FulfilmentDoc {
                 kind: FulfilmentKind::Build,
                 vehicle_id: None,
                 vin: None,
                 location: Some(LocationId::Plant(plant.clone())),
                 plant: Some(plant.clone()),
-                week: Some(*week),
+                week: Some(week),
             });
-            doc.changeable_until = Some(*changeable_until);
-            doc.first_fulfilment.get_or_insert(FulfilmentKind::Build);
-            promise(doc, *eta);
+            first_fulfilment(doc, FulfilmentKind::Build);
         }
-        OrderEvent::ProductionStarted { vehicle, vin } => {
-            doc.status = OrderStatus::InProduction;
+        Holding::BuildStarted { vehicle, vin } => {
             if let Some(f) = doc
                 .fulfilment
                 .as_mut()
                 .filter(|f| f.kind == FulfilmentKind::Build)
             {
-                f.vehicle_id = Some(*vehicle);
+                f.vehicle_id = Some(vehicle);
                 f.vin = Some(vin.clone());
             }
         }
-        OrderEvent::Built { .. } => doc.status = OrderStatus::Built,
-        OrderEvent::Dispatched { eta, .. } => {
-            doc.status = OrderStatus::InTransit;
-            doc.eta = Some(*eta);
-        }
-        OrderEvent::Delayed { reason, new_eta } => {
-            doc.delayed = true;
-            doc.reason = Some(WaitReason::Delayed {
-                reason: reason.clone(),
-            });
-            doc.eta = Some(*new_eta);
-        }
+    }
+    match event {
+        OrderEvent::Scheduled {
+            changeable_until, ..
+        } => doc.changeable_until = Some(*changeable_until),
         OrderEvent::ArrivedAtDealer { arrived_on } => {
-            doc.status = OrderStatus::AtDealer;
-            doc.reason = None;
-            doc.delayed = false;
-            doc.eta = Some(*arrived_on);
             doc.arrived_on.get_or_insert(*arrived_on);
             if let Some(f) = doc.fulfilment.as_mut() {
                 f.location = Some(LocationId::Dealer(doc.dealer_id.clone()));
             }
         }
-        OrderEvent::HandoverBooked { at, .. } => {
-            doc.status = OrderStatus::HandoverScheduled;
-            doc.handover_at = Some(*at);
-        }
-        OrderEvent::Delivered { delivered_at, .. } => {
-            doc.status = OrderStatus::Delivered;
-            doc.reason = None;
-            doc.delivered_at = Some(*delivered_at);
-        }
+        OrderEvent::HandoverBooked { at, .. } => doc.handover_at = Some(*at),
+        OrderEvent::Delivered { delivered_at, .. } => doc.delivered_at = Some(*delivered_at),
         OrderEvent::Amended {
             configuration,
             price,
-            released_vehicle,
             ..
         } => {
             doc.model = configuration.model.clone();
             doc.options = configuration.options.iter().cloned().collect();
             doc.price = *price;
-            if released_vehicle.is_some() {
-                back_to_fulfilment(doc);
-            }
         }
         OrderEvent::Cancelled {
             reason,
@@ -292,10 +270,6 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
             cancelled_at,
             ..
         } => {
-            doc.status = OrderStatus::Cancelled;
-            doc.reason = None;
-            doc.fulfilment = None;
-            doc.eta = None;
             doc.cancellation = Some(Cancellation {
                 reason: reason.clone(),
                 refund: *refund,
@@ -303,52 +277,27 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
                 cancelled_at: *cancelled_at,
             });
         }
-        OrderEvent::Reallocated {
-            vehicle,
-            location,
-            eta,
-            ..
-        } => {
-            back_to_fulfilment(doc);
-            allocate(doc, *vehicle, location, *eta, facts);
-        }
-        OrderEvent::VehicleWithdrawn { .. } => back_to_fulfilment(doc),
+        _ => {}
     }
 }
 
-fn allocate(
-    doc: &mut OrderDoc,
-    vehicle: VehicleId,
-    location: &LocationId,
-    eta: NaiveDate,
-    facts: Option<VehicleFacts>,
-) {
-    doc.status = OrderStatus::Allocated;
-    doc.reason = None;
-    doc.fulfilment = Some(FulfilmentDoc {
-        kind: FulfilmentKind::Stock,
-        vehicle_id: Some(vehicle),
-        vin: facts.as_ref().map(|f| f.vin.clone()),
-        location: Some(location.clone()),
-        plant: facts.as_ref().map(|f| f.plant.clone()),
-        week: facts.as_ref().map(|f| f.week),
-    });
-    doc.first_fulfilment.get_or_insert(FulfilmentKind::Stock);
-    promise(doc, eta);
+/// The document's share of the order's course, advanced by the domain's own rules.
+fn course(doc: &mut OrderDoc) -> Course<'_> {
+    Course {
+        status: &mut doc.status,
+        reason: &mut doc.reason,
+        eta: &mut doc.eta,
+        delayed: &mut doc.delayed,
+    }
 }
 
-/// A new ETA from fulfilment; the first one ever given is kept as the promise.
-fn promise(doc: &mut OrderDoc, eta: NaiveDate) {
-    doc.eta = Some(eta);
-    doc.first_eta.get_or_insert(eta);
-}
-
-fn back_to_fulfilment(doc: &mut OrderDoc) {
-    doc.status = OrderStatus::Placed;
-    doc.fulfilment = None;
-    doc.eta = None;
-    doc.delayed = false;
-    doc.reason = None;
+/// The order was fulfilled (a vehicle or a slot secured, with a new ETA): the first kind and
+/// the first ETA ever given are kept as the promise, for the KPIs.
+fn first_fulfilment(doc: &mut OrderDoc, kind: FulfilmentKind) {
+    doc.first_fulfilment.get_or_insert(kind);
+    if let Some(eta) = doc.eta {
+        doc.first_eta.get_or_insert(eta);
+    }
 }
 
 fn vehicle_event(event: &VehicleEvent, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {

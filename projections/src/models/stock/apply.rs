@@ -1,10 +1,12 @@
-//! How events change the stock documents. Vehicle statuses mirror the vehicle aggregate's
-//! `evolve`; the per-location counters move with each vehicle's (location, status).
+//! How events change the stock documents. Each vehicle event takes the domain's own
+//! [`step`] (the rules the vehicle aggregate's `evolve` applies too); this module only says
+//! where the document keeps each fact. The per-location counters move with each vehicle's
+//! (location, status).
 
 use chrono::{DateTime, Utc};
 use domain::streams::AnyEvent;
 use domain::values::LocationId;
-use domain::vehicle::{VehicleEvent, VehicleStatus};
+use domain::vehicle::{step, Change, Created, Standing, Step, VehicleEvent, VehicleStatus};
 
 use super::{LocationStockDoc, VehicleDoc};
 use crate::docs::Docs;
@@ -71,85 +73,21 @@ fn vehicle_event(
     docs: &mut Docs<'_>,
 ) -> Result<(), ProjectionError> {
     let key = vehicle_of(event).to_string();
-    let before = docs.get::<VehicleDoc>(&key)?.and_then(bucket);
-    match event {
-        VehicleEvent::Registered {
-            vehicle,
-            market,
-            configuration,
-            location,
-        } => {
-            if docs.get::<VehicleDoc>(&key)?.is_none() {
-                docs.insert(
-                    &key,
-                    VehicleDoc {
-                        vehicle_id: *vehicle,
-                        market: market.clone(),
-                        model: configuration.model.clone(),
-                        options: configuration.options.iter().cloned().collect(),
-                        status: VehicleStatus::Free,
-                        location: location.clone(),
-                        origin: None,
-                        eta: None,
-                        order_id: None,
-                        dealer_id: None,
-                        vin: None,
-                        plant: None,
-                        week: None,
-                        built_on: None,
-                        shipment_id: None,
-                        delay_reason: None,
-                        updated_at: at,
-                    },
-                )?;
-            }
-        }
-        VehicleEvent::BuildStarted {
-            vehicle,
-            market,
-            configuration,
-            plant,
-            week,
-            vin,
-            order,
-            dealer,
-        } => {
-            if docs.get::<VehicleDoc>(&key)?.is_none() {
-                let reserved = order.is_some() && dealer.is_some();
-                docs.insert(
-                    &key,
-                    VehicleDoc {
-                        vehicle_id: *vehicle,
-                        market: market.clone(),
-                        model: configuration.model.clone(),
-                        options: configuration.options.iter().cloned().collect(),
-                        status: VehicleStatus::InProduction,
-                        location: LocationId::Plant(plant.clone()),
-                        origin: None,
-                        eta: Some(week.sunday()),
-                        order_id: order.filter(|_| reserved),
-                        dealer_id: dealer.clone().filter(|_| reserved),
-                        vin: Some(vin.clone()),
-                        plant: Some(plant.clone()),
-                        week: Some(*week),
-                        built_on: None,
-                        shipment_id: None,
-                        delay_reason: None,
-                        updated_at: at,
-                    },
-                )?;
-            }
-        }
-        _ => {
-            let Some(doc) = docs.get_mut::<VehicleDoc>(&key)? else {
-                return Ok(());
-            };
-            if doc.status == VehicleStatus::Delivered {
-                return Ok(());
-            }
-            doc.updated_at = at;
-            change(doc, event);
-        }
+    let current = docs.get::<VehicleDoc>(&key)?;
+    let before = current.and_then(bucket);
+    let standing = current.map(|doc| Standing {
+        status: doc.status,
+        order: doc.order_id,
+    });
+    let Some(Step { status, change }) = step(standing, event) else {
+        return Ok(());
+    };
+    if let Change::Created(new) = change {
+        docs.insert(&key, created(status, new, at))?;
+    } else if let Some(doc) = docs.get_mut::<VehicleDoc>(&key)? {
+        doc.status = status;
+        doc.updated_at = at;
+        apply(doc, change);
     }
     let after = docs.get::<VehicleDoc>(&key)?.and_then(bucket);
     if before != after {
@@ -174,92 +112,70 @@ fn vehicle_of(event: &VehicleEvent) -> domain::values::VehicleId {
     }
 }
 
-fn change(doc: &mut VehicleDoc, event: &VehicleEvent) {
-    match event {
-        VehicleEvent::Registered { .. } | VehicleEvent::BuildStarted { .. } => {}
-        VehicleEvent::Built { on, .. } => {
-            if doc.status == VehicleStatus::InProduction {
-                doc.built_on = Some(*on);
-                doc.eta = None;
-                doc.status = if doc.order_id.is_some() {
-                    VehicleStatus::Built
-                } else {
-                    VehicleStatus::Free
-                };
-            }
+/// The document of a vehicle that came into being; in production, its ETA is the end of
+/// its production week.
+fn created(status: VehicleStatus, new: Created<'_>, at: DateTime<Utc>) -> VehicleDoc {
+    let (reservation, build) = (new.reservation, new.build);
+    VehicleDoc {
+        vehicle_id: new.vehicle,
+        market: new.market.clone(),
+        model: new.configuration.model.clone(),
+        options: new.configuration.options.iter().cloned().collect(),
+        status,
+        location: new.location,
+        origin: None,
+        eta: build.map(|b| b.week.sunday()),
+        order_id: reservation.map(|(order, _)| order),
+        dealer_id: reservation.map(|(_, dealer)| dealer.clone()),
+        vin: build.map(|b| b.vin.clone()),
+        plant: build.map(|b| b.plant.clone()),
+        week: build.map(|b| b.week),
+        built_on: None,
+        shipment_id: None,
+        delay_reason: None,
+        updated_at: at,
+    }
+}
+
+/// Where the document keeps what changed.
+fn apply(doc: &mut VehicleDoc, change: Change<'_>) {
+    match change {
+        Change::Created(_) => {}
+        Change::Built { on } => {
+            doc.built_on = Some(on);
+            doc.eta = None;
         }
-        VehicleEvent::Reserved { order, dealer, .. } => {
-            if doc.order_id.is_none() {
-                doc.order_id = Some(*order);
-                doc.dealer_id = Some(dealer.clone());
-                if doc.status == VehicleStatus::Free {
-                    doc.status = VehicleStatus::Reserved;
-                }
-            }
+        Change::Reserved { order, dealer } => {
+            doc.order_id = Some(order);
+            doc.dealer_id = Some(dealer.clone());
         }
-        VehicleEvent::Released { order, .. } => {
-            if doc.order_id == Some(*order) {
-                doc.order_id = None;
-                doc.dealer_id = None;
-                if matches!(doc.status, VehicleStatus::Reserved | VehicleStatus::Built) {
-                    doc.status = VehicleStatus::Free;
-                }
-            }
+        Change::Released => {
+            doc.order_id = None;
+            doc.dealer_id = None;
         }
-        VehicleEvent::Reassigned {
-            from,
-            to,
-            to_dealer,
-            ..
-        } => {
-            if doc.order_id == Some(*from) {
-                doc.order_id = Some(*to);
-                doc.dealer_id = Some(to_dealer.clone());
-            }
-        }
-        VehicleEvent::Dispatched {
+        Change::Departed {
             shipment,
             from,
             to,
             eta,
-            ..
         } => {
-            if doc.status != VehicleStatus::InTransit {
-                doc.origin = Some(from.clone());
-                doc.location = to.clone();
-                doc.eta = Some(*eta);
-                doc.shipment_id = Some(*shipment);
-                doc.delay_reason = None;
-                doc.status = VehicleStatus::InTransit;
-            }
+            doc.origin = Some(from.clone());
+            doc.location = to.clone();
+            doc.eta = Some(eta);
+            doc.shipment_id = Some(shipment);
+            doc.delay_reason = None;
         }
-        VehicleEvent::Delayed {
-            reason, new_eta, ..
-        } => {
-            if doc.status == VehicleStatus::InTransit {
-                doc.eta = Some(*new_eta);
-                doc.delay_reason = Some(reason.clone());
-            }
+        Change::Delayed { reason, eta } => {
+            doc.eta = Some(eta);
+            doc.delay_reason = Some(reason.to_owned());
         }
-        VehicleEvent::Arrived { at, .. } => {
-            if doc.status == VehicleStatus::InTransit {
-                doc.location = at.clone();
-                doc.origin = None;
-                doc.eta = None;
-                doc.shipment_id = None;
-                doc.delay_reason = None;
-                doc.status = if doc.order_id.is_some() {
-                    VehicleStatus::Reserved
-                } else {
-                    VehicleStatus::Free
-                };
-            }
+        Change::Arrived { at } => {
+            doc.location = at.clone();
+            doc.origin = None;
+            doc.eta = None;
+            doc.shipment_id = None;
+            doc.delay_reason = None;
         }
-        VehicleEvent::Delivered { .. } => {
-            if doc.order_id.is_some() {
-                doc.status = VehicleStatus::Delivered;
-                doc.eta = None;
-            }
-        }
+        Change::Delivered => doc.eta = None,
     }
 }

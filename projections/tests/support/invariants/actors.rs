@@ -1,5 +1,6 @@
 //! The actors: each action a user would take, on a target chosen from the views.
 
+use app::services::Scope;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -158,7 +159,7 @@ impl Actor {
                 let options = configuration_of(&o.model, config);
                 let amended = self
                     .services
-                    .amend_order(o.order_id, options, &self.by("customer"))
+                    .amend_order(o.order_id, options, &Scope::AnyOrder, &self.by("customer"))
                     .await;
                 tally.judge(amended)
             }
@@ -175,7 +176,12 @@ impl Actor {
                 };
                 let cancelled = self
                     .services
-                    .cancel_order(o.order_id, "changed my mind", &self.by("customer"))
+                    .cancel_order(
+                        o.order_id,
+                        "changed my mind",
+                        &Scope::AnyOrder,
+                        &self.by("customer"),
+                    )
                     .await;
                 tally.judge(cancelled)
             }
@@ -365,7 +371,7 @@ impl Actor {
                     .and_utc();
                 let booked = self
                     .services
-                    .book_handover(o.order_id, at, &self.by("dealer"))
+                    .book_handover(o.order_id, at, &Scope::AnyOrder, &self.by("dealer"))
                     .await;
                 tally.judge(booked)
             }
@@ -392,7 +398,7 @@ impl Actor {
                 };
                 let handed = self
                     .services
-                    .hand_over(o.order_id, &self.by("dealer"))
+                    .hand_over(o.order_id, &Scope::AnyOrder, &self.by("dealer"))
                     .await;
                 tally.judge(handed)
             }

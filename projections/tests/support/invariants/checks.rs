@@ -6,15 +6,13 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use domain::catalog::Catalog;
 use domain::commission::CommissionEvent;
-use domain::invoice::InvoiceStatus;
+use domain::invoice::{Invoice, InvoiceStatus};
 use domain::invoice_register::{DocumentKind, InvoiceRegisterEvent};
 use domain::order::{Order, OrderEvent, OrderStatus, VehicleSource};
 use domain::slot::{Slot, SlotEvent};
-use domain::streams::{
-    invoice_stream, order_stream, slot_stream, vehicle_stream, AnyEvent, DecodeError,
-};
+use domain::streams::{stream_name, AnyEvent, AnyId, DecodeError};
 use domain::values::{
-    DealerId, InvoiceNumber, MarketCode, Month, OptionCode, OrderId, PlantId, VehicleId,
+    DealerId, InvoiceNumber, MarketCode, Month, OptionCode, OrderId, PlantId, SlotKey, VehicleId,
 };
 use domain::vehicle::{Vehicle, VehicleEvent};
 use domain::{Decider, DomainEvent};
@@ -149,9 +147,8 @@ impl Logged {
         let mut slots: BTreeMap<String, Vec<SlotEvent>> = BTreeMap::new();
         for record in &records {
             let stream = record.stream_id.as_str();
-            let suffix = stream.split_once('-').map_or("", |(_, s)| s);
-            let event = match AnyEvent::decode(stream, record.payload.as_str()) {
-                Ok(event) => event,
+            let (id, event) = match AnyEvent::decode(stream, record.payload.as_str()) {
+                Ok(decoded) => (decoded.id, decoded.event),
                 Err(DecodeError::UnknownCategory(_)) => continue,
                 Err(e) => return Err(format!("position {}: {e}", record.position)),
             };
@@ -162,33 +159,38 @@ impl Logged {
                 .entry(stream.to_owned())
                 .or_default()
                 .push(line.chars().take(240).collect());
-            match event {
-                AnyEvent::Order(e) => logged
+            match (id, event) {
+                (AnyId::Order(order), AnyEvent::Order(e)) => logged
                     .orders
-                    .entry(OrderId::parse(suffix).unwrap())
+                    .entry(order)
                     .or_default()
                     .push((record.position, e)),
-                AnyEvent::Invoice(_) => logged
+                (AnyId::Invoice(order), AnyEvent::Invoice(_)) => logged
                     .invoice_events
-                    .entry(OrderId::parse(suffix).unwrap())
+                    .entry(order)
                     .or_default()
                     .push(record.position),
-                AnyEvent::Vehicle(e) => vehicles
-                    .entry(VehicleId::parse(suffix).unwrap())
-                    .or_default()
-                    .push(e),
-                AnyEvent::Slot(e) => slots.entry(stream.to_owned()).or_default().push(e),
-                AnyEvent::Register(InvoiceRegisterEvent::NumberAssigned {
-                    number,
-                    order,
-                    kind,
-                }) => {
+                (AnyId::Vehicle(vehicle), AnyEvent::Vehicle(e)) => {
+                    vehicles.entry(vehicle).or_default().push(e)
+                }
+                (_, AnyEvent::Slot(e)) => slots.entry(stream.to_owned()).or_default().push(e),
+                (
+                    _,
+                    AnyEvent::Register(InvoiceRegisterEvent::NumberAssigned {
+                        number,
+                        order,
+                        kind,
+                    }),
+                ) => {
                     logged.numbers.insert((number, order, kind));
                 }
-                AnyEvent::Commission(CommissionEvent::Accrued { order, .. }) => {
+                (_, AnyEvent::Commission(CommissionEvent::Accrued { order, .. })) => {
                     *logged.accrued.entry(order).or_default() += 1;
                 }
-                AnyEvent::Commission(_) | AnyEvent::Shipment(_) => {}
+                (_, AnyEvent::Commission(_) | AnyEvent::Shipment(_)) => {}
+                (id, event) => {
+                    return Err(format!("{event:?} does not belong in stream {id:?}"));
+                }
             }
         }
         logged.vehicles = vehicles
@@ -270,9 +272,9 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
         if let Some(v) = o.fulfilment.as_ref().and_then(|f| f.vehicle_id) {
             if let Some(other) = holders.insert(v, o.order_id) {
                 let trail = l.trail(&[
-                    vehicle_stream(v),
-                    order_stream(other),
-                    order_stream(o.order_id),
+                    stream_name::<Vehicle>(&v),
+                    stream_name::<Order>(&other),
+                    stream_name::<Order>(&o.order_id),
                 ]);
                 prop_assert!(
                     false,
@@ -302,8 +304,8 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
         "vehicles in the stock view"
     );
     for (o, vehicles) in &reserved {
-        let mut streams: Vec<String> = vehicles.iter().map(|v| vehicle_stream(*v)).collect();
-        streams.push(order_stream(*o));
+        let mut streams: Vec<String> = vehicles.iter().map(stream_name::<Vehicle>).collect();
+        streams.push(stream_name::<Order>(o));
         prop_assert!(
             vehicles.len() == 1,
             "order {} holds vehicles {:?} in the stock view{}",
@@ -329,7 +331,7 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
             "order {} holds vehicle {} in the tracker, not in the stock view{}",
             o,
             v,
-            l.trail(&[vehicle_stream(*v), order_stream(*o)])
+            l.trail(&[stream_name::<Vehicle>(v), stream_name::<Order>(o)])
         );
     }
     // Slots not started: a booking is the order's only holding, and the tracker says so.
@@ -338,7 +340,10 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
         let key = format!("{} {}", slot.plant, slot.week);
         let logged: Vec<OrderId> = l
             .slots
-            .get(&slot_stream(&slot.plant, slot.week))
+            .get(&stream_name::<Slot>(&SlotKey::new(
+                slot.plant.clone(),
+                slot.week,
+            )))
             .map(|s| s.bookings().iter().copied().collect())
             .unwrap_or_default();
         prop_assert_eq!(
@@ -352,7 +357,12 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
         }
         for o in &slot.bookings {
             booked.entry(*o).or_default().push(key.clone());
-            let trail = || l.trail(&[slot_stream(&slot.plant, slot.week), order_stream(*o)]);
+            let trail = || {
+                l.trail(&[
+                    stream_name::<Slot>(&SlotKey::new(slot.plant.clone(), slot.week)),
+                    stream_name::<Order>(o),
+                ])
+            };
             let order = p.orders.get(o);
             prop_assert!(order.is_some(), "{} is booked by unknown order {}", key, o);
             let order = order.unwrap();
@@ -393,7 +403,7 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
             "order {} books {:?}{}",
             o,
             weeks,
-            l.trail(&[order_stream(*o)])
+            l.trail(&[stream_name::<Order>(o)])
         );
     }
     for o in p.orders.values().filter(|o| live(o)) {
@@ -409,7 +419,10 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
             o.order_id,
             plant,
             week,
-            l.trail(&[slot_stream(&plant, week), order_stream(o.order_id)])
+            l.trail(&[
+                stream_name::<Slot>(&SlotKey::new(plant.clone(), week)),
+                stream_name::<Order>(&o.order_id)
+            ])
         );
     }
     Ok(())
@@ -490,7 +503,7 @@ pub(crate) fn statuses_move_forward(
                     after,
                     event.event_type(),
                     position,
-                    l.trail(&[order_stream(*id)])
+                    l.trail(&[stream_name::<Order>(id)])
                 );
                 if after.step() < before.step() {
                     tally.back_moves += 1;
@@ -520,7 +533,7 @@ pub(crate) fn statuses_move_forward(
             id,
             seen,
             history,
-            l.trail(&[order_stream(*id)])
+            l.trail(&[stream_name::<Order>(id)])
         );
         if history.contains(&OrderStatus::InProduction) {
             tally.built += 1;
@@ -611,7 +624,7 @@ pub(crate) fn invoices_add_up(
     for o in p.orders.values() {
         let id = o.order_id;
         let invoice = invoiced.get(&id);
-        let trail = || l.trail(&[order_stream(id), invoice_stream(id)]);
+        let trail = || l.trail(&[stream_name::<Order>(&id), stream_name::<Invoice>(&id)]);
         prop_assert_eq!(
             invoice.is_some(),
             l.numbered(id, DocumentKind::Invoice),
@@ -723,7 +736,7 @@ pub(crate) fn commission_once(
             found.len(),
             "order {}: accruals in the log vs lines in the statements{}",
             id,
-            l.trail(&[order_stream(id)])
+            l.trail(&[stream_name::<Order>(&id)])
         );
         if o.status != OrderStatus::Delivered {
             prop_assert!(
@@ -796,7 +809,10 @@ pub(crate) fn held_cars_match_their_orders(p: &Projected, l: &Logged) -> Result<
             v,
             car.model,
             car.options,
-            l.trail(&[vehicle_stream(v), order_stream(o.order_id)])
+            l.trail(&[
+                stream_name::<Vehicle>(&v),
+                stream_name::<Order>(&o.order_id)
+            ])
         );
     }
     Ok(())

@@ -42,8 +42,9 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::runtime::Runtime;
-use crate::settings::{Layer, Settings};
+use api::runtime::Runtime;
+
+use crate::settings::Settings;
 
 pub use report::Report;
 
@@ -99,7 +100,9 @@ pub async fn run(options: DemoOptions) -> Result<(), String> {
     validate(&options)?;
     let settings = settings(&options)?;
     prepare_folder(&options.data, options.fresh).map_err(|e| e.to_string())?;
-    let runtime = Runtime::open(&settings).await.map_err(|e| e.to_string())?;
+    let runtime = crate::stores::start(&settings)
+        .await
+        .map_err(|e| e.to_string())?;
     let outcome = simulate_and_report(&runtime, &options).await;
     let outcome = match (outcome, options.serve) {
         (Ok(()), Some(address)) => serve(&runtime, address).await,
@@ -148,15 +151,21 @@ fn validate(options: &DemoOptions) -> Result<(), String> {
 /// The embedded default in the data folder, on a simulated clock; the
 /// secret (for `--serve` tokens) from `OTD_JWT_SECRET` or the data folder.
 fn settings(options: &DemoOptions) -> Result<Settings, String> {
-    let flags = Layer {
-        listen: options.serve.map(|a| a.to_string()),
-        data: Some(options.data.clone()),
-        backend: Some("sqlite".into()),
-        clock: Some(format!("sim:{}", options.start)),
-        catalog: options.catalog.clone(),
-        ..Layer::default()
-    };
-    crate::serve::settings_from(flags, None)
+    let mut flags = vec![
+        "--data".into(),
+        options.data.clone().into_os_string(),
+        "--backend".into(),
+        "sqlite".into(),
+        "--clock".into(),
+        format!("sim:{}", options.start).into(),
+    ];
+    if let Some(address) = options.serve {
+        flags.extend(["--listen".into(), address.to_string().into()]);
+    }
+    if let Some(catalog) = &options.catalog {
+        flags.extend(["--catalog".into(), catalog.clone().into_os_string()]);
+    }
+    Settings::from_flags::<_, std::ffi::OsString>(flags).map_err(|e| e.to_string())
 }
 
 /// With `fresh`, deletes the event store (and the read models in it) from
@@ -244,11 +253,11 @@ async fn serve(runtime: &Runtime, address: SocketAddr) -> Result<(), String> {
     println!();
     println!("browse the result at http://{address} (Ctrl-C stops); ready-made tokens (8 h):");
     crate::serve::print_tokens(runtime, &address.to_string());
-    let app = crate::app(runtime.state.clone());
-    crate::connections::serve(
+    let app = api::app(runtime.state.clone());
+    api::connections::serve(
         listener,
         app,
-        crate::settings::ConnectionLimits::default(),
+        api::connections::ConnectionLimits::default(),
         crate::serve::shutdown_signal(),
     )
     .await;

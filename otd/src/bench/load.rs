@@ -22,7 +22,7 @@ use super::data::DataFolder;
 use super::open_loop::{self, Call, Http, Run};
 use super::server::Server;
 use super::stats::{millis, thousands};
-use crate::auth::{AuthKeys, Role};
+use api::auth::{AuthKeys, Role};
 
 /// The dealer whose board is read.
 const BOARD_DEALER: &str = "D-BER-01";

@@ -14,8 +14,8 @@ use rand::Rng;
 use super::configs;
 use super::world::World;
 use super::DemoError;
-use crate::auth::Role;
-use app::services::PlaceOrder;
+use api::auth::Role;
+use app::services::{PlaceOrder, Scope};
 
 /// Customers who order online (the rest order in a showroom).
 const ONLINE: f64 = 0.55;
@@ -235,7 +235,7 @@ pub(super) async fn amend(world: &mut World<'_>) -> Result<(), DemoError> {
         let metadata = acting_for(world, &o);
         let result = world
             .services
-            .amend_order(o.order_id, options, &metadata)
+            .amend_order(o.order_id, options, &Scope::AnyOrder, &metadata)
             .await;
         if world.judge("amending an order", result)?.is_some() {
             world.tally.amendments += 1;
@@ -276,7 +276,7 @@ pub(super) async fn cancel(world: &mut World<'_>) -> Result<(), DemoError> {
         let metadata = acting_for(world, &o);
         let result = world
             .services
-            .cancel_order(o.order_id, reason, &metadata)
+            .cancel_order(o.order_id, reason, &Scope::AnyOrder, &metadata)
             .await;
         if let Some(cancelled) = world.judge("cancelling an order", result)? {
             world.tally.cancellations += 1;

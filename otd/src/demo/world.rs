@@ -15,8 +15,8 @@ use rand::{Rng, SeedableRng};
 
 use super::configs::Configs;
 use super::DemoError;
-use crate::auth::{Caller, Role};
-use crate::runtime::Runtime;
+use api::auth::{Caller, Role};
+use api::runtime::Runtime;
 
 /// How long one wait for the engine to catch up may take.
 const SETTLE_WITHIN: Duration = Duration::from_secs(60);
@@ -111,12 +111,12 @@ impl<'a> World<'a> {
 
     /// The head of the log.
     pub async fn head(&self) -> Result<store::Position, DemoError> {
-        Ok(self.runtime.state.executor.store().head().await?)
+        Ok(self.runtime.state.services.log_head().await?)
     }
 
     /// The metadata of a command an actor sends, as the API makes it.
     pub fn by(&self, role: Role, sub: &str) -> store::Metadata {
-        crate::metadata(&Caller {
+        api::metadata(&Caller {
             role,
             sub: sub.to_owned(),
         })

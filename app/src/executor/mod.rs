@@ -1,25 +1,22 @@
 //! Running one command against one aggregate: load, decide, append, retry.
 
-use std::any::Any;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+mod cache;
+
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::SubsecRound;
 use domain::catalog::Catalog;
-use domain::streams::Aggregate;
+use domain::streams::{stream_name, Aggregate};
 use domain::{Context, Decider};
 use store::{EventStore, ExpectedVersion, Metadata, Position, StoreError, StreamId};
 
 use crate::codec::{decode, encode};
 use crate::{Clock, CommandError};
+use cache::Caches;
 
 /// How often a command is decided again after a version conflict before
 /// giving up with [`CommandError::Conflict`].
 pub const MAX_ATTEMPTS: u32 = 8;
-
-/// Streams whose state is kept in memory between commands; past this the
-/// cache is cleared (it is only a shortcut: the log is the truth).
-const CACHE_LIMIT: usize = 200_000;
 
 /// What a command did.
 #[derive(Debug, Clone)]
@@ -33,17 +30,22 @@ pub struct Executed<A: Decider> {
     pub position: Option<Position>,
 }
 
+/// What an attempt decides on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Basis {
+    /// The state this executor last saw, which may be stale: an attempt on
+    /// it gives up (and is decided again on [`Basis::Stored`]) instead of
+    /// refusing or doing nothing.
+    Cached,
+    /// The state read from the store: its outcome is the answer.
+    Stored,
+}
+
 /// What one attempt at a command came to.
 enum Attempt<A: Decider> {
     Done(Executed<A>),
     /// Decide again on the state read from the store.
     Again,
-}
-
-struct Cached {
-    /// The stream version the state is folded up to (`None`: empty).
-    version: Option<u64>,
-    state: Box<dyn Any + Send>,
 }
 
 /// Runs commands against the event store. Cheap to clone; share one per
@@ -53,7 +55,7 @@ pub struct Executor {
     store: Arc<dyn EventStore>,
     catalog: Arc<Catalog>,
     clock: Clock,
-    cache: Arc<Mutex<HashMap<String, Cached>>>,
+    cache: Arc<Mutex<Caches>>,
 }
 
 impl Executor {
@@ -62,7 +64,7 @@ impl Executor {
             store,
             catalog,
             clock,
-            cache: Arc::new(Mutex::new(HashMap::new())),
+            cache: Arc::new(Mutex::new(Caches::default())),
         }
     }
 
@@ -78,9 +80,9 @@ impl Executor {
         &self.clock
     }
 
-    /// Decides `command(state)` on the stream's current state and appends the events with
-    /// the version it was decided on; on a version conflict it reads the new events and
-    /// decides again, up to [`MAX_ATTEMPTS`] times.
+    /// Decides `command(state)` on the current state of `A`'s instance `id` and appends
+    /// the events with the version it was decided on; on a version conflict it reads the
+    /// new events and decides again, up to [`MAX_ATTEMPTS`] times.
     ///
     /// The first attempt is speculative: it decides on the state this executor last saw
     /// (an unknown stream as empty) without reading the store. The store's version check
@@ -93,26 +95,56 @@ impl Executor {
     /// what it finds (e.g. the next invoice number).
     pub async fn execute<A>(
         &self,
-        stream: &str,
+        id: &A::Id,
         metadata: &Metadata,
         command: impl Fn(&A::State) -> A::Command,
     ) -> Result<Executed<A>, CommandError<A::Error>>
     where
-        A: Aggregate,
+        A: Aggregate + 'static,
         A::State: Send + 'static,
     {
-        let stream_id = StreamId::parse(stream)?;
-        let (state, version) = self.cached::<A>(stream);
+        let command = |state: &A::State| Ok(command(state));
+        self.execute_guarded::<A, A::Error>(id, metadata, command, |_, _| Ok(()))
+            .await
+    }
+
+    /// [`execute`](Self::execute), with the use case's own say on the same state: `command`
+    /// may refuse before the aggregate decides (e.g. the caller may not act on what it
+    /// finds, or it does not exist), and `approve` may hold back events the aggregate
+    /// accepted (e.g. a step that must follow would refuse). Both are called on every
+    /// attempt with the state that attempt decides on, so a use case loads once and
+    /// authorizes on the very state its command is decided on. Their refusals are
+    /// final only on the state read from the store, like the aggregate's.
+    pub async fn execute_guarded<A, E>(
+        &self,
+        id: &A::Id,
+        metadata: &Metadata,
+        command: impl Fn(&A::State) -> Result<A::Command, CommandError<E>>,
+        approve: impl Fn(&A::State, &[A::Event]) -> Result<(), CommandError<E>>,
+    ) -> Result<Executed<A>, CommandError<E>>
+    where
+        A: Aggregate + 'static,
+        A::State: Send + 'static,
+        A::Error: Into<E>,
+    {
+        let stream = StreamId::parse(stream_name::<A>(id))?;
+        let guards = (&command, &approve);
+        let (state, version) = self.lock().get::<A>(id);
+        let first = (state, version, Basis::Cached);
         if let Attempt::Done(done) = self
-            .attempt::<A>(&stream_id, metadata, &command, state, version, true)
+            .attempt::<A, E, _, _>(id, &stream, metadata, guards, first)
             .await?
         {
             return Ok(done);
         }
         for _ in 0..MAX_ATTEMPTS {
-            let (state, version) = self.load::<A>(&stream_id).await?;
+            let (state, version) = self
+                .read::<A>(id, &stream)
+                .await
+                .map_err(|e| e.map_rejection(Into::into))?;
+            let basis = (state, version, Basis::Stored);
             if let Attempt::Done(done) = self
-                .attempt::<A>(&stream_id, metadata, &command, state, version, false)
+                .attempt::<A, E, _, _>(id, &stream, metadata, guards, basis)
                 .await?
             {
                 return Ok(done);
@@ -123,31 +155,39 @@ impl Executor {
         })
     }
 
-    /// Decides on `state` (folded to `version`) and appends. A `speculative` attempt (on a
-    /// state that may be stale) gives up instead of refusing or doing nothing.
-    async fn attempt<A>(
+    /// Decides on `state` (folded to `version`) and appends. An attempt on the
+    /// [`Basis::Cached`] state gives up instead of refusing or doing nothing.
+    async fn attempt<A, E, C, G>(
         &self,
+        id: &A::Id,
         stream: &StreamId,
         metadata: &Metadata,
-        command: &impl Fn(&A::State) -> A::Command,
-        state: A::State,
-        version: Option<u64>,
-        speculative: bool,
-    ) -> Result<Attempt<A>, CommandError<A::Error>>
+        (command, approve): (&C, &G),
+        (state, version, basis): (A::State, Option<u64>, Basis),
+    ) -> Result<Attempt<A>, CommandError<E>>
     where
-        A: Aggregate,
+        A: Aggregate + 'static,
         A::State: Send + 'static,
+        A::Error: Into<E>,
+        C: Fn(&A::State) -> Result<A::Command, CommandError<E>>,
+        G: Fn(&A::State, &[A::Event]) -> Result<(), CommandError<E>>,
     {
+        let speculative = basis == Basis::Cached;
         let now = self.clock.now();
         let ctx = Context::new(now, &self.catalog);
-        let events = match A::decide(&state, command(&state), &ctx) {
+        let decided = command(&state).and_then(|command| {
+            let events = A::decide(&state, command, &ctx)
+                .map_err(|rejection| CommandError::Rejected(rejection.into()))?;
+            approve(&state, &events).map(|()| events)
+        });
+        let events = match decided {
             Ok(events) if events.is_empty() && speculative => return Ok(Attempt::Again),
             Err(_) if speculative => return Ok(Attempt::Again),
             Ok(events) => events,
-            Err(rejection) => return Err(CommandError::Rejected(rejection)),
+            Err(refusal) => return Err(refusal),
         };
         if events.is_empty() {
-            self.remember::<A>(stream.as_str(), version, state.clone());
+            self.lock().remember::<A>(id, version, state.clone());
             return Ok(Attempt::Done(Executed {
                 events,
                 state,
@@ -168,7 +208,7 @@ impl Executor {
             Ok(result) => {
                 let state = events.iter().fold(state, A::evolve);
                 let version = Some(result.next_expected_version);
-                self.remember::<A>(stream.as_str(), version, state.clone());
+                self.lock().remember::<A>(id, version, state.clone());
                 Ok(Attempt::Done(Executed {
                     events,
                     state,
@@ -180,16 +220,34 @@ impl Executor {
         }
     }
 
-    /// The current state of an aggregate and the version it is folded to.
+    /// The current state of `A`'s instance `id` and the stream version it is folded to
+    /// (read from the store after the state last seen, which it then replaces: a command
+    /// that follows decides first on this very state without reading it again).
     pub async fn load<A>(
         &self,
+        id: &A::Id,
+    ) -> Result<(A::State, Option<u64>), CommandError<A::Error>>
+    where
+        A: Aggregate + 'static,
+        A::State: Send + 'static,
+    {
+        let stream = StreamId::parse(stream_name::<A>(id))?;
+        let (state, version) = self.read::<A>(id, &stream).await?;
+        self.lock().remember::<A>(id, version, state.clone());
+        Ok((state, version))
+    }
+
+    /// The state last seen plus the events stored after it.
+    async fn read<A>(
+        &self,
+        id: &A::Id,
         stream: &StreamId,
     ) -> Result<(A::State, Option<u64>), CommandError<A::Error>>
     where
-        A: Aggregate,
+        A: Aggregate + 'static,
         A::State: Send + 'static,
     {
-        let (mut state, mut version) = self.cached::<A>(stream.as_str());
+        let (mut state, mut version) = self.lock().get::<A>(id);
         loop {
             let from = version.map_or(0, |v| v + 1);
             let records = self.store.read_stream(stream, from, 1024).await?;
@@ -208,46 +266,10 @@ impl Executor {
         }
     }
 
-    fn cached<A>(&self, stream: &str) -> (A::State, Option<u64>)
-    where
-        A: Aggregate,
-        A::State: Send + 'static,
-    {
-        let cache = match self.cache.lock() {
+    fn lock(&self) -> MutexGuard<'_, Caches> {
+        match self.cache.lock() {
             Ok(c) => c,
             Err(poisoned) => poisoned.into_inner(),
-        };
-        cache
-            .get(stream)
-            .and_then(|c| {
-                c.state
-                    .downcast_ref::<A::State>()
-                    .map(|s| (s.clone(), c.version))
-            })
-            .unwrap_or_default()
-    }
-
-    fn remember<A>(&self, stream: &str, version: Option<u64>, state: A::State)
-    where
-        A: Aggregate,
-        A::State: Send + 'static,
-    {
-        let mut cache = match self.cache.lock() {
-            Ok(c) => c,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if cache.len() >= CACHE_LIMIT {
-            cache.clear();
-        }
-        let known = cache.get(stream).and_then(|c| c.version);
-        if version >= known {
-            cache.insert(
-                stream.to_owned(),
-                Cached {
-                    version,
-                    state: Box::new(state),
-                },
-            );
         }
     }
 }

@@ -3,22 +3,25 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../api/tests/support/mod.rs"]
 mod support;
 
 use api::auth::Role;
 use api::runtime::Runtime;
-use api::settings::Layer;
+use otd::settings::Settings;
 use support::*;
 
-fn settings(data: &std::path::Path, clock: &str) -> api::settings::Settings {
-    Layer {
-        data: Some(data.to_path_buf()),
-        backend: Some("sqlite".into()),
-        clock: Some(clock.into()),
-        jwt_secret: Some(String::from_utf8(SECRET.to_vec()).unwrap()),
-        ..Layer::default()
-    }
-    .resolve()
+fn settings(data: &std::path::Path, clock: &str) -> Settings {
+    Settings::from_flags([
+        "--data",
+        data.to_str().unwrap(),
+        "--backend",
+        "sqlite",
+        "--clock",
+        clock,
+        "--jwt-secret",
+        std::str::from_utf8(SECRET).unwrap(),
+    ])
     .unwrap()
 }
 
@@ -44,7 +47,7 @@ async fn advance(rt: &Runtime, days: u32) {
 #[tokio::test]
 async fn a_restart_with_the_same_start_keeps_the_advanced_clock() {
     let data = tempfile::tempdir().unwrap();
-    let rt = Runtime::open(&settings(data.path(), "sim:2026-11-23"))
+    let rt = otd::stores::start(&settings(data.path(), "sim:2026-11-23"))
         .await
         .unwrap();
     assert_eq!(today(&rt).await, "2026-11-23");
@@ -63,7 +66,7 @@ async fn a_restart_with_the_same_start_keeps_the_advanced_clock() {
     let order = placed.json["order_id"].as_str().unwrap().to_owned();
     rt.shutdown().await;
 
-    let rt = Runtime::open(&settings(data.path(), "sim:2026-11-23"))
+    let rt = otd::stores::start(&settings(data.path(), "sim:2026-11-23"))
         .await
         .unwrap();
     assert_eq!(
@@ -89,7 +92,7 @@ async fn a_restart_with_the_same_start_keeps_the_advanced_clock() {
     );
     rt.shutdown().await;
 
-    let again = Runtime::open(&settings(data.path(), "sim:2026-11-23"))
+    let again = otd::stores::start(&settings(data.path(), "sim:2026-11-23"))
         .await
         .unwrap();
     assert_eq!(today(&again).await, "2026-12-09");
@@ -99,13 +102,13 @@ async fn a_restart_with_the_same_start_keeps_the_advanced_clock() {
 #[tokio::test]
 async fn a_log_whose_simulated_clock_started_on_another_day_is_refused() {
     let data = tempfile::tempdir().unwrap();
-    let rt = Runtime::open(&settings(data.path(), "sim:2026-11-23"))
+    let rt = otd::stores::start(&settings(data.path(), "sim:2026-11-23"))
         .await
         .unwrap();
     advance(&rt, 3).await;
     rt.shutdown().await;
 
-    let refused = Runtime::open(&settings(data.path(), "sim:2027-01-01")).await;
+    let refused = otd::stores::start(&settings(data.path(), "sim:2027-01-01")).await;
     let message = refused.err().unwrap().to_string();
     assert!(
         message.contains("started on 2026-11-23") && message.contains("sim:2026-11-23"),
@@ -113,7 +116,9 @@ async fn a_log_whose_simulated_clock_started_on_another_day_is_refused() {
     );
 
     // The real clock ignores the simulated clock's record.
-    let real = Runtime::open(&settings(data.path(), "real")).await.unwrap();
+    let real = otd::stores::start(&settings(data.path(), "real"))
+        .await
+        .unwrap();
     assert!(!real.state.clock.is_simulated());
     real.shutdown().await;
 }
@@ -143,7 +148,7 @@ async fn after_the_demo_the_clock_and_the_history_are_in_simulated_time() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let rt = Runtime::open(&settings(data.path(), "sim:2026-11-23"))
+    let rt = otd::stores::start(&settings(data.path(), "sim:2026-11-23"))
         .await
         .unwrap();
     assert_eq!(today(&rt).await, "2026-11-29", "the demo's seven days");

@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use chrono::Duration as TokenTtl;
 
-use crate::auth::Role;
-use crate::runtime::Runtime;
+use api::auth::Role;
+use api::runtime::Runtime;
+
 use crate::settings::{ClockSetting, Settings};
 
 /// Serves until SIGINT or SIGTERM, then finishes in-flight requests, stops
@@ -13,7 +14,9 @@ use crate::settings::{ClockSetting, Settings};
 /// closes the store.
 pub async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!(?settings, "starting");
-    let runtime = Runtime::open(&settings).await.map_err(|e| e.to_string())?;
+    let runtime = crate::stores::start(&settings)
+        .await
+        .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
@@ -29,8 +32,8 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         }
         print_tokens(&runtime, &address.to_string());
     }
-    let app = crate::app(runtime.state.clone());
-    crate::connections::serve(listener, app, settings.connections, shutdown_signal()).await;
+    let app = api::app(runtime.state.clone());
+    api::connections::serve(listener, app, settings.connections(), shutdown_signal()).await;
     tracing::info!("draining: stopping process managers and projections");
     tokio::time::timeout(Duration::from_secs(30), runtime.shutdown())
         .await
@@ -51,9 +54,9 @@ pub fn print_tokens(runtime: &Runtime, address: &str) {
         match runtime.state.auth.issue(role, sub, TokenTtl::hours(8)) {
             Ok(token) => println!(
                 "  {:<8} {sub:<10} http://{address}/?token={token}",
-                format!("{role:?}").to_lowercase()
+                role.as_str()
             ),
-            Err(e) => println!("  {role:?}: {e}"),
+            Err(e) => println!("  {role}: {e}"),
         }
     }
 }
@@ -82,23 +85,4 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received");
-}
-
-/// Settings for a command from flags over `OTD_*` over the settings file
-/// (`--config`, else `otd.toml` in the data folder).
-pub fn settings_from(
-    flags: crate::settings::Layer,
-    config: Option<&std::path::Path>,
-) -> Result<Settings, String> {
-    let env = crate::settings::Layer::from_env(|k| std::env::var(k).ok());
-    let data = flags
-        .data
-        .clone()
-        .or_else(|| env.data.clone())
-        .unwrap_or_else(|| "./otd-data".into());
-    let file_path = config
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_else(|| data.join("otd.toml"));
-    let file = crate::settings::Layer::from_file(&file_path)?;
-    file.under(env).under(flags).resolve()
 }

@@ -22,7 +22,7 @@ use app::{delivery_id, Clock, Executor, Services};
 use chrono::{Days, NaiveDate};
 use domain::catalog::Catalog;
 use domain::order::{Channel, Order, OrderCommand, OrderStatus};
-use domain::streams::order_stream;
+use domain::streams::stream_name;
 use domain::values::{
     CustomerId, DealerId, IsoWeek, LocationId, MarketCode, ModelCode, OptionCode, OrderId, PlantId,
 };
@@ -391,7 +391,7 @@ async fn warm_up(events: &Arc<dyn EventStore>, concurrency: usize) -> Result<(),
         .map(|n| {
             let events = Arc::clone(events);
             tokio::spawn(async move {
-                let stream = order_stream(OrderId::derived(&format!("bench-warm-up-{n}")));
+                let stream = stream_name::<Order>(&OrderId::derived(&format!("bench-warm-up-{n}")));
                 let stream = store::StreamId::parse(&stream).map_err(|e| e.to_string())?;
                 events
                     .read_stream(&stream, 0, 1)
@@ -443,7 +443,6 @@ impl Worker {
         let input = self.plan.order(n)?;
         let order = input.order;
         let commands = self.plan.commands(n, order, &input.dealer)?;
-        let stream = order_stream(order);
         let start = Instant::now();
         self.services
             .place_order(input, metadata)
@@ -454,7 +453,7 @@ impl Worker {
             let start = Instant::now();
             let done = self
                 .executor
-                .execute::<Order>(&stream, metadata, |_| command.clone())
+                .execute::<Order>(&order, metadata, |_| command.clone())
                 .await
                 .map_err(|e| format!("{command:?}: {e}"))?;
             if done.position.is_none() {

@@ -10,7 +10,7 @@ use projections::views::VehicleView;
 
 use super::world::World;
 use super::DemoError;
-use crate::auth::Role;
+use api::auth::Role;
 
 /// Shipments delayed on the way.
 const DELAYED: f64 = 0.12;

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use domain::catalog::{Catalog, LineKind};
 use domain::values::{MarketCode, ModelCode, OptionCode};
+use otd::settings::{CatalogArg, LoadError, Settings};
 
 #[derive(Parser)]
 #[command(
@@ -21,60 +22,30 @@ use domain::values::{MarketCode, ModelCode, OptionCode};
     about = "Order-to-delivery for car makers selling direct (agency model)"
 )]
 struct Cli {
-    /// A catalog file to load instead of the demo catalog shipped with otd.
-    #[arg(long, global = true, env = "OTD_CATALOG")]
-    catalog: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArg,
     #[command(subcommand)]
     command: Command,
 }
 
-/// Where and how the engine runs (flags win over `OTD_*` over the settings file).
-#[derive(clap::Args, Debug, Clone, Default)]
-struct EngineArgs {
-    /// Address to listen on (default 127.0.0.1:8080).
-    #[arg(long)]
-    listen: Option<String>,
-    /// The data folder (default ./otd-data).
-    #[arg(long)]
-    data: Option<PathBuf>,
-    /// `real` or `sim:YYYY-MM-DD`.
-    #[arg(long)]
-    clock: Option<String>,
-    /// `sqlite` (default), `postgres` or `kurrentdb` (needs the `kurrentdb` cargo feature).
-    #[arg(long)]
-    backend: Option<String>,
-    /// The PostgreSQL URL for `--backend postgres`.
-    #[arg(long)]
-    postgres_url: Option<String>,
-    /// The PostgreSQL schema (default `public`).
-    #[arg(long)]
-    postgres_schema: Option<String>,
-    /// The KurrentDB connection string for `--backend kurrentdb`, e.g.
-    /// `kurrentdb+discover://node1:2113?nodePreference=leader`; read models then go to
-    /// `--postgres-url` if given, else to SQLite in the data folder.
-    #[arg(long)]
-    kurrentdb_url: Option<String>,
-    /// A settings file (default: otd.toml in the data folder).
-    #[arg(long)]
-    config: Option<PathBuf>,
-}
+impl Cli {
+    /// The engine settings of the command, if it runs the engine.
+    fn settings(&self) -> Option<&Settings> {
+        match &self.command {
+            Command::Serve { settings }
+            | Command::Projections {
+                command: ProjectionsCommand::Rebuild { settings, .. },
+            } => Some(settings),
+            _ => None,
+        }
+    }
 
-impl EngineArgs {
-    fn settings(&self, catalog: Option<PathBuf>) -> Result<api::settings::Settings, String> {
-        let flags = api::settings::Layer {
-            listen: self.listen.clone(),
-            data: self.data.clone(),
-            backend: self.backend.clone(),
-            postgres_url: self.postgres_url.clone(),
-            postgres_schema: self.postgres_schema.clone(),
-            kurrentdb_url: self.kurrentdb_url.clone(),
-            clock: self.clock.clone(),
-            jwt_secret: None,
-            catalog,
-            rate_limit: None,
-            ..api::settings::Layer::default()
-        };
-        api::serve::settings_from(flags, self.config.as_deref())
+    /// `settings` with the global `--catalog` (or the settings file's).
+    fn engine(&self, settings: &Settings) -> Settings {
+        Settings {
+            catalog: self.catalog.catalog.clone(),
+            ..settings.clone()
+        }
     }
 }
 
@@ -85,17 +56,17 @@ enum ProjectionsCommand {
         /// One of the projections; all when omitted.
         name: Option<String>,
         #[command(flatten)]
-        engine: EngineArgs,
+        settings: Settings,
     },
 }
 
 #[derive(Subcommand)]
 enum BenchCommand {
     /// Open-loop HTTP load on `otd serve` over SQLite: orders placed, then a dealer's board read.
-    Load(api::bench::load::LoadArgs),
+    Load(otd::bench::load::LoadArgs),
     /// N orders driven through their seven commands by C workers, on SQLite or PostgreSQL,
     /// with the order tracker and dealer board projected; prints one JSON line.
-    Lifecycle(api::bench::lifecycle::LifecycleArgs),
+    Lifecycle(otd::bench::lifecycle::LifecycleArgs),
 }
 
 #[derive(Subcommand)]
@@ -103,7 +74,7 @@ enum Command {
     /// Run the HTTP API (until SIGINT/SIGTERM; in-flight requests finish).
     Serve {
         #[command(flatten)]
-        engine: EngineArgs,
+        settings: Settings,
     },
     /// Simulate weeks of the demo network's business on a fresh data folder
     /// and print a report (the same business for the same seed).
@@ -135,9 +106,12 @@ enum Command {
         /// How long it is valid, e.g. 8h, 30m, 7d.
         #[arg(long, default_value = "8h")]
         ttl: String,
-        /// The data folder holding the secret (unless OTD_JWT_SECRET is set).
+        /// The data folder holding the secret (unless a secret is given).
         #[arg(long, env = "OTD_DATA", default_value = "./otd-data")]
         data: std::path::PathBuf,
+        /// The secret that signs tokens, as `otd serve` takes it.
+        #[arg(long, env = "OTD_JWT_SECRET", hide_env_values = true)]
+        jwt_secret: Option<String>,
     },
     /// Price a configuration, or list every rule it breaks.
     Quote {
@@ -160,13 +134,13 @@ struct DemoArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// The data folder (SQLite); it must hold no events yet (see --fresh).
-    #[arg(long, default_value = api::demo::DEFAULT_DATA)]
+    #[arg(long, default_value = otd::demo::DEFAULT_DATA)]
     data: PathBuf,
     /// Delete the event store already in the data folder first.
     #[arg(long)]
     fresh: bool,
     /// The first simulated day.
-    #[arg(long, default_value = api::demo::DEFAULT_START)]
+    #[arg(long, default_value = otd::demo::DEFAULT_START)]
     start: chrono::NaiveDate,
     /// Customers' orders per weekday on average (fewer at weekends).
     #[arg(long, default_value_t = 5)]
@@ -180,17 +154,19 @@ struct DemoArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match otd::settings::load(std::env::args_os().collect(), Cli::settings) {
+        Ok(cli) => cli,
+        Err(LoadError::Cli(e)) => e.exit(),
+        Err(LoadError::File(e)) => {
+            eprintln!("otd: {e}");
+            return ExitCode::from(2);
+        }
+    };
     init_logs();
     match &cli.command {
-        Command::Serve { engine } => {
-            return run_async(async {
-                let settings = engine.settings(cli.catalog.clone())?;
-                api::serve::serve(settings).await
-            })
-        }
+        Command::Serve { settings } => return run_async(otd::serve::serve(cli.engine(settings))),
         Command::Demo(args) => {
-            let options = api::demo::DemoOptions {
+            let options = otd::demo::DemoOptions {
                 weeks: args.weeks,
                 seed: args.seed,
                 data: args.data.clone(),
@@ -198,26 +174,22 @@ fn main() -> ExitCode {
                 orders_per_day: args.orders_per_day,
                 fresh: args.fresh,
                 serve: args.serve.then_some(args.listen),
-                catalog: cli.catalog.clone(),
+                catalog: cli.catalog.catalog.clone(),
             };
-            return run_async(api::demo::run(options));
+            return run_async(otd::demo::run(options));
         }
         Command::Bench {
             command: BenchCommand::Load(args),
-        } => return run_async(api::bench::load::run(args.clone())),
+        } => return run_async(otd::bench::load::run(args.clone())),
         Command::Bench {
             command: BenchCommand::Lifecycle(args),
-        } => return run_async(api::bench::lifecycle::run(args.clone())),
+        } => return run_async(otd::bench::lifecycle::run(args.clone())),
         Command::Projections {
-            command: ProjectionsCommand::Rebuild { name, engine },
-        } => {
-            return run_async(async {
-                rebuild(engine.settings(cli.catalog.clone())?, name.as_deref()).await
-            })
-        }
+            command: ProjectionsCommand::Rebuild { name, settings },
+        } => return run_async(rebuild(cli.engine(settings), name.as_deref())),
         _ => {}
     }
-    let catalog = match load_catalog(cli.catalog.as_deref()) {
+    let catalog = match otd::stores::load_catalog(cli.catalog.catalog.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("otd: {e}");
@@ -236,21 +208,13 @@ fn main() -> ExitCode {
             sub,
             ttl,
             data,
-        } => token(&role, &sub, &ttl, &data),
+            jwt_secret,
+        } => token(&role, &sub, &ttl, &data, jwt_secret.as_deref()),
         Command::Serve { .. }
         | Command::Projections { .. }
         | Command::Demo(_)
         | Command::Bench { .. } => ExitCode::SUCCESS,
     }
-}
-
-fn load_catalog(path: Option<&std::path::Path>) -> Result<Catalog, String> {
-    let Some(path) = path else {
-        return Ok(Catalog::demo());
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read catalog {}: {e}", path.display()))?;
-    Catalog::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn print_catalog(catalog: &Catalog, json: bool) -> ExitCode {
@@ -360,12 +324,17 @@ fn quote(catalog: &Catalog, market: &str, model: &str, options: &[String]) -> Ex
     }
 }
 
-fn token(role: &str, sub: &str, ttl: &str, data: &std::path::Path) -> ExitCode {
+fn token(
+    role: &str,
+    sub: &str,
+    ttl: &str,
+    data: &std::path::Path,
+    secret: Option<&str>,
+) -> ExitCode {
     let result = (|| -> Result<String, String> {
         let role: api::auth::Role = role.parse()?;
         let ttl = parse_ttl(ttl)?;
-        let given = std::env::var("OTD_JWT_SECRET").ok();
-        let secret = api::auth::load_or_create_secret(given.as_deref(), data)?;
+        let secret = api::auth::load_or_create_secret(secret, data)?;
         api::auth::AuthKeys::from_secret(&secret)
             .issue(role, sub, ttl)
             .map_err(|e| e.to_string())
@@ -431,7 +400,7 @@ fn run_async(work: impl std::future::Future<Output = Result<(), String>>) -> Exi
     }
 }
 
-async fn rebuild(settings: api::settings::Settings, name: Option<&str>) -> Result<(), String> {
+async fn rebuild(settings: Settings, name: Option<&str>) -> Result<(), String> {
     let known: Vec<&'static str> = projections::all_projections()
         .iter()
         .map(|p| p.name())
@@ -444,7 +413,7 @@ async fn rebuild(settings: api::settings::Settings, name: Option<&str>) -> Resul
             ));
         }
     }
-    let parts = api::runtime::Parts::open(&settings)
+    let parts = otd::stores::Parts::open(&settings)
         .await
         .map_err(|e| e.to_string())?;
     let options = parts.runner_options();

@@ -4,6 +4,7 @@
 //! at the dealer and hand paid cars over on the day (a car not yet paid is
 //! rebooked; now and then a dealer tries anyway and is refused).
 
+use app::services::Scope;
 use chrono::{Days, NaiveTime};
 use domain::invoice::InvoiceStatus;
 use domain::order::{Channel, OrderStatus};
@@ -12,7 +13,7 @@ use projections::views::{InvoiceFilter, OrderFilter, OrderView};
 
 use super::world::World;
 use super::DemoError;
-use crate::auth::Role;
+use api::auth::Role;
 
 /// Open invoices paid on a given day.
 const PAY_TODAY: f64 = 0.45;
@@ -90,14 +91,20 @@ pub(super) async fn handovers(world: &mut World<'_>) -> Result<(), DemoError> {
             .is_some_and(|i| i.status == InvoiceStatus::Paid);
         let dealer = world.by(Role::Dealer, o.dealer_id.as_str());
         if paid {
-            let result = world.services.hand_over(o.order_id, &dealer).await;
+            let result = world
+                .services
+                .hand_over(o.order_id, &Scope::AnyOrder, &dealer)
+                .await;
             if world.judge("handing over", result)?.is_some() {
                 world.tally.handovers += 1;
             }
             continue;
         }
         if world.chance(IMPATIENT) {
-            let result = world.services.hand_over(o.order_id, &dealer).await;
+            let result = world
+                .services
+                .hand_over(o.order_id, &Scope::AnyOrder, &dealer)
+                .await;
             world.judge("handing over", result)?;
         }
         let in_days = world.between(2, 3);
@@ -128,7 +135,7 @@ async fn book(
     };
     let result = world
         .services
-        .book_handover(o.order_id, at, &metadata)
+        .book_handover(o.order_id, at, &Scope::AnyOrder, &metadata)
         .await;
     if world.judge("booking a handover", result)?.is_some() && first {
         world.tally.appointments += 1;

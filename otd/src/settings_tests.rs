@@ -1,0 +1,152 @@
+//! The settings' sources and their precedence. Each test sets the `OTD_*`
+//! variables it needs while holding [`ENV`], so no two tests see each other's.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Mutex;
+
+use super::*;
+
+/// The process's environment, shared by every test here.
+static ENV: Mutex<()> = Mutex::new(());
+
+/// Runs `f` with the variables `vars` set, and unsets them afterwards.
+fn with_env<R>(vars: &[(&str, &str)], f: impl FnOnce() -> R) -> R {
+    let _held = ENV.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for (name, value) in vars {
+        std::env::set_var(name, value);
+    }
+    let result = f();
+    for (name, _) in vars {
+        std::env::remove_var(name);
+    }
+    result
+}
+
+#[test]
+fn the_kurrentdb_backend_needs_its_url_and_keeps_the_read_models_url() {
+    let missing = with_env(&[], || {
+        Settings::from_flags(["--backend", "kurrentdb"]).unwrap()
+    });
+    assert!(missing.backend().unwrap_err().contains("--kurrentdb-url"));
+    let env = with_env(
+        &[
+            ("OTD_BACKEND", "kurrentdb"),
+            ("OTD_KURRENTDB_URL", "esdb://node1:2113"),
+            ("OTD_POSTGRES_URL", "postgres://otd@db/otd"),
+        ],
+        || Settings::from_flags(Vec::<String>::new()).unwrap(),
+    );
+    assert_eq!(
+        env.backend().unwrap(),
+        Backend::KurrentDb {
+            url: "esdb://node1:2113".into(),
+            read_models_url: Some("postgres://otd@db/otd".into()),
+            read_models_schema: None,
+        }
+    );
+}
+
+#[test]
+fn flags_win_over_the_environment_which_wins_over_the_file() {
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(
+        data.path().join(FILE_NAME),
+        "listen = \"127.0.0.1:1\"\nclock = \"sim:2026-11-23\"\nrate_limit = 3\n",
+    )
+    .unwrap();
+    let dir = data.path().to_str().unwrap();
+    let s = with_env(
+        &[("OTD_LISTEN", "127.0.0.1:2"), ("OTD_RATE_LIMIT", "5")],
+        || Settings::from_flags(["--data", dir, "--rate-limit", "7"]).unwrap(),
+    );
+    assert_eq!(s.listen.port(), 2);
+    assert_eq!(s.data, data.path());
+    assert_eq!(s.rate_limit, 7);
+    assert_eq!(
+        s.clock,
+        ClockSetting::Simulated(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+    );
+    assert_eq!(s.backend().unwrap(), Backend::Sqlite);
+    assert_eq!(s.connections(), ConnectionLimits::default());
+    let c = with_env(
+        &[
+            ("OTD_MAX_CONNECTIONS", "10"),
+            ("OTD_IDLE_TIMEOUT_SECS", "5"),
+            ("OTD_STREAMS_PER_SUBJECT", "2"),
+        ],
+        || Settings::from_flags(Vec::<String>::new()).unwrap(),
+    )
+    .connections();
+    assert_eq!(
+        (c.max_connections, c.idle_timeout, c.streams_per_subject),
+        (10, Duration::from_secs(5), 2)
+    );
+}
+
+#[test]
+fn the_settings_file_is_found_by_config_and_fills_what_is_not_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("elsewhere.toml");
+    std::fs::write(
+        &file,
+        "backend = \"postgres\"\npostgres_url = \"postgres://otd@db/otd\"\ncatalog = \"cat.toml\"\n",
+    )
+    .unwrap();
+    let s = with_env(&[], || {
+        Settings::from_flags(["--config", file.to_str().unwrap()]).unwrap()
+    });
+    assert_eq!(
+        s.backend().unwrap(),
+        Backend::Postgres {
+            url: "postgres://otd@db/otd".into(),
+            schema: None
+        }
+    );
+    assert_eq!(s.catalog, Some(PathBuf::from("cat.toml")));
+    std::fs::write(&file, "listen_on = \"127.0.0.1:1\"\n").unwrap();
+    let unknown = with_env(&[], || {
+        Settings::from_flags(["--config", file.to_str().unwrap()])
+    });
+    assert!(
+        matches!(&unknown, Err(LoadError::File(e)) if e.contains("listen_on")),
+        "{unknown:?}"
+    );
+}
+
+#[test]
+fn bad_settings_are_clear_errors() {
+    let refused = |flags: &[&str]| with_env(&[], || Settings::from_flags(flags).is_err());
+    assert!(refused(&["--clock", "sim:2026-13-01"]));
+    for outside in ["sim:0000-06-01", "sim:10000-01-01", "sim:+12000-01-01"] {
+        let refused = outside.parse::<ClockSetting>();
+        assert!(refused.is_err(), "{outside}: {refused:?}");
+    }
+    assert_eq!(
+        "sim:9999-12-31".parse::<ClockSetting>(),
+        Ok(ClockSetting::Simulated(
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()
+        ))
+    );
+    let postgres = with_env(&[], || {
+        Settings::from_flags(["--backend", "postgres"]).unwrap()
+    });
+    assert!(postgres.backend().is_err());
+    assert!(refused(&["--listen", "nowhere"]));
+    for (name, value) in [
+        ("OTD_MAX_CONNECTIONS", "0"),
+        ("OTD_IDLE_TIMEOUT_SECS", "soon"),
+        ("OTD_HEADER_READ_TIMEOUT_SECS", "-1"),
+    ] {
+        let loaded = with_env(&[(name, value)], || {
+            Settings::from_flags(Vec::<String>::new())
+        });
+        assert!(loaded.is_err(), "{name}={value}");
+    }
+    let s = with_env(&[("OTD_JWT_SECRET", "s3cret")], || {
+        Settings::from_flags(Vec::<String>::new()).unwrap()
+    });
+    assert!(
+        !format!("{s:?}").contains("s3cret"),
+        "the secret is never printed"
+    );
+}

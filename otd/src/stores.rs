@@ -1,0 +1,187 @@
+//! The composition root: the event store, the read models, the catalog, the
+//! clock and the signing secret that the settings name, opened and started as
+//! the engine the HTTP layer serves.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use api::auth::AuthKeys;
+use api::runtime::{Runtime, StartError};
+use domain::catalog::Catalog;
+use projections::{ReadModelStore, RunnerOptions};
+use store::EventStore;
+
+use crate::settings::{Backend, ClockSetting, Settings};
+
+/// The engine as `settings` describe it: SQLite in the data folder by
+/// default, or a shared PostgreSQL database (or KurrentDB).
+pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
+    let parts = Parts::open(settings).await?;
+    let options = parts.runner_options();
+    let mut runtime = Runtime::start(
+        parts.events,
+        parts.read_models,
+        parts.catalog,
+        parts.clock,
+        parts.auth,
+        settings.rate_limit,
+        options,
+    )
+    .await?;
+    runtime.state.streams = api::routes::board_stream::StreamSlots::per_subject(
+        settings.connections().streams_per_subject,
+    );
+    Ok(runtime)
+}
+
+/// The catalog: the shipped demo, or a file.
+pub fn load_catalog(path: Option<&Path>) -> Result<Catalog, String> {
+    let Some(path) = path else {
+        return Ok(Catalog::demo());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read catalog {}: {e}", path.display()))?;
+    Catalog::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// An event store, its read models, and a faster reader of its log if it has one.
+type Stores = (
+    Arc<dyn EventStore>,
+    Arc<dyn ReadModelStore>,
+    Option<Arc<dyn projections::LogPages>>,
+);
+
+/// The pieces an engine is made of, opened from settings but not started
+/// (the CLI's maintenance commands use them directly).
+pub struct Parts {
+    pub events: Arc<dyn EventStore>,
+    pub read_models: Arc<dyn ReadModelStore>,
+    pub catalog: Arc<Catalog>,
+    pub clock: app::Clock,
+    pub auth: AuthKeys,
+    /// A faster reader of the log for the projections to catch up with, where the
+    /// backend has one (SQLite).
+    pub pages: Option<Arc<dyn projections::LogPages>>,
+}
+
+impl Parts {
+    /// Opens the stores, the catalog, the clock and the signing secret.
+    pub async fn open(settings: &Settings) -> Result<Parts, StartError> {
+        let backend = settings.backend().map_err(StartError::Settings)?;
+        let catalog =
+            Arc::new(load_catalog(settings.catalog.as_deref()).map_err(StartError::Settings)?);
+        let clock = match settings.clock {
+            ClockSetting::Real => app::Clock::System,
+            ClockSetting::Simulated(date) => app::Clock::simulated(date),
+        };
+        std::fs::create_dir_all(&settings.data).map_err(|e| {
+            StartError::Settings(format!("cannot create {}: {e}", settings.data.display()))
+        })?;
+        let secret =
+            api::auth::load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data)
+                .map_err(StartError::Settings)?;
+        let auth = AuthKeys::from_secret(&secret);
+        let (events, read_models, pages): Stores = match backend {
+            Backend::Sqlite => {
+                let sqlite = store::SqliteStore::open(&settings.data).await?;
+                let read_models = projections::SqliteReadModels::open(&sqlite)
+                    .await
+                    .map_err(|e| StartError::ReadModels(e.to_string()))?;
+                let pages = projections::SqlitePages::open(&sqlite)?;
+                (
+                    Arc::new(sqlite),
+                    Arc::new(read_models),
+                    Some(Arc::new(pages)),
+                )
+            }
+            Backend::Postgres { url, schema } => {
+                let pg = store::PostgresStore::connect(&url, schema.as_deref()).await?;
+                let schema = pg.schema().to_owned();
+                let read_models = projections::PostgresReadModels::connect(&url, &schema)
+                    .await
+                    .map_err(|e| StartError::ReadModels(e.to_string()))?;
+                (Arc::new(pg), Arc::new(read_models), None)
+            }
+            Backend::KurrentDb {
+                url,
+                read_models_url,
+                read_models_schema,
+            } => open_kurrentdb(settings, &url, &read_models_url, &read_models_schema).await?,
+        };
+        Ok(Parts {
+            events,
+            read_models,
+            catalog,
+            clock,
+            auth,
+            pages,
+        })
+    }
+
+    /// How the projection runner reads: through the fast reader where there is one.
+    pub fn runner_options(&self) -> RunnerOptions {
+        RunnerOptions {
+            pages: self.pages.clone(),
+            ..RunnerOptions::default()
+        }
+    }
+}
+
+/// The events in KurrentDB; the read models (with the projections' checkpoints) in PostgreSQL
+/// when `read_models_url` is given, else in `kurrentdb-read-models.sqlite` in the data folder.
+#[cfg(feature = "kurrentdb")]
+async fn open_kurrentdb(
+    settings: &Settings,
+    url: &str,
+    read_models_url: &Option<String>,
+    read_models_schema: &Option<String>,
+) -> Result<Stores, StartError> {
+    let events = store::KurrentDbStore::connect(url, "").await?;
+    let read_models: Arc<dyn ReadModelStore> = match read_models_url {
+        Some(pg_url) => {
+            let schema = read_models_schema.as_deref().unwrap_or("public");
+            Arc::new(
+                projections::PostgresReadModels::connect(pg_url, schema)
+                    .await
+                    .map_err(|e| StartError::ReadModels(e.to_string()))?,
+            )
+        }
+        None => {
+            let path = settings.data.join("kurrentdb-read-models.sqlite");
+            let opened = tokio::task::spawn_blocking(move || {
+                // An empty file is an empty SQLite database; the read models create their
+                // tables in it.
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                projections::SqliteReadModels::open_blocking(
+                    &path,
+                    std::time::Duration::from_secs(5),
+                )
+                .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| StartError::ReadModels(e.to_string()))?
+            .map_err(StartError::ReadModels)?;
+            Arc::new(opened)
+        }
+    };
+    Ok((Arc::new(events), read_models, None))
+}
+
+/// Without the `kurrentdb` feature the backend is refused at start, with how to get it.
+#[cfg(not(feature = "kurrentdb"))]
+async fn open_kurrentdb(
+    _settings: &Settings,
+    _url: &str,
+    _read_models_url: &Option<String>,
+    _read_models_schema: &Option<String>,
+) -> Result<Stores, StartError> {
+    Err(StartError::Settings(
+        "this otd was built without KurrentDB support: rebuild it with \
+         `cargo build --release -p otd --features kurrentdb` to use --backend kurrentdb"
+            .into(),
+    ))
+}
