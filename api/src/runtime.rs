@@ -19,7 +19,7 @@ pub const DEFAULT_RATE_LIMIT: u32 = 1_000;
 pub struct Runtime {
     pub state: AppState,
     projections: projections::Runner,
-    process: app::process::RunnerHandle,
+    process: app::process::ProcessHandle,
 }
 
 /// Why the engine could not start.
@@ -66,7 +66,7 @@ impl Runtime {
             Arc::new(projections::ProcessCheckpoints::new(read_models.clone()));
         let managers = app::process::standard_managers(&executor, supply);
         // Several processes on one database: only the leader runs the process managers.
-        let mut process = app::process::Runner::new(events, checkpoints, managers);
+        let mut process = app::process::ProcessRunner::new(events, checkpoints, managers);
         if let Some(leadership) = read_models.leadership() {
             process = process.with_leadership(leadership);
         }
@@ -123,7 +123,7 @@ impl Runtime {
     }
 
     /// The process managers' runner.
-    pub fn process(&self) -> &app::process::RunnerHandle {
+    pub fn process(&self) -> &app::process::ProcessHandle {
         &self.process
     }
 

@@ -9,9 +9,12 @@
 //! On top of the executor:
 //! - [`services`]: the use cases the HTTP API, the demo and the benchmark
 //!   call ([`Services`]), each returning the log position it reached;
+//! - [`consume`]: the one way to follow the log (reading from a checkpoint,
+//!   back-off, leadership, shutdown), on which the projections and the
+//!   process managers run;
 //! - [`process`]: the process managers (fulfilment, logistics follow-up,
-//!   invoicing, commission) and the [`Runner`](process::Runner) that feeds
-//!   them the log from their checkpoints;
+//!   invoicing, commission) and the [`ProcessRunner`](process::ProcessRunner)
+//!   that feeds them the log, event by event, on a consumer;
 //! - [`stock`]: how a vehicle looks to the fulfilment policy.
 //!
 //! Dependencies point one way: `api` → (`projections`, `app`) → `store`;
@@ -20,6 +23,7 @@
 mod clock;
 pub mod clock_log;
 mod codec;
+pub mod consume;
 mod error;
 mod executor;
 mod ports;
@@ -31,9 +35,10 @@ pub mod stock;
 
 pub use clock::{Clock, ClockError, SimulatedClock};
 pub use codec::{decode, encode};
+pub use consume::{Checkpoints, Leadership, Lease};
 pub use error::CommandError;
 pub use executor::{Executed, Executor, MAX_ATTEMPTS};
-pub use ports::{Checkpoints, Leadership, Lease, SupplyView, ViewError};
+pub use ports::{SupplyView, ViewError};
 pub use rejection::{Rejection, ServiceError};
 pub use services::Services;
 pub use steps::shipments::{delivery_id, replanned_delivery_id, transfer_id};

@@ -9,7 +9,7 @@ mod support;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use app::process::{standard_managers, FulfilmentOutcome, Runner};
+use app::process::{standard_managers, FulfilmentOutcome, ProcessRunner};
 use app::Executor;
 use domain::catalog::Catalog;
 use domain::order::{Fulfilment, OrderStatus};
@@ -80,7 +80,7 @@ async fn two_process_manager_instances_never_double_allocate(mut w: World) {
     w.capacity("P-LEIPZIG", "2026-W50", 1).await;
     w.start();
     let other = Executor::new(w.store.clone(), Arc::new(Catalog::demo()), w.clock.clone());
-    let second = Runner::new(
+    let second = ProcessRunner::new(
         w.store.clone(),
         Arc::new(MemoryCheckpoints::default()),
         standard_managers(&other, Arc::new(MiniSupply::new(w.store.clone()))),

@@ -9,7 +9,7 @@ mod support;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use app::process::{Incoming, ProcessManager, ReactionError, Runner};
+use app::process::{Incoming, ProcessManager, ProcessRunner, ReactionError};
 use app::{CommandError, Rejection, ViewError};
 use async_trait::async_trait;
 use domain::values::VehicleId;
@@ -70,7 +70,7 @@ async fn transient_failures_are_retried_and_refusals_are_passed_over() {
         failures: 2,
     });
     let checkpoints = Arc::new(MemoryCheckpoints::default());
-    let runner = Runner::new(
+    let runner = ProcessRunner::new(
         w.store.clone(),
         checkpoints.clone(),
         vec![flaky.clone(), Arc::new(Refusing)],
@@ -102,7 +102,8 @@ async fn each_manager_starts_from_its_own_checkpoint() {
     app::Checkpoints::save(checkpoints.as_ref(), "test:flaky", Position(2))
         .await
         .unwrap();
-    let runner = Runner::new(w.store.clone(), checkpoints.clone(), vec![behind.clone()]).spawn();
+    let runner =
+        ProcessRunner::new(w.store.clone(), checkpoints.clone(), vec![behind.clone()]).spawn();
     runner.wait_for(head, DEADLINE).await.unwrap();
     assert_eq!(
         behind.calls.load(Ordering::SeqCst),
@@ -121,7 +122,8 @@ async fn a_runner_retrying_forever_stops_when_asked() {
         failures: u32::MAX,
     });
     let checkpoints = Arc::new(MemoryCheckpoints::default());
-    let runner = Runner::new(w.store.clone(), checkpoints.clone(), vec![stuck.clone()]).spawn();
+    let runner =
+        ProcessRunner::new(w.store.clone(), checkpoints.clone(), vec![stuck.clone()]).spawn();
     let waited = runner
         .wait_for(Position(1), std::time::Duration::from_millis(100))
         .await;
@@ -191,7 +193,7 @@ async fn managers_react_only_while_this_process_leads() {
     });
     let leadership = Arc::new(Granted::default());
     let checkpoints = Arc::new(MemoryCheckpoints::default());
-    let runner = Runner::new(w.store.clone(), checkpoints.clone(), vec![counting.clone()])
+    let runner = ProcessRunner::new(w.store.clone(), checkpoints.clone(), vec![counting.clone()])
         .with_leadership(leadership.clone())
         .spawn();
     // Not leading: nothing is handled (a bounded wait that must run out).
@@ -223,7 +225,7 @@ async fn managers_react_only_while_this_process_leads() {
 #[tokio::test]
 async fn a_runner_waiting_to_lead_still_stops_when_asked() {
     let w = World::memory().await;
-    let runner = Runner::new(
+    let runner = ProcessRunner::new(
         w.store.clone(),
         Arc::new(MemoryCheckpoints::default()),
         vec![Arc::new(Refusing)],

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use app::consume::{Decoding, LogEvent};
 use store::{Position, RecordedEvent};
 
 use crate::backend::{DocWrite, ProjectionCommit, ReadModelStore};
-use crate::decoded::{DecodedEvent, Decoding};
 use crate::docs::{DocCache, Docs};
 use crate::error::{ProjectionError, ReadModelError};
 use crate::projection::{Envelope, Projection};
@@ -170,13 +170,13 @@ impl Engine {
     /// Decodes and applies stored events, then commits (see
     /// [`apply_decoded`](Self::apply_decoded)).
     pub fn apply(&mut self, events: &[RecordedEvent]) -> Result<(), ReadModelError> {
-        let decoded: Vec<DecodedEvent> = events.iter().map(DecodedEvent::decode).collect();
+        let decoded: Vec<LogEvent> = events.iter().map(LogEvent::decode).collect();
         self.apply_decoded(&decoded)
     }
 
     /// Applies a batch of consecutive events and commits everything applied, in one
     /// transaction ([`stage`](Self::stage) then [`commit`](Self::commit)).
-    pub fn apply_decoded(&mut self, events: &[DecodedEvent]) -> Result<(), ReadModelError> {
+    pub fn apply_decoded(&mut self, events: &[LogEvent]) -> Result<(), ReadModelError> {
         self.stage(events)?;
         self.commit()
     }
@@ -187,7 +187,7 @@ impl Engine {
     /// Events at or below what a projection has applied are skipped for it. A projection
     /// whose `apply` fails (or that meets a malformed event) stops: what it staged is dropped
     /// and it stays at its checkpoint; the others go on.
-    pub fn stage(&mut self, events: &[DecodedEvent]) -> Result<(), ReadModelError> {
+    pub fn stage(&mut self, events: &[LogEvent]) -> Result<(), ReadModelError> {
         let (Some(first), Some(last)) = (events.first(), events.last()) else {
             return Ok(());
         };
@@ -359,7 +359,7 @@ fn encode_in_parallel(
 fn apply_all(
     slot: &mut Slot,
     store: &dyn ReadModelStore,
-    events: &[DecodedEvent],
+    events: &[LogEvent],
 ) -> Result<(), ProjectionError> {
     let categories = slot.projection.categories();
     let reads = |stream: &str| categories.contains(&stream.split('-').next().unwrap_or_default());
@@ -368,7 +368,7 @@ fn apply_all(
             continue;
         }
         let event = match &decoded.decoding {
-            Decoding::Event(event) => event,
+            Decoding::Event(decoded) => &decoded.event,
             Decoding::Foreign => continue,
             Decoding::Malformed(reason) => {
                 return Err(ProjectionError::Malformed {

@@ -3,7 +3,7 @@
 //! The runner follows the log through the store's port (`subscribe_all`), which hands out
 //! complete [`store::RecordedEvent`]s. A rebuild reads the whole log, and a projection needs
 //! far less of each event than that (its position, stream, business time and payload): a
-//! [`LogPages`] reads only that and decodes in the same pass. It is an optional shortcut;
+//! [`LogPages`] (the log consumer's port) reads only that and decodes in the same pass. It is an optional shortcut;
 //! without one, or when it fails, the runner reads through the port.
 
 use std::path::PathBuf;
@@ -13,19 +13,7 @@ use chrono::DateTime;
 use rusqlite::Connection;
 use store::{Position, SqliteStore, StoreError, StreamId};
 
-use crate::decoded::{decode_wanted, DecodedEvent, Interest};
-
-/// A faster way than `read_all` to read and decode a stretch of the log.
-pub trait LogPages: Send + Sync + 'static {
-    /// Reads at most `limit` events after `after`, in position order, decoding those of
-    /// the categories in `interest` (blocking).
-    fn read(
-        &self,
-        after: Position,
-        limit: usize,
-        interest: &Interest,
-    ) -> Result<Vec<DecodedEvent>, StoreError>;
-}
+use app::consume::{decode_wanted, Interest, LogEvent, LogPages};
 
 /// [`LogPages`] over the SQLite event store: a read-only connection of its own
 /// ([`SqliteStore::open_read_connection`], which the store offers for readers with their
@@ -73,7 +61,7 @@ impl LogPages for SqlitePages {
         after: Position,
         limit: usize,
         interest: &Interest,
-    ) -> Result<Vec<DecodedEvent>, StoreError> {
+    ) -> Result<Vec<LogEvent>, StoreError> {
         let backend = |e: rusqlite::Error| StoreError::Backend(e.to_string());
         let conn = self.conn();
         let mut statement = conn.prepare_cached(READ).map_err(backend)?;
@@ -100,11 +88,12 @@ impl LogPages for SqlitePages {
                 .get_ref(3)
                 .and_then(|v| v.as_str().map_err(Into::into))
                 .map_err(backend)?;
-            events.push(DecodedEvent {
+            events.push(LogEvent {
                 position: Position(u64::try_from(position).unwrap_or_default()),
                 occurred_at,
                 decoding: decode_wanted(stream.as_str(), payload, interest),
                 stream: stream.clone(),
+                record: None,
             });
             last_stream = Some(stream);
         }

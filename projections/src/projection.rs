@@ -1,5 +1,8 @@
 //! What a projection is: pure logic from events to documents.
 
+use std::sync::Arc;
+
+use app::consume::Interest;
 use chrono::{DateTime, Utc};
 use domain::streams::AnyEvent;
 use store::Position;
@@ -63,4 +66,13 @@ pub trait Projection: Send + Sync + 'static {
 
     /// Applies one event to the documents.
     fn apply(&self, event: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError>;
+}
+
+/// The categories `projections` read, together: the consumer decodes no other events.
+pub fn interest_of(projections: &[Arc<dyn Projection>]) -> Interest {
+    Interest::in_categories(
+        projections
+            .iter()
+            .flat_map(|p| p.categories().iter().copied()),
+    )
 }

@@ -9,7 +9,7 @@ mod support;
 use std::sync::Arc;
 
 use projections::{
-    DecodedEvent, Docs, Document, Engine, Envelope, MemoryReadModels, Projection, ProjectionError,
+    Docs, Document, Engine, Envelope, LogEvent, MemoryReadModels, Projection, ProjectionError,
     ReadModelError, ReadModelStore, SqliteReadModels,
 };
 use serde::{Deserialize, Serialize};
@@ -88,8 +88,8 @@ fn count(store: &dyn ReadModelStore) -> Count {
         .unwrap_or_default()
 }
 
-fn decode(events: &[RecordedEvent]) -> Vec<DecodedEvent> {
-    events.iter().map(DecodedEvent::decode).collect()
+fn decode(events: &[RecordedEvent]) -> Vec<LogEvent> {
+    events.iter().map(LogEvent::decode).collect()
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 //! `tests/tests/domain_invariants.rs` proves the same invariants on the pure deciders. Here
 //! the engine is the real one, wired as `api/src/runtime.rs` wires it: commands go through
 //! `app::Services` (the executor's optimistic concurrency and retries), the four process
-//! managers of `app::process::standard_managers` run on their `Runner` (fulfilment reads its
+//! managers of `app::process::standard_managers` run on their `ProcessRunner` (fulfilment reads its
 //! supply from the projections through `projections::Supply`), and every projection of
 //! `projections::all_projections()` runs on the projection runner. The property runs one
 //! instance of the process managers, as deployed; an ignored variant runs two (as two

@@ -120,17 +120,11 @@ fn incremental(
         match delivery {
             Delivery::Normal => engine.apply(batch).unwrap(),
             Delivery::Staged => {
-                let decoded: Vec<_> = batch
-                    .iter()
-                    .map(projections::DecodedEvent::decode)
-                    .collect();
+                let decoded: Vec<_> = batch.iter().map(projections::LogEvent::decode).collect();
                 engine.stage(&decoded).unwrap();
             }
             Delivery::CrashBeforeCommit => {
-                let decoded: Vec<_> = batch
-                    .iter()
-                    .map(projections::DecodedEvent::decode)
-                    .collect();
+                let decoded: Vec<_> = batch.iter().map(projections::LogEvent::decode).collect();
                 engine.stage(&decoded).unwrap();
                 engine = open();
             }

@@ -10,7 +10,8 @@
 //!   number; an invoiced order that is cancelled is credited.
 //! - [`CommissionManager`]: a handover accrues the dealer's commission once.
 //!
-//! The [`Runner`] feeds them the log from their checkpoints. Delivery is at
+//! The [`ProcessRunner`] feeds them the log from their checkpoints, event by
+//! event, on the log consumer ([`crate::consume`]). Delivery is at
 //! least once (a crash between a reaction and its checkpoint delivers the
 //! event again), so every reaction is idempotent in effect: ids are
 //! derived from what the event names, commands carry expected versions,
@@ -37,10 +38,10 @@ pub use commission::CommissionManager;
 pub use fulfilment::{FulfilmentManager, FulfilmentOutcome, MAX_FULFILMENT_ATTEMPTS};
 pub use invoicing::InvoicingManager;
 pub use logistics::LogisticsManager;
-pub use runner::{Runner, RunnerHandle, Skipped, StopError, WaitError, FLUSH_EVERY};
+pub use runner::{ProcessHandle, ProcessRunner, ProcessWaitError, Skipped, FLUSH_EVERY};
 
-/// An event as a process manager receives it: the stored record and the
-/// domain event it holds.
+/// An event as a process manager receives it: a [`LogEvent`](crate::consume::LogEvent) that decoded to a
+/// domain event, taken apart into the stored record and the event.
 #[derive(Debug, Clone)]
 pub struct Incoming {
     /// The event as stored (position, stream, metadata).

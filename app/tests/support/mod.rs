@@ -10,7 +10,7 @@ use std::io::Write;
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
-use app::process::{standard_managers, FulfilmentManager, Runner, RunnerHandle};
+use app::process::{standard_managers, FulfilmentManager, ProcessHandle, ProcessRunner};
 use app::services::PlaceOrder;
 use app::{Clock, Executor, Services};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -51,7 +51,7 @@ pub struct World {
     pub services: Services,
     pub supply: Arc<MiniSupply>,
     pub checkpoints: Arc<MemoryCheckpoints>,
-    runner: Option<RunnerHandle>,
+    runner: Option<ProcessHandle>,
     _guard: Guard,
 }
 
@@ -100,7 +100,7 @@ impl World {
     /// Starts the process managers.
     pub fn start(&mut self) {
         let managers = standard_managers(&self.exec, self.supply.clone());
-        let runner = Runner::new(self.store.clone(), self.checkpoints.clone(), managers);
+        let runner = ProcessRunner::new(self.store.clone(), self.checkpoints.clone(), managers);
         self.runner = Some(runner.spawn());
     }
 
@@ -121,7 +121,7 @@ impl World {
         head
     }
 
-    fn assert_nothing_skipped(&self, runner: &RunnerHandle) {
+    fn assert_nothing_skipped(&self, runner: &ProcessHandle) {
         let skipped = runner.skipped();
         assert!(skipped.is_empty(), "reactions given up on: {skipped:#?}");
     }

@@ -77,7 +77,7 @@ async fn run() {
     if std::env::var("OTD_BENCH_READ").is_ok() {
         use projections::LogPages;
         let pages = SqlitePages::open(&sqlite).unwrap();
-        let interest = projections::Interest::of(&all_projections());
+        let interest = projections::interest_of(&all_projections());
         let started = Instant::now();
         let mut after = Position::START;
         let mut n = 0;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use app::process::{standard_managers, RunnerHandle};
+use app::process::{standard_managers, ProcessHandle};
 use app::{Checkpoints, Clock, CommandError, Executor, ServiceError, Services, SupplyView};
 use domain::catalog::Catalog;
 use domain::order::OrderStatus;
@@ -87,7 +87,7 @@ pub(crate) struct Engine {
     pub(crate) projections: Runner,
     pub(crate) views: ReadModels,
     /// The process managers' runners, one per instance.
-    pub(crate) process: Vec<RunnerHandle>,
+    pub(crate) process: Vec<ProcessHandle>,
     pub(crate) services: Services,
     pub(crate) clock: Clock,
     pub(crate) catalog: Arc<Catalog>,
@@ -124,7 +124,8 @@ impl Engine {
             let checkpoints: Arc<dyn Checkpoints> = Arc::new(ProcessCheckpoints::new(checkpoints));
             let managers = standard_managers(&exec, Arc::clone(&supply));
             process.push(
-                app::process::Runner::new(Arc::clone(&events), checkpoints, managers).spawn(),
+                app::process::ProcessRunner::new(Arc::clone(&events), checkpoints, managers)
+                    .spawn(),
             );
         }
         Engine {
