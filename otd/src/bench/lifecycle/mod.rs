@@ -11,7 +11,6 @@
 //! event: 7N events. The slot, vehicle, shipment and invoice aggregates the full engine also
 //! writes are not part of this workload, as they are not part of the peer's.
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,15 +20,18 @@ use app::services::{build_vehicle_id, derive_vin, PlaceOrder};
 use app::{delivery_id, Clock, Executor, Services};
 use chrono::{Days, NaiveDate};
 use domain::catalog::Catalog;
-use domain::order::{Channel, Order, OrderCommand, OrderStatus};
+use domain::order::{Channel, Order, OrderCommand};
 use domain::streams::stream_name;
 use domain::values::{
     CustomerId, DealerId, IsoWeek, LocationId, MarketCode, ModelCode, OptionCode, OrderId, PlantId,
 };
-use projections::views::OrderFilter;
 use projections::{ReadModelStore, ReadModels, RunnerOptions};
 use serde::Serialize;
 use store::{EventStore, Metadata, Position};
+
+mod verify;
+
+use verify::{verify_log, verify_views};
 
 use super::data::DataFolder;
 use super::stats::Samples;
@@ -463,83 +465,4 @@ impl Worker {
         }
         Ok(())
     }
-}
-
-/// Reads the whole log: exactly seven events in each of the N order streams, the last one
-/// the handover. Returns the number of events.
-async fn verify_log(events: &Arc<dyn EventStore>, orders: u64) -> Result<u64, String> {
-    let mut streams: HashMap<String, (u64, String)> = HashMap::new();
-    let mut after = Position::START;
-    let mut total = 0u64;
-    loop {
-        let page = events
-            .read_all(after, PAGE)
-            .await
-            .map_err(|e| e.to_string())?;
-        let Some(last) = page.last() else { break };
-        after = last.position;
-        total += page.len() as u64;
-        for event in page {
-            let entry = streams
-                .entry(event.stream_id.as_str().to_owned())
-                .or_default();
-            entry.0 += 1;
-            entry.1 = event.event_type;
-        }
-    }
-    if total != orders * COMMANDS {
-        return Err(format!(
-            "{total} events in the log, expected {}",
-            orders * COMMANDS
-        ));
-    }
-    if streams.len() as u64 != orders {
-        return Err(format!("{} streams, expected {orders}", streams.len()));
-    }
-    let unfinished = streams
-        .iter()
-        .filter(|(stream, (count, last))| {
-            !stream.starts_with("order-") || *count != COMMANDS || last != "OrderDelivered"
-        })
-        .count();
-    if unfinished > 0 {
-        return Err(format!(
-            "{unfinished} streams are not a delivered order's seven events"
-        ));
-    }
-    Ok(total)
-}
-
-/// Every order is delivered in the tracker, and the dealer boards count N deliveries.
-async fn verify_views(views: &ReadModels, plan: &Plan, orders: u64) -> Result<(), String> {
-    let filter = OrderFilter {
-        status: Some(OrderStatus::Delivered),
-        ..OrderFilter::default()
-    };
-    let listed: HashSet<OrderId> = views
-        .orders(&filter)
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|view| view.order_id)
-        .collect();
-    let missing = (0..orders)
-        .filter(|n| !listed.contains(&order_id(*n)))
-        .count();
-    let mut on_boards = 0u64;
-    for dealer in &plan.dealers {
-        let board = views
-            .dealer_board(dealer)
-            .await
-            .map_err(|e| e.to_string())?;
-        on_boards += u64::from(board.counts.get("delivered").copied().unwrap_or(0));
-    }
-    if missing > 0 || listed.len() as u64 != orders || on_boards != orders {
-        return Err(format!(
-            "{} delivered in the tracker ({missing} of the orders missing), {on_boards} on the \
-             boards, expected {orders}",
-            listed.len()
-        ));
-    }
-    Ok(())
 }
