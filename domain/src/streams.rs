@@ -170,6 +170,15 @@ fn parse<E: DeserializeOwned>(stream: &str, json: &str) -> Result<E, DecodeError
     })
 }
 
+/// The category of a stream name (the text before the first `-`): which
+/// aggregate's stream it is, read before anything is decoded (a consumer
+/// skips the categories it does not read).
+pub fn category_of(stream: &str) -> &str {
+    stream
+        .split_once('-')
+        .map_or(stream, |(category, _)| category)
+}
+
 /// The typed id of `A` in a stream name's `suffix`.
 fn id<A: Aggregate>(stream: &str, suffix: &str) -> Result<A::Id, DecodeError> {
     A::Id::from_suffix(suffix).ok_or_else(|| DecodeError::Malformed {
@@ -183,7 +192,8 @@ impl AnyId {
     /// the rest which one. This is where stream names are read back, once
     /// per stored event.
     pub fn of_stream(stream: &str) -> Result<AnyId, DecodeError> {
-        let (category, suffix) = stream.split_once('-').unwrap_or((stream, ""));
+        let category = category_of(stream);
+        let suffix = stream.get(category.len() + 1..).unwrap_or_default();
         Ok(match category {
             c if c == Order::CATEGORY => AnyId::Order(id::<Order>(stream, suffix)?),
             c if c == Vehicle::CATEGORY => AnyId::Vehicle(id::<Vehicle>(stream, suffix)?),

@@ -362,13 +362,13 @@ fn apply_all(
     events: &[LogEvent],
 ) -> Result<(), ProjectionError> {
     let categories = slot.projection.categories();
-    let reads = |stream: &str| categories.contains(&stream.split('-').next().unwrap_or_default());
+    let reads = |stream: &str| categories.contains(&domain::streams::category_of(stream));
     for decoded in events.iter().filter(|e| e.position > slot.staged) {
         if !reads(decoded.stream.as_str()) {
             continue;
         }
-        let event = match &decoded.decoding {
-            Decoding::Event(decoded) => &decoded.event,
+        let (id, event) = match &decoded.decoding {
+            Decoding::Event(decoded) => (&decoded.id, &decoded.event),
             Decoding::Foreign => continue,
             Decoding::Malformed(reason) => {
                 return Err(ProjectionError::Malformed {
@@ -382,6 +382,7 @@ fn apply_all(
             position: decoded.position,
             occurred_at: decoded.occurred_at,
             stream: decoded.stream.as_str(),
+            id,
             event,
         };
         let mut docs = Docs::new(&mut slot.cache, store, decoded.position);

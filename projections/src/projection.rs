@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use app::consume::Interest;
 use chrono::{DateTime, Utc};
-use domain::streams::AnyEvent;
+use domain::streams::{AnyEvent, AnyId};
 use store::Position;
 
 use crate::docs::Docs;
@@ -21,16 +21,13 @@ pub struct Envelope<'a> {
     pub occurred_at: DateTime<Utc>,
     /// The stream it belongs to, e.g. `order-7f3c…`.
     pub stream: &'a str,
+    /// The typed id of its stream, read from the stream name once, at decoding.
+    pub id: &'a AnyId,
     /// The domain event.
     pub event: &'a AnyEvent,
 }
 
 impl Envelope<'_> {
-    /// The id part of the stream name (`order-{id}` → `{id}`).
-    pub fn stream_suffix(&self) -> &str {
-        self.stream.split_once('-').map_or("", |(_, suffix)| suffix)
-    }
-
     /// An [`ProjectionError::Inconsistent`] about this event.
     pub fn inconsistent(&self, reason: impl Into<String>) -> ProjectionError {
         ProjectionError::Inconsistent {

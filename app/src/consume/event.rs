@@ -100,8 +100,7 @@ impl Interest {
         let Some(categories) = &self.categories else {
             return true;
         };
-        let category = stream.split('-').next().unwrap_or_default();
-        categories.contains(&category)
+        categories.contains(&domain::streams::category_of(stream))
     }
 }
 

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use domain::slot::SlotEvent;
+use domain::streams::Aggregate;
 use domain::streams::AnyEvent;
 use domain::values::{IsoWeek, OrderId, PlantId};
 use serde::{Deserialize, Serialize};
@@ -77,7 +78,7 @@ impl Projection for CapacityProjection {
     }
 
     fn categories(&self) -> &'static [&'static str] {
-        &["slot"]
+        &[<domain::slot::Slot as Aggregate>::CATEGORY]
     }
 
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {

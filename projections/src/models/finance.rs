@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use domain::catalog::QuoteLine;
 use domain::commission::CommissionEvent;
 use domain::invoice::{InvoiceEvent, InvoiceStatus};
+use domain::streams::Aggregate;
 use domain::streams::AnyEvent;
 use domain::values::{
     CustomerId, DealerId, InvoiceNumber, MarketCode, Money, Month, OrderId, Rate,
@@ -131,7 +132,10 @@ impl Projection for FinanceProjection {
     }
 
     fn categories(&self) -> &'static [&'static str] {
-        &["invoice", "commission"]
+        &[
+            <domain::invoice::Invoice as Aggregate>::CATEGORY,
+            <domain::commission::CommissionStatement as Aggregate>::CATEGORY,
+        ]
     }
 
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {

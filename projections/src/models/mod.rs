@@ -34,6 +34,8 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
 
 /// The order an event of an `order-{id}` stream belongs to.
 pub(crate) fn order_of(envelope: &Envelope<'_>) -> Result<OrderId, ProjectionError> {
-    OrderId::parse(envelope.stream_suffix())
-        .map_err(|e| envelope.inconsistent(format!("the stream does not name an order: {e}")))
+    envelope
+        .id
+        .order()
+        .ok_or_else(|| envelope.inconsistent("an order event outside an order stream"))
 }

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use domain::invoice::{InvoiceEvent, InvoiceStatus};
 use domain::order::{Course, Holding, Moved, OrderEvent, OrderStatus};
+use domain::streams::Aggregate;
 use domain::streams::AnyEvent;
 use domain::values::{LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleEvent;
@@ -38,7 +39,11 @@ impl Projection for OrdersProjection {
     }
 
     fn categories(&self) -> &'static [&'static str] {
-        &["order", "vehicle", "invoice"]
+        &[
+            <domain::order::Order as Aggregate>::CATEGORY,
+            <domain::vehicle::Vehicle as Aggregate>::CATEGORY,
+            <domain::invoice::Invoice as Aggregate>::CATEGORY,
+        ]
     }
 
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {

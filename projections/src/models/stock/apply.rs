@@ -4,6 +4,7 @@
 //! (location, status).
 
 use chrono::{DateTime, Utc};
+use domain::streams::Aggregate;
 use domain::streams::AnyEvent;
 use domain::values::LocationId;
 use domain::vehicle::{step, Change, Created, Standing, Step, VehicleEvent, VehicleStatus};
@@ -31,7 +32,7 @@ impl Projection for StockProjection {
     }
 
     fn categories(&self) -> &'static [&'static str] {
-        &["vehicle"]
+        &[<domain::vehicle::Vehicle as Aggregate>::CATEGORY]
     }
 
     fn apply(&self, envelope: &Envelope<'_>, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
