@@ -3,6 +3,7 @@
 
 mod calendar;
 mod codes;
+mod contact;
 mod ids;
 mod invoice_number;
 mod keys;
@@ -14,6 +15,7 @@ pub use codes::{
     CodeError, CustomerId, DealerId, FamilyCode, LocationId, MarketCode, ModelCode, OptionCode,
     PlantId,
 };
+pub use contact::{ContactError, Email, Language, PersonName, Phone};
 pub use ids::{IdError, OrderId, PaymentId, ShipmentId, VehicleId};
 pub use invoice_number::{InvoiceNumber, InvoiceNumberError};
 pub use keys::{CommissionKey, RegisterKey, SlotKey};
