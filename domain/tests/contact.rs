@@ -46,3 +46,18 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Whatever a form sends is parsed or refused, never a panic (libphonenumber ports have
+    /// panicked on odd input before).
+    #[test]
+    fn any_input_is_parsed_or_refused(input in "\\PC{0,50}|[+0-9 ()./-]{0,30}") {
+        let de = MarketCode::parse("DE").unwrap();
+        let _ = Phone::parse(&input, Some(&de));
+        let _ = Phone::parse(&input, None);
+        let _ = Email::parse(&input);
+        let _ = PersonName::parse(&input);
+    }
+}
