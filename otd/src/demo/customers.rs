@@ -252,16 +252,10 @@ pub(super) async fn cancel(world: &mut World<'_>) -> Result<(), DemoError> {
     if count == 0 {
         return Ok(());
     }
-    let open = [
-        OrderStatus::Placed,
-        OrderStatus::Allocated,
-        OrderStatus::Scheduled,
-        OrderStatus::InProduction,
-        OrderStatus::Built,
-        OrderStatus::InTransit,
-        OrderStatus::AtDealer,
-        OrderStatus::HandoverScheduled,
-    ];
+    let open: Vec<OrderStatus> = OrderStatus::ALL
+        .into_iter()
+        .filter(|s| !matches!(s, OrderStatus::Delivered | OrderStatus::Cancelled))
+        .collect();
     let mut candidates = orders_in(world, &open).await?;
     for _ in 0..count {
         if candidates.is_empty() {
