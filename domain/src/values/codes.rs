@@ -136,6 +136,14 @@ code_type!(
     |s| prefixed(s, "C-")
 );
 
+code_type!(
+    /// A staff member's account, e.g. `U-4F7Q2M`.
+    UserId,
+    "user id",
+    "U- followed by upper-case letters, digits and dashes",
+    |s| prefixed(s, "U-")
+);
+
 /// Where a vehicle can stand: a dealer's yard or a plant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LocationId {
