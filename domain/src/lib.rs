@@ -10,11 +10,15 @@
 //! - [`catalog`]: markets, network, models, options, rules, prices, quotes.
 //! - Aggregates: [`order`], [`vehicle`], [`slot`], [`shipment`],
 //!   [`invoice`] (with the gapless [`invoice_register`]), [`commission`].
+//! - People: [`customer`], [`user`] (staff accounts) and the contact
+//!   [`claim`]s that keep one record per person; personal data is sealed.
 //! - [`policy`]: fulfilment (locate first, build second) and the LTO locator.
 //! - `rule_codes`: the stable code (`rule()`) of every refusal, as the API reports it.
 
 pub mod catalog;
+pub mod claim;
 pub mod commission;
+pub mod customer;
 pub mod decider;
 pub mod invoice;
 pub mod invoice_register;
@@ -27,6 +31,7 @@ pub mod rules;
 pub mod shipment;
 pub mod slot;
 pub mod streams;
+pub mod user;
 pub mod values;
 pub mod vehicle;
 

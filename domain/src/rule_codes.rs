@@ -7,12 +7,15 @@
 //! `api/src/rule_codes.rs` too, which documents it in docs/api-reference.md.
 //! Configuration rules have theirs in [`Violation::rule`](crate::catalog::Violation::rule).
 
+use crate::claim::ClaimError;
 use crate::commission::CommissionError;
+use crate::customer::CustomerError;
 use crate::invoice::InvoiceError;
 use crate::invoice_register::InvoiceRegisterError;
 use crate::order::OrderError;
 use crate::shipment::ShipmentError;
 use crate::slot::SlotError;
+use crate::user::UserError;
 use crate::vehicle::VehicleError;
 
 impl OrderError {
@@ -183,6 +186,43 @@ impl CommissionError {
             CommissionError::AmountOutOfRange => "amount_out_of_range",
             CommissionError::MonthNotOver { .. } => "month_not_over",
             CommissionError::NothingToSettle => "nothing_to_settle",
+        }
+    }
+}
+
+impl CustomerError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            CustomerError::NotRegistered => "customer_not_found",
+            CustomerError::AlreadyRegistered { .. } => "already_registered",
+            CustomerError::Erased => "customer_erased",
+            CustomerError::MergedInto(_) => "customer_merged",
+            CustomerError::MergeWithItself { .. } => "merge_with_itself",
+            CustomerError::InvalidClaim { .. } => "invalid_claim",
+            CustomerError::AccountExists => "account_exists",
+            CustomerError::NoAccount => "no_account",
+        }
+    }
+}
+
+impl ClaimError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            ClaimError::Taken { .. } => "claim_taken",
+        }
+    }
+}
+
+impl UserError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            UserError::NotFound => "user_not_found",
+            UserError::AlreadyCreated { .. } => "already_created",
+            UserError::Deactivated => "user_deactivated",
+            UserError::InvalidClaim { .. } => "invalid_claim",
         }
     }
 }

@@ -14,13 +14,19 @@ use std::hash::Hash;
 
 use serde::de::DeserializeOwned;
 
+use crate::claim::{Claim, ClaimEvent};
 use crate::commission::{CommissionEvent, CommissionStatement};
+use crate::customer::{Customer, CustomerEvent};
 use crate::invoice::{Invoice, InvoiceEvent};
 use crate::invoice_register::{InvoiceRegister, InvoiceRegisterEvent};
 use crate::order::{Order, OrderEvent};
 use crate::shipment::{Shipment, ShipmentEvent};
 use crate::slot::{Slot, SlotEvent};
-use crate::values::{CommissionKey, OrderId, RegisterKey, ShipmentId, SlotKey, VehicleId};
+use crate::user::{User, UserEvent};
+use crate::values::{
+    ClaimKey, CommissionKey, CustomerId, OrderId, RegisterKey, ShipmentId, SlotKey, UserId,
+    VehicleId,
+};
 use crate::vehicle::{Vehicle, VehicleEvent};
 use crate::{Decider, DomainEvent};
 
@@ -62,6 +68,21 @@ impl StreamKey for CommissionKey {
         CommissionKey::parse(suffix)
     }
 }
+impl StreamKey for CustomerId {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        CustomerId::parse(suffix).ok()
+    }
+}
+impl StreamKey for UserId {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        UserId::parse(suffix).ok()
+    }
+}
+impl StreamKey for ClaimKey {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        ClaimKey::parse(suffix).ok()
+    }
+}
 
 /// An aggregate with a stream category and a typed id: one stream per id.
 pub trait Aggregate: Decider {
@@ -101,6 +122,21 @@ impl Aggregate for CommissionStatement {
     const CATEGORY: &'static str = "commission";
     type Id = CommissionKey;
 }
+/// A customer: `customer-C-…`.
+impl Aggregate for Customer {
+    const CATEGORY: &'static str = "customer";
+    type Id = CustomerId;
+}
+/// Who holds a contact: `claim-{kind}-{keyed hash}`.
+impl Aggregate for Claim {
+    const CATEGORY: &'static str = "claim";
+    type Id = ClaimKey;
+}
+/// A staff account: `user-U-…`.
+impl Aggregate for User {
+    const CATEGORY: &'static str = "user";
+    type Id = UserId;
+}
 
 /// The name of the stream of `A`'s instance `id`: `{category}-{id}`, e.g.
 /// `order-7f3c…` or `slot-P-LEIPZIG-2026-W50`. The one place a stream name
@@ -120,6 +156,9 @@ pub enum AnyId {
     /// The invoice of this order.
     Invoice(OrderId),
     Commission(CommissionKey),
+    Customer(CustomerId),
+    Claim(ClaimKey),
+    User(UserId),
 }
 
 impl AnyId {
@@ -152,6 +191,9 @@ pub enum AnyEvent {
     Register(InvoiceRegisterEvent),
     Invoice(InvoiceEvent),
     Commission(CommissionEvent),
+    Customer(CustomerEvent),
+    Claim(ClaimEvent),
+    User(UserEvent),
 }
 
 /// Why a stored event could not be read as a domain event.
@@ -206,6 +248,9 @@ impl AnyId {
             c if c == CommissionStatement::CATEGORY => {
                 AnyId::Commission(id::<CommissionStatement>(stream, suffix)?)
             }
+            c if c == Customer::CATEGORY => AnyId::Customer(id::<Customer>(stream, suffix)?),
+            c if c == Claim::CATEGORY => AnyId::Claim(id::<Claim>(stream, suffix)?),
+            c if c == User::CATEGORY => AnyId::User(id::<User>(stream, suffix)?),
             _ => return Err(DecodeError::UnknownCategory(stream.to_owned())),
         })
     }
@@ -224,6 +269,9 @@ impl AnyEvent {
             AnyId::Register(_) => AnyEvent::Register(parse(stream, payload)?),
             AnyId::Invoice(_) => AnyEvent::Invoice(parse(stream, payload)?),
             AnyId::Commission(_) => AnyEvent::Commission(parse(stream, payload)?),
+            AnyId::Customer(_) => AnyEvent::Customer(parse(stream, payload)?),
+            AnyId::Claim(_) => AnyEvent::Claim(parse(stream, payload)?),
+            AnyId::User(_) => AnyEvent::User(parse(stream, payload)?),
         };
         Ok(Decoded { id, event })
     }
@@ -238,6 +286,9 @@ impl AnyEvent {
             AnyEvent::Register(e) => e.event_type(),
             AnyEvent::Invoice(e) => e.event_type(),
             AnyEvent::Commission(e) => e.event_type(),
+            AnyEvent::Customer(e) => e.event_type(),
+            AnyEvent::Claim(e) => e.event_type(),
+            AnyEvent::User(e) => e.event_type(),
         }
     }
 }

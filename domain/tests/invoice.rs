@@ -53,6 +53,7 @@ fn issue_with(quote: &Quote, deposit_paid: Money) -> InvoiceCommand {
         price: quote.price,
         deposit_paid,
         issued_on: day(TODAY),
+        billing: None,
     }
 }
 
@@ -139,6 +140,7 @@ fn an_invoice_is_issued_for_the_locked_price_less_the_deposit_paid() {
             deposit_paid: eur(100_000),
             amount_due: eur(5_147_900),
             issued_on: day(TODAY),
+            billing: None,
         }])
     );
 }

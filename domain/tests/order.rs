@@ -22,6 +22,7 @@ fn place_cmd(opts: &[&str]) -> OrderCommand {
         model: model("AURA"),
         options: options(opts),
         channel: Channel::Showroom,
+        billing: None,
     }
 }
 
@@ -164,6 +165,7 @@ fn an_order_must_be_delivered_by_a_dealer_of_its_market() {
         model: model("AURA"),
         options: vec![],
         channel: Channel::Showroom,
+        billing: None,
     };
     assert_eq!(
         given::<Order>(&[], cmd, TODAY),
@@ -185,6 +187,7 @@ fn an_unknown_dealer_is_refused() {
         model: model("AURA"),
         options: vec![],
         channel: Channel::Online,
+        billing: None,
     };
     assert_eq!(
         given::<Order>(&[], cmd, TODAY),

@@ -69,6 +69,7 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
             model: model("AURA"),
             options: options(opts[p]),
             channel: Channel::Online,
+            billing: None,
         },
         1 => OrderCommand::AwaitCapacity,
         2 => OrderCommand::Allocate {

@@ -41,6 +41,7 @@ fn place_sold_by(
         model: model("AURA"),
         options: options(&["PNT-RED"]),
         channel,
+        billing: None,
     }
 }
 

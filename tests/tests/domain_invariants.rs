@@ -391,6 +391,7 @@ impl World {
             model: ModelCode::parse("AURA").unwrap(),
             options: options(config),
             channel: Channel::Showroom,
+            billing: None,
         };
         self.orders
             .execute(&order_stream(id), None, cmd, ctx)
@@ -868,6 +869,7 @@ impl World {
             price: o.price,
             deposit_paid: o.deposit,
             issued_on: self.today,
+            billing: None,
         };
         self.invoices
             .execute(&invoice_stream(order), None, cmd, ctx)

@@ -113,6 +113,7 @@ impl Services {
             model: input.model.clone(),
             options: input.options.clone(),
             channel: input.channel,
+            billing: None,
         };
         let (state, reached) = match run::<Order>(exec, &input.order, metadata, command).await {
             Ok(done) => {

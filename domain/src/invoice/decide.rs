@@ -25,6 +25,7 @@ pub fn decide(
             price,
             deposit_paid,
             issued_on,
+            billing,
         } => {
             if let Some(issued) = &state.0 {
                 return if issued.document.number == number {
@@ -58,6 +59,7 @@ pub fn decide(
                 deposit_paid,
                 amount_due,
                 issued_on,
+                billing,
             }];
             if amount_due.is_zero() {
                 events.push(InvoiceEvent::Paid {

@@ -21,6 +21,7 @@ pub fn evolve(state: Invoice, event: &InvoiceEvent) -> Invoice {
                 deposit_paid,
                 amount_due,
                 issued_on,
+                billing,
             },
         ) => Invoice(Some(Issued {
             document: InvoiceDocument {
@@ -34,6 +35,7 @@ pub fn evolve(state: Invoice, event: &InvoiceEvent) -> Invoice {
                 deposit_paid: *deposit_paid,
                 amount_due: *amount_due,
                 issued_on: *issued_on,
+                billing: billing.clone(),
             },
             payments: BTreeMap::new(),
             paid_total: Money::zero(amount_due.currency),

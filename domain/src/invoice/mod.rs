@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Price, QuoteLine};
 use crate::decider::{Context, Decider};
 use crate::values::{
-    Currency, CustomerId, DealerId, InvoiceNumber, MarketCode, Money, OrderId, PaymentId,
+    Currency, CustomerId, DealerId, InvoiceNumber, MarketCode, Money, OrderId, PaymentId, Sealed,
 };
 
 pub use decide::decide;
@@ -46,6 +46,9 @@ pub struct InvoiceDocument {
     pub deposit_paid: Money,
     pub amount_due: Money,
     pub issued_on: NaiveDate,
+    /// The buyer's sealed billing identity, kept for the legal retention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<Sealed>,
 }
 
 /// The credit note that cancelled an invoice.
@@ -184,6 +187,9 @@ pub enum InvoiceCommand {
         price: Price,
         deposit_paid: Money,
         issued_on: NaiveDate,
+        /// The buyer's billing identity, sealed under the invoice year's
+        /// billing key (`None`: not given).
+        billing: Option<Sealed>,
     },
     /// Record a payment received (on today's date).
     RecordPayment { payment: PaymentId, amount: Money },
@@ -215,6 +221,10 @@ crate::event_enum! {
             deposit_paid: Money,
             amount_due: Money,
             issued_on: NaiveDate,
+            /// The buyer's billing identity (name and address), sealed under a
+            /// billing key of its own; absent in events recorded before issue 15.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            billing: Option<Sealed>,
         },
         /// A payment was received; `paid_total` and `outstanding` are after it.
         PaymentRecorded as "PaymentRecorded" {

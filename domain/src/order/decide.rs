@@ -30,11 +30,12 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
                 model,
                 options,
                 channel,
+                billing,
             },
         ) => {
             let seller = selling_dealer;
             return place(
-                ctx, order, customer, dealer, seller, market, model, &options, channel,
+                ctx, order, customer, dealer, seller, market, model, &options, channel, billing,
             );
         }
         (Order::Placed(o), OrderCommand::Place { .. }) => {
@@ -173,6 +174,7 @@ fn place(
     model: crate::values::ModelCode,
     options: &[OptionCode],
     channel: super::Channel,
+    billing: Option<crate::values::Sealed>,
 ) -> Decision {
     if let Some(seller) = &selling_dealer {
         let sells_in = ctx
@@ -218,6 +220,7 @@ fn place(
         price,
         deposit,
         placed_at: ctx.now,
+        billing,
     }])
 }
 

@@ -25,6 +25,7 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
                 price,
                 deposit,
                 placed_at,
+                billing,
             },
         ) => Order::Placed(Box::new(PlacedOrder {
             id: *order,
@@ -47,6 +48,7 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
             shipment: None,
             handover_at: None,
             placed_at: *placed_at,
+            billing: billing.clone(),
         })),
         (Order::Placed(mut o), event) => {
             apply(&mut o, event);

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Configuration, Price, PriceSheet, QuoteLine};
 use crate::values::{
     CustomerId, DealerId, IsoWeek, LocationId, MarketCode, Money, OptionCode, OrderId, PlantId,
-    ShipmentId, VehicleId, Vin,
+    Sealed, ShipmentId, VehicleId, Vin,
 };
 use crate::{Context, Decider};
 
@@ -198,6 +198,8 @@ pub struct PlacedOrder {
     pub shipment: Option<ShipmentId>,
     pub handover_at: Option<DateTime<Utc>>,
     pub placed_at: DateTime<Utc>,
+    /// The buyer's sealed billing identity, when the order was placed with one.
+    pub billing: Option<Sealed>,
 }
 
 /// An order: not placed yet, or placed.
@@ -236,6 +238,8 @@ pub enum OrderCommand {
         model: crate::values::ModelCode,
         options: Vec<OptionCode>,
         channel: Channel,
+        /// The buyer's billing identity, sealed by the vault (`None`: not given).
+        billing: Option<Sealed>,
     },
     /// Fulfilment found neither a vehicle nor a slot: the order waits.
     AwaitCapacity,
@@ -336,6 +340,10 @@ crate::event_enum! {
             price: Price,
             deposit: Money,
             placed_at: DateTime<Utc>,
+            /// The buyer's billing identity (name and address), sealed by the
+            /// vault; absent in events recorded before issue 15.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            billing: Option<Sealed>,
         },
         AwaitingCapacity as "OrderAwaitingCapacity" { since: NaiveDate },
         Allocated as "OrderAllocated" {

@@ -378,6 +378,7 @@ impl Generator {
             price: q.price,
             deposit: q.deposit,
             placed_at: noon(order.placed_on),
+            billing: None,
         }
     }
 
@@ -415,6 +416,7 @@ impl Generator {
             deposit_paid: q.deposit,
             amount_due: due,
             issued_on: today,
+            billing: None,
         };
         wave.push(is.clone(), issued);
         let payment = InvoiceEvent::PaymentRecorded {

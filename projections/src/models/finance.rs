@@ -160,6 +160,8 @@ fn invoice_event(event: &InvoiceEvent, docs: &mut Docs<'_>) -> Result<(), Projec
             deposit_paid,
             amount_due,
             issued_on,
+            // The sealed billing identity is for the invoice views of issue 15.
+            billing: _,
         } => {
             let key = number.to_string();
             if docs.get::<InvoiceDoc>(&key)?.is_none() {

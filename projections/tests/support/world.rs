@@ -199,6 +199,7 @@ impl World {
                 model: ModelCode::parse(model).unwrap(),
                 options: options(opts),
                 channel: Channel::Online,
+                billing: None,
             },
         )
         .await?;
@@ -507,6 +508,7 @@ impl World {
                 price: o.price,
                 deposit_paid: o.deposit,
                 issued_on: today,
+                billing: None,
             })
             .await
             .map_err(|e| format!("{e:?}"))?;

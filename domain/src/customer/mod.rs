@@ -1,0 +1,355 @@
+//! Customer: one record per person who buys, one stream per customer
+//! (`customer-C-…`). See docs/decisions/0007-crypto-shredding.md.
+//!
+//! The profile (name, e-mail, phone, billing address) is one [`Sealed`]
+//! value the domain never opens; uniqueness of e-mail and phone is held by
+//! claim streams ([`crate::claim`]) named by [`ClaimKey`]s, which the customer
+//! lists so a process can claim and release them. The customer protects:
+//!
+//! - it is registered once; every command but registration needs it;
+//! - its contacts are at most one e-mail and one phone claim, its login a
+//!   login claim;
+//! - marketing consents are recorded per channel with time and source, and
+//!   only the channels that change;
+//! - an account is opened once; e-mail verification and password changes
+//!   need one;
+//! - a merge is decided on both streams: the duplicate is `MergedInto` the
+//!   survivor, which `Absorbed` it; a merged-away customer refuses every
+//!   command but erasure with [`CustomerError::MergedInto`] (its id keeps
+//!   answering, pointing at the survivor);
+//! - erasure is final: it lists the claims to release, and an erased
+//!   customer refuses everything with [`CustomerError::Erased`] (erasing it
+//!   again is a no-op).
+
+mod consent;
+mod decide;
+mod evolve;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::decider::{Context, Decider};
+use crate::values::{ClaimKey, CustomerId, DealerId, Language, MarketCode, Sealed};
+
+pub use consent::{
+    ConsentChange, ConsentChoice, ConsentSource, Consents, MessageChannel, MessageKind,
+};
+pub use decide::decide;
+pub use evolve::evolve;
+
+/// How a customer came to us.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Channel {
+    /// Signed up online.
+    Online,
+    /// Registered by a dealer in its showroom.
+    Showroom { dealer: DealerId },
+    /// Created from a lead of a dealer.
+    Lead { dealer: DealerId },
+}
+
+impl Channel {
+    /// The dealer of origin (none for an online sign-up).
+    pub fn dealer(&self) -> Option<&DealerId> {
+        match self {
+            Channel::Online => None,
+            Channel::Showroom { dealer } | Channel::Lead { dealer } => Some(dealer),
+        }
+    }
+
+    /// Where consents given with the registration come from.
+    pub fn consent_source(&self) -> ConsentSource {
+        match self {
+            Channel::Online => ConsentSource::Online,
+            Channel::Showroom { .. } => ConsentSource::Showroom,
+            Channel::Lead { .. } => ConsentSource::Lead,
+        }
+    }
+}
+
+/// The state of one customer; the default is a customer not registered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Customer {
+    record: Option<Record>,
+}
+
+/// A registered customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Record {
+    id: CustomerId,
+    profile: Sealed,
+    language: Language,
+    market: MarketCode,
+    channel: Channel,
+    consents: Consents,
+    contacts: Vec<ClaimKey>,
+    account: Option<Account>,
+    merged_into: Option<CustomerId>,
+    absorbed: Vec<CustomerId>,
+    erased: bool,
+    registered_at: DateTime<Utc>,
+}
+
+impl Record {
+    /// The contacts and the login.
+    fn claims(&self) -> Vec<ClaimKey> {
+        let mut claims = self.contacts.clone();
+        claims.extend(self.account.as_ref().map(|a| a.login.clone()));
+        claims
+    }
+}
+
+/// A customer's sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Account {
+    login: ClaimKey,
+    password: Sealed,
+    verified: bool,
+}
+
+impl Customer {
+    /// Whether the customer is registered (erased and merged-away ones too).
+    pub fn registered(&self) -> bool {
+        self.record.is_some()
+    }
+
+    pub fn id(&self) -> Option<&CustomerId> {
+        self.record.as_ref().map(|r| &r.id)
+    }
+
+    /// The sealed profile (still there after erasure: its key is gone).
+    pub fn profile(&self) -> Option<&Sealed> {
+        self.record.as_ref().map(|r| &r.profile)
+    }
+
+    pub fn erased(&self) -> bool {
+        self.record.as_ref().is_some_and(|r| r.erased)
+    }
+
+    /// The survivor this customer was merged into.
+    pub fn merged_into(&self) -> Option<&CustomerId> {
+        self.record.as_ref().and_then(|r| r.merged_into.as_ref())
+    }
+
+    pub fn market(&self) -> Option<&MarketCode> {
+        self.record.as_ref().map(|r| &r.market)
+    }
+
+    pub fn language(&self) -> Option<Language> {
+        self.record.as_ref().map(|r| r.language)
+    }
+
+    /// How the customer came to us.
+    pub fn channel(&self) -> Option<&Channel> {
+        self.record.as_ref().map(|r| &r.channel)
+    }
+
+    /// The dealer the customer came through (none online).
+    pub fn dealer_of_origin(&self) -> Option<&DealerId> {
+        self.channel().and_then(Channel::dealer)
+    }
+
+    pub fn has_account(&self) -> bool {
+        self.record.as_ref().is_some_and(|r| r.account.is_some())
+    }
+
+    /// Whether the account's e-mail address is verified.
+    pub fn verified(&self) -> bool {
+        self.account().is_some_and(|a| a.verified)
+    }
+
+    /// The login claim of the account.
+    pub fn login(&self) -> Option<&ClaimKey> {
+        self.account().map(|a| &a.login)
+    }
+
+    /// The sealed password hash of the account.
+    pub fn password(&self) -> Option<&Sealed> {
+        self.account().map(|a| &a.password)
+    }
+
+    /// The e-mail and phone claims held (none after erasure).
+    pub fn contacts(&self) -> &[ClaimKey] {
+        self.record.as_ref().map_or(&[], |r| r.contacts.as_slice())
+    }
+
+    /// Every claim held: contacts and login (none after erasure).
+    pub fn claims(&self) -> Vec<ClaimKey> {
+        self.record.as_ref().map(Record::claims).unwrap_or_default()
+    }
+
+    /// The marketing consents (none recorded before registration).
+    pub fn consents(&self) -> Consents {
+        self.record
+            .as_ref()
+            .map(|r| r.consents.clone())
+            .unwrap_or_default()
+    }
+
+    /// Whether a message of `kind` may go to the customer on `channel`:
+    /// never to an erased or unregistered customer, transactional always
+    /// otherwise, marketing only with an opt-in.
+    pub fn may_send(&self, kind: MessageKind, channel: MessageChannel) -> bool {
+        match &self.record {
+            Some(r) if !r.erased => r.consents.allows(kind, channel),
+            _ => false,
+        }
+    }
+
+    /// The duplicates merged into this customer, in merge order.
+    pub fn absorbed(&self) -> &[CustomerId] {
+        self.record.as_ref().map_or(&[], |r| r.absorbed.as_slice())
+    }
+
+    pub fn registered_at(&self) -> Option<DateTime<Utc>> {
+        self.record.as_ref().map(|r| r.registered_at)
+    }
+
+    fn account(&self) -> Option<&Account> {
+        self.record.as_ref().and_then(|r| r.account.as_ref())
+    }
+}
+
+/// What may be asked of a customer. Time comes in as `at` (the business
+/// clock), personal values sealed by the vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerCommand {
+    /// Register the customer `customer` (the stream's id).
+    Register {
+        customer: CustomerId,
+        profile: Sealed,
+        language: Language,
+        market: MarketCode,
+        channel: Channel,
+        consents: ConsentChoice,
+        /// The e-mail and phone claims the profile holds.
+        contacts: Vec<ClaimKey>,
+        at: DateTime<Utc>,
+    },
+    /// Replace the profile; `contacts` is the new full set of claims.
+    ChangeProfile {
+        profile: Sealed,
+        language: Option<Language>,
+        contacts: Vec<ClaimKey>,
+        at: DateTime<Utc>,
+    },
+    /// Opt in or out of marketing per channel (`None`: unchanged).
+    SetConsents {
+        email: Option<bool>,
+        sms: Option<bool>,
+        phone: Option<bool>,
+        source: ConsentSource,
+        at: DateTime<Utc>,
+    },
+    /// Open the customer's sign-in with a login claim and a sealed hash.
+    OpenAccount {
+        login: ClaimKey,
+        password: Sealed,
+        at: DateTime<Utc>,
+    },
+    VerifyEmail {
+        at: DateTime<Utc>,
+    },
+    ChangePassword {
+        password: Sealed,
+        at: DateTime<Utc>,
+    },
+    /// On the duplicate: it is merged into `survivor`.
+    MergeInto {
+        survivor: CustomerId,
+        at: DateTime<Utc>,
+    },
+    /// On the survivor: it takes over `duplicate`.
+    Absorb {
+        duplicate: CustomerId,
+        at: DateTime<Utc>,
+    },
+    /// Erase the customer's personal data (the vault destroys the key).
+    Erase {
+        at: DateTime<Utc>,
+    },
+}
+
+crate::event_enum! {
+    /// What happened to a customer.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CustomerEvent {
+        /// The customer was registered; `consents` records every channel's
+        /// choice with the registration's time and source.
+        Registered as "CustomerRegistered" {
+            customer: CustomerId,
+            profile: Sealed,
+            language: Language,
+            market: MarketCode,
+            channel: Channel,
+            consents: Vec<ConsentChange>,
+            contacts: Vec<ClaimKey>,
+            at: DateTime<Utc>,
+        },
+        /// The profile was replaced; `acquired` and `released` are the claims
+        /// gained and given up against the previous contacts.
+        ProfileChanged as "CustomerProfileChanged" {
+            profile: Sealed,
+            language: Language,
+            acquired: Vec<ClaimKey>,
+            released: Vec<ClaimKey>,
+            at: DateTime<Utc>,
+        },
+        /// Marketing consents changed on the channels listed (only those).
+        ConsentsChanged as "CustomerConsentsChanged" { changes: Vec<ConsentChange> },
+        AccountOpened as "CustomerAccountOpened" {
+            login: ClaimKey,
+            password: Sealed,
+            at: DateTime<Utc>,
+        },
+        EmailVerified as "CustomerEmailVerified" { at: DateTime<Utc> },
+        PasswordChanged as "CustomerPasswordChanged" { password: Sealed, at: DateTime<Utc> },
+        /// This customer was a duplicate of `survivor`, which now answers for it.
+        MergedInto as "CustomerMergedInto" { survivor: CustomerId, at: DateTime<Utc> },
+        /// The duplicate `duplicate` was merged into this customer.
+        Absorbed as "CustomerAbsorbed" { duplicate: CustomerId, at: DateTime<Utc> },
+        /// The personal data was erased; `claims` are those to release.
+        Erased as "CustomerErased" { claims: Vec<ClaimKey>, at: DateTime<Utc> },
+    }
+}
+
+/// The rule a customer command breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CustomerError {
+    #[error("the customer is not registered")]
+    NotRegistered,
+    #[error("customer {customer} is already registered")]
+    AlreadyRegistered { customer: CustomerId },
+    #[error("the customer was erased")]
+    Erased,
+    #[error("the customer was merged into {0}")]
+    MergedInto(CustomerId),
+    #[error("customer {customer} cannot be merged with itself")]
+    MergeWithItself { customer: CustomerId },
+    #[error("claim {claim} is of a kind not allowed here, or repeats a kind")]
+    InvalidClaim { claim: ClaimKey },
+    #[error("the customer already has an account")]
+    AccountExists,
+    #[error("the customer has no account")]
+    NoAccount,
+}
+
+impl Decider for Customer {
+    type State = Customer;
+    type Command = CustomerCommand;
+    type Event = CustomerEvent;
+    type Error = CustomerError;
+
+    fn decide(
+        state: &Customer,
+        command: CustomerCommand,
+        _ctx: &Context<'_>,
+    ) -> Result<Vec<CustomerEvent>, CustomerError> {
+        decide(state, command)
+    }
+
+    fn evolve(state: Customer, event: &CustomerEvent) -> Customer {
+        evolve(state, event)
+    }
+}
