@@ -65,9 +65,9 @@ pub use event::{
     AppendResult, ExpectedVersion, Metadata, NewEvent, Payload, Position, RecordedEvent, StreamId,
     MAX_STREAM_ID_CHARS,
 };
-pub use keys::{KeyStore, MemoryKeys, NewKey, Shred, SqliteKeys, StoredKey};
 #[cfg(feature = "postgres")]
 pub use keys::PostgresKeys;
+pub use keys::{KeyStore, MemoryKeys, NewKey, Shred, SqliteKeys, StoredKey};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, ThrowawaySchema};
