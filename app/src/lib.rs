@@ -32,6 +32,7 @@ mod rejection;
 pub mod services;
 mod steps;
 pub mod stock;
+pub mod vault;
 
 pub use clock::{Clock, ClockError, SimulatedClock};
 pub use codec::{decode, encode};

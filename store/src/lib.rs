@@ -44,6 +44,7 @@
 
 mod error;
 mod event;
+pub mod keys;
 pub mod memory;
 mod rules;
 pub mod sqlite;
@@ -64,6 +65,9 @@ pub use event::{
     AppendResult, ExpectedVersion, Metadata, NewEvent, Payload, Position, RecordedEvent, StreamId,
     MAX_STREAM_ID_CHARS,
 };
+#[cfg(feature = "postgres")]
+pub use keys::PostgresKeys;
+pub use keys::{KeyStore, MemoryKeys, NewKey, Shred, SqliteKeys, StoredKey};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, ThrowawaySchema};

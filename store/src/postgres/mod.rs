@@ -5,8 +5,8 @@
 //! design and not a sequence, a high-water mark or xid8 fencing is recorded in
 //! `docs/decisions/0002-postgres-global-order.md`. Connections are plain TCP (no TLS).
 
-mod connect;
-mod errors;
+pub(crate) mod connect;
+pub(crate) mod errors;
 mod listener;
 mod reader;
 mod throwaway;
@@ -36,6 +36,7 @@ pub struct PostgresStore {
 
 struct Inner {
     schema: String,
+    target: Target,
     appends: mpsc::UnboundedSender<AppendRequest>,
     readers: Readers,
     head: Arc<watch::Sender<Position>>,
@@ -73,6 +74,7 @@ impl PostgresStore {
         Ok(Self {
             inner: Arc::new(Inner {
                 schema,
+                target: target.clone(),
                 appends,
                 readers: Readers::new(target),
                 head,
@@ -84,6 +86,11 @@ impl PostgresStore {
     /// The schema holding the store's tables.
     pub fn schema(&self) -> &str {
         &self.inner.schema
+    }
+
+    /// Where the store lives (server settings and schema), for other tables in its schema.
+    pub(crate) fn target(&self) -> &Target {
+        &self.inner.target
     }
 
     /// Drops `schema` with every table in it: for the throwaway schemas of benchmarks and

@@ -1,7 +1,7 @@
 //! The SQLite backend, the embedded default: one file, WAL, `synchronous=FULL`, one writer
 //! thread that group-commits, readers on their own connections.
 
-mod errors;
+pub(crate) mod errors;
 mod open;
 mod reader;
 mod writer;
