@@ -15,11 +15,14 @@
 //! - [`process`]: the process managers (fulfilment, logistics follow-up,
 //!   invoicing, commission) and the [`ProcessRunner`](process::ProcessRunner)
 //!   that feeds them the log, event by event, on a consumer;
-//! - [`stock`]: how a vehicle looks to the fulfilment policy.
+//! - [`stock`]: how a vehicle looks to the fulfilment policy;
+//! - [`accounts`]: signing in (identities, the accounts port, password
+//!   hashing on its own threads).
 //!
 //! Dependencies point one way: `api` → (`projections`, `app`) → `store`;
 //! everything → `domain`.
 
+pub mod accounts;
 mod clock;
 pub mod clock_log;
 mod codec;
