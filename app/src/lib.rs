@@ -30,6 +30,7 @@ pub mod consume;
 mod error;
 mod executor;
 mod ports;
+pub mod people;
 pub mod process;
 mod rejection;
 pub mod services;

@@ -104,16 +104,17 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Placed, ServiceError> {
         let exec = &self.exec;
+        let (customer, billing) = crate::people::buyer(exec, &input.customer, input.channel).await?;
         let command = |_: &Order| OrderCommand::Place {
             order: input.order,
-            customer: input.customer.clone(),
+            customer: customer.clone(),
             dealer: input.dealer.clone(),
             selling_dealer: input.selling_dealer.clone(),
             market: input.market.clone(),
             model: input.model.clone(),
             options: input.options.clone(),
             channel: input.channel,
-            billing: None,
+            billing: billing.clone(),
         };
         let (state, reached) = match run::<Order>(exec, &input.order, metadata, command).await {
             Ok(done) => {

@@ -6,9 +6,11 @@
 //! | [`orders`] | `orders` (order; dealer, customer, status), `orders_sold` (order; selling dealer), `order_vehicles` (vehicle), `kpi_markets` (market) | order tracker, order list, dealer board, KPIs ([`kpis`]) |
 //! | [`stock`] | `vehicles` (vehicle; location, status, market/model), `location_stock` (location) | stock by location, stock summary, supply for fulfilment |
 //! | [`capacity`] | `slots` (plant/week; plant) | slot capacity, supply for fulfilment |
+//! | [`customers`] | `customers` (customer; dealer of origin, survivor, state), `customer_dealers` (dealer/customer; dealer, customer) | customer 360, a dealer's customers, names |
 //! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |
 
 pub mod capacity;
+pub mod customers;
 mod fields;
 pub mod finance;
 pub mod kpis;
@@ -29,6 +31,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(stock::StockProjection),
         Arc::new(capacity::CapacityProjection),
         Arc::new(finance::FinanceProjection),
+        Arc::new(customers::CustomersProjection),
     ]
 }
 

@@ -7,6 +7,7 @@
 
 mod board;
 mod capacity;
+mod customers;
 mod finance;
 mod history;
 mod kpis;

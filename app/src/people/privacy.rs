@@ -1,0 +1,203 @@
+//! Merging duplicates and erasing a person.
+
+use domain::claim::ClaimOwner;
+use domain::customer::{Customer, CustomerCommand, CustomerError, CustomerEvent};
+use domain::values::CustomerId;
+use store::Metadata;
+
+use super::profile::vault_failed;
+use super::People;
+use crate::rejection::{Rejection, ServiceError};
+use crate::services::Done;
+use crate::steps::{load, run, Reached};
+use crate::Executor;
+use crate::CommandError;
+
+/// How many merges a chain of merged ids may have (a merged customer's
+/// survivor merged again, …): far more than any real history.
+const MAX_MERGE_CHAIN: usize = 16;
+
+impl People {
+    /// The customer that answers for `customer`: itself, or the survivor it
+    /// was merged into (following a chain of merges).
+    pub async fn resolve(&self, customer: &CustomerId) -> Result<CustomerId, ServiceError> {
+        Ok(resolve(&self.exec, customer).await?.0)
+    }
+
+    /// Merges `duplicate` into `survivor`: the duplicate's orders, invoices
+    /// and everything else answer as the survivor's from now on, and the
+    /// duplicate's id keeps answering, pointing at the survivor. The
+    /// duplicate decides first (it refuses a merge into itself, a second
+    /// merge, or when erased); the survivor is checked before that and
+    /// records the absorption after.
+    pub async fn merge(
+        &self,
+        survivor: &CustomerId,
+        duplicate: &CustomerId,
+        metadata: &Metadata,
+    ) -> Result<Done, ServiceError> {
+        if survivor == duplicate {
+            return Err(rejected(CustomerError::MergeWithItself {
+                customer: survivor.clone(),
+            }));
+        }
+        let kept = self.customer(survivor).await?;
+        if !kept.registered() {
+            return Err(CommandError::NotFound(format!("customer {survivor}")));
+        }
+        if kept.erased() {
+            return Err(rejected(CustomerError::Erased));
+        }
+        if let Some(into) = kept.merged_into() {
+            return Err(rejected(CustomerError::MergedInto(into.clone())));
+        }
+        if !self.customer(duplicate).await?.registered() {
+            return Err(CommandError::NotFound(format!("customer {duplicate}")));
+        }
+        let at = self.exec.clock().now();
+        let merged = run::<Customer>(&self.exec, duplicate, metadata, |_| {
+            CustomerCommand::MergeInto {
+                survivor: survivor.clone(),
+                at,
+            }
+        })
+        .await?;
+        let absorbed = run::<Customer>(&self.exec, survivor, metadata, |_| {
+            CustomerCommand::Absorb {
+                duplicate: duplicate.clone(),
+                at,
+            }
+        })
+        .await?;
+        let reached = Reached::of(&merged).max(Reached::of(&absorbed));
+        Ok(Done {
+            position: reached.position(&self.exec).await?,
+        })
+    }
+
+    /// Erases the person `customer` is (and every duplicate merged into
+    /// it): records the erasure, gives the contacts back so they can sign up
+    /// again, and destroys the profile keys. The billing keys of issued
+    /// invoices stay until their retention ends. Safe to repeat: a repeated
+    /// erasure finds it recorded and shreds again.
+    pub async fn erase(
+        &self,
+        customer: &CustomerId,
+        metadata: &Metadata,
+    ) -> Result<Done, ServiceError> {
+        let person = self.resolve(customer).await?;
+        let state = self.customer(&person).await?;
+        if !state.registered() {
+            return Err(CommandError::NotFound(format!("customer {customer}")));
+        }
+        let mut everyone = vec![person.clone()];
+        everyone.extend(state.absorbed().iter().cloned());
+        let mut reached = Reached::Nothing;
+        for id in &everyone {
+            reached = reached.max(self.erase_one(id, metadata).await?);
+        }
+        Ok(Done {
+            position: reached.position(&self.exec).await?,
+        })
+    }
+
+    async fn erase_one(
+        &self,
+        customer: &CustomerId,
+        metadata: &Metadata,
+    ) -> Result<Reached, ServiceError> {
+        let before = self.customer(customer).await?;
+        let at = self.exec.clock().now();
+        let done = run::<Customer>(&self.exec, customer, metadata, |_| CustomerCommand::Erase {
+            at,
+        })
+        .await?;
+        let mut reached = Reached::of(&done);
+        let mut claims = before.claims();
+        for event in &done.events {
+            if let CustomerEvent::Erased { claims: listed, .. } = event {
+                claims.extend(listed.iter().cloned());
+            }
+        }
+        claims.sort();
+        claims.dedup();
+        let owner = ClaimOwner::Customer(customer.clone());
+        for claim in &claims {
+            reached = reached.max(self.release(claim, &owner, metadata).await?);
+        }
+        self.vault
+            .shred(customer.as_str(), true)
+            .await
+            .map_err(vault_failed)?;
+        Ok(reached)
+    }
+
+    /// Destroys the profile keys of customers the log says are erased (a key
+    /// table restored from a backup older than an erasure is shredded again)
+    /// and the billing keys whose retention has ended. Run at start-up.
+    pub async fn reshred(&self, erased: &[CustomerId]) -> Result<usize, ServiceError> {
+        let mut destroyed = 0;
+        for customer in erased {
+            destroyed += self
+                .vault
+                .shred(customer.as_str(), true)
+                .await
+                .map_err(vault_failed)?
+                .len();
+        }
+        let now = self.exec.clock().now();
+        destroyed += self
+            .vault
+            .shred_expired(now)
+            .await
+            .map_err(vault_failed)?
+            .len();
+        Ok(destroyed)
+    }
+}
+
+/// The customer that answers for `customer` (itself, or the survivor of its
+/// merges) and its state.
+pub(crate) async fn resolve(
+    exec: &Executor,
+    customer: &CustomerId,
+) -> Result<(CustomerId, Customer), ServiceError> {
+    let mut current = customer.clone();
+    for _ in 0..MAX_MERGE_CHAIN {
+        let state = load::<Customer>(exec, &current).await?;
+        match state.merged_into() {
+            Some(survivor) => current = survivor.clone(),
+            None => return Ok((current, state)),
+        }
+    }
+    Err(CommandError::Corrupt {
+        stream: format!("customer-{customer}"),
+        reason: format!("merged more than {MAX_MERGE_CHAIN} times over"),
+    })
+}
+
+/// Who an order is placed for: the customer (the survivor of a merge) and
+/// its sealed profile as the order's billing identity. Refused when the
+/// customer does not exist or was erased, and online when its account's
+/// e-mail is not verified yet.
+pub(crate) async fn buyer(
+    exec: &Executor,
+    customer: &CustomerId,
+    channel: domain::order::Channel,
+) -> Result<(CustomerId, Option<domain::values::Sealed>), ServiceError> {
+    let (id, state) = resolve(exec, customer).await?;
+    if !state.registered() {
+        return Err(CommandError::NotFound(format!("customer {customer}")));
+    }
+    if state.erased() {
+        return Err(rejected(CustomerError::Erased));
+    }
+    if channel == domain::order::Channel::Online && state.has_account() && !state.verified() {
+        return Err(CommandError::Rejected(Rejection::EmailUnverified));
+    }
+    Ok((id, state.profile().cloned()))
+}
+
+fn rejected(error: CustomerError) -> ServiceError {
+    CommandError::Rejected(Rejection::Customer(error))
+}
