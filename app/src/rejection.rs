@@ -10,12 +10,15 @@
 //! edge maps `Rejected` to 422, `NotFound` to 404, `Conflict` to 409 and the
 //! rest to 500.
 
+use domain::claim::ClaimError;
 use domain::commission::CommissionError;
+use domain::customer::CustomerError;
 use domain::invoice::InvoiceError;
 use domain::invoice_register::InvoiceRegisterError;
 use domain::order::OrderError;
 use domain::shipment::ShipmentError;
 use domain::slot::SlotError;
+use domain::user::UserError;
 use domain::values::{DealerId, LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleError;
 
@@ -50,6 +53,15 @@ pub enum Rejection {
     /// The commission statement refused.
     #[error(transparent)]
     Commission(#[from] CommissionError),
+    /// The customer refused.
+    #[error(transparent)]
+    Customer(#[from] CustomerError),
+    /// A contact claim is held by someone else.
+    #[error(transparent)]
+    Claim(#[from] ClaimError),
+    /// The staff user refused.
+    #[error(transparent)]
+    User(#[from] UserError),
     /// A free vehicle moves only as a transfer, which names its destination.
     #[error("vehicle {vehicle} is free stock: a transfer needs a destination")]
     DestinationRequired { vehicle: VehicleId },
@@ -89,6 +101,9 @@ impl Rejection {
             Rejection::Register(e) => e.rule(),
             Rejection::Invoice(e) => e.rule(),
             Rejection::Commission(e) => e.rule(),
+            Rejection::Customer(e) => e.rule(),
+            Rejection::Claim(e) => e.rule(),
+            Rejection::User(e) => e.rule(),
             Rejection::DestinationRequired { .. } => "destination_required",
             Rejection::VehicleDoesNotMatch { .. } => "vehicle_does_not_match",
             Rejection::VehicleOutOfReach { .. } => "vehicle_out_of_reach",
@@ -103,6 +118,8 @@ impl Rejection {
             Rejection::Order(OrderError::NotPlaced)
                 | Rejection::Vehicle(VehicleError::NotFound)
                 | Rejection::Shipment(ShipmentError::NotFound)
+                | Rejection::Customer(CustomerError::NotRegistered)
+                | Rejection::User(UserError::NotFound)
         )
     }
 }
