@@ -4,63 +4,21 @@
 #![allow(clippy::unwrap_used)]
 
 mod support;
+use support::people::*;
 use support::*;
 
 use domain::customer::{
     decide, Channel, ConsentChange, ConsentChoice, ConsentSource, Customer, CustomerCommand,
     CustomerError, CustomerEvent, MessageChannel, MessageKind,
 };
-use domain::values::{ClaimKey, ClaimKind, CustomerId, Language, Sealed};
+use domain::values::Language;
 use domain::{Decider, DomainEvent};
-use proptest::prelude::*;
-
-fn me() -> CustomerId {
-    customer("C-1001")
-}
-fn other() -> CustomerId {
-    customer("C-2002")
-}
-fn sealed(n: u8) -> Sealed {
-    Sealed {
-        key: "C-1001/profile".into(),
-        nonce: vec![n; 24],
-        ciphertext: vec![n; 8],
-    }
-}
-fn claim(kind: ClaimKind, n: u64) -> ClaimKey {
-    ClaimKey::new(kind, &format!("{n:064x}")).unwrap()
-}
-fn email(n: u64) -> ClaimKey {
-    claim(ClaimKind::Email, n)
-}
-fn phone(n: u64) -> ClaimKey {
-    claim(ClaimKind::Phone, n)
-}
-fn login(n: u64) -> ClaimKey {
-    claim(ClaimKind::Login, n)
-}
-fn t() -> chrono::DateTime<chrono::Utc> {
-    at("2026-11-23")
-}
 
 fn when(
     history: &[CustomerEvent],
     command: CustomerCommand,
 ) -> Result<Vec<CustomerEvent>, CustomerError> {
     given::<Customer>(history, command, "2026-11-23")
-}
-
-fn register(channel: Channel, consents: ConsentChoice) -> CustomerCommand {
-    CustomerCommand::Register {
-        customer: me(),
-        profile: sealed(1),
-        language: Language::De,
-        market: market("DE"),
-        channel,
-        consents,
-        contacts: vec![email(1), phone(1)],
-        at: t(),
-    }
 }
 
 /// Registered online with an e-mail opt-in only.
@@ -405,7 +363,10 @@ fn erasure_lists_every_claim_to_release_and_is_final() {
         Err(CustomerError::Erased)
     );
     assert_eq!(
-        when(&erased(), register(Channel::Online, ConsentChoice::default())),
+        when(
+            &erased(),
+            register(Channel::Online, ConsentChoice::default())
+        ),
         Err(CustomerError::Erased)
     );
 }
@@ -423,98 +384,6 @@ fn events_round_trip_through_json() {
     for event in erased().into_iter().chain(merged()) {
         let json = serde_json::to_string(&event).unwrap();
         assert_eq!(serde_json::from_str::<CustomerEvent>(&json).unwrap(), event);
-    }
-}
-
-/// Any command, drawn from a small alphabet of ids and claims.
-fn command() -> impl Strategy<Value = CustomerCommand> {
-    let id = prop_oneof![Just(me()), Just(other()), Just(customer("C-3003"))];
-    let contact = prop_oneof![
-        (1u64..3).prop_map(email),
-        (1u64..3).prop_map(phone),
-        (1u64..3).prop_map(login)
-    ];
-    let flag = proptest::option::of(any::<bool>());
-    prop_oneof![
-        (any::<bool>(), any::<bool>()).prop_map(|(online, email)| register(
-            if online {
-                Channel::Online
-            } else {
-                Channel::Lead {
-                    dealer: dealer("D-BER-01"),
-                }
-            },
-            ConsentChoice {
-                email,
-                ..ConsentChoice::default()
-            }
-        )),
-        (any::<u8>(), proptest::collection::vec(contact.clone(), 0..3)).prop_map(
-            |(n, contacts)| CustomerCommand::ChangeProfile {
-                profile: sealed(n % 3),
-                language: None,
-                contacts,
-                at: t(),
-            }
-        ),
-        (flag.clone(), flag.clone(), flag).prop_map(|(email, sms, phone)| {
-            CustomerCommand::SetConsents {
-                email,
-                sms,
-                phone,
-                source: ConsentSource::Online,
-                at: t(),
-            }
-        }),
-        contact.prop_map(|login| CustomerCommand::OpenAccount {
-            login,
-            password: sealed(2),
-            at: t(),
-        }),
-        Just(CustomerCommand::VerifyEmail { at: t() }),
-        Just(CustomerCommand::ChangePassword {
-            password: sealed(4),
-            at: t()
-        }),
-        id.clone()
-            .prop_map(|survivor| CustomerCommand::MergeInto { survivor, at: t() }),
-        id.prop_map(|duplicate| CustomerCommand::Absorb { duplicate, at: t() }),
-        Just(CustomerCommand::Erase { at: t() }),
-    ]
-}
-
-proptest! {
-    #[test]
-    fn nothing_follows_erasure_and_merge_and_erasure_stay_final(
-        commands in proptest::collection::vec(command(), 1..40)
-    ) {
-        let ctx = ctx("2026-11-23");
-        let mut state = Customer::default();
-        let mut log: Vec<CustomerEvent> = Vec::new();
-        for command in commands {
-            let before = state.clone();
-            let Ok(events) = Customer::decide(&state, command, &ctx) else { continue };
-            if before.erased() {
-                prop_assert!(events.is_empty(), "events after erasure: {events:?}");
-            }
-            for event in &events {
-                state = Customer::evolve(state, event);
-            }
-            log.extend(events);
-            if before.erased() {
-                prop_assert!(state.erased());
-            }
-            if let Some(survivor) = before.merged_into() {
-                prop_assert_eq!(state.merged_into(), Some(survivor));
-            }
-            prop_assert_eq!(&state, &Customer::replay(&log));
-        }
-        let is_erasure = |e: &CustomerEvent| matches!(e, CustomerEvent::Erased { .. });
-        let erasures = log.iter().filter(|e| is_erasure(e)).count();
-        prop_assert!(erasures <= 1);
-        if erasures == 1 {
-            prop_assert!(log.last().is_some_and(is_erasure), "erasure is the last event");
-        }
     }
 }
 
