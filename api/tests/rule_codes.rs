@@ -11,15 +11,19 @@ use api::rule_codes::RULE_CODES;
 use app::{ClockError, Rejection};
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::catalog::Violation;
+use domain::claim::{ClaimError, ClaimOwner};
 use domain::commission::CommissionError;
+use domain::customer::CustomerError;
 use domain::invoice::InvoiceError;
 use domain::invoice_register::InvoiceRegisterError;
 use domain::order::{Action, OrderError, OrderStatus};
 use domain::shipment::{ShipmentError, ShipmentStatus};
 use domain::slot::SlotError;
+use domain::user::UserError;
 use domain::values::{
-    Currency, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LocationId, MarketCode, ModelCode,
-    Money, MoneyError, Month, OptionCode, OrderId, PaymentId, PlantId, ShipmentId, VehicleId, Vin,
+    ClaimKey, ClaimKind, Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek,
+    LocationId, MarketCode, ModelCode, Money, MoneyError, Month, OptionCode, OrderId, PaymentId,
+    PlantId, ShipmentId, UserId, VehicleId, Vin,
 };
 use domain::vehicle::{VehicleError, VehicleStatus};
 
@@ -234,6 +238,44 @@ fn commission_errors() -> Vec<(CommissionError, &'static str)> {
     ]
 }
 
+fn customer() -> CustomerId {
+    CustomerId::parse("C-1001").unwrap()
+}
+fn claim() -> ClaimKey {
+    ClaimKey::new(ClaimKind::Email, &"ab".repeat(32)).unwrap()
+}
+
+#[rustfmt::skip]
+fn customer_errors() -> Vec<(CustomerError, &'static str)> {
+    use CustomerError::*;
+    vec![
+        (NotRegistered, "customer_not_found"),
+        (AlreadyRegistered { customer: customer() }, "already_registered"),
+        (Erased, "customer_erased"),
+        (MergedInto(customer()), "customer_merged"),
+        (MergeWithItself { customer: customer() }, "merge_with_itself"),
+        (InvalidClaim { claim: claim() }, "invalid_claim"),
+        (AccountExists, "account_exists"),
+        (NoAccount, "no_account"),
+    ]
+}
+
+fn claim_errors() -> Vec<(ClaimError, &'static str)> {
+    let owner = ClaimOwner::Customer(customer());
+    vec![(ClaimError::Taken { owner }, "claim_taken")]
+}
+
+#[rustfmt::skip]
+fn user_errors() -> Vec<(UserError, &'static str)> {
+    use UserError::*;
+    vec![
+        (NotFound, "user_not_found"),
+        (AlreadyCreated { user: UserId::parse("U-4F7Q2M").unwrap() }, "already_created"),
+        (Deactivated, "user_deactivated"),
+        (InvalidClaim { claim: claim() }, "invalid_claim"),
+    ]
+}
+
 #[rustfmt::skip]
 fn violations() -> Vec<(Violation, &'static str)> {
     use Violation::*;
@@ -267,6 +309,9 @@ fn rejections() -> Vec<(Rejection, &'static str)> {
     all.extend(lift(register_errors()));
     all.extend(lift(invoice_errors()));
     all.extend(lift(commission_errors()));
+    all.extend(lift(customer_errors()));
+    all.extend(lift(claim_errors()));
+    all.extend(lift(user_errors()));
     all.extend([
         (Rejection::DestinationRequired { vehicle: vehicle() }, "destination_required"),
         (Rejection::VehicleDoesNotMatch { vehicle: vehicle(), order: order(), differences: vec![] }, "vehicle_does_not_match"),
@@ -296,6 +341,7 @@ fn every_variant_has_a_sample(
     r: &InvoiceRegisterError,
     i: &InvoiceError,
     c: &CommissionError,
+    people: (&CustomerError, &ClaimError, &UserError),
     x: &Rejection,
 ) {
     use CommissionError as C;
@@ -360,10 +406,25 @@ fn every_variant_has_a_sample(
         | C::AlreadyAccrued { .. } | C::AmountOutOfRange | C::MonthNotOver { .. }
         | C::NothingToSettle => {}
     }
+    let (cu, cl, u) = people;
+    match cu {
+        CustomerError::NotRegistered | CustomerError::AlreadyRegistered { .. }
+        | CustomerError::Erased | CustomerError::MergedInto(_)
+        | CustomerError::MergeWithItself { .. } | CustomerError::InvalidClaim { .. }
+        | CustomerError::AccountExists | CustomerError::NoAccount => {}
+    }
+    match cl {
+        ClaimError::Taken { .. } => {}
+    }
+    match u {
+        UserError::NotFound | UserError::AlreadyCreated { .. } | UserError::Deactivated
+        | UserError::InvalidClaim { .. } => {}
+    }
     match x {
         Rejection::Order(_) | Rejection::Vehicle(_) | Rejection::Slot(_)
         | Rejection::Shipment(_) | Rejection::Register(_) | Rejection::Invoice(_)
-        | Rejection::Commission(_) | Rejection::DestinationRequired { .. }
+        | Rejection::Commission(_) | Rejection::Customer(_) | Rejection::Claim(_)
+        | Rejection::User(_) | Rejection::DestinationRequired { .. }
         | Rejection::VehicleDoesNotMatch { .. } | Rejection::VehicleOutOfReach { .. }
         | Rejection::ReservationMismatch { .. } => {}
     }
@@ -383,6 +444,7 @@ fn every_refusal_answers_its_pinned_rule_code() {
     assert!(distinct(&order_errors()) && distinct(&vehicle_errors()) && distinct(&slot_errors()));
     assert!(distinct(&shipment_errors()) && distinct(&register_errors()));
     assert!(distinct(&invoice_errors()) && distinct(&commission_errors()));
+    assert!(distinct(&customer_errors()) && distinct(&claim_errors()) && distinct(&user_errors()));
     assert!(distinct(&violations()) && distinct(&clock_errors()));
     for (rejection, code) in rejections() {
         assert_eq!(rejection.rule(), code, "{rejection:?}");

@@ -8,6 +8,8 @@ use domain::values::*;
 use domain::{Context, Decider};
 use std::sync::OnceLock;
 
+pub mod people;
+
 /// The demo catalog, loaded once.
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
