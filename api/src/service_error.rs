@@ -21,6 +21,9 @@ impl From<CommandError<Rejection>> for ApiError {
             {
                 violations(v)
             }
+            CommandError::Rejected(Rejection::PasswordsBusy) => ApiError::Unavailable(
+                Rejection::PasswordsBusy.to_string(),
+            ),
             CommandError::Rejected(rejection) => {
                 ApiError::rule(rejection.rule(), rejection.to_string())
             }

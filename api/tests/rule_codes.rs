@@ -317,6 +317,9 @@ fn rejections() -> Vec<(Rejection, &'static str)> {
         (Rejection::VehicleDoesNotMatch { vehicle: vehicle(), order: order(), differences: vec![] }, "vehicle_does_not_match"),
         (Rejection::VehicleOutOfReach { vehicle: vehicle(), dealer: dealer(), location: location() }, "vehicle_out_of_reach"),
         (Rejection::ReservationMismatch { vehicle: vehicle(), order: order() }, "reservation_mismatch"),
+        (Rejection::LoginTaken, "login_taken"),
+        (Rejection::EmailUnverified, "email_unverified"),
+        (Rejection::PasswordsBusy, "passwords_busy"),
     ]);
     all
 }
@@ -426,7 +429,8 @@ fn every_variant_has_a_sample(
         | Rejection::Commission(_) | Rejection::Customer(_) | Rejection::Claim(_)
         | Rejection::User(_) | Rejection::DestinationRequired { .. }
         | Rejection::VehicleDoesNotMatch { .. } | Rejection::VehicleOutOfReach { .. }
-        | Rejection::ReservationMismatch { .. } => {}
+        | Rejection::ReservationMismatch { .. } | Rejection::LoginTaken
+        | Rejection::EmailUnverified | Rejection::PasswordsBusy => {}
     }
 }
 

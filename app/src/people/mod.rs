@@ -31,6 +31,7 @@ use crate::Executor;
 
 pub(crate) use privacy::buyer;
 pub use profile::{Address, Profile, ProfileChange, StaffProfile};
+pub use privacy::RecordEntry;
 pub use register::{NewCustomer, Registration};
 pub use signin::NewStaff;
 

@@ -201,3 +201,36 @@ pub(crate) async fn buyer(
 fn rejected(error: CustomerError) -> ServiceError {
     CommandError::Rejected(Rejection::Customer(error))
 }
+
+/// One fact of a person's own record, as an export lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordEntry {
+    pub position: store::Position,
+    pub event_type: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl People {
+    /// The facts of `customer`'s own stream, oldest first (what happened to the record:
+    /// registration, profile and consent changes, account, merges).
+    pub async fn record(&self, customer: &CustomerId) -> Result<Vec<RecordEntry>, ServiceError> {
+        let stream = store::StreamId::parse(domain::streams::stream_name::<Customer>(customer))?;
+        let mut entries = Vec::new();
+        let mut from = 0;
+        loop {
+            let batch = self.exec.store().read_stream(&stream, from, 500).await?;
+            let Some(last) = batch.last() else { break };
+            from = last.stream_version + 1;
+            let full = batch.len() == 500;
+            entries.extend(batch.into_iter().map(|e| RecordEntry {
+                position: e.position,
+                at: e.occurred_at(),
+                event_type: e.event_type,
+            }));
+            if !full {
+                break;
+            }
+        }
+        Ok(entries)
+    }
+}

@@ -20,7 +20,6 @@ pub const PASSWORD_FIELD: &str = "password";
 
 /// A billing (postal) address, as typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     pub street: String,
     pub postcode: String,

@@ -12,11 +12,13 @@ use super::MarketCode;
 /// Why a contact value was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ContactError {
-    #[error("{0:?} is not an e-mail address (name@domain.tld)")]
+    /// (The refused text is kept for the caller's code, never written into the message: a
+    /// problem body may be recorded in the log, and personal data never is.)
+    #[error("not an e-mail address (name@domain.tld)")]
     Email(String),
     #[error("an e-mail address has at most 254 characters")]
     EmailTooLong,
-    #[error("{0:?} is not a phone number (international, e.g. +49 30 1234567, or national in the market)")]
+    #[error("not a phone number (international, e.g. +49 30 1234567, or national in the market)")]
     Phone(String),
     #[error("a name has 1 to {max} characters without control characters")]
     Name { max: usize },
