@@ -1,65 +1,30 @@
-//! JWT bearer tokens (HS256) with a role and a subject, and the secret they
-//! are signed with.
+//! JWT tokens (HS256) with a role, a subject and, for staff, the person and
+//! the manager flag; the keys they are signed with; and the extractors that
+//! find the caller of a request, from `Authorization: Bearer` or from the
+//! web UI's session cookie (see [`crate::session`] for sign-in, sign-out and
+//! CSRF).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
 use chrono::{Duration, Utc};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use sha2::Sha256;
 
-use domain::values::{CustomerId, DealerId};
+use domain::values::{CustomerId, DealerId, UserId};
+
+pub use app::accounts::{Identity, IdentityError, Role};
+pub use crate::secret::{load_or_create_secret, MIN_SECRET_BYTES};
 
 use crate::problem::ApiError;
+use crate::session::{cookies, RevokedSessions};
 
-/// Who may do what (spec: roles).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Customer,
-    Dealer,
-    Planner,
-    Finance,
-}
-
-impl Role {
-    /// Every role, in the order the spec lists them.
-    pub const ALL: [Role; 4] = [Role::Customer, Role::Dealer, Role::Planner, Role::Finance];
-
-    /// The role's one written form: its serde name, as tokens, the problem
-    /// details, the actor of an event and the keys derived from a caller write it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Customer => "customer",
-            Role::Dealer => "dealer",
-            Role::Planner => "planner",
-            Role::Finance => "finance",
-        }
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str() == s)
-            .ok_or_else(|| format!("{s:?} is not a role (customer, dealer, planner, finance)"))
-    }
-}
-
-/// The claims of an otd token.
+/// The claims of an otd token. `user`, `manager` and `jti` are optional, so
+/// tokens made before they existed stay valid.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
@@ -67,21 +32,46 @@ pub struct Claims {
     pub exp: i64,
     #[serde(default)]
     pub iat: i64,
+    /// The person behind a staff token (`U-…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// A dealer's staff member who manages the outlet.
+    #[serde(default)]
+    pub manager: bool,
+    /// The session's id (tokens made by signing in), which sign-out revokes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 /// Why a token could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    #[error("subject {sub:?} does not fit role {role}: {reason}")]
-    BadSubject {
-        sub: String,
-        role: Role,
-        reason: String,
-    },
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
     #[error("the time to live must be positive")]
     BadTtl,
     #[error("cannot sign: {0}")]
     Sign(String),
+}
+
+/// A token just signed for a session.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub token: String,
+    /// The session's id (the token's `jti`).
+    pub jti: String,
+    /// When it expires (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// A verified token: who, which session, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub caller: Caller,
+    /// The session's id, for tokens made by signing in.
+    pub jti: Option<String>,
+    /// When the token expires (Unix seconds).
+    pub expires_at: i64,
 }
 
 /// The signing secret, as keys.
@@ -89,6 +79,8 @@ pub enum TokenError {
 pub struct AuthKeys {
     encoding: Arc<EncodingKey>,
     decoding: Arc<DecodingKey>,
+    /// The secret itself, keying the CSRF tokens.
+    secret: Arc<[u8]>,
 }
 
 impl std::fmt::Debug for AuthKeys {
@@ -97,121 +89,144 @@ impl std::fmt::Debug for AuthKeys {
     }
 }
 
-/// The smallest secret accepted, in bytes.
-pub const MIN_SECRET_BYTES: usize = 32;
-
 impl AuthKeys {
     pub fn from_secret(secret: &[u8]) -> AuthKeys {
         AuthKeys {
             encoding: Arc::new(EncodingKey::from_secret(secret)),
             decoding: Arc::new(DecodingKey::from_secret(secret)),
+            secret: secret.into(),
         }
     }
 
-    /// Signs a token for `role` and `sub`, valid for `ttl`.
-    pub fn issue(&self, role: Role, sub: &str, ttl: Duration) -> Result<String, TokenError> {
-        check_subject(role, sub).map_err(|reason| TokenError::BadSubject {
-            sub: sub.to_owned(),
-            role,
-            reason,
-        })?;
+    /// Signs a token for `identity`, valid for `ttl` (no session id: a
+    /// script's or a test's token).
+    pub fn issue(&self, identity: &Identity, ttl: Duration) -> Result<String, TokenError> {
+        self.sign(identity, ttl, None).map(|t| t.token)
+    }
+
+    /// [`AuthKeys::issue`] for a role and a subject alone.
+    pub fn issue_role(&self, role: Role, sub: &str, ttl: Duration) -> Result<String, TokenError> {
+        self.issue(&Identity::of(role, sub), ttl)
+    }
+
+    /// Signs a session's token: with a fresh `jti` that sign-out can revoke.
+    pub fn issue_session(
+        &self,
+        identity: &Identity,
+        ttl: Duration,
+    ) -> Result<IssuedToken, TokenError> {
+        self.sign(identity, ttl, Some(uuid::Uuid::new_v4().simple().to_string()))
+    }
+
+    fn sign(
+        &self,
+        identity: &Identity,
+        ttl: Duration,
+        jti: Option<String>,
+    ) -> Result<IssuedToken, TokenError> {
+        identity.check()?;
         if ttl <= Duration::zero() {
             return Err(TokenError::BadTtl);
         }
         let now = Utc::now();
         let claims = Claims {
-            sub: sub.to_owned(),
-            role,
+            sub: identity.sub.clone(),
+            role: identity.role,
             exp: (now + ttl).timestamp(),
             iat: now.timestamp(),
+            user: identity.user.as_ref().map(|u| u.as_str().to_owned()),
+            manager: identity.manager,
+            jti: jti.clone(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| TokenError::Sign(e.to_string()))
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| TokenError::Sign(e.to_string()))?;
+        Ok(IssuedToken {
+            token,
+            jti: jti.unwrap_or_default(),
+            expires_at: claims.exp,
+        })
     }
 
-    /// Verifies a token: HS256 only, signature, expiry, and a subject that
-    /// fits the role.
+    /// Verifies a token: HS256 only, signature, expiry, and an identity that
+    /// holds together.
     pub fn verify(&self, token: &str) -> Result<Caller, ApiError> {
-        self.verify_until(token).map(|(caller, _)| caller)
+        self.verify_token(token).map(|v| v.caller)
     }
 
     /// [`AuthKeys::verify`], also telling when the token expires (its `exp`,
     /// Unix seconds).
     pub fn verify_until(&self, token: &str) -> Result<(Caller, i64), ApiError> {
+        self.verify_token(token).map(|v| (v.caller, v.expires_at))
+    }
+
+    /// [`AuthKeys::verify`], with the session id and the expiry.
+    pub fn verify_token(&self, token: &str) -> Result<Verified, ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))?;
         let claims = data.claims;
-        check_subject(claims.role, &claims.sub)
-            .map_err(|reason| ApiError::Unauthorized(format!("invalid token subject: {reason}")))?;
-        let caller = Caller {
+        let user = claims
+            .user
+            .as_deref()
+            .map(UserId::parse)
+            .transpose()
+            .map_err(|e| ApiError::Unauthorized(format!("invalid token user: {e}")))?;
+        let identity = Identity {
             role: claims.role,
             sub: claims.sub,
+            user,
+            manager: claims.manager,
         };
-        Ok((caller, claims.exp))
+        identity
+            .check()
+            .map_err(|e| ApiError::Unauthorized(format!("invalid token: {e}")))?;
+        Ok(Verified {
+            caller: Caller::from(identity),
+            jti: claims.jti,
+            expires_at: claims.exp,
+        })
+    }
+
+    /// The CSRF token of a session: an HMAC of its id under the server's
+    /// secret, so a client cannot make one up.
+    pub fn csrf_token(&self, jti: &str) -> String {
+        let mac = self.csrf_mac(jti);
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Whether `presented` is the CSRF token of the session `jti` (in
+    /// constant time).
+    pub fn csrf_matches(&self, jti: &str, presented: &str) -> bool {
+        let Some(bytes) = hex(presented) else {
+            return false;
+        };
+        self.csrf_mac(jti).verify_slice(&bytes).is_ok()
+    }
+
+    fn csrf_mac(&self, jti: &str) -> Hmac<Sha256> {
+        // HMAC takes a key of any length.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.secret)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
+        mac.update(b"otd-csrf:");
+        mac.update(jti.as_bytes());
+        mac
     }
 }
 
-fn check_subject(role: Role, sub: &str) -> Result<(), String> {
-    match role {
-        Role::Customer => CustomerId::parse(sub)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        Role::Dealer => DealerId::parse(sub).map(|_| ()).map_err(|e| e.to_string()),
-        Role::Planner | Role::Finance => {
-            if sub.trim().is_empty() || sub.len() > 100 {
-                Err("a subject of 1 to 100 characters".into())
-            } else {
-                Ok(())
-            }
-        }
+fn hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || !text.is_ascii() {
+        return None;
     }
-}
-
-/// Loads the secret from `OTD_JWT_SECRET` (given) or from `jwt-secret` in
-/// the data folder, making one there (owner-only permissions) on first use.
-pub fn load_or_create_secret(given: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, String> {
-    if let Some(secret) = given {
-        if secret.len() < MIN_SECRET_BYTES {
-            return Err(format!(
-                "OTD_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"
-            ));
-        }
-        return Ok(secret.as_bytes().to_vec());
-    }
-    let path = data_dir.join("jwt-secret");
-    match std::fs::read(&path) {
-        Ok(bytes) if bytes.len() >= MIN_SECRET_BYTES => return Ok(bytes),
-        Ok(_) => return Err(format!("{} is too short to be a secret", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-    }
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-    let mut bytes = [0u8; 48];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    write_owner_only(&path, secret.as_bytes())?;
-    Ok(secret.into_bytes())
-}
-
-fn write_owner_only(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// An authenticated caller.
@@ -219,9 +234,29 @@ fn write_owner_only(path: &Path, bytes: &[u8]) -> Result<(), String> {
 pub struct Caller {
     pub role: Role,
     pub sub: String,
+    /// The person behind a staff token, if the token names one.
+    pub user: Option<UserId>,
+    /// A dealer's staff member who manages the outlet.
+    pub manager: bool,
+}
+
+impl From<Identity> for Caller {
+    fn from(identity: Identity) -> Caller {
+        Caller {
+            role: identity.role,
+            sub: identity.sub,
+            user: identity.user,
+            manager: identity.manager,
+        }
+    }
 }
 
 impl Caller {
+    /// A caller with a role and a subject alone (no person, not a manager).
+    pub fn of(role: Role, sub: impl Into<String>) -> Caller {
+        Caller::from(Identity::of(role, sub))
+    }
+
     /// The customer this caller is, if a customer.
     pub fn customer(&self) -> Option<CustomerId> {
         (self.role == Role::Customer)
@@ -249,31 +284,99 @@ impl Caller {
     }
 }
 
-/// Anything that holds the keys (the application state).
+/// Anything that holds the keys and the revoked sessions (the application
+/// state).
 pub trait HasAuth {
     fn auth(&self) -> &AuthKeys;
+    fn revoked(&self) -> &RevokedSessions;
 }
 
-fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
-    let Some(value) = parts.headers.get(AUTHORIZATION) else {
+/// Where a request's token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential<'a> {
+    /// `Authorization: Bearer <token>` (scripts, the API): no CSRF check.
+    Bearer(&'a str),
+    /// The `otd_session` cookie (the web UI): writes need `X-CSRF-Token`.
+    Cookie(&'a str),
+}
+
+/// The token a request carries: the bearer token if there is one, else the
+/// session cookie.
+pub fn credential(headers: &HeaderMap) -> Result<Option<Credential<'_>>, ApiError> {
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::Unauthorized("malformed Authorization header".into()))?;
+        let token = value.strip_prefix("Bearer ").ok_or_else(|| {
+            ApiError::Unauthorized("expected Authorization: Bearer <token>".into())
+        })?;
+        return Ok(Some(Credential::Bearer(token.trim())));
+    }
+    Ok(cookies::get(headers, cookies::SESSION).map(Credential::Cookie))
+}
+
+/// Whether a request with `method` may change state (and so needs the CSRF
+/// token when it is authenticated by the cookie).
+pub fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Authenticates a request: verifies its token (bearer or cookie), refuses a
+/// revoked session, and, for a write authenticated by the cookie, requires
+/// `X-CSRF-Token` to be the session's CSRF token (403 otherwise).
+/// `Ok(None)`: the request carries no token.
+pub fn authenticate<S: HasAuth>(
+    state: &S,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<Option<Verified>, ApiError> {
+    let Some(credential) = credential(headers)? else {
         return Ok(None);
     };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::Unauthorized("malformed Authorization header".into()))?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .ok_or_else(|| ApiError::Unauthorized("expected Authorization: Bearer <token>".into()))?;
-    Ok(Some(token.trim()))
+    let token = match credential {
+        Credential::Bearer(token) | Credential::Cookie(token) => token,
+    };
+    let verified = state.auth().verify_token(token)?;
+    if let Some(jti) = &verified.jti {
+        if state.revoked().contains(jti) {
+            return Err(ApiError::Unauthorized("the session has ended".into()));
+        }
+    }
+    if matches!(credential, Credential::Cookie(_)) && changes_state(method) {
+        let presented = headers
+            .get(cookies::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim);
+        let valid = match (&verified.jti, presented) {
+            (Some(jti), Some(presented)) => state.auth().csrf_matches(jti, presented),
+            _ => false,
+        };
+        if !valid {
+            return Err(ApiError::Csrf(
+                "a change made with the session cookie needs the X-CSRF-Token header of the session"
+                    .into(),
+            ));
+        }
+    }
+    Ok(Some(verified))
+}
+
+impl<S: HasAuth + Send + Sync> FromRequestParts<S> for Verified {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        authenticate(state, &parts.method, &parts.headers)?
+            .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))
+    }
 }
 
 impl<S: HasAuth + Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?
-            .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))?;
-        state.auth().verify(token)
+        Verified::from_request_parts(parts, state)
+            .await
+            .map(|v| v.caller)
     }
 }
 
@@ -285,106 +388,10 @@ impl<S: HasAuth + Send + Sync> FromRequestParts<S> for MaybeCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match bearer(parts)? {
-            None => Ok(MaybeCaller(None)),
-            Some(token) => state.auth().verify(token).map(|c| MaybeCaller(Some(c))),
-        }
+        authenticate(state, &parts.method, &parts.headers).map(|v| MaybeCaller(v.map(|v| v.caller)))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn keys() -> AuthKeys {
-        AuthKeys::from_secret(b"0123456789abcdef0123456789abcdef")
-    }
-
-    #[test]
-    fn a_token_round_trips_with_its_role_and_subject() {
-        let token = keys()
-            .issue(Role::Dealer, "D-BER-01", Duration::hours(1))
-            .unwrap();
-        assert_eq!(
-            keys().verify(&token).unwrap(),
-            Caller {
-                role: Role::Dealer,
-                sub: "D-BER-01".into()
-            }
-        );
-    }
-
-    #[test]
-    fn forged_expired_and_wrong_algorithm_tokens_are_unauthorized() {
-        let other = AuthKeys::from_secret(b"another-secret-another-secret-xx");
-        let forged = other
-            .issue(Role::Planner, "alice", Duration::hours(1))
-            .unwrap();
-        assert!(matches!(
-            keys().verify(&forged),
-            Err(ApiError::Unauthorized(_))
-        ));
-
-        let claims = Claims {
-            sub: "alice".into(),
-            role: Role::Planner,
-            exp: Utc::now().timestamp() - 10,
-            iat: 0,
-        };
-        let secret = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef");
-        let expired =
-            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &secret).unwrap();
-        assert!(matches!(
-            keys().verify(&expired),
-            Err(ApiError::Unauthorized(_))
-        ));
-
-        let claims = Claims {
-            exp: Utc::now().timestamp() + 600,
-            ..claims
-        };
-        let hs512 = jsonwebtoken::encode(&Header::new(Algorithm::HS512), &claims, &secret).unwrap();
-        assert!(matches!(
-            keys().verify(&hs512),
-            Err(ApiError::Unauthorized(_))
-        ));
-
-        // alg "none": header {"alg":"none"} with no signature.
-        let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhbGljZSIsInJvbGUiOiJwbGFubmVyIiwiZXhwIjo0MTAyNDQ0ODAwfQ.";
-        assert!(matches!(
-            keys().verify(none),
-            Err(ApiError::Unauthorized(_))
-        ));
-    }
-
-    #[test]
-    fn a_subject_must_fit_its_role() {
-        assert!(keys()
-            .issue(Role::Customer, "D-BER-01", Duration::hours(1))
-            .is_err());
-        assert!(keys()
-            .issue(Role::Dealer, "C-1001", Duration::hours(1))
-            .is_err());
-        assert!(keys()
-            .issue(Role::Customer, "C-1001", Duration::zero())
-            .is_err());
-    }
-
-    #[test]
-    fn the_secret_is_made_once_with_owner_only_permissions() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = load_or_create_secret(None, dir.path()).unwrap();
-        let second = load_or_create_secret(None, dir.path()).unwrap();
-        assert_eq!(first, second);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("jwt-secret"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        assert!(load_or_create_secret(Some("short"), dir.path()).is_err());
-    }
-}
+#[path = "auth_tests.rs"]
+mod tests;

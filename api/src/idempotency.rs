@@ -94,12 +94,12 @@ enum KeyState {
 
 /// The authenticated caller, as the key's owner (`None`: anonymous).
 fn caller_of(req: &Request, state: &AppState) -> Option<String> {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .and_then(|t| state.auth.verify(t.trim()).ok())
-        .map(|c| format!("{}:{}", c.role, c.sub))
+    // A cookie write without its CSRF token counts as anonymous here; the
+    // handler refuses it.
+    crate::auth::authenticate(state, req.method(), req.headers())
+        .ok()
+        .flatten()
+        .map(|v| format!("{}:{}", v.caller.role, v.caller.sub))
 }
 
 /// The middleware (on the state-changing routes only, see the module

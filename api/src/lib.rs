@@ -18,7 +18,10 @@ pub mod problem;
 pub mod routes;
 pub mod rule_codes;
 pub mod runtime;
+pub mod secret;
 pub mod service_error;
+pub mod session;
+pub mod signin_throttle;
 pub mod web;
 
 use std::sync::Arc;
@@ -46,6 +49,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// The live board streams open per token subject.
     pub streams: routes::board_stream::StreamSlots,
+    /// Signing in: accounts, passwords, the throttle, ended sessions.
+    pub sign_in: session::SignIn,
 }
 
 /// The metadata of a command a caller sent: the actor and a fresh
@@ -86,6 +91,9 @@ impl HasAuth for AppState {
     fn auth(&self) -> &AuthKeys {
         &self.auth
     }
+    fn revoked(&self) -> &session::RevokedSessions {
+        &self.sign_in.revoked
+    }
 }
 
 /// A route that changes state: its `POST` and `PUT` honour
@@ -106,6 +114,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/catalog", get(routes::catalog::catalog))
         .route("/api/v1/quotes", post(routes::catalog::quote))
         .route("/api/v1/clock", get(routes::clock::get_clock))
+        .route(
+            "/api/v1/sessions",
+            post(session::sign_in).delete(session::sign_out),
+        )
         .route(
             "/api/v1/clock/advance",
             keyed(&state, post(routes::clock::advance)),

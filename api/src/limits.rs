@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -74,12 +73,9 @@ impl Limiter {
 
 /// The subject a request is counted against.
 fn subject(req: &Request, state: &AppState) -> String {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if let Some(caller) = token.and_then(|t| state.auth.verify(t.trim()).ok()) {
+    let verified = crate::auth::authenticate(state, req.method(), req.headers());
+    if let Ok(Some(verified)) = verified {
+        let caller = verified.caller;
         return format!("{}:{}", caller.role, caller.sub);
     }
     match peer(req) {

@@ -19,6 +19,8 @@ use problems::SharedProblems;
         routes::catalog::quote,
         routes::clock::get_clock,
         routes::clock::advance,
+        crate::session::sign_in,
+        crate::session::sign_out,
         routes::order_commands::place,
         routes::order_commands::amend,
         routes::order_commands::cancel,

@@ -40,9 +40,17 @@ pub enum ApiError {
     /// 401: no, an invalid or an expired token.
     #[error("{0}")]
     Unauthorized(String),
+    /// 401 `invalid_credentials`: a sign-in with a wrong password, an unknown
+    /// e-mail or an inactive account (one answer for all).
+    #[error("the e-mail or the password is wrong")]
+    InvalidCredentials,
     /// 403: the role or the ownership does not allow it.
     #[error("{0}")]
     Forbidden(String),
+    /// 403 `csrf`: a write authenticated by the session cookie without the
+    /// session's `X-CSRF-Token`.
+    #[error("{0}")]
+    Csrf(String),
     /// 404: an unknown id.
     #[error("{0}")]
     NotFound(String),
@@ -73,6 +81,10 @@ pub enum ApiError {
     /// 503: the engine cannot answer right now (e.g. a read model is behind).
     #[error("{0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: too much work of one kind at once (password
+    /// hashing).
+    #[error("too busy, retry after {retry_after_secs} s")]
+    Overloaded { retry_after_secs: u64 },
     /// 500: our fault. The detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -96,8 +108,8 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) | ApiError::Csrf(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -106,7 +118,9 @@ impl ApiError {
             ApiError::TooManyRequests { .. } | ApiError::TooManyStreams { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::Overloaded { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,7 +129,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => "bad-request",
             ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::InvalidCredentials => "invalid-credentials",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::Csrf(_) => "csrf",
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
@@ -124,6 +140,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => "rate-limited",
             ApiError::TooManyStreams { .. } => "too-many-streams",
             ApiError::Unavailable(_) => "unavailable",
+            ApiError::Overloaded { .. } => "overloaded",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -141,6 +158,8 @@ impl ApiError {
         };
         let errors = match self {
             ApiError::Unprocessable { errors, .. } => errors.clone(),
+            ApiError::InvalidCredentials => vec![violation("invalid_credentials", &detail)],
+            ApiError::Csrf(_) => vec![violation("csrf", &detail)],
             _ => Vec::new(),
         };
         Problem {
@@ -150,6 +169,15 @@ impl ApiError {
             detail,
             errors,
         }
+    }
+}
+
+/// One rule entry of a problem that is not a 422 (`invalid_credentials`, `csrf`).
+fn violation(rule: &str, message: &str) -> RuleViolation {
+    RuleViolation {
+        rule: rule.into(),
+        message: message.into(),
+        option: None,
     }
 }
 
@@ -170,7 +198,8 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::TooManyRequests { retry_after_secs } => {
+            ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::Overloaded { retry_after_secs } => {
                 if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                     headers.insert(header::RETRY_AFTER, v);
                 }

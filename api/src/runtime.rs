@@ -84,6 +84,7 @@ impl Runtime {
             streams: crate::routes::board_stream::StreamSlots::per_subject(
                 crate::connections::ConnectionLimits::default().streams_per_subject,
             ),
+            sign_in: crate::session::SignIn::default(),
         };
         Ok(Runtime {
             state,

@@ -157,7 +157,7 @@ async fn a_subject_holds_at_most_its_cap_of_streams_and_a_closed_one_frees_its_s
 async fn a_stream_ends_with_a_token_expired_event_when_its_token_expires() {
     let rt = sim().await;
     let short = api::auth::AuthKeys::from_secret(SECRET)
-        .issue(Role::Dealer, "D-BER-01", chrono::Duration::seconds(2))
+        .issue_role(Role::Dealer, "D-BER-01", chrono::Duration::seconds(2))
         .unwrap();
     let uri = format!("/api/v1/dealers/D-BER-01/board/stream?token={short}");
     let (status, mut body) = open(&rt.state, &uri, None).await;

@@ -97,12 +97,18 @@ enum Command {
     },
     /// Print a signed bearer token for a role and subject.
     Token {
-        /// customer, dealer, planner or finance.
+        /// customer, dealer, planner, finance or admin.
         #[arg(long)]
         role: String,
         /// The subject: a customer id (C-1001), a dealer id (D-BER-01), or a name.
         #[arg(long)]
         sub: String,
+        /// The staff member the token is for (U-…).
+        #[arg(long)]
+        user: Option<String>,
+        /// A dealer's staff member who manages the outlet (`--role dealer` only).
+        #[arg(long)]
+        manager: bool,
         /// How long it is valid, e.g. 8h, 30m, 7d.
         #[arg(long, default_value = "8h")]
         ttl: String,
@@ -206,10 +212,20 @@ fn main() -> ExitCode {
         Command::Token {
             role,
             sub,
+            user,
+            manager,
             ttl,
             data,
             jwt_secret,
-        } => token(&role, &sub, &ttl, &data, jwt_secret.as_deref()),
+        } => {
+            let identity = TokenIdentity {
+                role: &role,
+                sub: &sub,
+                user: user.as_deref(),
+                manager,
+            };
+            token(&identity, &ttl, &data, jwt_secret.as_deref())
+        }
         Command::Serve { .. }
         | Command::Projections { .. }
         | Command::Demo(_)
@@ -324,19 +340,46 @@ fn quote(catalog: &Catalog, market: &str, model: &str, options: &[String]) -> Ex
     }
 }
 
+/// Who `otd token` signs for, as written on the command line.
+struct TokenIdentity<'a> {
+    role: &'a str,
+    sub: &'a str,
+    user: Option<&'a str>,
+    manager: bool,
+}
+
+impl TokenIdentity<'_> {
+    /// Parses the role and the user; `--manager` only with `--role dealer`.
+    fn parse(&self) -> Result<api::auth::Identity, String> {
+        let role: api::auth::Role = self.role.parse()?;
+        let user = self
+            .user
+            .map(domain::values::UserId::parse)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let identity = api::auth::Identity {
+            role,
+            sub: self.sub.to_owned(),
+            user,
+            manager: self.manager,
+        };
+        identity.check().map_err(|e| e.to_string())?;
+        Ok(identity)
+    }
+}
+
 fn token(
-    role: &str,
-    sub: &str,
+    identity: &TokenIdentity<'_>,
     ttl: &str,
     data: &std::path::Path,
     secret: Option<&str>,
 ) -> ExitCode {
     let result = (|| -> Result<String, String> {
-        let role: api::auth::Role = role.parse()?;
+        let identity = identity.parse()?;
         let ttl = parse_ttl(ttl)?;
         let secret = api::auth::load_or_create_secret(secret, data)?;
         api::auth::AuthKeys::from_secret(&secret)
-            .issue(role, sub, ttl)
+            .issue(&identity, ttl)
             .map_err(|e| e.to_string())
     })();
     match result {

@@ -51,7 +51,7 @@ pub fn print_tokens(runtime: &Runtime, address: &str) {
         (Role::Finance, "finance"),
     ];
     for (role, sub) in subjects {
-        match runtime.state.auth.issue(role, sub, TokenTtl::hours(8)) {
+        match runtime.state.auth.issue_role(role, sub, TokenTtl::hours(8)) {
             Ok(token) => println!(
                 "  {:<8} {sub:<10} http://{address}/?token={token}",
                 role.as_str()

@@ -139,6 +139,10 @@ pub struct Settings {
           default_value_t = ConnectionLimits::default().streams_per_subject as u32,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub streams_per_subject: u32,
+    /// Whether the session cookies are `Secure` (sent over HTTPS only), `true` or
+    /// `false`; default: false when listening on a loopback address, true otherwise.
+    #[arg(long, env = "OTD_COOKIE_SECURE")]
+    pub cookie_secure: Option<bool>,
     /// A settings file (default: otd.toml in the data folder).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -193,6 +197,13 @@ impl Settings {
         })
     }
 
+    /// Whether the session cookies are `Secure`: as set, else false on a
+    /// loopback address (plain HTTP on one's own machine) and true otherwise.
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure
+            .unwrap_or_else(|| !self.listen.ip().is_loopback())
+    }
+
     /// The connection limits the HTTP server holds to.
     pub fn connections(&self) -> ConnectionLimits {
         ConnectionLimits {
@@ -215,6 +226,7 @@ impl std::fmt::Debug for Settings {
             .field("catalog", &self.catalog)
             .field("rate_limit", &self.rate_limit)
             .field("connections", &self.connections())
+            .field("cookie_secure", &self.cookie_secure())
             .finish()
     }
 }

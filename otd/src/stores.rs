@@ -31,6 +31,7 @@ pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
     runtime.state.streams = api::routes::board_stream::StreamSlots::per_subject(
         settings.connections().streams_per_subject,
     );
+    runtime.state.sign_in.cookie_secure = settings.cookie_secure();
     Ok(runtime)
 }
 

@@ -85,3 +85,36 @@ fn the_catalog_lists_markets_models_and_options() {
         assert!(out.contains(needle), "{needle} missing in {out}");
     }
 }
+
+#[test]
+fn token_signs_staff_claims_and_refuses_a_manager_who_is_not_a_dealer() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (code, out, err) = otd(&[
+        "token", "--role", "dealer", "--sub", "D-BER-01", "--user", "U-4F7Q2M", "--manager",
+        "--data", data,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let secret = std::fs::read(dir.path().join("jwt-secret")).unwrap();
+    let caller = api::auth::AuthKeys::from_secret(&secret)
+        .verify(out.trim())
+        .unwrap();
+    assert_eq!(caller.user.as_ref().map(|u| u.as_str()), Some("U-4F7Q2M"));
+    assert!(caller.manager);
+
+    let (code, out, err) = otd(&[
+        "token", "--role", "planner", "--sub", "alice", "--manager", "--data", data,
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("only a dealer"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let (code, _, err) = otd(&["token", "--role", "admin", "--sub", "ops", "--data", data]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = otd(&[
+        "token", "--role", "dealer", "--sub", "D-BER-01", "--user", "alice", "--data", data,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("user id"), "{err}");
+}

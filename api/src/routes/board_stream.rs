@@ -245,18 +245,28 @@ pub async fn board_stream(
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-/// The caller and when their token expires (Unix seconds).
+/// The caller and when their token expires (Unix seconds): from the bearer
+/// header or the session cookie, else from `?token=` (`EventSource`).
 fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     token: Option<&str>,
 ) -> Result<(Caller, i64), ApiError> {
-    let header = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match header.or(token) {
-        Some(t) => state.auth().verify_until(t.trim()),
-        None => Err(ApiError::Unauthorized("a bearer token is required".into())),
-    }
+    let verified = match crate::auth::authenticate(state, &axum::http::Method::GET, headers)? {
+        Some(verified) => verified,
+        None => {
+            let token =
+                token.ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))?;
+            let verified = state.auth().verify_token(token.trim())?;
+            if verified
+                .jti
+                .as_deref()
+                .is_some_and(|jti| state.revoked().contains(jti))
+            {
+                return Err(ApiError::Unauthorized("the session has ended".into()));
+            }
+            verified
+        }
+    };
+    Ok((verified.caller, verified.expires_at))
 }

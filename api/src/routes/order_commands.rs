@@ -105,7 +105,7 @@ pub async fn place(
                 Channel::Showroom,
             )
         }
-        Role::Planner | Role::Finance => {
+        Role::Planner | Role::Finance | Role::Admin => {
             return Err(ApiError::Forbidden(
                 "customers and dealers place orders".into(),
             ))

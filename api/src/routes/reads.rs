@@ -70,6 +70,7 @@ pub async fn caught_up(state: &AppState, min_position: Option<u64>) -> Result<()
 fn may_see(caller: &Caller, order: &OrderView) -> bool {
     match caller.role {
         Role::Planner | Role::Finance => true,
+        Role::Admin => false,
         Role::Customer => caller.customer().as_ref() == Some(&order.customer_id),
         Role::Dealer => {
             let me = caller.dealer();
@@ -137,6 +138,11 @@ pub async fn list_orders(
             }
         }
         Role::Planner | Role::Finance => {}
+        Role::Admin => {
+            return Err(ApiError::Forbidden(
+                "the admin role may not see orders".into(),
+            ))
+        }
     }
     Ok(Json(state.views.orders(&filter).await.map_err(read_error)?))
 }
@@ -298,7 +304,7 @@ pub async fn list_invoices(
     match caller.role {
         Role::Finance => {}
         Role::Customer => filter.customer_id = caller.customer(),
-        Role::Dealer | Role::Planner => {
+        Role::Dealer | Role::Planner | Role::Admin => {
             return Err(ApiError::Forbidden(
                 "finance and the invoiced customer see invoices".into(),
             ))

@@ -101,7 +101,7 @@ pub async fn list_vehicles(
             }
             filter.location = own;
         }
-        Role::Customer | Role::Finance => {
+        Role::Customer | Role::Finance | Role::Admin => {
             return Err(ApiError::Forbidden("planners and dealers see stock".into()))
         }
     }

@@ -29,7 +29,7 @@ pub async fn sim() -> api::runtime::Runtime {
 
 pub fn token(role: Role, sub: &str) -> String {
     AuthKeys::from_secret(SECRET)
-        .issue(role, sub, Duration::hours(1))
+        .issue_role(role, sub, Duration::hours(1))
         .unwrap()
 }
 

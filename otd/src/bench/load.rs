@@ -81,7 +81,7 @@ impl Callers {
         let keys = AuthKeys::from_secret(secret.as_bytes());
         let ttl = chrono::Duration::hours(4);
         let token = |role, sub: &str| {
-            keys.issue(role, sub, ttl)
+            keys.issue_role(role, sub, ttl)
                 .map(Arc::from)
                 .map_err(|e| e.to_string())
         };

@@ -116,10 +116,7 @@ impl<'a> World<'a> {
 
     /// The metadata of a command an actor sends, as the API makes it.
     pub fn by(&self, role: Role, sub: &str) -> store::Metadata {
-        api::metadata(&Caller {
-            role,
-            sub: sub.to_owned(),
-        })
+        api::metadata(&Caller::of(role, sub))
     }
 
     pub fn planner(&self) -> store::Metadata {
