@@ -64,6 +64,18 @@ pub struct IssuedToken {
     pub expires_at: i64,
 }
 
+/// How long a verification link stays valid.
+pub const VERIFICATION_TTL_DAYS: i64 = 7;
+const VERIFY_EMAIL: &str = "verify-email";
+
+/// The claims of an e-mail verification link.
+#[derive(Debug, Serialize, Deserialize)]
+struct VerificationClaims {
+    sub: String,
+    purpose: String,
+    exp: i64,
+}
+
 /// A verified token: who, which session, until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
@@ -187,6 +199,41 @@ impl AuthKeys {
             jti: claims.jti,
             expires_at: claims.exp,
         })
+    }
+
+    /// The path of the link that verifies `customer`'s e-mail address: a token signed with
+    /// the server's secret, valid for [`VERIFICATION_TTL_DAYS`] days, that no bearer
+    /// check accepts (it has no role) and that names its purpose.
+    pub fn verification_link(&self, customer: &CustomerId) -> Result<String, ApiError> {
+        let exp = (Utc::now() + Duration::days(VERIFICATION_TTL_DAYS)).timestamp();
+        let claims = VerificationClaims {
+            sub: customer.to_string(),
+            purpose: VERIFY_EMAIL.to_owned(),
+            exp,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(format!("cannot sign a verification link: {e}")))?;
+        Ok(format!("/verify-email?token={token}"))
+    }
+
+    /// The customer a verification token was made for; a 422 `invalid_verification`
+    /// for a token that is malformed, forged, expired or made for something else.
+    pub fn verified_customer(&self, token: &str) -> Result<CustomerId, ApiError> {
+        let invalid = |why: String| {
+            ApiError::rule(
+                "invalid_verification",
+                format!("the verification link is not valid: {why}"),
+            )
+        };
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        let data = jsonwebtoken::decode::<VerificationClaims>(token, &self.decoding, &validation)
+            .map_err(|e| invalid(e.to_string()))?;
+        if data.claims.purpose != VERIFY_EMAIL {
+            return Err(invalid("it was made for something else".into()));
+        }
+        CustomerId::parse(&data.claims.sub).map_err(|e| invalid(e.to_string()))
     }
 
     /// The CSRF token of a session: an HMAC of its id under the server's

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;
+pub mod people_access;
 pub mod problem;
 pub mod routes;
 pub mod rule_codes;
@@ -51,6 +52,10 @@ pub struct AppState {
     pub streams: routes::board_stream::StreamSlots,
     /// Signing in: accounts, passwords, the throttle, ended sessions.
     pub sign_in: session::SignIn,
+    /// Customers and staff accounts (`None`: an engine started without a vault).
+    pub people: Option<app::people::People>,
+    /// Development mode (no mail server): answers carry the links a mail would.
+    pub dev_links: bool,
 }
 
 /// The metadata of a command a caller sent: the actor and a fresh
@@ -60,6 +65,16 @@ pub fn metadata(caller: &auth::Caller) -> store::Metadata {
         causation_id: None,
         correlation_id: Some(uuid::Uuid::now_v7()),
         actor: Some(format!("{}:{}", caller.role, caller.sub)),
+        occurred_at: None,
+    }
+}
+
+/// The metadata of a command nobody signed in sent (a sign-up, a verification link).
+pub fn anonymous_metadata() -> store::Metadata {
+    store::Metadata {
+        causation_id: None,
+        correlation_id: Some(uuid::Uuid::now_v7()),
+        actor: Some("anonymous".into()),
         occurred_at: None,
     }
 }
@@ -117,6 +132,37 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/sessions",
             post(session::sign_in).delete(session::sign_out),
+        )
+        .route(
+            "/api/v1/customers",
+            keyed(
+                &state,
+                post(routes::customers::register).get(routes::customer_reads::search),
+            ),
+        )
+        .route(
+            "/api/v1/customers/verify",
+            keyed(&state, post(routes::customers::verify)),
+        )
+        .route(
+            "/api/v1/customers/{customer_id}",
+            get(routes::customer_reads::customer_360).patch(routes::customers::change),
+        )
+        .route(
+            "/api/v1/customers/{customer_id}/merge",
+            keyed(&state, post(routes::customers::merge)),
+        )
+        .route(
+            "/api/v1/customers/{customer_id}/export",
+            get(routes::customer_reads::export),
+        )
+        .route(
+            "/api/v1/customers/{customer_id}/erase",
+            keyed(&state, post(routes::customers::erase)),
+        )
+        .route(
+            "/api/v1/users",
+            keyed(&state, post(routes::customers::create_user)),
         )
         .route(
             "/api/v1/clock/advance",

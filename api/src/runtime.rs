@@ -43,6 +43,7 @@ impl Runtime {
         auth: AuthKeys,
         rate_limit: u32,
         options: RunnerOptions,
+        vault: app::vault::Vault,
     ) -> Result<Runtime, StartError> {
         // A simulated clock continues from the advances the log recorded for its start date.
         app::clock_log::restore(events.as_ref(), &clock)
@@ -71,6 +72,19 @@ impl Runtime {
             process = process.with_leadership(leadership);
         }
         let process = process.spawn();
+        let passwords = app::accounts::PasswordPool::for_this_machine();
+        let people = app::people::People::new(executor.clone(), vault, passwords.clone());
+        // The log is the authority on erasure: keys of customers it says are erased are
+        // destroyed again (a key table restored from an older backup), and billing keys
+        // past their retention.
+        let erased = views
+            .erased_customers()
+            .await
+            .map_err(|e| StartError::ReadModels(e.to_string()))?;
+        people
+            .reshred(&erased)
+            .await
+            .map_err(|e| StartError::Settings(format!("cannot shred erased customers' keys: {e}")))?;
         let state = AppState {
             catalog,
             clock,
@@ -84,7 +98,9 @@ impl Runtime {
             streams: crate::routes::board_stream::StreamSlots::per_subject(
                 crate::connections::ConnectionLimits::default().streams_per_subject,
             ),
-            sign_in: crate::session::SignIn::default(),
+            sign_in: crate::session::SignIn::new(Arc::new(people.clone()), passwords),
+            people: Some(people),
+            dev_links: true,
         };
         Ok(Runtime {
             state,
@@ -114,6 +130,7 @@ impl Runtime {
             auth,
             rate_limit,
             RunnerOptions::default(),
+            memory_vault(),
         )
         .await
     }
@@ -136,4 +153,12 @@ impl Runtime {
         }
         self.projections.stop().await;
     }
+}
+
+/// A vault with its keys in memory and a fresh master key (tests, in-memory engines).
+pub fn memory_vault() -> app::vault::Vault {
+    app::vault::Vault::new(
+        Arc::new(store::keys::MemoryKeys::new()),
+        &app::vault::MasterKey::generate(),
+    )
 }

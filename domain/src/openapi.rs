@@ -15,7 +15,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::values::{
-    Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LocationId, MarketCode,
+    Currency, CustomerId, DealerId, UserId, FamilyCode, InvoiceNumber, IsoWeek, LocationId, MarketCode,
     ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId, VehicleId, Vin,
 };
 
@@ -126,6 +126,15 @@ schema!(
         format!("^C-{SEGMENTS}$"),
         40,
         "C-1001"
+    )
+);
+schema!(
+    UserId,
+    string(
+        "A staff account: `U-` and upper-case segments.",
+        format!("^U-{SEGMENTS}$"),
+        40,
+        "U-7K3M9QX2PA"
     )
 );
 schema!(

@@ -390,7 +390,7 @@ pub async fn export(
     for id in &ids {
         for entry in people.record(id).await? {
             record.push(RecordEntryView {
-                position: entry.position.get(),
+                position: entry.position.0,
                 event_type: entry.event_type,
                 at: entry.at,
             });

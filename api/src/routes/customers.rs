@@ -115,7 +115,7 @@ pub async fn register(
     };
     let metadata = match &caller {
         Some(c) => metadata(c),
-        None => crate::metadata(&Caller::anonymous()),
+        None => crate::anonymous_metadata(),
     };
     let registration = people
         .register(
@@ -147,7 +147,7 @@ pub async fn register(
             customer_id: registration.customer.to_string(),
             created: registration.created,
             verification_link,
-            position: registration.position.get(),
+            position: registration.position.0,
         }),
     ))
 }
@@ -179,12 +179,13 @@ pub async fn verify(
 ) -> Result<Json<VerifiedView>, ApiError> {
     let people = people(&state)?;
     let customer = state.auth.verified_customer(&body.token)?;
-    let caller = Caller::anonymous();
-    let done = people.verify_email(&customer, &metadata(&caller)).await?;
+    let done = people
+        .verify_email(&customer, &crate::anonymous_metadata())
+        .await?;
     Ok(Json(VerifiedView {
         customer_id: customer.to_string(),
         verified: true,
-        position: done.position.get(),
+        position: done.position.0,
     }))
 }
 
@@ -237,7 +238,7 @@ pub async fn change(
     let done = people.change_profile(&id, change, &metadata(&caller)).await?;
     Ok(Json(ChangedView {
         customer_id: id.to_string(),
-        position: done.position.get(),
+        position: done.position.0,
     }))
 }
 
@@ -290,7 +291,7 @@ pub async fn merge(
     Ok(Json(MergedView {
         customer_id: survivor.to_string(),
         merged: duplicate.to_string(),
-        position: done.position.get(),
+        position: done.position.0,
     }))
 }
 
@@ -329,7 +330,7 @@ pub async fn erase(
     Ok(Json(ErasedView {
         customer_id: customer.to_string(),
         erased: true,
-        position: done.position.get(),
+        position: done.position.0,
     }))
 }
 
@@ -377,7 +378,7 @@ pub async fn create_user(
         StatusCode::CREATED,
         Json(UserCreatedView {
             user_id: user.to_string(),
-            position: done.position.get(),
+            position: done.position.0,
         }),
     ))
 }

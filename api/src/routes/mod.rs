@@ -4,10 +4,13 @@
 pub mod board_stream;
 pub mod catalog;
 pub mod clock;
+pub mod customer_reads;
+pub mod customers;
 pub mod health;
 pub mod locate;
 pub mod money;
 pub mod order_commands;
+pub mod people_input;
 pub mod reads;
 pub mod supply_commands;
 pub mod supply_reads;

@@ -40,6 +40,14 @@ impl ReadModels {
         self.find::<CustomerDoc>(DocQuery::all()).await
     }
 
+    /// Every erased customer's id.
+    pub async fn erased_customers(&self) -> Result<Vec<CustomerId>, ReadModelError> {
+        let docs = self
+            .find::<CustomerDoc>(DocQuery::all().tag(2, "erased"))
+            .await?;
+        Ok(docs.into_iter().map(|d| d.customer_id).collect())
+    }
+
     /// Whether `dealer` knows `customer` (registered it, sold to or delivers to it).
     pub async fn dealer_knows(
         &self,
