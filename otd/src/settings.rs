@@ -116,6 +116,12 @@ pub struct Settings {
     /// Prefer the variable: a flag is visible to other users of the machine.
     #[arg(long, env = "OTD_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+    /// The master key of the vault that seals personal data: 32 bytes in base64 or hex
+    /// (default: one created in `master.key` in the data folder, for development only).
+    /// Give it through the variable or a secret store, never in the settings file (which
+    /// refuses it) nor as a flag on a shared machine.
+    #[arg(long, env = "OTD_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
     /// Requests per second per subject (0: no limit).
     #[arg(long, env = "OTD_RATE_LIMIT", default_value_t = DEFAULT_RATE_LIMIT)]
     pub rate_limit: u32,
@@ -223,6 +229,7 @@ impl std::fmt::Debug for Settings {
             .field("backend", &self.backend)
             .field("clock", &self.clock)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("master_key", &self.master_key.as_ref().map(|_| "<set>"))
             .field("catalog", &self.catalog)
             .field("rate_limit", &self.rate_limit)
             .field("connections", &self.connections())
@@ -279,13 +286,14 @@ fn with_defaults(command: Command, file: &[(String, String)]) -> Command {
         .mut_subcommands(|sub| with_defaults(sub, file))
 }
 
-/// The keys a settings file may hold: the settings' flags (but `config`) and `catalog`.
+/// The keys a settings file may hold: the settings' flags (but `config`, and `master_key`,
+/// which must not be kept beside the data it protects) and `catalog`.
 fn file_keys() -> Vec<String> {
     let command = CatalogArg::augment_args(Settings::augment_args(Command::new("otd")));
     command
         .get_arguments()
         .map(|arg| arg.get_id().to_string())
-        .filter(|id| id != "config")
+        .filter(|id| id != "config" && id != "master_key")
         .collect()
 }
 

@@ -166,3 +166,28 @@ fn session_cookies_are_secure_unless_on_loopback_or_told_otherwise() {
     });
     assert!(forced.cookie_secure());
 }
+
+#[test]
+fn the_master_key_comes_from_the_environment_never_from_the_file_and_is_never_shown() {
+    let key = "ab".repeat(32);
+    let s = with_env(&[("OTD_MASTER_KEY", &key)], || {
+        Settings::from_flags(Vec::<String>::new()).unwrap()
+    });
+    assert_eq!(s.master_key.as_deref(), Some(key.as_str()));
+    assert!(!format!("{s:?}").contains(&key));
+    let data = tempfile::tempdir().unwrap();
+    std::fs::write(
+        data.path().join(FILE_NAME),
+        format!("master_key = \"{key}\"\n"),
+    )
+    .unwrap();
+    let dir = data.path().to_str().unwrap();
+    let refused = with_env(&[], || Settings::from_flags(["--data", dir]));
+    match refused {
+        Err(LoadError::File(message)) => {
+            assert!(message.contains("unknown setting `master_key`"));
+            assert!(!message.contains(&key));
+        }
+        other => panic!("expected the file to be refused, got {other:?}"),
+    }
+}

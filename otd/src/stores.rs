@@ -1,15 +1,16 @@
-//! The composition root: the event store, the read models, the catalog, the
-//! clock and the signing secret that the settings name, opened and started as
-//! the engine the HTTP layer serves.
+//! The composition root: the event store, the read models, the key table and
+//! its vault, the catalog, the clock and the signing secret that the settings
+//! name, opened and started as the engine the HTTP layer serves.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use api::auth::AuthKeys;
 use api::runtime::{Runtime, StartError};
+use app::vault::{MasterKey, Vault};
 use domain::catalog::Catalog;
 use projections::{ReadModelStore, RunnerOptions};
-use store::EventStore;
+use store::{EventStore, KeyStore};
 
 use crate::settings::{Backend, ClockSetting, Settings};
 
@@ -45,11 +46,13 @@ pub fn load_catalog(path: Option<&Path>) -> Result<Catalog, String> {
     Catalog::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// An event store, its read models, and a faster reader of its log if it has one.
+/// An event store, its read models, a faster reader of its log if it has one, and the key
+/// table of personal data (in the store's database, or the read models' for KurrentDB).
 type Stores = (
     Arc<dyn EventStore>,
     Arc<dyn ReadModelStore>,
     Option<Arc<dyn projections::LogPages>>,
+    Arc<dyn KeyStore>,
 );
 
 /// The pieces an engine is made of, opened from settings but not started
@@ -63,6 +66,9 @@ pub struct Parts {
     /// A faster reader of the log for the projections to catch up with, where the
     /// backend has one (SQLite).
     pub pages: Option<Arc<dyn projections::LogPages>>,
+    /// Seals and opens personal data (keys in the backend's `personal_keys` table, wrapped
+    /// by the master key of `--master-key`, else the data folder's `master.key`).
+    pub vault: Vault,
 }
 
 impl Parts {
@@ -82,17 +88,21 @@ impl Parts {
             api::auth::load_or_create_secret(settings.jwt_secret.as_deref(), &settings.data)
                 .map_err(StartError::Settings)?;
         let auth = AuthKeys::from_secret(&secret);
-        let (events, read_models, pages): Stores = match backend {
+        let master = MasterKey::load_or_create(settings.master_key.as_deref(), &settings.data)
+            .map_err(|e| StartError::Settings(e.to_string()))?;
+        let (events, read_models, pages, keys): Stores = match backend {
             Backend::Sqlite => {
                 let sqlite = store::SqliteStore::open(&settings.data).await?;
                 let read_models = projections::SqliteReadModels::open(&sqlite)
                     .await
                     .map_err(|e| StartError::ReadModels(e.to_string()))?;
                 let pages = projections::SqlitePages::open(&sqlite)?;
+                let keys = store::SqliteKeys::open(&sqlite).await?;
                 (
                     Arc::new(sqlite),
                     Arc::new(read_models),
                     Some(Arc::new(pages)),
+                    Arc::new(keys),
                 )
             }
             Backend::Postgres { url, schema } => {
@@ -101,7 +111,8 @@ impl Parts {
                 let read_models = projections::PostgresReadModels::connect(&url, &schema)
                     .await
                     .map_err(|e| StartError::ReadModels(e.to_string()))?;
-                (Arc::new(pg), Arc::new(read_models), None)
+                let keys = store::PostgresKeys::open(&pg).await?;
+                (Arc::new(pg), Arc::new(read_models), None, Arc::new(keys))
             }
             Backend::KurrentDb {
                 url,
@@ -116,6 +127,7 @@ impl Parts {
             clock,
             auth,
             pages,
+            vault: Vault::new(keys, &master),
         })
     }
 
@@ -138,17 +150,18 @@ async fn open_kurrentdb(
     read_models_schema: &Option<String>,
 ) -> Result<Stores, StartError> {
     let events = store::KurrentDbStore::connect(url, "").await?;
-    let read_models: Arc<dyn ReadModelStore> = match read_models_url {
+    let (read_models, keys): (Arc<dyn ReadModelStore>, Arc<dyn KeyStore>) = match read_models_url {
         Some(pg_url) => {
             let schema = read_models_schema.as_deref().unwrap_or("public");
-            Arc::new(
-                projections::PostgresReadModels::connect(pg_url, schema)
-                    .await
-                    .map_err(|e| StartError::ReadModels(e.to_string()))?,
-            )
+            let read_models = projections::PostgresReadModels::connect(pg_url, schema)
+                .await
+                .map_err(|e| StartError::ReadModels(e.to_string()))?;
+            let keys = store::PostgresKeys::connect(pg_url, Some(schema)).await?;
+            (Arc::new(read_models), Arc::new(keys))
         }
         None => {
             let path = settings.data.join("kurrentdb-read-models.sqlite");
+            let file = path.clone();
             let opened = tokio::task::spawn_blocking(move || {
                 // An empty file is an empty SQLite database; the read models create their
                 // tables in it.
@@ -166,10 +179,12 @@ async fn open_kurrentdb(
             .await
             .map_err(|e| StartError::ReadModels(e.to_string()))?
             .map_err(StartError::ReadModels)?;
-            Arc::new(opened)
+            let keys =
+                store::SqliteKeys::open_path(&file, std::time::Duration::from_secs(5)).await?;
+            (Arc::new(opened), Arc::new(keys))
         }
     };
-    Ok((Arc::new(events), read_models, None))
+    Ok((Arc::new(events), read_models, None, keys))
 }
 
 /// Without the `kurrentdb` feature the backend is refused at start, with how to get it.

@@ -56,7 +56,10 @@ async fn a_destroyed_key_is_in_no_row_and_no_page_of_the_table() {
     keys.insert_if_absent(kept.clone()).await.unwrap();
     keys.insert_if_absent(doomed.clone()).await.unwrap();
     // The scan can fail: before the shred the table's file holds the key.
-    assert!(keys::contains(&table_file(&client).await, &doomed.wrapped_key));
+    assert!(keys::contains(
+        &table_file(&client).await,
+        &doomed.wrapped_key
+    ));
 
     keys.destroy_subject("C-1", Shred::All).await.unwrap();
 
@@ -70,7 +73,10 @@ async fn a_destroyed_key_is_in_no_row_and_no_page_of_the_table() {
         .get(0);
     assert_eq!(rows, 0);
     let file = table_file(&client).await;
-    assert!(!keys::contains(&file, &doomed.wrapped_key), "no dead tuple keeps it");
+    assert!(
+        !keys::contains(&file, &doomed.wrapped_key),
+        "no dead tuple keeps it"
+    );
     assert!(keys::contains(&file, &kept.wrapped_key));
     assert_eq!(keys.get("C-2/profile").await.unwrap(), Some(kept));
 }

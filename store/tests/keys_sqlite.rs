@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use store::{
-    EventStore, ExpectedVersion, KeyStore, MemoryKeys, NewEvent, Payload, Shred, SqliteKeys, SqliteStore,
-    StreamId,
+    EventStore, ExpectedVersion, KeyStore, MemoryKeys, NewEvent, Payload, Shred, SqliteKeys,
+    SqliteStore, StreamId,
 };
 
 #[tokio::test]

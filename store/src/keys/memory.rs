@@ -38,7 +38,12 @@ impl KeyStore for MemoryKeys {
     }
 
     async fn get_many(&self, key_ids: &[String]) -> Result<Vec<StoredKey>, StoreError> {
-        Ok(self.with(|keys| key_ids.iter().filter_map(|id| keys.get(id).cloned()).collect()))
+        Ok(self.with(|keys| {
+            key_ids
+                .iter()
+                .filter_map(|id| keys.get(id).cloned())
+                .collect()
+        }))
     }
 
     async fn insert_if_absent(&self, key: NewKey) -> Result<StoredKey, StoreError> {

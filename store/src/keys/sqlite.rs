@@ -244,8 +244,9 @@ impl KeyStore for SqliteKeys {
         let subject = subject.to_owned();
         self.destroy(
             move |conn| {
-                let mut select = conn
-                    .prepare_cached("SELECT key_id, purpose FROM personal_keys WHERE subject = ?1")?;
+                let mut select = conn.prepare_cached(
+                    "SELECT key_id, purpose FROM personal_keys WHERE subject = ?1",
+                )?;
                 let rows = select.query_map([&subject], |row| {
                     Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
                 })?;
@@ -282,7 +283,9 @@ impl KeyStore for SqliteKeys {
         self.run(|inner, conn| {
             let err = |e| store_error(e, &inner.path);
             let mut select = conn
-                .prepare_cached(&format!("SELECT {COLUMNS} FROM personal_keys ORDER BY key_id"))
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM personal_keys ORDER BY key_id"
+                ))
                 .map_err(err)?;
             let keys = select.query_map([], read_key).map_err(err)?;
             keys.collect::<rusqlite::Result<Vec<_>>>().map_err(err)

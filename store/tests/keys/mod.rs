@@ -38,10 +38,17 @@ pub async fn contract(keys: &dyn KeyStore) {
     // A second insert of an id returns the first key, unchanged.
     let loser = key("C-1", "profile", None);
     assert_eq!(keys.insert_if_absent(loser).await.unwrap(), profile);
-    assert_eq!(keys.get("C-1/profile").await.unwrap(), Some(profile.clone()));
+    assert_eq!(
+        keys.get("C-1/profile").await.unwrap(),
+        Some(profile.clone())
+    );
     assert_eq!(keys.get("C-9/profile").await.unwrap(), None);
     let mut many = keys
-        .get_many(&["C-2/profile".into(), "C-9/profile".into(), "C-1/profile".into()])
+        .get_many(&[
+            "C-2/profile".into(),
+            "C-9/profile".into(),
+            "C-1/profile".into(),
+        ])
         .await
         .unwrap();
     many.sort_by(|a, b| a.key_id.cmp(&b.key_id));
@@ -49,11 +56,16 @@ pub async fn contract(keys: &dyn KeyStore) {
 
     // When C-1 is erased keeping billing, only the profile key goes.
     assert_eq!(
-        keys.destroy_subject("C-1", Shred::KeepBilling).await.unwrap(),
+        keys.destroy_subject("C-1", Shred::KeepBilling)
+            .await
+            .unwrap(),
         vec!["C-1/profile".to_string()]
     );
     assert_eq!(keys.get("C-1/profile").await.unwrap(), None);
-    assert_eq!(keys.get("C-1/billing-2026").await.unwrap(), Some(billing.clone()));
+    assert_eq!(
+        keys.get("C-1/billing-2026").await.unwrap(),
+        Some(billing.clone())
+    );
     // Repeating it destroys nothing more.
     assert!(keys
         .destroy_subject("C-1", Shred::KeepBilling)
