@@ -14,9 +14,34 @@ pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
 /// A running engine in memory: projections and process managers included.
 pub async fn engine(clock: app::Clock) -> api::runtime::Runtime {
-    api::runtime::Runtime::in_memory(clock, AuthKeys::from_secret(SECRET))
+    let rt = api::runtime::Runtime::in_memory(clock, AuthKeys::from_secret(SECRET))
         .await
-        .unwrap()
+        .unwrap();
+    seed_customers(&rt).await;
+    rt
+}
+
+/// The customers the tests order for (orders are placed only for customers that exist).
+pub const CUSTOMERS: &[&str] = &[
+    "C-1", "C-2", "C-3", "C-4", "C-9", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005",
+    "C-1006", "C-1007", "C-1008", "C-1009", "C-1010", "C-2001", "C-2002", "C-4242", "C-9999",
+];
+
+/// Registers [`CUSTOMERS`] (market DE).
+pub async fn seed_customers(rt: &api::runtime::Runtime) {
+    let people = rt.state.people.as_ref().unwrap();
+    let ids: Vec<domain::values::CustomerId> = CUSTOMERS
+        .iter()
+        .map(|c| domain::values::CustomerId::parse(c).unwrap())
+        .collect();
+    people
+        .register_examples(
+            &ids,
+            &domain::values::MarketCode::parse("DE").unwrap(),
+            &store::Metadata::default(),
+        )
+        .await
+        .unwrap();
 }
 
 /// An engine on a simulated clock standing at 2026-11-23.
@@ -147,7 +172,7 @@ async fn started(
     read_models: std::sync::Arc<dyn projections::ReadModelStore>,
     options: projections::RunnerOptions,
 ) -> api::runtime::Runtime {
-    api::runtime::Runtime::start(
+    let rt = api::runtime::Runtime::start(
         events,
         read_models,
         std::sync::Arc::new(domain::catalog::Catalog::demo()),
@@ -155,7 +180,10 @@ async fn started(
         AuthKeys::from_secret(SECRET),
         0,
         options,
+        api::runtime::memory_vault(),
     )
     .await
-    .unwrap()
+    .unwrap();
+    seed_customers(&rt).await;
+    rt
 }

@@ -14,6 +14,7 @@
 //!   staff accounts, e-mail verification.
 //! - [`privacy`]: merge, erasure, and who a merged id answers as.
 
+pub mod fixtures;
 pub mod privacy;
 pub mod profile;
 pub mod register;

@@ -49,6 +49,7 @@ pub struct World {
     pub clock: Clock,
     pub exec: Executor,
     pub services: Services,
+    pub people: app::people::People,
     pub supply: Arc<MiniSupply>,
     pub checkpoints: Arc<MemoryCheckpoints>,
     runner: Option<ProcessHandle>,
@@ -63,6 +64,14 @@ impl World {
             supply: Arc::new(MiniSupply::new(store.clone())),
             checkpoints: Arc::new(MemoryCheckpoints::default()),
             services: Services::new(exec.clone()),
+            people: app::people::People::new(
+                exec.clone(),
+                app::vault::Vault::new(
+                    Arc::new(store::keys::MemoryKeys::new()),
+                    &app::vault::MasterKey::generate(),
+                ),
+                app::accounts::PasswordPool::new(1, 4),
+            ),
             store,
             clock,
             exec,
@@ -171,6 +180,11 @@ impl World {
         let dealer = DealerId::parse(dealer).unwrap();
         let market = Catalog::demo().dealer(&dealer).unwrap().market.clone();
         let order = OrderId::derived(&format!("order-{n}"));
+        let customer = CustomerId::parse(&format!("C-{n}")).unwrap();
+        self.people
+            .register_examples(&[customer], &market, &self.meta())
+            .await
+            .unwrap();
         self.services
             .place_order(
                 PlaceOrder {
