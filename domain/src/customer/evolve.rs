@@ -95,10 +95,8 @@ pub fn evolve(mut state: Customer, event: &CustomerEvent) -> Customer {
         (Some(r), CustomerEvent::MergedInto { survivor, .. }) => {
             r.merged_into = Some(survivor.clone());
         }
-        (Some(r), CustomerEvent::Absorbed { duplicate, .. }) => {
-            if !r.absorbed.contains(duplicate) {
-                r.absorbed.push(duplicate.clone());
-            }
+        (Some(r), CustomerEvent::Absorbed { duplicate, .. }) if !r.absorbed.contains(duplicate) => {
+            r.absorbed.push(duplicate.clone());
         }
         _ => {}
     }
