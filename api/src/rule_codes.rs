@@ -38,6 +38,15 @@ const fn missing(code: &'static str, meaning: &'static str) -> RuleCode {
     }
 }
 
+/// A sign-in or session problem that is not a business rule: its own status.
+const fn access(code: &'static str, status: u16, meaning: &'static str) -> RuleCode {
+    RuleCode {
+        code,
+        status,
+        meaning,
+    }
+}
+
 /// Every code, alphabetically.
 pub const RULE_CODES: &[RuleCode] = &[
     rule("already_accrued", "the order's commission was already accrued with other figures"),
@@ -60,6 +69,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("clock_not_simulated", "the clock is real; only a simulated clock can be advanced"),
     rule("configuration_differs", "the vehicle's configuration differs from the order's (amended meanwhile)"),
     rule("credit_number_is_invoice_number", "a credit note needs its own number"),
+    access("csrf", 403, "a change made with the session cookie lacks the session's X-CSRF-Token header"),
     rule("date_out_of_range", "a date, week or clock advance would leave the business calendar (years 0001 to 9999)"),
     rule("dealer_not_in_market", "the dealer is not an agent in the market"),
     rule("dealer_outside_market", "the dealer is in another market than the vehicle"),
@@ -77,6 +87,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("inconsistent_amounts", "gross is not net plus VAT"),
     rule("invalid_advance", "the clock only moves forward, by 1 to 3650 days"),
     rule("invalid_configuration", "the configuration breaks the catalog's rules"),
+    access("invalid_credentials", 401, "sign-in: the e-mail or the password is wrong, or the account is inactive (one answer for all)"),
     rule("invalid_deposit", "the deposit paid is not between zero and gross"),
     rule("invalid_reason", "a reason is required, at most 200 characters"),
     rule("invalid_year", "the year is not a four-digit year"),
@@ -119,6 +130,8 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("number_from_other_year", "the invoice number is from another year's series"),
     rule("option_not_in_market", "the option has no price in the market"),
     rule("overpayment", "the payment exceeds what is outstanding"),
+    rule("password_too_long", "a password has at most 128 characters"),
+    rule("password_too_short", "a password has at least 10 characters"),
     rule("payment_conflict", "the payment id was recorded with another amount"),
     rule("production_already_started", "production of the slot has already started"),
     rule("reason_missing", "a reason is required"),
