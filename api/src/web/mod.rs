@@ -33,6 +33,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::index))
+        .route("/sign-in", get(pages::sign_in))
         .route("/configurator", get(pages::configurator))
         .route("/orders", get(pages::orders))
         .route("/orders/{order_id}", get(pages::tracker))
