@@ -292,8 +292,14 @@ fn access_errors() -> Vec<(api::problem::ApiError, &'static str)> {
     vec![
         (ApiError::InvalidCredentials, "invalid_credentials"),
         (ApiError::Csrf("no token".into()), "csrf"),
-        (ApiError::from(PasswordRuleError::TooShort { min: 10 }), "password_too_short"),
-        (ApiError::from(PasswordRuleError::TooLong { max: 128 }), "password_too_long"),
+        (
+            ApiError::from(PasswordRuleError::TooShort { min: 10 }),
+            "password_too_short",
+        ),
+        (
+            ApiError::from(PasswordRuleError::TooLong { max: 128 }),
+            "password_too_long",
+        ),
     ]
 }
 

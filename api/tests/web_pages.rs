@@ -259,5 +259,8 @@ async fn the_sign_in_page_has_labelled_fields_and_a_single_error_region() {
     assert_eq!(page.body.matches("id=\"account-error\"").count(), 1);
     assert!(page.body.contains("role=\"alert\""));
     assert!(page.body.contains("/static/sign-in.js?v="));
-    assert!(page.body.contains("href=\"/sign-in\""), "the header links to it");
+    assert!(
+        page.body.contains("href=\"/sign-in\""),
+        "the header links to it"
+    );
 }
