@@ -17,8 +17,8 @@ use sha2::Sha256;
 
 use domain::values::{CustomerId, DealerId, UserId};
 
-pub use app::accounts::{Identity, IdentityError, Role};
 pub use crate::secret::{load_or_create_secret, MIN_SECRET_BYTES};
+pub use app::accounts::{Identity, IdentityError, Role};
 
 use crate::problem::ApiError;
 use crate::session::{cookies, RevokedSessions};
@@ -127,7 +127,11 @@ impl AuthKeys {
         identity: &Identity,
         ttl: Duration,
     ) -> Result<IssuedToken, TokenError> {
-        self.sign(identity, ttl, Some(uuid::Uuid::new_v4().simple().to_string()))
+        self.sign(
+            identity,
+            ttl,
+            Some(uuid::Uuid::new_v4().simple().to_string()),
+        )
     }
 
     fn sign(
@@ -267,7 +271,7 @@ impl AuthKeys {
 }
 
 fn hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.is_ascii() {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
         return None;
     }
     (0..text.len())

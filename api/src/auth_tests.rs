@@ -38,8 +38,7 @@ fn forged_expired_and_wrong_algorithm_tokens_are_unauthorized() {
         jti: None,
     };
     let secret = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef");
-    let expired =
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &secret).unwrap();
+    let expired = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &secret).unwrap();
     assert!(matches!(
         keys().verify(&expired),
         Err(ApiError::Unauthorized(_))
@@ -99,7 +98,9 @@ fn only_a_dealer_token_may_say_manager() {
     };
     assert!(matches!(
         keys().issue(&planner, Duration::hours(1)),
-        Err(TokenError::Identity(IdentityError::ManagerNotDealer(Role::Planner)))
+        Err(TokenError::Identity(IdentityError::ManagerNotDealer(
+            Role::Planner
+        )))
     ));
     // A forged claim is refused on the way in too.
     let claims = Claims {

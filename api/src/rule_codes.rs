@@ -38,6 +38,15 @@ const fn missing(code: &'static str, meaning: &'static str) -> RuleCode {
     }
 }
 
+/// A sign-in or session problem that is not a business rule: its own status.
+const fn access(code: &'static str, status: u16, meaning: &'static str) -> RuleCode {
+    RuleCode {
+        code,
+        status,
+        meaning,
+    }
+}
+
 /// Every code, alphabetically.
 pub const RULE_CODES: &[RuleCode] = &[
     rule("account_exists", "the customer already has an account"),
@@ -64,6 +73,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("clock_not_simulated", "the clock is real; only a simulated clock can be advanced"),
     rule("configuration_differs", "the vehicle's configuration differs from the order's (amended meanwhile)"),
     rule("credit_number_is_invoice_number", "a credit note needs its own number"),
+    access("csrf", 403, "a change made with the session cookie lacks the session's X-CSRF-Token header"),
     rule("customer_erased", "the customer was erased: nothing more can happen to it"),
     rule("customer_merged", "the customer was merged into another one (the detail names the survivor)"),
     missing("customer_not_found", "the customer does not exist"),
@@ -83,11 +93,17 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("handover_in_past", "the handover appointment is in the past"),
     rule("incomplete_reservation", "a build for an order needs both the order and its dealer"),
     rule("inconsistent_amounts", "gross is not net plus VAT"),
+    rule("invalid_address", "a billing address line is empty, too long or has control characters, or the country is not a two-letter code"),
     rule("invalid_advance", "the clock only moves forward, by 1 to 3650 days"),
     rule("invalid_claim", "a contact claim of a kind not allowed there, or two of one kind"),
     rule("invalid_configuration", "the configuration breaks the catalog's rules"),
+    access("invalid_credentials", 401, "sign-in: the e-mail or the password is wrong, or the account is inactive (one answer for all)"),
     rule("invalid_deposit", "the deposit paid is not between zero and gross"),
+    rule("invalid_email", "the e-mail address is malformed (name@domain.tld, at most 254 characters)"),
+    rule("invalid_name", "a person's name has 1 to 120 characters without control characters"),
+    rule("invalid_phone", "the phone number is not a valid number (international, or national in the market)"),
     rule("invalid_reason", "a reason is required, at most 200 characters"),
+    rule("invalid_verification", "the e-mail verification link is malformed, forged, expired or made for something else"),
     rule("invalid_year", "the year is not a four-digit year"),
     rule("invoice_credited", "the invoice was credited: it takes no more payments"),
     rule("invoice_not_paid", "the car is handed over only when the invoice is paid in full"),
@@ -95,6 +111,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("lines_do_not_add_up", "the invoice lines do not add up to the net price"),
     rule("location_outside_market", "a vehicle stands and moves only within its market (plants excepted)"),
     rule("login_taken", "the e-mail address already signs in to another account"),
+    rule("manager_not_dealer", "only a dealer's staff member can be a manager"),
     rule("merge_with_itself", "a customer cannot be merged with itself"),
     rule("missing_build", "a booked order has no build"),
     rule("missing_choice", "an \"exactly one\" family without a choice or default"),
@@ -124,6 +141,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     missing("not_placed", "the order does not exist"),
     rule("not_planned", "only a planned shipment can be dispatched"),
     rule("not_reserved_by", "the vehicle is not reserved by the order"),
+    rule("not_staff", "customers sign up themselves; staff accounts are dealer, planner, finance or admin"),
     rule("not_underway", "the shipment can no longer be delayed"),
     rule("nothing_to_build", "no order is booked in the slot"),
     rule("nothing_to_settle", "no open line to settle"),
@@ -131,7 +149,9 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("number_from_other_year", "the invoice number is from another year's series"),
     rule("option_not_in_market", "the option has no price in the market"),
     rule("overpayment", "the payment exceeds what is outstanding"),
-    RuleCode { code: "passwords_busy", status: 503, meaning: "too many passwords are being checked right now: try again after Retry-After" },
+    rule("password_too_long", "a password has at most 128 characters"),
+    rule("password_too_short", "a password has at least 10 characters"),
+    access("passwords_busy", 503, "too many passwords are being checked right now: try again after Retry-After"),
     rule("payment_conflict", "the payment id was recorded with another amount"),
     rule("production_already_started", "production of the slot has already started"),
     rule("reason_missing", "a reason is required"),

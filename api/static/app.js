@@ -1,10 +1,13 @@
 // otd web UI: what every page shares. Plain JavaScript, no dependencies.
 //
-// - The session: a bearer token taken from the address bar (`?token=`,
-//   then removed from it) or from a sign-in form, kept in this tab's
-//   sessionStorage. Its payload (role, subject, expiry) is read here for
-//   display and navigation only; the server checks every request.
-// - `api()`: fetch with the token; problems (RFC 9457) become ApiError.
+// - The session: either the session cookie set by signing in on /sign-in
+//   (HttpOnly: scripts never see the token; who signed in is kept in
+//   localStorage for display and navigation only, and writes carry the
+//   `otd_csrf` cookie's value in `X-CSRF-Token`), or, for developers and
+//   tests, a bearer token taken from the address bar (`?token=`, then
+//   removed from it) or pasted into a form, kept in this tab's
+//   sessionStorage. The server checks every request.
+// - `api()`: fetch with the session; problems (RFC 9457) become ApiError.
 // - `h()`: builds DOM nodes from data without ever parsing it as HTML.
 // - Formatting of money (integer minor units, never floats), dates, statuses.
 // - The sign-in gate of pages that are not public, and the navigation.
@@ -12,6 +15,7 @@
 
 (function () {
   const KEY = 'otd.token';
+  const PROFILE = 'otd.profile';
 
   /** The claims of a JWT, or null when it is not one. */
   function claims(token) {
@@ -40,16 +44,55 @@
     return true;
   }
 
-  /** `{token, role, sub, exp}` of the signed-in user, or null. */
+  /** Who signed in with the session cookie (`{role, sub, exp, ...}`), or null. */
+  function cookieSession() {
+    let profile = null;
+    try {
+      profile = JSON.parse(localStorage.getItem(PROFILE) || 'null');
+    } catch (_) {
+      profile = null;
+    }
+    if (!profile || typeof profile.role !== 'string' || typeof profile.sub !== 'string'
+      || typeof profile.exp !== 'number' || profile.exp * 1000 <= Date.now()) {
+      localStorage.removeItem(PROFILE);
+      return null;
+    }
+    return { token: null, cookie: true, role: profile.role, sub: profile.sub, exp: profile.exp,
+      user: profile.user || null, manager: profile.manager === true };
+  }
+
+  /**
+   * `{token, role, sub, exp}` of the signed-in user (a pasted token first,
+   * else the session cookie's, with `token: null`), or null.
+   */
   function session() {
     const token = sessionStorage.getItem(KEY);
-    if (!token) return null;
+    if (!token) return cookieSession();
     const c = claims(token);
     if (!c || (typeof c.exp === 'number' && c.exp * 1000 <= Date.now())) {
       sessionStorage.removeItem(KEY);
-      return null;
+      return cookieSession();
     }
     return { token, role: c.role, sub: c.sub, exp: c.exp };
+  }
+
+  /** Remembers who signed in with e-mail and password (the answer of POST /api/v1/sessions). */
+  function signedIn(view) {
+    const exp = Math.floor(Date.parse(view.expires_at) / 1000);
+    sessionStorage.removeItem(KEY);
+    localStorage.setItem(PROFILE, JSON.stringify({
+      role: view.role, sub: view.sub, user: view.user || null, manager: view.manager === true, exp,
+    }));
+    return session();
+  }
+
+  /** The `otd_csrf` cookie's value, or ''. */
+  function csrfToken() {
+    for (const pair of document.cookie.split(';')) {
+      const [name, ...value] = pair.trim().split('=');
+      if (name === 'otd_csrf') return value.join('=');
+    }
+    return '';
   }
 
   function signIn(token) {
@@ -59,13 +102,30 @@
     return session();
   }
 
+  /** Forgets the session in this browser (the server's answer already ended it). */
   function signOut() {
     sessionStorage.removeItem(KEY);
+    localStorage.removeItem(PROFILE);
+  }
+
+  /** Signs out: ends a cookie session on the server too, then forgets it here. */
+  async function signOutEverywhere() {
+    const current = session();
+    if (current && current.cookie) {
+      try {
+        await fetch('/api/v1/sessions', {
+          method: 'DELETE', headers: { 'X-CSRF-Token': csrfToken() }, cache: 'no-store',
+        });
+      } catch (_) {
+        // Offline: the cookie expires by itself; forget it here anyway.
+      }
+    }
+    signOut();
   }
 
   /** Where a role starts. */
   function homeFor(role) {
-    return { customer: '/orders', dealer: '/dealer', planner: '/planner', finance: '/finance' }[role] || '/';
+    return { customer: '/orders', dealer: '/dealer', planner: '/planner', finance: '/finance', admin: '/' }[role] || '/';
   }
 
   /** A rejected API call: the status and the problem document. */
@@ -91,8 +151,9 @@
    */
   async function api(method, path, body, options) {
     const headers = { Accept: 'application/json' };
-    const s = session();
-    if (s) headers.Authorization = 'Bearer ' + s.token;
+    const s = (options && options.anonymous) ? null : session();
+    if (s && s.token) headers.Authorization = 'Bearer ' + s.token;
+    if (s && s.cookie && !['GET', 'HEAD'].includes(method)) headers['X-CSRF-Token'] = csrfToken();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (options && options.key) headers['Idempotency-Key'] = options.key;
     let response;
@@ -102,6 +163,7 @@
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         cache: 'no-store',
+        credentials: 'same-origin',
       });
     } catch (e) {
       throw new ApiError(0, { title: 'Network error', detail: 'The server cannot be reached: ' + e.message });
@@ -116,7 +178,7 @@
       }
     }
     if (!response.ok) {
-      if (response.status === 401) {
+      if (response.status === 401 && s) {
         signOut();
         renderWho();
       }
@@ -266,7 +328,7 @@
   }
 
   function roleName(role) {
-    return { customer: 'customer', dealer: 'dealer', planner: 'planner', finance: 'finance' }[role] || role;
+    return { customer: 'customer', dealer: 'dealer', planner: 'planner', finance: 'finance', admin: 'admin' }[role] || role;
   }
 
   function renderWho() {
@@ -275,7 +337,7 @@
     for (const li of $$('[data-for]')) li.hidden = !current || li.dataset.for !== current.role;
     if (!who) return;
     if (!current) {
-      fill(who, h('a', { href: '/' }, 'Sign in'));
+      fill(who, h('a', { href: '/sign-in' }, 'Sign in'));
       return;
     }
     fill(who,
@@ -283,8 +345,8 @@
       h('button', {
         type: 'button',
         class: 'link',
-        onclick: () => {
-          signOut();
+        onclick: async () => {
+          await signOutEverywhere();
           window.location.assign('/');
         },
       }, 'Sign out'));
@@ -471,7 +533,7 @@
 
   window.OTD = {
     ApiError, api, h, s, $, $$, fill, append, money, parseMinor, date, dateTime, statusLabel, badge, shortId,
-    problemNode, flash, flashError, session, signIn, signOut, homeFor, gate, busy, newKey, chosenOptions,
+    problemNode, flash, flashError, session, signIn, signedIn, signOut, signOutEverywhere, csrfToken, homeFor, gate, busy, newKey, chosenOptions,
     setOptions, showViolations, loadKpis, renderWho, invoiceTable, arrivedWithToken: false,
   };
 

@@ -125,7 +125,9 @@
       indicator.dataset.state = s;
       indicator.textContent = text;
     };
-    const url = `/api/v1/dealers/${encodeURIComponent(dealer)}/board/stream?token=${encodeURIComponent(me.token)}`;
+    // A pasted token goes in the query (EventSource sends no headers); the session cookie goes by itself.
+    const url = `/api/v1/dealers/${encodeURIComponent(dealer)}/board/stream`
+      + (me.token ? `?token=${encodeURIComponent(me.token)}` : '');
     const source = new EventSource(url);
     source.addEventListener('open', () => {
       state('live', 'live');

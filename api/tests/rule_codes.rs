@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::mem::discriminant;
 
 use api::rule_codes::RULE_CODES;
+use app::accounts::PasswordRuleError;
 use app::{ClockError, Rejection};
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::catalog::Violation;
@@ -333,6 +334,23 @@ fn clock_errors() -> Vec<(ClockError, &'static str)> {
     ]
 }
 
+/// The codes of sign-in and sessions, with the status their problem has.
+fn access_errors() -> Vec<(api::problem::ApiError, &'static str)> {
+    use api::problem::ApiError;
+    vec![
+        (ApiError::InvalidCredentials, "invalid_credentials"),
+        (ApiError::Csrf("no token".into()), "csrf"),
+        (
+            ApiError::from(PasswordRuleError::TooShort { min: 10 }),
+            "password_too_short",
+        ),
+        (
+            ApiError::from(PasswordRuleError::TooLong { max: 128 }),
+            "password_too_long",
+        ),
+    ]
+}
+
 /// Fails to compile when an error gains a variant: give it a sample (and its code) above.
 #[allow(dead_code, clippy::too_many_arguments)]
 #[rustfmt::skip]
@@ -459,6 +477,9 @@ fn every_refusal_answers_its_pinned_rule_code() {
     for (error, code) in clock_errors() {
         assert_eq!(error.rule(), code, "{error:?}");
     }
+    for (error, code) in access_errors() {
+        assert_eq!(error.problem().errors[0].rule, code, "{error:?}");
+    }
 }
 
 #[test]
@@ -475,6 +496,14 @@ fn the_reference_lists_exactly_the_codes_emitted_with_their_status() {
         assert_eq!(
             api::rule_codes::find(code).map(|r| r.status),
             Some(422),
+            "{code}"
+        );
+        emitted.insert(code);
+    }
+    for (error, code) in access_errors() {
+        assert_eq!(
+            api::rule_codes::find(code).map(|r| r.status),
+            Some(error.status().as_u16()),
             "{code}"
         );
         emitted.insert(code);

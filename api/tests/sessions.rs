@@ -62,7 +62,13 @@ impl Reply {
     }
 }
 
-async fn send(state: &AppState, method: &str, uri: &str, headers: &[(&str, String)], body: Option<Value>) -> Reply {
+async fn send(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, String)],
+    body: Option<Value>,
+) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         req = req.header(*name, value);
@@ -111,8 +117,16 @@ async fn engine_with_accounts(cost: PasswordCost) -> (api::runtime::Runtime, App
     let hash = pool.hash(Password::parse(PASSWORD).unwrap()).await.unwrap();
     let accounts = MemoryAccounts::new();
     let people = [
-        ("pia@otd.example", Identity::of(Role::Planner, "planner"), true),
-        ("anna@example.de", Identity::of(Role::Customer, "C-1001"), true),
+        (
+            "pia@otd.example",
+            Identity::of(Role::Planner, "planner"),
+            true,
+        ),
+        (
+            "anna@example.de",
+            Identity::of(Role::Customer, "C-1001"),
+            true,
+        ),
         (
             "max@dealer.example",
             Identity {
@@ -123,7 +137,11 @@ async fn engine_with_accounts(cost: PasswordCost) -> (api::runtime::Runtime, App
             },
             true,
         ),
-        ("gone@example.de", Identity::of(Role::Customer, "C-1002"), false),
+        (
+            "gone@example.de",
+            Identity::of(Role::Customer, "C-1002"),
+            false,
+        ),
     ];
     for (email, identity, active) in people {
         accounts.insert(
@@ -158,7 +176,13 @@ async fn signing_in_answers_a_token_and_sets_the_session_cookies() {
     assert!(caller.manager && caller.user.is_some());
 
     let session = reply.cookie("otd_session");
-    for flag in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=28800", "Secure"] {
+    for flag in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=28800",
+        "Secure",
+    ] {
         assert!(session.contains(flag), "{flag} missing in {session}");
     }
     assert_eq!(reply.cookie_value("otd_session"), reply.json["token"]);
@@ -206,7 +230,11 @@ async fn the_sixth_failure_in_a_row_is_turned_away_until_the_window_passes() {
     // Even the right password waits now.
     let sixth = sign_in(&state, "ANNA@example.de", PASSWORD).await;
     assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = sixth.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = sixth.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((800..=901).contains(&wait), "{wait}");
     // Another address is not affected.
     assert_eq!(
@@ -223,10 +251,24 @@ async fn a_cookie_write_needs_the_csrf_token_of_its_session_and_a_bearer_write_n
     let advance = || Some(json!({"days": 1}));
 
     // Reads need no CSRF token.
-    let read = send(&state, "GET", "/api/v1/stock/summary", &[("cookie", cookie.clone())], None).await;
+    let read = send(
+        &state,
+        "GET",
+        "/api/v1/stock/summary",
+        &[("cookie", cookie.clone())],
+        None,
+    )
+    .await;
     assert_eq!(read.status, StatusCode::OK, "{:?}", read.json);
 
-    let missing = send(&state, "POST", "/api/v1/clock/advance", &[("cookie", cookie.clone())], advance()).await;
+    let missing = send(
+        &state,
+        "POST",
+        "/api/v1/clock/advance",
+        &[("cookie", cookie.clone())],
+        advance(),
+    )
+    .await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN);
     assert_eq!(missing.json["type"], "/problems/csrf");
     assert_eq!(missing.json["errors"][0]["rule"], "csrf");
@@ -269,7 +311,14 @@ async fn a_cookie_write_needs_the_csrf_token_of_its_session_and_a_bearer_write_n
     assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.json);
 
     let bearer = format!("Bearer {}", signed_in.json["token"].as_str().unwrap());
-    let by_bearer = send(&state, "POST", "/api/v1/clock/advance", &[("authorization", bearer)], advance()).await;
+    let by_bearer = send(
+        &state,
+        "POST",
+        "/api/v1/clock/advance",
+        &[("authorization", bearer)],
+        advance(),
+    )
+    .await;
     assert_eq!(by_bearer.status, StatusCode::OK, "{:?}", by_bearer.json);
 }
 
@@ -280,7 +329,14 @@ async fn signing_out_clears_the_cookies_and_ends_the_session_everywhere() {
     let (cookie, csrf) = browser(&signed_in);
     let bearer = format!("Bearer {}", signed_in.json["token"].as_str().unwrap());
 
-    let without_csrf = send(&state, "DELETE", "/api/v1/sessions", &[("cookie", cookie.clone())], None).await;
+    let without_csrf = send(
+        &state,
+        "DELETE",
+        "/api/v1/sessions",
+        &[("cookie", cookie.clone())],
+        None,
+    )
+    .await;
     assert_eq!(without_csrf.status, StatusCode::FORBIDDEN);
 
     let out = send(
@@ -295,9 +351,23 @@ async fn signing_out_clears_the_cookies_and_ends_the_session_everywhere() {
     assert!(out.cookie("otd_session").contains("Max-Age=0"));
     assert!(out.cookie("otd_csrf").contains("Max-Age=0"));
 
-    let by_cookie = send(&state, "GET", "/api/v1/stock/summary", &[("cookie", cookie)], None).await;
+    let by_cookie = send(
+        &state,
+        "GET",
+        "/api/v1/stock/summary",
+        &[("cookie", cookie)],
+        None,
+    )
+    .await;
     assert_eq!(by_cookie.status, StatusCode::UNAUTHORIZED);
-    let by_bearer = send(&state, "GET", "/api/v1/stock/summary", &[("authorization", bearer)], None).await;
+    let by_bearer = send(
+        &state,
+        "GET",
+        "/api/v1/stock/summary",
+        &[("authorization", bearer)],
+        None,
+    )
+    .await;
     assert_eq!(by_bearer.status, StatusCode::UNAUTHORIZED);
     // A new sign-in works.
     assert_eq!(
@@ -339,7 +409,14 @@ async fn an_expired_session_cookie_is_unauthorized() {
 async fn an_admin_token_is_refused_on_the_order_routes() {
     let rt = sim().await;
     let admin = format!("Bearer {}", token(Role::Admin, "ops"));
-    let list = send(&rt.state, "GET", "/api/v1/orders", &[("authorization", admin.clone())], None).await;
+    let list = send(
+        &rt.state,
+        "GET",
+        "/api/v1/orders",
+        &[("authorization", admin.clone())],
+        None,
+    )
+    .await;
     assert_eq!(list.status, StatusCode::FORBIDDEN);
     let place = send(
         &rt.state,
@@ -350,8 +427,20 @@ async fn an_admin_token_is_refused_on_the_order_routes() {
     )
     .await;
     assert_eq!(place.status, StatusCode::FORBIDDEN, "{:?}", place.json);
-    for path in ["/api/v1/invoices", "/api/v1/vehicles", "/api/v1/kpis", "/api/v1/stock/summary"] {
-        let reply = send(&rt.state, "GET", path, &[("authorization", admin.clone())], None).await;
+    for path in [
+        "/api/v1/invoices",
+        "/api/v1/vehicles",
+        "/api/v1/kpis",
+        "/api/v1/stock/summary",
+    ] {
+        let reply = send(
+            &rt.state,
+            "GET",
+            path,
+            &[("authorization", admin.clone())],
+            None,
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
     }
 }
@@ -386,7 +475,11 @@ async fn hashing_never_holds_up_the_runtime() {
         let started = Instant::now();
         let health = send(&state, "GET", "/healthz", &[], None).await;
         assert_eq!(health.status, StatusCode::OK);
-        assert!(started.elapsed() < Duration::from_millis(250), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(250),
+            "{:?}",
+            started.elapsed()
+        );
         if done.load(Ordering::SeqCst) < attempts {
             answered_while_hashing += 1;
         }

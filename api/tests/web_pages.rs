@@ -58,6 +58,7 @@ fn version(html: &str) -> String {
 
 const PAGES: &[&str] = &[
     "/",
+    "/sign-in",
     "/configurator",
     "/orders",
     "/orders/0195f0a4-1c2b-7d3e-8f40-1a2b3c4d5e6f",
@@ -243,4 +244,23 @@ async fn the_api_behind_the_pages_still_refuses_callers_without_a_token() {
     )
     .await;
     assert_problem(&r, 403);
+}
+
+#[tokio::test]
+async fn the_sign_in_page_has_labelled_fields_and_a_single_error_region() {
+    let rt = sim().await;
+    let page = get(&rt.state, "/sign-in", &[]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for id in ["account-email", "account-password"] {
+        assert!(page.body.contains(&format!("<label for=\"{id}\">")), "{id}");
+        assert!(page.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(page.body.contains("autocomplete=\"current-password\""));
+    assert_eq!(page.body.matches("id=\"account-error\"").count(), 1);
+    assert!(page.body.contains("role=\"alert\""));
+    assert!(page.body.contains("/static/sign-in.js?v="));
+    assert!(
+        page.body.contains("href=\"/sign-in\""),
+        "the header links to it"
+    );
 }

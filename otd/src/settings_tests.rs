@@ -153,9 +153,13 @@ fn bad_settings_are_clear_errors() {
 
 #[test]
 fn session_cookies_are_secure_unless_on_loopback_or_told_otherwise() {
-    let loopback = with_env(&[], || Settings::from_flags(["--listen", "127.0.0.1:8080"]).unwrap());
+    let loopback = with_env(&[], || {
+        Settings::from_flags(["--listen", "127.0.0.1:8080"]).unwrap()
+    });
     assert!(!loopback.cookie_secure());
-    let public = with_env(&[], || Settings::from_flags(["--listen", "0.0.0.0:8080"]).unwrap());
+    let public = with_env(&[], || {
+        Settings::from_flags(["--listen", "0.0.0.0:8080"]).unwrap()
+    });
     assert!(public.cookie_secure());
     let told = with_env(&[("OTD_COOKIE_SECURE", "false")], || {
         Settings::from_flags(["--listen", "0.0.0.0:8080"]).unwrap()

@@ -91,8 +91,16 @@ fn token_signs_staff_claims_and_refuses_a_manager_who_is_not_a_dealer() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
     let (code, out, err) = otd(&[
-        "token", "--role", "dealer", "--sub", "D-BER-01", "--user", "U-4F7Q2M", "--manager",
-        "--data", data,
+        "token",
+        "--role",
+        "dealer",
+        "--sub",
+        "D-BER-01",
+        "--user",
+        "U-4F7Q2M",
+        "--manager",
+        "--data",
+        data,
     ]);
     assert_eq!(code, 0, "{err}");
     let secret = std::fs::read(dir.path().join("jwt-secret")).unwrap();
@@ -103,7 +111,14 @@ fn token_signs_staff_claims_and_refuses_a_manager_who_is_not_a_dealer() {
     assert!(caller.manager);
 
     let (code, out, err) = otd(&[
-        "token", "--role", "planner", "--sub", "alice", "--manager", "--data", data,
+        "token",
+        "--role",
+        "planner",
+        "--sub",
+        "alice",
+        "--manager",
+        "--data",
+        data,
     ]);
     assert_eq!(code, 2);
     assert!(out.is_empty());

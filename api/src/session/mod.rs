@@ -67,7 +67,10 @@ impl Default for SignIn {
     /// No accounts (nobody can sign in yet), a pool sized for this machine,
     /// secure cookies.
     fn default() -> Self {
-        SignIn::new(Arc::new(MemoryAccounts::new()), PasswordPool::for_this_machine())
+        SignIn::new(
+            Arc::new(MemoryAccounts::new()),
+            PasswordPool::for_this_machine(),
+        )
     }
 }
 

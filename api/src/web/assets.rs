@@ -41,6 +41,7 @@ const ASSETS: &[Asset] = &[
     asset!("app.css", CSS),
     asset!("app.js", JS),
     asset!("index.js", JS),
+    asset!("sign-in.js", JS),
     asset!("configurator.js", JS),
     asset!("tracker.js", JS),
     asset!("dealer.js", JS),

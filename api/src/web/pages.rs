@@ -220,6 +220,12 @@ pub struct FinancePage {
 }
 
 #[derive(Template)]
+#[template(path = "sign_in.html")]
+pub struct SignInPage {
+    pub shell: Shell,
+}
+
+#[derive(Template)]
 #[template(path = "not_found.html")]
 pub struct NotFoundPage {
     pub shell: Shell,
@@ -264,6 +270,16 @@ pub async fn index() -> Result<Response, ApiError> {
         StatusCode::OK,
         &IndexPage {
             shell: Shell::new("Order to delivery", "index", "public", "index.js"),
+        },
+    )
+}
+
+/// `/sign-in`: e-mail and password, for the session cookie.
+pub async fn sign_in() -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &SignInPage {
+            shell: Shell::new("Sign in", "sign-in", "public", "sign-in.js"),
         },
     )
 }

@@ -151,7 +151,9 @@ mod tests {
         assert!(Identity::of(Role::Dealer, "C-1001").check().is_err());
         assert!(Identity::of(Role::Admin, "ops").check().is_ok());
         assert!(Identity::of(Role::Admin, " ").check().is_err());
-        assert!(Identity::of(Role::Planner, "x".repeat(101)).check().is_err());
+        assert!(Identity::of(Role::Planner, "x".repeat(101))
+            .check()
+            .is_err());
         let manager = Identity {
             manager: true,
             ..Identity::of(Role::Dealer, "D-BER-01")

@@ -78,8 +78,8 @@ impl PasswordHash {
     /// Reads a stored PHC string; refuses one that is not an Argon2 hash.
     pub fn from_phc(phc: impl Into<String>) -> Result<PasswordHash, PasswordError> {
         let phc = phc.into();
-        let parsed = argon2::PasswordHash::new(&phc)
-            .map_err(|e| PasswordError::Malformed(e.to_string()))?;
+        let parsed =
+            argon2::PasswordHash::new(&phc).map_err(|e| PasswordError::Malformed(e.to_string()))?;
         if !parsed.algorithm.as_str().starts_with("argon2") {
             return Err(PasswordError::Malformed(format!(
                 "{} is not an Argon2 hash",
@@ -162,7 +162,11 @@ impl Worker {
             .map_err(|e| PasswordError::Hashing(e.to_string()))
     }
 
-    fn verify(&self, password: &Password, hash: Option<&PasswordHash>) -> Result<bool, PasswordError> {
+    fn verify(
+        &self,
+        password: &Password,
+        hash: Option<&PasswordHash>,
+    ) -> Result<bool, PasswordError> {
         let Some(hash) = hash else {
             let dummy = self.dummy.get_or_init(|| {
                 let mut noise = [0u8; 24];
