@@ -43,7 +43,7 @@ impl Runtime {
         auth: AuthKeys,
         rate_limit: u32,
         options: RunnerOptions,
-        vault: app::vault::Vault,
+        people: PeopleParts,
     ) -> Result<Runtime, StartError> {
         // A simulated clock continues from the advances the log recorded for its start date.
         app::clock_log::restore(events.as_ref(), &clock)
@@ -72,7 +72,7 @@ impl Runtime {
             process = process.with_leadership(leadership);
         }
         let process = process.spawn();
-        let passwords = app::accounts::PasswordPool::for_this_machine();
+        let PeopleParts { vault, passwords } = people;
         let people = app::people::People::new(executor.clone(), vault, passwords.clone());
         // The log is the authority on erasure: keys of customers it says are erased are
         // destroyed again (a key table restored from an older backup), and billing keys
@@ -130,7 +130,7 @@ impl Runtime {
             auth,
             rate_limit,
             RunnerOptions::default(),
-            memory_vault(),
+            PeopleParts::for_tests(),
         )
         .await
     }
@@ -152,6 +152,41 @@ impl Runtime {
             tracing::warn!(error = %e, "process managers did not stop cleanly");
         }
         self.projections.stop().await;
+    }
+}
+
+/// What the people use cases need beyond the stores: the vault that seals personal data
+/// and the pool that hashes passwords.
+pub struct PeopleParts {
+    pub vault: app::vault::Vault,
+    pub passwords: app::accounts::PasswordPool,
+}
+
+impl PeopleParts {
+    /// The production setup: `vault`, and Argon2id at OWASP's cost on a pool sized for
+    /// this machine.
+    pub fn new(vault: app::vault::Vault) -> PeopleParts {
+        PeopleParts {
+            vault,
+            passwords: app::accounts::PasswordPool::for_this_machine(),
+        }
+    }
+
+    /// For tests: keys in memory and a cheap Argon2id cost (a test hashes many passwords
+    /// in a debug build; the cost is a parameter, the code path is the same).
+    pub fn for_tests() -> PeopleParts {
+        PeopleParts {
+            vault: memory_vault(),
+            passwords: app::accounts::PasswordPool::with_cost(
+                2,
+                256,
+                app::accounts::PasswordCost {
+                    memory_kib: 256,
+                    iterations: 1,
+                    parallelism: 1,
+                },
+            ),
+        }
     }
 }
 

@@ -63,6 +63,7 @@ fn without_position(mut json: Value) -> Value {
 /// handover booked (so it is at the dealer and invoiced once the process
 /// managers ran: such a car is invoiced at the booking): `(order id, vehicle id)`.
 async fn at_dealer(rt: &api::runtime::Runtime, customer: &str) -> (String, String) {
+    register(rt, customer).await;
     let s = &rt.state;
     let planner = token(Role::Planner, "pat");
     let car = r#"{"market":"DE","model":"AURA","options":["PNT-RED"],"location":"D-BER-01"}"#;
@@ -188,6 +189,7 @@ async fn production_starts_racing_for_one_week_answer_alike() {
         ok(&s, "PUT", &uri, &planner, Some(r#"{"units": 2}"#)).await;
     }
     for i in 0..6 {
+        register(&rt, &format!("C-{}", 4000 + i)).await;
         let customer = token(Role::Customer, &format!("C-{}", 4000 + i));
         let body = r#"{"market":"DE","model":"AURA","options":["PNT-BLK"],"dealer_id":"D-BER-01"}"#;
         ok(&s, "POST", "/api/v1/orders", &customer, Some(body)).await;
@@ -223,6 +225,7 @@ async fn an_arrival_racing_a_cancellation_answers_as_its_effect_stands() {
         let (rt, _data) = sqlite().await;
         let s = rt.state.clone();
         let customer = format!("C-{}", 5000 + i);
+        register(&rt, &customer).await;
         let car = r#"{"market":"DE","model":"AURA","options":["PNT-RED"],"location":"D-HAM-01"}"#;
         let vehicle = ok(&s, "POST", "/api/v1/vehicles", &planner, Some(car)).await["vehicle_id"]
             .as_str()

@@ -107,6 +107,7 @@ async fn placing_needs_a_customer_or_dealer_token() {
 async fn an_invalid_order_is_a_422_with_every_rule_and_stores_nothing() {
     let rt = sim().await;
     let state = rt.state.clone();
+    let before = state.executor.store().head().await.unwrap();
     let customer = token(Role::Customer, "C-1001");
     let body = r#"{"market":"DE","model":"AURA","options":["PKG-TOW","PKG-SPORT"],"dealer_id":"D-BER-01"}"#;
     let r = call(
@@ -131,8 +132,8 @@ async fn an_invalid_order_is_a_422_with_every_rule_and_stores_nothing() {
     assert_problem(&r, 422);
     assert_eq!(r.json["errors"][0]["rule"], "dealer_not_in_market");
     assert_eq!(
-        state.executor.store().head().await.unwrap().0,
-        0,
+        state.executor.store().head().await.unwrap(),
+        before,
         "no state change from a rejected request"
     );
 }

@@ -336,7 +336,9 @@ fn clock_errors() -> Vec<(ClockError, &'static str)> {
 
 /// The codes of sign-in and sessions, with the status their problem has.
 fn access_errors() -> Vec<(api::problem::ApiError, &'static str)> {
+    use api::auth::{AuthKeys, Role};
     use api::problem::ApiError;
+    use api::routes::{customers, people_input};
     vec![
         (ApiError::InvalidCredentials, "invalid_credentials"),
         (ApiError::Csrf("no token".into()), "csrf"),
@@ -347,6 +349,43 @@ fn access_errors() -> Vec<(api::problem::ApiError, &'static str)> {
         (
             ApiError::from(PasswordRuleError::TooLong { max: 128 }),
             "password_too_long",
+        ),
+        (
+            people_input::contact_error("email", domain::values::ContactError::EmailTooLong),
+            "invalid_email",
+        ),
+        (
+            people_input::contact_error("phone", domain::values::ContactError::Phone(String::new())),
+            "invalid_phone",
+        ),
+        (
+            people_input::contact_error("name", domain::values::ContactError::Name { max: 120 }),
+            "invalid_name",
+        ),
+        (
+            people_input::AddressBody {
+                street: String::new(),
+                postcode: "1".into(),
+                city: "B".into(),
+                country: "DE".into(),
+            }
+            .parse()
+            .unwrap_err(),
+            "invalid_address",
+        ),
+        (
+            AuthKeys::from_secret(b"rule-codes-secret-rule-codes-secret!")
+                .verified_customer("not-a-token")
+                .unwrap_err(),
+            "invalid_verification",
+        ),
+        (
+            customers::staff_role(Role::Planner, None, true, |_| true).unwrap_err(),
+            "manager_not_dealer",
+        ),
+        (
+            customers::staff_role(Role::Customer, None, false, |_| true).unwrap_err(),
+            "not_staff",
         ),
     ]
 }
@@ -487,7 +526,13 @@ fn the_reference_lists_exactly_the_codes_emitted_with_their_status() {
     let mut emitted = BTreeSet::new();
     for (rejection, code) in rejections() {
         let listed = api::rule_codes::find(code).unwrap_or_else(|| panic!("{code} is not listed"));
-        let status = if rejection.is_not_found() { 404 } else { 422 };
+        let status = if rejection.is_not_found() {
+            404
+        } else if matches!(rejection, Rejection::PasswordsBusy) {
+            503
+        } else {
+            422
+        };
         assert_eq!(listed.status, status, "{code}");
         emitted.insert(code);
     }

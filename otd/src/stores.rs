@@ -27,7 +27,7 @@ pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
         parts.auth,
         settings.rate_limit,
         options,
-        parts.vault,
+        api::runtime::PeopleParts::new(parts.vault),
     )
     .await?;
     runtime.state.streams = api::routes::board_stream::StreamSlots::per_subject(

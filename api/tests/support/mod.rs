@@ -27,6 +27,21 @@ pub const CUSTOMERS: &[&str] = &[
     "C-1006", "C-1007", "C-1008", "C-1009", "C-1010", "C-2001", "C-2002", "C-4242", "C-9999",
 ];
 
+/// Registers customer `id` (market DE) unless it is registered.
+pub async fn register(rt: &api::runtime::Runtime, id: &str) {
+    rt.state
+        .people
+        .as_ref()
+        .unwrap()
+        .register_examples(
+            &[domain::values::CustomerId::parse(id).unwrap()],
+            &domain::values::MarketCode::parse("DE").unwrap(),
+            &store::Metadata::default(),
+        )
+        .await
+        .unwrap();
+}
+
 /// Registers [`CUSTOMERS`] (market DE).
 pub async fn seed_customers(rt: &api::runtime::Runtime) {
     let people = rt.state.people.as_ref().unwrap();
@@ -180,7 +195,7 @@ async fn started(
         AuthKeys::from_secret(SECRET),
         0,
         options,
-        api::runtime::memory_vault(),
+        api::runtime::PeopleParts::for_tests(),
     )
     .await
     .unwrap();

@@ -77,7 +77,9 @@ struct Callers {
 }
 
 impl Callers {
-    fn new(secret: &str) -> Result<Callers, String> {
+    /// Registers [`CUSTOMERS`] customers in the showrooms of the dealers (orders are placed
+    /// only for customers that exist) and makes a token for each.
+    async fn register(http: &Http, secret: &str) -> Result<Callers, String> {
         let keys = AuthKeys::from_secret(secret.as_bytes());
         let ttl = chrono::Duration::hours(4);
         let token = |role, sub: &str| {
@@ -85,11 +87,43 @@ impl Callers {
                 .map(Arc::from)
                 .map_err(|e| e.to_string())
         };
+        let dealer: Arc<str> = token(Role::Dealer, BOARD_DEALER)?;
+        let registered: Vec<Result<String, String>> = futures_util::stream::iter(0..CUSTOMERS)
+            .map(|n| {
+                let dealer = Arc::clone(&dealer);
+                async move {
+                    let body = format!(
+                        r#"{{"name":"Bench Customer {n}","email":"bench-{n}@customers.example","language":"de","market":"DE"}}"#
+                    );
+                    let reply = http
+                        .send(Call {
+                            method: Method::POST,
+                            path: "/api/v1/customers".into(),
+                            token: dealer,
+                            body: Some(Bytes::from(body)),
+                        })
+                        .await?;
+                    let json: serde_json::Value = serde_json::from_slice(&reply.body)
+                        .map_err(|e| format!("registering a customer: {e}"))?;
+                    json["customer_id"].as_str().map(str::to_owned).ok_or_else(|| {
+                        format!(
+                            "registering a customer failed: {} {}",
+                            reply.status,
+                            String::from_utf8_lossy(&reply.body)
+                        )
+                    })
+                }
+            })
+            .buffered(32)
+            .collect()
+            .await;
+        let customers = registered
+            .into_iter()
+            .map(|id| token(Role::Customer, &id?))
+            .collect::<Result<_, _>>()?;
         Ok(Callers {
-            customers: (0..CUSTOMERS)
-                .map(|n| token(Role::Customer, &format!("C-{}", 10_000 + n)))
-                .collect::<Result<_, _>>()?,
-            dealer: token(Role::Dealer, BOARD_DEALER)?,
+            customers,
+            dealer,
             planner: token(Role::Planner, "bench-planner")?,
         })
     }
@@ -141,8 +175,8 @@ async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> 
         uuid::Uuid::new_v4().simple()
     );
     let server = Server::start(data, &secret, CLOCK).await?;
-    let callers = Arc::new(Callers::new(&secret)?);
     let http = Http::new(format!("http://{}", server.address));
+    let callers = Arc::new(Callers::register(&http, &secret).await?);
     let planned = (args.rate * (args.warmup + args.seconds) as f64) as u64 + args.board_orders;
     open_capacity(&http, &callers, planned).await?;
 

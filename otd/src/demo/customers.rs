@@ -77,16 +77,18 @@ async fn place_one(world: &mut World<'_>) -> Result<(), DemoError> {
     let Some(model) = world.pick(&models).cloned() else {
         return Ok(());
     };
+    let channel = if world.chance(ONLINE) {
+        Channel::Online
+    } else {
+        Channel::Showroom
+    };
+    let showroom = (channel == Channel::Showroom).then_some(&dealer.id);
     let wish = Wish {
-        customer: customer(world, &dealer.market)?,
-        dealer: dealer.id,
-        market: dealer.market,
+        customer: customer(world, &dealer.market, showroom).await?,
+        dealer: dealer.id.clone(),
+        market: dealer.market.clone(),
         model,
-        channel: if world.chance(ONLINE) {
-            Channel::Online
-        } else {
-            Channel::Showroom
-        },
+        channel,
     };
     let draw: f64 = world.rng.random();
     let (catalog, rng) = (&world.catalog, &mut world.rng);
@@ -106,8 +108,13 @@ async fn place_one(world: &mut World<'_>) -> Result<(), DemoError> {
     Ok(())
 }
 
-/// A returning customer of `market` now and then, else a new one.
-fn customer(world: &mut World<'_>, market: &MarketCode) -> Result<CustomerId, DemoError> {
+/// A returning customer of `market` now and then, else a new one (registered online, or
+/// by the dealer in `showroom`).
+async fn customer(
+    world: &mut World<'_>,
+    market: &MarketCode,
+    showroom: Option<&DealerId>,
+) -> Result<CustomerId, DemoError> {
     let known: Vec<CustomerId> = world
         .customers
         .iter()
@@ -119,9 +126,7 @@ fn customer(world: &mut World<'_>, market: &MarketCode) -> Result<CustomerId, De
             return Ok(c.clone());
         }
     }
-    let next = 1001 + world.customers.len();
-    let id = CustomerId::parse(&format!("C-{next}"))
-        .map_err(|e| DemoError::Setup(format!("a new customer: {e}")))?;
+    let id = super::people::new_customer(world, market, showroom).await?;
     world.customers.insert(id.clone(), market.clone());
     Ok(id)
 }

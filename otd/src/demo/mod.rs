@@ -29,6 +29,7 @@ mod configs;
 mod customers;
 mod logistics;
 mod office;
+mod people;
 mod planners;
 mod report;
 mod script;
@@ -203,7 +204,13 @@ async fn simulate_and_report(runtime: &Runtime, options: &DemoOptions) -> Result
     let days = options.weeks * 7;
     let bar = progress_bar(u64::from(days));
     let started = Instant::now();
-    let mut world = world::World::new(runtime, options.seed, options.orders_per_day);
+    let people = runtime
+        .state
+        .people
+        .clone()
+        .ok_or_else(|| DemoError::Setup("the engine keeps no customer records".into()))?;
+    let mut world = world::World::new(runtime, people, options.seed, options.orders_per_day);
+    let accounts = people::accounts(&mut world).await?;
     for day in 0..days {
         if day > 0 {
             app::clock_log::advance(store.as_ref(), &runtime.state.clock, 1, &world.planner())
@@ -225,6 +232,38 @@ async fn simulate_and_report(runtime: &Runtime, options: &DemoOptions) -> Result
     bar.finish_and_clear();
     let report = Report::gather(&world, options, first, elapsed).await?;
     print!("{report}");
+    print_sign_ins(runtime, &mut world, &accounts).await?;
+    Ok(())
+}
+
+/// Who to sign in as (the web UI's sign-in page, or `POST /api/v1/sessions`), and the
+/// e-mail verification link of a fresh sign-up, as development mode returns it.
+async fn print_sign_ins(
+    runtime: &Runtime,
+    world: &mut world::World<'_>,
+    accounts: &[people::SignInAs],
+) -> Result<(), DemoError> {
+    println!();
+    println!("Sign in as (password for all: {}):", people::DEMO_PASSWORD);
+    let width = accounts.iter().map(|a| a.email.len()).max().unwrap_or(0);
+    for account in accounts {
+        println!(
+            "  {:<width$}  {:<17} {}",
+            account.email, account.role, account.who
+        );
+    }
+    let market = domain::values::MarketCode::parse("DE")
+        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    let fresh = people::new_sign_up(world, &market).await?;
+    let link = runtime
+        .state
+        .auth
+        .verification_link(&fresh)
+        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    println!(
+        "A new sign-up ({fresh}) verifies its e-mail address with (in development mode the \
+         server answers the link instead of mailing it):\n  {link}"
+    );
     Ok(())
 }
 

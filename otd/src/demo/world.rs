@@ -25,6 +25,7 @@ const SETTLE_WITHIN: Duration = Duration::from_secs(60);
 pub(super) struct World<'a> {
     runtime: &'a Runtime,
     pub services: app::Services,
+    pub people: app::people::People,
     pub views: projections::ReadModels,
     pub catalog: Arc<Catalog>,
     pub rng: StdRng,
@@ -84,13 +85,19 @@ impl Tally {
 }
 
 impl<'a> World<'a> {
-    pub fn new(runtime: &'a Runtime, seed: u64, orders_per_day: u32) -> Self {
+    pub fn new(
+        runtime: &'a Runtime,
+        people: app::people::People,
+        seed: u64,
+        orders_per_day: u32,
+    ) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);
         let catalog = runtime.state.catalog.clone();
         let configs = Configs::new(&catalog, &mut rng);
         World {
             runtime,
             services: runtime.state.services.clone(),
+            people,
             views: runtime.state.views.clone(),
             catalog,
             rng,

@@ -228,8 +228,7 @@ impl Plan {
 
     /// The `n`th order's placement.
     fn order(&self, n: u64) -> Result<PlaceOrder, String> {
-        let customer =
-            CustomerId::parse(&format!("C-{:06}", n % 1_000_000)).map_err(|e| e.to_string())?;
+        let customer = customer_id(n % CUSTOMERS)?;
         Ok(PlaceOrder {
             order: order_id(n),
             customer,
@@ -309,6 +308,7 @@ async fn measure(
         )
     };
     warm_up(&events, args.concurrency).await?;
+    register_customers(&executor, &plan.market, args.orders.min(CUSTOMERS)).await?;
 
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
@@ -388,6 +388,35 @@ async fn measure(
 
 /// Opens the store's connections before the clock starts: as many concurrent reads as there
 /// will be workers.
+/// How many customers the orders are spread over (returning customers order again).
+const CUSTOMERS: u64 = 1_000;
+
+fn customer_id(n: u64) -> Result<CustomerId, String> {
+    CustomerId::parse(&format!("C-{n:06}")).map_err(|e| e.to_string())
+}
+
+/// Registers the customers the orders are placed for (orders are placed only for customers
+/// that exist), before the clock starts: keys in memory, the events in the store.
+async fn register_customers(
+    executor: &Executor,
+    market: &domain::values::MarketCode,
+    count: u64,
+) -> Result<(), String> {
+    let people = app::people::People::new(
+        executor.clone(),
+        app::vault::Vault::new(
+            Arc::new(store::keys::MemoryKeys::new()),
+            &app::vault::MasterKey::generate(),
+        ),
+        app::accounts::PasswordPool::new(1, 1),
+    );
+    let ids = (0..count).map(customer_id).collect::<Result<Vec<_>, _>>()?;
+    people
+        .register_examples(&ids, market, &store::Metadata::default())
+        .await
+        .map_err(|e| format!("cannot register the customers: {e}"))
+}
+
 async fn warm_up(events: &Arc<dyn EventStore>, concurrency: usize) -> Result<(), String> {
     let reads: Vec<_> = (0..concurrency)
         .map(|n| {
