@@ -215,8 +215,9 @@ impl AuthKeys {
             purpose: VERIFY_EMAIL.to_owned(),
             exp,
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| ApiError::Internal(format!("cannot sign a verification link: {e}")))?;
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+                .map_err(|e| ApiError::Internal(format!("cannot sign a verification link: {e}")))?;
         Ok(format!("/verify-email?token={token}"))
     }
 

@@ -18,6 +18,22 @@ pub fn people(state: &AppState) -> Result<&People, ApiError> {
         .ok_or_else(|| ApiError::Unavailable("this engine keeps no customer records".into()))
 }
 
+/// [`visible_customer`] for a command: the views are first brought up to the head of the
+/// log, so a customer registered a moment ago is known (authorization reads views).
+pub async fn visible_for_command(
+    state: &AppState,
+    caller: &Caller,
+    id: &CustomerId,
+) -> Result<CustomerDoc, ApiError> {
+    let head = state
+        .services
+        .log_head()
+        .await
+        .map_err(|e| ApiError::Unavailable(format!("the event store cannot be read: {e}")))?;
+    crate::routes::reads::caught_up(state, Some(head.0)).await?;
+    visible_customer(state, caller, id).await
+}
+
 /// The customer `id` answers as (itself, or the survivor of its merges), if the caller may
 /// see it: a 404 for an unknown id, a 403 for someone else's customer.
 pub async fn visible_customer(
@@ -58,7 +74,12 @@ pub async fn dealer_knows(
     doc: &CustomerDoc,
 ) -> Result<bool, ApiError> {
     for id in std::iter::once(&doc.customer_id).chain(&doc.absorbed) {
-        if state.views.dealer_knows(dealer, id).await.map_err(read_error)? {
+        if state
+            .views
+            .dealer_knows(dealer, id)
+            .await
+            .map_err(read_error)?
+        {
             return Ok(true);
         }
     }

@@ -81,10 +81,9 @@ impl Runtime {
             .erased_customers()
             .await
             .map_err(|e| StartError::ReadModels(e.to_string()))?;
-        people
-            .reshred(&erased)
-            .await
-            .map_err(|e| StartError::Settings(format!("cannot shred erased customers' keys: {e}")))?;
+        people.reshred(&erased).await.map_err(|e| {
+            StartError::Settings(format!("cannot shred erased customers' keys: {e}"))
+        })?;
         let state = AppState {
             catalog,
             clock,

@@ -21,9 +21,9 @@ impl From<CommandError<Rejection>> for ApiError {
             {
                 violations(v)
             }
-            CommandError::Rejected(Rejection::PasswordsBusy) => {
-                ApiError::Overloaded { retry_after_secs: 1 }
-            }
+            CommandError::Rejected(Rejection::PasswordsBusy) => ApiError::Overloaded {
+                retry_after_secs: 1,
+            },
             CommandError::Rejected(rejection) => {
                 ApiError::rule(rejection.rule(), rejection.to_string())
             }

@@ -355,7 +355,10 @@ fn access_errors() -> Vec<(api::problem::ApiError, &'static str)> {
             "invalid_email",
         ),
         (
-            people_input::contact_error("phone", domain::values::ContactError::Phone(String::new())),
+            people_input::contact_error(
+                "phone",
+                domain::values::ContactError::Phone(String::new()),
+            ),
             "invalid_phone",
         ),
         (

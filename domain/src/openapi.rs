@@ -15,8 +15,9 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::values::{
-    Currency, CustomerId, DealerId, UserId, FamilyCode, InvoiceNumber, IsoWeek, LocationId, MarketCode,
-    ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId, VehicleId, Vin,
+    Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LocationId, MarketCode,
+    ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId, UserId, VehicleId,
+    Vin,
 };
 
 /// Upper-case segments joined by dashes (`PNT-RED`), as `upper_segments`

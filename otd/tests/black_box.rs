@@ -30,6 +30,7 @@ impl Server {
             .arg(data)
             .args(extra)
             .env("OTD_JWT_SECRET", "black-box-secret-black-box-secret-42")
+            .env("OTD_MASTER_KEY", "ab".repeat(32))
             .env_remove("OTD_BACKEND")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -75,6 +76,24 @@ fn token(role: &str, sub: &str) -> String {
         .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// A customer registered in the Berlin showroom (orders are placed only for customers
+/// that exist), and a token for it.
+fn customer_token(server: &Server, email: &str) -> String {
+    let dealer = token("dealer", "D-BER-01");
+    let body =
+        serde_json::json!({"name": "Black Box", "email": email, "language": "de", "market": "DE"})
+            .to_string();
+    let (status, reply) = http(
+        server,
+        "POST",
+        "/api/v1/customers",
+        Some(&dealer),
+        Some(&body),
+    );
+    assert!(status == 201 || status == 200, "{status} {reply}");
+    token("customer", reply["customer_id"].as_str().unwrap())
 }
 
 /// One HTTP/1.1 request on a fresh connection.
@@ -150,7 +169,7 @@ const ORDER: &str =
 
 fn lifecycle(server: &Server) {
     let planner = token("planner", "pat");
-    let customer = token("customer", "C-1001");
+    let customer = customer_token(server, "lifecycle@example.de");
     let dealer = token("dealer", "D-BER-01");
     let finance = token("finance", "fin");
     assert_eq!(
@@ -298,7 +317,7 @@ fn a_full_lifecycle_over_a_real_socket_on_postgresql() {
 fn every_order_acknowledged_before_a_sigkill_is_there_after_a_restart() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), &[]);
-    let customer = token("customer", "C-1001");
+    let customer = customer_token(&server, "sigkill@example.de");
     let mut ids = Vec::new();
     for _ in 0..40 {
         let (s, placed) = http(
@@ -336,7 +355,7 @@ fn a_sigkill_while_the_process_managers_work_never_books_twice() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path(), &[]);
     let planner = token("planner", "pat");
-    let customer = token("customer", "C-1001");
+    let customer = customer_token(&server, "twice@example.de");
     for week in ["2026-W50", "2026-W51"] {
         let path = format!("/api/v1/plants/P-LEIPZIG/capacity/{week}");
         assert_eq!(
@@ -423,7 +442,7 @@ fn two_servers_on_one_postgresql_schema_share_the_work_and_survive_the_leaders_d
     let first = Server::start(data_a.path(), &pg);
     let second = Server::start(data_b.path(), &pg);
     let planner = token("planner", "pat");
-    let customer = token("customer", "C-1001");
+    let customer = customer_token(&first, "two-servers@example.de");
     let (s, _) = http(
         &second,
         "PUT",

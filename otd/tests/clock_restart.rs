@@ -53,6 +53,7 @@ async fn a_restart_with_the_same_start_keeps_the_advanced_clock() {
     assert_eq!(today(&rt).await, "2026-11-23");
     advance(&rt, 10).await;
     advance(&rt, 5).await;
+    register(&rt, "C-1001").await;
     let customer = token(Role::Customer, "C-1001");
     let placed = call(
         &rt.state,

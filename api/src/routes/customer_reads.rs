@@ -318,7 +318,11 @@ impl Needle {
             Needle::Everything => true,
             Needle::Email(email) => &profile.email == email,
             Needle::Text(text) => {
-                if profile.name.to_string().to_lowercase().contains(text.as_str())
+                if profile
+                    .name
+                    .to_string()
+                    .to_lowercase()
+                    .contains(text.as_str())
                     || profile.email.as_str().contains(text.as_str())
                 {
                     return true;
@@ -397,7 +401,11 @@ pub async fn export(
         }
         let docs = state.views.customer(id).await.map_err(read_error)?;
         if let Some(d) = docs {
-            consent_history.extend(d.consents.iter().filter_map(|c| serde_json::to_value(c).ok()));
+            consent_history.extend(
+                d.consents
+                    .iter()
+                    .filter_map(|c| serde_json::to_value(c).ok()),
+            );
         }
     }
     let customer = view_of(&state, &caller, doc).await?;

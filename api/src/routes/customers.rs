@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::people_input::{parse_email, parse_name, parse_phone, NewCustomerBody, ProfilePatch};
 use crate::auth::{Caller, MaybeCaller, Role};
 use crate::extract::{AppJson, AppPath};
-use crate::people_access::{people, visible_customer};
+use crate::people_access::{people, visible_for_command};
 use crate::problem::{ApiError, Problem};
 use crate::{metadata, AppState};
 use app::accounts::Password;
@@ -96,7 +96,12 @@ pub async fn register(
     let market = MarketCode::parse(&body.market)
         .ok()
         .filter(|m| state.catalog.market(m).is_some())
-        .ok_or_else(|| ApiError::rule("unknown_market", format!("unknown market {:?}", body.market)))?;
+        .ok_or_else(|| {
+            ApiError::rule(
+                "unknown_market",
+                format!("unknown market {:?}", body.market),
+            )
+        })?;
     let password = match (&channel, body.password) {
         (Channel::Online, None) => {
             return Err(ApiError::rule(
@@ -104,13 +109,19 @@ pub async fn register(
                 "a sign-up needs a password of at least 10 characters",
             ))
         }
-        (_, Some(p)) => Some(Password::parse(p).map_err(|e| ApiError::rule(e.rule(), e.to_string()))?),
+        (_, Some(p)) => {
+            Some(Password::parse(p).map_err(|e| ApiError::rule(e.rule(), e.to_string()))?)
+        }
         (_, None) => None,
     };
     let profile = Profile {
         name: parse_name(&body.name)?,
         email: parse_email(&body.email)?,
-        phone: body.phone.as_deref().map(|p| parse_phone(p, &market)).transpose()?,
+        phone: body
+            .phone
+            .as_deref()
+            .map(|p| parse_phone(p, &market))
+            .transpose()?,
         billing_address: body.billing_address.map(|a| a.parse()).transpose()?,
     };
     let metadata = match &caller {
@@ -131,11 +142,10 @@ pub async fn register(
             &metadata,
         )
         .await?;
-    let verification_link = (registration.created
-        && registration.needs_verification
-        && state.dev_links)
-        .then(|| state.auth.verification_link(&registration.customer))
-        .transpose()?;
+    let verification_link =
+        (registration.created && registration.needs_verification && state.dev_links)
+            .then(|| state.auth.verification_link(&registration.customer))
+            .transpose()?;
     let status = if registration.created {
         StatusCode::CREATED
     } else {
@@ -208,9 +218,11 @@ pub async fn change(
 ) -> Result<Json<ChangedView>, ApiError> {
     let people = people(&state)?;
     if !matches!(caller.role, Role::Customer | Role::Dealer) {
-        return Err(ApiError::Forbidden("only the customer and its dealers change a profile".into()));
+        return Err(ApiError::Forbidden(
+            "only the customer and its dealers change a profile".into(),
+        ));
     }
-    let doc = visible_customer(&state, &caller, &customer).await?;
+    let doc = visible_for_command(&state, &caller, &customer).await?;
     let id = doc.customer_id.clone();
     let source = if caller.role == Role::Dealer {
         ConsentSource::Showroom
@@ -223,7 +235,11 @@ pub async fn change(
         email: patch.email.as_deref().map(parse_email).transpose()?,
         phone: patch
             .phone
-            .map(|p| p.as_deref().map(|p| parse_phone(p, &doc.market)).transpose())
+            .map(|p| {
+                p.as_deref()
+                    .map(|p| parse_phone(p, &doc.market))
+                    .transpose()
+            })
             .transpose()?,
         billing_address: patch
             .billing_address
@@ -235,7 +251,9 @@ pub async fn change(
         consent_phone: consents.phone,
         consent_source: Some(source),
     };
-    let done = people.change_profile(&id, change, &metadata(&caller)).await?;
+    let done = people
+        .change_profile(&id, change, &metadata(&caller))
+        .await?;
     Ok(Json(ChangedView {
         customer_id: id.to_string(),
         position: done.position.0,
@@ -278,8 +296,8 @@ pub async fn merge(
     match caller.role {
         Role::Admin => {}
         Role::Dealer if caller.manager => {
-            visible_customer(&state, &caller, &survivor).await?;
-            visible_customer(&state, &caller, &duplicate).await?;
+            visible_for_command(&state, &caller, &survivor).await?;
+            visible_for_command(&state, &caller, &duplicate).await?;
         }
         _ => {
             return Err(ApiError::Forbidden(
@@ -287,7 +305,9 @@ pub async fn merge(
             ))
         }
     }
-    let done = people.merge(&survivor, &duplicate, &metadata(&caller)).await?;
+    let done = people
+        .merge(&survivor, &duplicate, &metadata(&caller))
+        .await?;
     Ok(Json(MergedView {
         customer_id: survivor.to_string(),
         merged: duplicate.to_string(),
@@ -318,7 +338,7 @@ pub async fn erase(
     match caller.role {
         Role::Admin => {}
         Role::Customer => {
-            visible_customer(&state, &caller, &customer).await?;
+            visible_for_command(&state, &caller, &customer).await?;
         }
         _ => {
             return Err(ApiError::Forbidden(
@@ -398,7 +418,8 @@ pub fn staff_from(state: &AppState, body: NewUserBody) -> Result<NewStaff, ApiEr
             email: parse_email(&body.email)?,
         },
         role,
-        password: Password::parse(body.password).map_err(|e| ApiError::rule(e.rule(), e.to_string()))?,
+        password: Password::parse(body.password)
+            .map_err(|e| ApiError::rule(e.rule(), e.to_string()))?,
     })
 }
 
@@ -410,17 +431,25 @@ pub fn staff_role(
     known: impl Fn(&DealerId) -> bool,
 ) -> Result<StaffRole, ApiError> {
     if manager && role != Role::Dealer {
-        return Err(ApiError::rule("manager_not_dealer", "only a dealer's staff member can be a manager"));
+        return Err(ApiError::rule(
+            "manager_not_dealer",
+            "only a dealer's staff member can be a manager",
+        ));
     }
     match role {
         Role::Dealer => {
             let text = dealer.ok_or_else(|| {
-                ApiError::rule("unknown_dealer", "a dealer's staff member needs a dealer_id")
+                ApiError::rule(
+                    "unknown_dealer",
+                    "a dealer's staff member needs a dealer_id",
+                )
             })?;
             let dealer = DealerId::parse(text)
                 .ok()
                 .filter(|d| known(d))
-                .ok_or_else(|| ApiError::rule("unknown_dealer", format!("unknown dealer {text:?}")))?;
+                .ok_or_else(|| {
+                    ApiError::rule("unknown_dealer", format!("unknown dealer {text:?}"))
+                })?;
             Ok(StaffRole::Dealer { dealer, manager })
         }
         Role::Planner => Ok(StaffRole::Planner),

@@ -23,8 +23,8 @@ pub async fn engine(clock: app::Clock) -> api::runtime::Runtime {
 
 /// The customers the tests order for (orders are placed only for customers that exist).
 pub const CUSTOMERS: &[&str] = &[
-    "C-1", "C-2", "C-3", "C-4", "C-9", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005",
-    "C-1006", "C-1007", "C-1008", "C-1009", "C-1010", "C-2001", "C-2002", "C-4242", "C-9999",
+    "C-1", "C-2", "C-3", "C-4", "C-9", "C-1001", "C-1002", "C-1003", "C-1004", "C-1005", "C-1006",
+    "C-1007", "C-1008", "C-1009", "C-1010", "C-2001", "C-2002", "C-4242", "C-9999",
 ];
 
 /// Registers customer `id` (market DE) unless it is registered.

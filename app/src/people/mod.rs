@@ -31,8 +31,8 @@ use crate::vault::Vault;
 use crate::Executor;
 
 pub(crate) use privacy::buyer;
-pub use profile::{Address, Profile, ProfileChange, StaffProfile};
 pub use privacy::RecordEntry;
+pub use profile::{Address, Profile, ProfileChange, StaffProfile};
 pub use register::{NewCustomer, Registration};
 pub use signin::NewStaff;
 
@@ -72,7 +72,10 @@ impl People {
     }
 
     /// Who holds `claim` now.
-    pub(crate) async fn holder(&self, claim: &ClaimKey) -> Result<Option<ClaimOwner>, ServiceError> {
+    pub(crate) async fn holder(
+        &self,
+        claim: &ClaimKey,
+    ) -> Result<Option<ClaimOwner>, ServiceError> {
         Ok(load::<Claim>(&self.exec, claim).await?.holder().cloned())
     }
 }

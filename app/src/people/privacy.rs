@@ -10,8 +10,8 @@ use super::People;
 use crate::rejection::{Rejection, ServiceError};
 use crate::services::Done;
 use crate::steps::{load, run, Reached};
-use crate::Executor;
 use crate::CommandError;
+use crate::Executor;
 
 /// How many merges a chain of merged ids may have (a merged customer's
 /// survivor merged again, …): far more than any real history.

@@ -221,7 +221,11 @@ impl People {
                 }
             }
         }
-        let consents = [change.consent_email, change.consent_sms, change.consent_phone];
+        let consents = [
+            change.consent_email,
+            change.consent_sms,
+            change.consent_phone,
+        ];
         if consents.iter().any(Option::is_some) {
             let done = run::<Customer>(&self.exec, customer, metadata, |_| {
                 CustomerCommand::SetConsents {
@@ -280,7 +284,9 @@ pub(crate) fn guard_live(state: &Customer) -> Result<(), ServiceError> {
         return Err(CommandError::NotFound("customer".into()));
     }
     if state.erased() {
-        return Err(CommandError::Rejected(Rejection::Customer(CustomerError::Erased)));
+        return Err(CommandError::Rejected(Rejection::Customer(
+            CustomerError::Erased,
+        )));
     }
     if let Some(survivor) = state.merged_into() {
         return Err(CommandError::Rejected(Rejection::Customer(

@@ -131,17 +131,18 @@ impl People {
             .await
             .map_err(vault_failed)?;
         let at = self.exec.clock().now();
-        let registered = run::<Customer>(&self.exec, &id, metadata, |_| CustomerCommand::Register {
-            customer: id.clone(),
-            profile: sealed.clone(),
-            language: new.language,
-            market: new.market.clone(),
-            channel: new.channel.clone(),
-            consents: new.consents,
-            contacts: contacts.clone(),
-            at,
-        })
-        .await;
+        let registered =
+            run::<Customer>(&self.exec, &id, metadata, |_| CustomerCommand::Register {
+                customer: id.clone(),
+                profile: sealed.clone(),
+                language: new.language,
+                market: new.market.clone(),
+                channel: new.channel.clone(),
+                consents: new.consents,
+                contacts: contacts.clone(),
+                at,
+            })
+            .await;
         let created = match registered {
             Ok(done) => {
                 reached = reached.max(Reached::of(&done));
@@ -156,7 +157,12 @@ impl People {
         if let (Some(login), Some(hash)) = (login, hash) {
             let sealed = self
                 .vault
-                .seal(id.as_str(), Purpose::Profile, PASSWORD_FIELD, hash.as_phc().as_bytes())
+                .seal(
+                    id.as_str(),
+                    Purpose::Profile,
+                    PASSWORD_FIELD,
+                    hash.as_phc().as_bytes(),
+                )
                 .await
                 .map_err(vault_failed)?;
             let done = run::<Customer>(&self.exec, &id, metadata, |_| {

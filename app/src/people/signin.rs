@@ -9,7 +9,9 @@ use domain::user::{StaffRole, User, UserCommand};
 use domain::values::{ClaimKind, CustomerId, Email, Sealed, UserId};
 use store::Metadata;
 
-use super::profile::{guard_live, taken_by, vault_failed, StaffProfile, PASSWORD_FIELD, PROFILE_FIELD};
+use super::profile::{
+    guard_live, taken_by, vault_failed, StaffProfile, PASSWORD_FIELD, PROFILE_FIELD,
+};
 use super::People;
 use crate::accounts::{
     Accounts, AccountsError, Identity, Password, PasswordError, PasswordHash, Role, SignInRecord,
@@ -62,7 +64,12 @@ impl People {
             .map_err(vault_failed)?;
         let password = self
             .vault
-            .seal(subject, Purpose::Profile, PASSWORD_FIELD, hash.as_phc().as_bytes())
+            .seal(
+                subject,
+                Purpose::Profile,
+                PASSWORD_FIELD,
+                hash.as_phc().as_bytes(),
+            )
             .await
             .map_err(vault_failed)?;
         let at = self.exec.clock().now();
@@ -131,7 +138,10 @@ impl People {
         if state.erased() {
             return Ok(None);
         }
-        let Some(hash) = self.password_of(customer.as_str(), state.password()).await? else {
+        let Some(hash) = self
+            .password_of(customer.as_str(), state.password())
+            .await?
+        else {
             return Ok(None);
         };
         let survivor = self.resolve(customer).await?;

@@ -104,7 +104,8 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Placed, ServiceError> {
         let exec = &self.exec;
-        let (customer, billing) = crate::people::buyer(exec, &input.customer, input.channel).await?;
+        let (customer, billing) =
+            crate::people::buyer(exec, &input.customer, input.channel).await?;
         let command = |_: &Order| OrderCommand::Place {
             order: input.order,
             customer: customer.clone(),

@@ -252,8 +252,8 @@ async fn print_sign_ins(
             account.email, account.role, account.who
         );
     }
-    let market = domain::values::MarketCode::parse("DE")
-        .map_err(|e| DemoError::Setup(e.to_string()))?;
+    let market =
+        domain::values::MarketCode::parse("DE").map_err(|e| DemoError::Setup(e.to_string()))?;
     let fresh = people::new_sign_up(world, &market).await?;
     let link = runtime
         .state

@@ -6,7 +6,9 @@
 use app::people::{Address, NewCustomer, NewStaff, Profile, StaffProfile};
 use domain::customer::{Channel, ConsentChoice};
 use domain::user::StaffRole;
-use domain::values::{CustomerId, DealerId, Email, Language, MarketCode, PersonName, Phone, UserId};
+use domain::values::{
+    CustomerId, DealerId, Email, Language, MarketCode, PersonName, Phone, UserId,
+};
 use rand::Rng;
 
 use super::world::World;
@@ -20,15 +22,33 @@ pub const DEMO_PASSWORD: &str = "otd-demo-2026";
 const CONSULTANTS: usize = 2;
 
 const DE_FIRST: &[&str] = &[
-    "Anna", "Lukas", "Marie", "Felix", "Sophie", "Jonas", "Lea", "Paul", "Emma", "Leon",
-    "Hannah", "Finn", "Mia", "Elias", "Lina", "Noah", "Clara", "Ben", "Ida", "Moritz",
+    "Anna", "Lukas", "Marie", "Felix", "Sophie", "Jonas", "Lea", "Paul", "Emma", "Leon", "Hannah",
+    "Finn", "Mia", "Elias", "Lina", "Noah", "Clara", "Ben", "Ida", "Moritz",
 ];
 const DE_LAST: &[&str] = &[
-    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-    "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Neumann", "Schwarz",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
 ];
 const DE_STREETS: &[&str] = &[
-    "Hauptstraße", "Lindenallee", "Gartenweg", "Schillerstraße", "Bahnhofstraße",
+    "Hauptstraße",
+    "Lindenallee",
+    "Gartenweg",
+    "Schillerstraße",
+    "Bahnhofstraße",
 ];
 const DE_CITIES: &[(&str, &str)] = &[
     ("10115", "Berlin"),
@@ -37,9 +57,17 @@ const DE_CITIES: &[(&str, &str)] = &[
     ("50667", "Köln"),
 ];
 const ZH_FAMILY: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
-const ZH_GIVEN: &[&str] = &["芳", "伟", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟"];
-const ZH_PINYIN: &[&str] = &["fang", "wei", "na", "min", "jing", "lei", "yang", "yan", "yong", "jun", "jie", "juan"];
-const ZH_CITIES: &[(&str, &str)] = &[("200000", "Shanghai"), ("100000", "Beijing"), ("518000", "Shenzhen")];
+const ZH_GIVEN: &[&str] = &[
+    "芳", "伟", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟",
+];
+const ZH_PINYIN: &[&str] = &[
+    "fang", "wei", "na", "min", "jing", "lei", "yang", "yan", "yong", "jun", "jie", "juan",
+];
+const ZH_CITIES: &[(&str, &str)] = &[
+    ("200000", "Shanghai"),
+    ("100000", "Beijing"),
+    ("518000", "Shenzhen"),
+];
 
 /// Someone the demo prints how to sign in as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,9 +99,17 @@ fn person(world: &mut World<'_>, market: &MarketCode, n: usize) -> Result<Profil
         (
             format!("{}{}", ZH_FAMILY[family], ZH_GIVEN[given]),
             format!("{}.{}", ZH_PINYIN[given], n),
-            format!("+86 139 {:04} {:04}", world.rng.random_range(0..10_000), n % 10_000),
+            format!(
+                "+86 139 {:04} {:04}",
+                world.rng.random_range(0..10_000),
+                n % 10_000
+            ),
             Address {
-                street: format!("{} Road {}", ["Nanjing", "Huaihai", "Century"][n % 3], n % 300 + 1),
+                street: format!(
+                    "{} Road {}",
+                    ["Nanjing", "Huaihai", "Century"][n % 3],
+                    n % 300 + 1
+                ),
                 postcode: postcode.into(),
                 city: city.into(),
                 country: "CN".into(),
@@ -92,7 +128,11 @@ fn person(world: &mut World<'_>, market: &MarketCode, n: usize) -> Result<Profil
         (
             format!("{first} {last}"),
             slug,
-            format!("+49 30 {:03}{:05}", world.rng.random_range(100..1000), n % 100_000),
+            format!(
+                "+49 30 {:03}{:05}",
+                world.rng.random_range(100..1000),
+                n % 100_000
+            ),
             Address {
                 street: format!(
                     "{} {}",
@@ -194,9 +234,21 @@ pub(super) async fn accounts(world: &mut World<'_>) -> Result<Vec<SignInAs>, Dem
             ));
         }
     }
-    staff.push((StaffRole::Planner, "planner@otd.example".into(), "OEM planner".into()));
-    staff.push((StaffRole::Finance, "finance@otd.example".into(), "OEM finance".into()));
-    staff.push((StaffRole::Admin, "admin@otd.example".into(), "OEM admin".into()));
+    staff.push((
+        StaffRole::Planner,
+        "planner@otd.example".into(),
+        "OEM planner".into(),
+    ));
+    staff.push((
+        StaffRole::Finance,
+        "finance@otd.example".into(),
+        "OEM finance".into(),
+    ));
+    staff.push((
+        StaffRole::Admin,
+        "admin@otd.example".into(),
+        "OEM admin".into(),
+    ));
     for (n, (role, email, what)) in staff.into_iter().enumerate() {
         let market = match &role {
             StaffRole::Dealer { dealer, .. } => world
@@ -275,7 +327,9 @@ pub(super) async fn accounts(world: &mut World<'_>) -> Result<Vec<SignInAs>, Dem
                 action: "verifying an e-mail address",
                 error,
             })?;
-        world.customers.insert(registration.customer.clone(), market.clone());
+        world
+            .customers
+            .insert(registration.customer.clone(), market.clone());
         people.push(SignInAs {
             who: format!("{name}, customer {} ({})", registration.customer, market),
             role: "customer".into(),

@@ -125,12 +125,15 @@ impl Projection for CustomersProjection {
             (AnyId::Customer(customer), AnyEvent::Customer(event)) => {
                 apply_customer(envelope, customer, event, docs)
             }
-            (_, AnyEvent::Order(OrderEvent::Placed {
-                customer,
-                dealer,
-                selling_dealer,
-                ..
-            })) => {
+            (
+                _,
+                AnyEvent::Order(OrderEvent::Placed {
+                    customer,
+                    dealer,
+                    selling_dealer,
+                    ..
+                }),
+            ) => {
                 link(docs, dealer, customer, envelope.occurred_at, 1)?;
                 if let Some(seller) = selling_dealer.as_ref().filter(|s| *s != dealer) {
                     link(docs, seller, customer, envelope.occurred_at, 1)?;

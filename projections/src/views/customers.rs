@@ -10,7 +10,10 @@ use crate::models::customers::{CustomerDoc, CustomerLink};
 
 impl ReadModels {
     /// One customer's document.
-    pub async fn customer(&self, customer: &CustomerId) -> Result<Option<CustomerDoc>, ReadModelError> {
+    pub async fn customer(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Option<CustomerDoc>, ReadModelError> {
         self.get::<CustomerDoc>(customer.to_string()).await
     }
 

@@ -109,6 +109,25 @@ impl Engine {
         let catalog = Arc::new(Catalog::demo());
         let clock = Clock::simulated(day(START));
         let exec = Executor::new(Arc::clone(&events), Arc::clone(&catalog), clock.clone());
+        // Orders are placed only for customers that exist: the actors' customers.
+        let people = app::people::People::new(
+            exec.clone(),
+            app::vault::Vault::new(
+                Arc::new(store::keys::MemoryKeys::new()),
+                &app::vault::MasterKey::generate(),
+            ),
+            app::accounts::PasswordPool::new(1, 1),
+        );
+        let customers: Vec<domain::values::CustomerId> = (1001..1101)
+            .map(|n| domain::values::CustomerId::parse(&format!("C-{n}")).unwrap())
+            .collect();
+        for market in ["DE", "CN"] {
+            let market = domain::values::MarketCode::parse(market).unwrap();
+            people
+                .register_examples(&customers, &market, &store::Metadata::default())
+                .await
+                .unwrap();
+        }
         let supply: Arc<dyn SupplyView> = Arc::new(Supply::new(views.clone()));
         let mut process = Vec::new();
         for instance in 0..instances {
