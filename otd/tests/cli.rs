@@ -133,3 +133,30 @@ fn token_signs_staff_claims_and_refuses_a_manager_who_is_not_a_dealer() {
     assert_eq!(code, 2);
     assert!(err.contains("user id"), "{err}");
 }
+
+#[test]
+fn admin_create_user_bootstraps_staff_accounts_and_refuses_bad_ones() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let create = |email: &str, role: &str, extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_otd"))
+            .args(["admin", "create-user", "--email", email, "--name", "Ada Admin", "--role", role])
+            .args(extra)
+            .args(["--password", "first admin password", "--data", dir])
+            .env_remove("OTD_BACKEND")
+            .output()
+            .unwrap()
+    };
+    let out = create("ada@otd.example", "admin", &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(id.starts_with("U-"), "{id}");
+    let again = create("ADA@otd.example", "admin", &[]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("login_taken"));
+    let no_dealer = create("sam@otd.example", "dealer", &[]);
+    assert!(!no_dealer.status.success());
+    assert!(String::from_utf8_lossy(&no_dealer.stderr).contains("dealer"));
+    let manager = create("mia@otd.example", "dealer", &["--dealer", "D-BER-01", "--manager"]);
+    assert!(manager.status.success(), "{}", String::from_utf8_lossy(&manager.stderr));
+}
