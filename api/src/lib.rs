@@ -13,6 +13,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod limits;
 pub mod metrics;
+pub mod names;
 pub mod openapi;
 pub mod people_access;
 pub mod problem;

@@ -501,3 +501,88 @@ async fn an_admin_creates_staff_who_sign_in_as_themselves() {
     assert_eq!(caller.user.unwrap().as_str(), user);
     assert!(caller.manager);
 }
+
+#[tokio::test]
+async fn boards_and_trackers_show_names_beside_ids_and_erased_customer_after_erasure() {
+    let rt = sim().await;
+    let s = rt.state.clone();
+    let dealer = token(Role::Dealer, "D-BER-01");
+    let r = call(
+        &s,
+        "POST",
+        "/api/v1/customers",
+        Some(&dealer),
+        Some(&anna()),
+    )
+    .await;
+    let customer = id(&r);
+    let order = json!({"market": "DE", "model": "AURA", "options": [], "dealer_id": "D-BER-01",
+        "customer_id": customer})
+    .to_string();
+    let placed = call(&s, "POST", "/api/v1/orders", Some(&dealer), Some(&order)).await;
+    assert_eq!(placed.status, 201, "{:?}", placed.json);
+    let at = placed.json["position"].clone();
+    let board = call(
+        &s,
+        "GET",
+        &format!("/api/v1/dealers/D-BER-01/board?min_position={at}"),
+        Some(&dealer),
+        None,
+    )
+    .await;
+    assert_eq!(board.status, 200);
+    assert_eq!(board.json["dealer_name"], "Berlin");
+    let row = board.json["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["customer_id"] == customer.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["customer_name"], "Anna Müller");
+    let tracker = call(
+        &s,
+        "GET",
+        &format!(
+            "/api/v1/orders/{}",
+            placed.json["order_id"].as_str().unwrap()
+        ),
+        Some(&dealer),
+        None,
+    )
+    .await;
+    assert_eq!(tracker.json["customer_name"], "Anna Müller");
+    assert_eq!(
+        tracker.json["customer_id"],
+        customer.as_str(),
+        "ids stay alongside"
+    );
+    assert_eq!(tracker.json["dealer_name"], "Berlin");
+    let admin = token(Role::Admin, "root");
+    let erased = call(
+        &s,
+        "POST",
+        &format!("/api/v1/customers/{customer}/erase"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    let at = erased.json["position"].clone();
+    let board = call(
+        &s,
+        "GET",
+        &format!("/api/v1/dealers/D-BER-01/board?min_position={at}"),
+        Some(&dealer),
+        None,
+    )
+    .await;
+    let row = board.json["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["customer_id"] == customer.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["customer_name"], "erased customer");
+    assert!(!board.json.to_string().contains("Müller"));
+}

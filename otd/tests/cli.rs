@@ -140,7 +140,16 @@ fn admin_create_user_bootstraps_staff_accounts_and_refuses_bad_ones() {
     let dir = data.path().to_str().unwrap();
     let create = |email: &str, role: &str, extra: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_otd"))
-            .args(["admin", "create-user", "--email", email, "--name", "Ada Admin", "--role", role])
+            .args([
+                "admin",
+                "create-user",
+                "--email",
+                email,
+                "--name",
+                "Ada Admin",
+                "--role",
+                role,
+            ])
             .args(extra)
             .args(["--password", "first admin password", "--data", dir])
             .env_remove("OTD_BACKEND")
@@ -148,7 +157,11 @@ fn admin_create_user_bootstraps_staff_accounts_and_refuses_bad_ones() {
             .unwrap()
     };
     let out = create("ada@otd.example", "admin", &[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     assert!(id.starts_with("U-"), "{id}");
     let again = create("ADA@otd.example", "admin", &[]);
@@ -157,6 +170,14 @@ fn admin_create_user_bootstraps_staff_accounts_and_refuses_bad_ones() {
     let no_dealer = create("sam@otd.example", "dealer", &[]);
     assert!(!no_dealer.status.success());
     assert!(String::from_utf8_lossy(&no_dealer.stderr).contains("dealer"));
-    let manager = create("mia@otd.example", "dealer", &["--dealer", "D-BER-01", "--manager"]);
-    assert!(manager.status.success(), "{}", String::from_utf8_lossy(&manager.stderr));
+    let manager = create(
+        "mia@otd.example",
+        "dealer",
+        &["--dealer", "D-BER-01", "--manager"],
+    );
+    assert!(
+        manager.status.success(),
+        "{}",
+        String::from_utf8_lossy(&manager.stderr)
+    );
 }

@@ -46,31 +46,64 @@ async fn customer_with_an_order(rt: &Runtime) -> String {
         "language": "de", "market": "DE",
         "billing_address": {"street": "Quellweg 7", "postcode": "10115", "city": "Berlin", "country": "DE"}})
     .to_string();
-    let r = call(&rt.state, "POST", "/api/v1/customers", Some(&dealer), Some(&body)).await;
+    let r = call(
+        &rt.state,
+        "POST",
+        "/api/v1/customers",
+        Some(&dealer),
+        Some(&body),
+    )
+    .await;
     assert_eq!(r.status, 201, "{:?}", r.json);
     let customer = r.json["customer_id"].as_str().unwrap().to_owned();
     let order = json!({"market": "DE", "model": "AURA", "options": [], "dealer_id": "D-BER-01",
         "customer_id": customer})
     .to_string();
-    let r = call(&rt.state, "POST", "/api/v1/orders", Some(&dealer), Some(&order)).await;
+    let r = call(
+        &rt.state,
+        "POST",
+        "/api/v1/orders",
+        Some(&dealer),
+        Some(&order),
+    )
+    .await;
     assert_eq!(r.status, 201, "{:?}", r.json);
     settle(rt).await;
-    let view = call(&rt.state, "GET", &format!("/api/v1/customers/{customer}"), Some(&dealer), None).await;
-    assert_eq!(view.json["name"], NAME, "the 360 opens the profile before the erasure");
+    let view = call(
+        &rt.state,
+        "GET",
+        &format!("/api/v1/customers/{customer}"),
+        Some(&dealer),
+        None,
+    )
+    .await;
+    assert_eq!(
+        view.json["name"], NAME,
+        "the 360 opens the profile before the erasure"
+    );
     customer
 }
 
 /// Erases the customer (as an admin) and checks the views and the vault afterwards.
 async fn erase(rt: &Runtime, customer: &str) {
     let admin = token(Role::Admin, "privacy-desk");
-    let r = call(&rt.state, "POST", &format!("/api/v1/customers/{customer}/erase"), Some(&admin), None).await;
+    let r = call(
+        &rt.state,
+        "POST",
+        &format!("/api/v1/customers/{customer}/erase"),
+        Some(&admin),
+        None,
+    )
+    .await;
     assert_eq!(r.status, 200, "{:?}", r.json);
     settle(rt).await;
     let people = rt.state.people.as_ref().unwrap();
     let id = domain::values::CustomerId::parse(customer).unwrap();
     let state = people.customer(&id).await.unwrap();
     assert!(state.erased());
-    let sealed = state.profile().expect("the sealed profile stays in the log");
+    let sealed = state
+        .profile()
+        .expect("the sealed profile stays in the log");
     let opened = people.open_profile(&id, sealed).await.unwrap();
     assert!(opened.clear().is_none(), "the key is destroyed");
 }
@@ -80,7 +113,14 @@ async fn rebuilt_views_stay_erased(rt: &Runtime, customer: &str) {
     rt.projections().rebuild(None).await.unwrap();
     settle(rt).await;
     let planner = token(Role::Planner, "pat");
-    let view = call(&rt.state, "GET", &format!("/api/v1/customers/{customer}"), Some(&planner), None).await;
+    let view = call(
+        &rt.state,
+        "GET",
+        &format!("/api/v1/customers/{customer}"),
+        Some(&planner),
+        None,
+    )
+    .await;
     assert_eq!(view.status, 200, "{:?}", view.json);
     assert_eq!(view.json["erased"], true);
     assert_eq!(view.json["name"], serde_json::Value::Null);
@@ -102,7 +142,9 @@ fn files(data: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +178,9 @@ async fn after_erasure_no_personal_value_is_in_the_sqlite_files_and_the_log_stil
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_erasure_no_personal_value_is_in_any_postgresql_table() {
     let Ok(url) = std::env::var("OTD_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED: OTD_TEST_POSTGRES_URL is not set, the PostgreSQL erasure scan did not run");
+        eprintln!(
+            "SKIPPED: OTD_TEST_POSTGRES_URL is not set, the PostgreSQL erasure scan did not run"
+        );
         return;
     };
     let schema = store::ThrowawaySchema::new(&url, "otd_erase");
@@ -149,12 +193,16 @@ async fn after_erasure_no_personal_value_is_in_any_postgresql_table() {
         "--postgres-schema",
         schema.name(),
     ];
-    let rt = otd::stores::start(&settings(data.path(), &backend)).await.unwrap();
+    let rt = otd::stores::start(&settings(data.path(), &backend))
+        .await
+        .unwrap();
     let customer = customer_with_an_order(&rt).await;
     erase(&rt, &customer).await;
     rebuilt_views_stay_erased(&rt, &customer).await;
     rt.shutdown().await;
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(connection);
     let tables = client
         .query(
@@ -176,5 +224,8 @@ async fn after_erasure_no_personal_value_is_in_any_postgresql_table() {
             }
         }
     }
-    assert!(found_id, "the scan reads the tables: the customer id is there in clear");
+    assert!(
+        found_id,
+        "the scan reads the tables: the customer id is there in clear"
+    );
 }

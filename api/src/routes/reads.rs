@@ -128,8 +128,13 @@ pub async fn list_orders(
                 .ok_or_else(|| ApiError::Forbidden("not a dealer".into()))?;
             let mine = |d: &Option<DealerId>| d.as_ref() == Some(&me);
             if filter.dealer_id.is_none() && filter.selling_dealer_id.is_none() {
-                let orders = state.views.orders_of_dealer(&me, &filter).await;
-                return Ok(Json(orders.map_err(read_error)?));
+                let mut orders = state
+                    .views
+                    .orders_of_dealer(&me, &filter)
+                    .await
+                    .map_err(read_error)?;
+                crate::names::name_orders(&state, &mut orders).await?;
+                return Ok(Json(orders));
             }
             if !mine(&filter.dealer_id) && !mine(&filter.selling_dealer_id) {
                 return Err(ApiError::Forbidden(
@@ -144,7 +149,9 @@ pub async fn list_orders(
             ))
         }
     }
-    Ok(Json(state.views.orders(&filter).await.map_err(read_error)?))
+    let mut orders = state.views.orders(&filter).await.map_err(read_error)?;
+    crate::names::name_orders(&state, &mut orders).await?;
+    Ok(Json(orders))
 }
 
 #[derive(Debug, Deserialize)]
@@ -181,7 +188,10 @@ pub async fn get_order(
     AppQuery(q): AppQuery<AtQuery>,
 ) -> Result<Json<OrderView>, ApiError> {
     caught_up(&state, q.min_position).await?;
-    Ok(Json(visible_order(&state, &caller, order).await?))
+    let mut view = [visible_order(&state, &caller, order).await?];
+    crate::names::name_orders(&state, &mut view).await?;
+    let [view] = view;
+    Ok(Json(view))
 }
 
 /// The order's events: `[{position, at, type, summary}]`.
@@ -230,6 +240,7 @@ pub async fn dealer_board(
         .dealer_board_json(&dealer)
         .await
         .map_err(read_error)?;
+    let json = crate::names::name_board(&state, &json).await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         axum::body::Bytes::from_owner(json),
@@ -267,13 +278,13 @@ pub async fn commissions(
         .month
         .unwrap_or_else(|| Month::containing(state.clock.today()));
     caught_up(&state, q.min_position).await?;
-    Ok(Json(
-        state
-            .views
-            .commission_statement(&dealer, month, currency)
-            .await
-            .map_err(read_error)?,
-    ))
+    let mut statement = state
+        .views
+        .commission_statement(&dealer, month, currency)
+        .await
+        .map_err(read_error)?;
+    crate::names::name_statement(&state, &mut statement);
+    Ok(Json(statement))
 }
 
 #[derive(Debug, Deserialize)]
@@ -311,9 +322,9 @@ pub async fn list_invoices(
         }
     }
     caught_up(&state, q.min_position).await?;
-    Ok(Json(
-        state.views.invoices(&filter).await.map_err(read_error)?,
-    ))
+    let mut invoices = state.views.invoices(&filter).await.map_err(read_error)?;
+    crate::names::name_invoices(&state, &mut invoices).await?;
+    Ok(Json(invoices))
 }
 
 /// One invoice with its lines, amounts, payments and status (finance, owner).
@@ -339,6 +350,9 @@ pub async fn get_invoice(
             "invoice {number} is not yours"
         )));
     }
+    let mut view = [view];
+    crate::names::name_invoices(&state, &mut view).await?;
+    let [view] = view;
     Ok(Json(view))
 }
 

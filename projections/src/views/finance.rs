@@ -19,7 +19,13 @@ pub struct InvoiceView {
     pub number: InvoiceNumber,
     pub order_id: OrderId,
     pub customer_id: CustomerId,
+    /// The customer's name (filled by the API when read; "erased customer" after erasure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
     pub dealer_id: DealerId,
+    /// The dealer's name (filled by the API when read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dealer_name: Option<String>,
     pub market: MarketCode,
     pub lines: Vec<QuoteLine>,
     pub net: Money,
@@ -64,7 +70,9 @@ impl From<InvoiceDoc> for InvoiceView {
             number: doc.number,
             order_id: doc.order_id,
             customer_id: doc.customer_id,
+            customer_name: None,
             dealer_id: doc.dealer_id,
+            dealer_name: None,
             market: doc.market,
             lines: doc.lines,
             net: doc.net,
@@ -101,6 +109,9 @@ pub struct InvoiceFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CommissionStatement {
     pub dealer_id: DealerId,
+    /// The dealer's name (filled by the API when read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dealer_name: Option<String>,
     pub month: Month,
     /// In the order of delivery.
     pub lines: Vec<CommissionLineView>,
@@ -173,6 +184,7 @@ impl ReadModels {
         })?;
         Ok(CommissionStatement {
             dealer_id: dealer.clone(),
+            dealer_name: None,
             month,
             lines: docs
                 .into_iter()

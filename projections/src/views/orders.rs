@@ -22,8 +22,14 @@ use crate::models::orders::{FulfilmentDoc, FulfilmentKind, InvoiceSummary, Order
 pub struct OrderView {
     pub order_id: OrderId,
     pub customer_id: CustomerId,
+    /// The customer's name (filled by the API when read; "erased customer" after erasure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
     /// The delivering dealer.
     pub dealer_id: DealerId,
+    /// The dealer's name (filled by the API when read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dealer_name: Option<String>,
     /// The dealer that placed the order in its showroom (null for an order placed online).
     pub selling_dealer_id: Option<DealerId>,
     pub market: MarketCode,
@@ -106,6 +112,9 @@ pub struct DealerBoard {
 pub struct BoardRow {
     pub order_id: OrderId,
     pub customer_id: CustomerId,
+    /// The customer's name (filled by the API when read; "erased customer" after erasure).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
     pub model: ModelCode,
     pub status: OrderStatus,
     pub status_reason: Option<String>,
@@ -168,6 +177,8 @@ impl From<&OrderDoc> for OrderView {
             placed_at: doc.placed_at,
             changeable_until: doc.changeable_until,
             updated_at: doc.updated_at,
+            customer_name: None,
+            dealer_name: None,
         }
     }
 }
@@ -184,6 +195,7 @@ impl From<&OrderDoc> for BoardRow {
             delayed: doc.delayed,
             handover_at: doc.handover_at,
             invoice_status: doc.invoice.as_ref().map(|i| i.status),
+            customer_name: None,
         }
     }
 }

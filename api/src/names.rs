@@ -1,0 +1,111 @@
+//! Names instead of ids in what people read: the views keep ids (and sealed profiles), and
+//! the API adds the customer's name (opened at read time, "erased customer" once erased)
+//! and the dealer's name from the network, next to the ids.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use domain::values::{CustomerId, DealerId};
+use projections::views::{CommissionStatement, InvoiceView, OrderView};
+
+use crate::problem::ApiError;
+use crate::routes::reads::read_error;
+use crate::AppState;
+
+/// What a person reads instead of the name of an erased customer.
+pub const ERASED_CUSTOMER: &str = "erased customer";
+
+/// The names of `customers` that are registered (an id without a record has none).
+pub async fn customer_names(
+    state: &AppState,
+    customers: BTreeSet<CustomerId>,
+) -> Result<BTreeMap<CustomerId, String>, ApiError> {
+    let mut names = BTreeMap::new();
+    let Some(people) = state.people.as_ref() else {
+        return Ok(names);
+    };
+    let ids: Vec<CustomerId> = customers.into_iter().collect();
+    for doc in state.views.customers(&ids).await.map_err(read_error)? {
+        let name = match (&doc.profile, doc.erased) {
+            (Some(sealed), false) => people
+                .open_profile(&doc.customer_id, sealed)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .clear()
+                .map_or_else(|| ERASED_CUSTOMER.to_owned(), |p| p.name.to_string()),
+            _ => ERASED_CUSTOMER.to_owned(),
+        };
+        names.insert(doc.customer_id, name);
+    }
+    Ok(names)
+}
+
+/// The dealer's name in the network.
+pub fn dealer_name(state: &AppState, dealer: &DealerId) -> Option<String> {
+    state.catalog.dealer(dealer).map(|d| d.name.clone())
+}
+
+/// Adds the customer's and the dealer's names to orders.
+pub async fn name_orders(state: &AppState, orders: &mut [OrderView]) -> Result<(), ApiError> {
+    let names = customer_names(
+        state,
+        orders.iter().map(|o| o.customer_id.clone()).collect(),
+    )
+    .await?;
+    for order in orders {
+        order.customer_name = names.get(&order.customer_id).cloned();
+        order.dealer_name = dealer_name(state, &order.dealer_id);
+    }
+    Ok(())
+}
+
+/// Adds the customer's and the dealer's names to invoices.
+pub async fn name_invoices(state: &AppState, invoices: &mut [InvoiceView]) -> Result<(), ApiError> {
+    let names = customer_names(
+        state,
+        invoices.iter().map(|i| i.customer_id.clone()).collect(),
+    )
+    .await?;
+    for invoice in invoices {
+        invoice.customer_name = names.get(&invoice.customer_id).cloned();
+        invoice.dealer_name = dealer_name(state, &invoice.dealer_id);
+    }
+    Ok(())
+}
+
+/// Adds the dealer's name to a commission statement.
+pub fn name_statement(state: &AppState, statement: &mut CommissionStatement) {
+    statement.dealer_name = dealer_name(state, &statement.dealer_id);
+}
+
+/// Adds `dealer_name` and each row's `customer_name` to a dealer board's JSON (the board is
+/// kept as JSON text for speed).
+pub async fn name_board(state: &AppState, board: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(board).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let customers: BTreeSet<CustomerId> = json["orders"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|row| row["customer_id"].as_str())
+        .filter_map(|id| CustomerId::parse(id).ok())
+        .collect();
+    let names = customer_names(state, customers).await?;
+    if let Some(dealer) = json["dealer_id"]
+        .as_str()
+        .and_then(|d| DealerId::parse(d).ok())
+    {
+        if let Some(name) = dealer_name(state, &dealer) {
+            json["dealer_name"] = name.into();
+        }
+    }
+    for row in json["orders"].as_array_mut().into_iter().flatten() {
+        let name = row["customer_id"]
+            .as_str()
+            .and_then(|id| CustomerId::parse(id).ok())
+            .and_then(|id| names.get(&id).cloned());
+        if let (Some(name), Some(object)) = (name, row.as_object_mut()) {
+            object.insert("customer_name".into(), name.into());
+        }
+    }
+    serde_json::to_vec(&json).map_err(|e| ApiError::Internal(e.to_string()))
+}
