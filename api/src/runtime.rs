@@ -35,6 +35,9 @@ pub enum StartError {
 
 impl Runtime {
     /// Starts the engine on `events` and `read_models`.
+    // Each argument is one part the composition root opened; a struct of them would only
+    // rename this list.
+    #[allow(clippy::too_many_arguments)]
     pub async fn start(
         events: Arc<dyn EventStore>,
         read_models: Arc<dyn ReadModelStore>,

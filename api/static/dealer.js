@@ -49,7 +49,7 @@
       'data-status': r.status,
     },
     h('p', { class: 'card-head' }, h('a', { href: `/orders/${r.order_id}` }, h('span', { class: 'sr-only' }, 'Order '), shortId(r.order_id)), ' ', badge(r.status)),
-    h('p', {}, `${r.model} · ${r.customer_id}`),
+    h('p', {}, `${r.model} · `, h('a', { href: `/customers/${r.customer_id}` }, r.customer_name || r.customer_id)),
     h('p', { class: 'muted' }, r.eta ? `ETA ${date(r.eta)}` : 'no ETA yet'),
     r.delayed ? h('p', { class: 'flag' }, 'Delayed', r.status_reason ? `: ${r.status_reason.replace(/^delayed( in transit)?: /, '')}` : '') : null,
     !r.delayed && r.status_reason ? h('p', { class: 'muted' }, r.status_reason) : null,
@@ -92,7 +92,7 @@
     }
     fill($('#dl-table tbody'), list.map((r) => h('tr', { class: r.delayed ? 'delayed' : '', 'data-order': r.order_id },
       h('td', {}, h('a', { href: `/orders/${r.order_id}` }, shortId(r.order_id))),
-      h('td', {}, r.customer_id),
+      h('td', {}, h('a', { href: `/customers/${r.customer_id}` }, r.customer_name || r.customer_id)),
       h('td', {}, r.model),
       h('td', {}, badge(r.status), r.delayed ? h('span', { class: 'flag' }, 'delayed') : null),
       h('td', {}, date(r.eta)),

@@ -27,8 +27,8 @@
     $('#fi-empty').hidden = list.length > 0;
     fill($('#fi-invoices tbody'), list.map((i) => h('tr', { 'data-invoice': i.number, class: selected === i.number ? 'selected' : '' },
       h('th', { scope: 'row' }, i.number),
-      h('td', {}, i.customer_id),
-      h('td', {}, i.dealer_id),
+      h('td', {}, h('a', { href: `/customers/${i.customer_id}` }, i.customer_name || i.customer_id)),
+      h('td', {}, i.dealer_name || i.dealer_id),
       h('td', { class: 'money' }, money(i.gross)),
       h('td', { class: 'money' }, money(i.amount_due)),
       h('td', { class: 'money' }, money(i.outstanding)),
@@ -66,7 +66,7 @@
       if (inv.status === 'open') $('#fi-pay-amount').value = (inv.outstanding.amount_minor / 100).toFixed(2);
       fill($('#fi-detail'),
         h('p', {}, badge(inv.status), ` order `, h('a', { href: `/orders/${inv.order_id}` }, shortId(inv.order_id)),
-          `, customer ${inv.customer_id}, dealer ${inv.dealer_id}, issued ${date(inv.issued_on)}`),
+          `, ${inv.customer_name || 'customer'} (${inv.customer_id}), ${inv.dealer_name || inv.dealer_id}, issued ${date(inv.issued_on)}`),
         invoiceTable(inv, 'fi-outstanding'),
         inv.credit_note ? h('p', {}, `Credit note ${inv.credit_note.number} on ${date(inv.credit_note.credited_on)}: refund ${money(inv.credit_note.refund)}, forfeited ${money(inv.credit_note.deposit_forfeited)} (${inv.credit_note.reason}).`) : null);
       renderInvoices();

@@ -37,6 +37,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The staff sign in as themselves: their accounts, made before the server starts.
+export OTD_PASSWORD="browser-test-password"
+staff() { "$otd" admin create-user --data "$data" --clock sim:2026-11-02 --password "$OTD_PASSWORD" "$@" >/dev/null; }
+staff --email dealer@otd.example --name "Dana Berlin" --role dealer --dealer D-BER-01 --manager
+staff --email planner@otd.example --name "Pia Planner" --role planner
+staff --email finance@otd.example --name "Finn Finance" --role finance
+
 "$otd" serve --listen 127.0.0.1:0 --data "$data" --clock sim:2026-11-02 >"$log" 2>&1 &
 server=$!
 
@@ -60,11 +67,10 @@ node -e '
 
 token() { "$otd" token --data "$data" --role "$1" --sub "$2"; }
 export OTD_URL="$address"
-OTD_TOKEN_CUSTOMER="$(token customer C-1001)"
 OTD_TOKEN_DEALER="$(token dealer D-BER-01)"
 OTD_TOKEN_PLANNER="$(token planner planner)"
 OTD_TOKEN_FINANCE="$(token finance finance)"
-export OTD_TOKEN_CUSTOMER OTD_TOKEN_DEALER OTD_TOKEN_PLANNER OTD_TOKEN_FINANCE
+export OTD_TOKEN_DEALER OTD_TOKEN_PLANNER OTD_TOKEN_FINANCE
 export OTD_ARTIFACTS="$artifacts"
 # For tests that make their own tokens (a short-lived one).
 export OTD_BIN_PATH="$otd" OTD_DATA_DIR="$data"

@@ -23,13 +23,22 @@ import { chromium } from 'playwright-core';
 
 const BASE = process.env.OTD_URL;
 const ARTIFACTS = process.env.OTD_ARTIFACTS || 'artifacts';
+// The customer's token is the one its sign-in answers (the customer signs up in the story).
 const TOKENS = {
-  customer: process.env.OTD_TOKEN_CUSTOMER,
+  customer: null,
   dealer: process.env.OTD_TOKEN_DEALER,
   planner: process.env.OTD_TOKEN_PLANNER,
   finance: process.env.OTD_TOKEN_FINANCE,
 };
 const WAIT = 30_000;
+const PASSWORD = process.env.OTD_PASSWORD;
+const CUSTOMER = { name: 'Clara Kunde', email: 'clara.kunde@example.de' };
+const EMAILS = {
+  customer: CUSTOMER.email,
+  dealer: 'dealer@otd.example',
+  planner: 'planner@otd.example',
+  finance: 'finance@otd.example',
+};
 
 let browser;
 const pages = {};
@@ -151,17 +160,59 @@ test('public pages render and private ones ask for a token without fetching data
   await page.context().close();
 });
 
-test('a link with a token lands on the role page and leaves the address bar clean', async () => {
+test('a customer signs up, verifies the e-mail address through its link, and is one record', async () => {
+  const body = { name: CUSTOMER.name, email: CUSTOMER.email, phone: '+49 30 5550123', language: 'de',
+    market: 'DE', password: PASSWORD, consents: { email: true } };
+  const signUp = await api('POST', '/api/v1/customers', null, body);
+  assert.equal(signUp.status, 201, JSON.stringify(signUp.json));
+  story.customer = signUp.json.customer_id;
+  const again = await api('POST', '/api/v1/customers', null, { ...body, email: CUSTOMER.email.toUpperCase() });
+  assert.equal(again.status, 200);
+  assert.equal(again.json.customer_id, story.customer, 'one person, one record');
+  const page = await open('customer (verification)');
+  await page.goto(BASE + signUp.json.verification_link);
+  await until(page, () => /verified/.test(document.querySelector('#verify-status').textContent), null, 'the verification');
+  assert.ok(!page.url().includes('token='), 'the link left the address bar');
+  await assertAccessible(page);
+  await page.context().close();
+  const session = await api('POST', '/api/v1/sessions', null, { email: CUSTOMER.email, password: PASSWORD });
+  assert.equal(session.status, 200);
+  TOKENS.customer = session.json.token;
+});
+
+test('everyone signs in through the sign-in page and lands on their page', async () => {
   for (const role of ['customer', 'dealer', 'planner', 'finance']) {
     const page = await open(role);
-    await page.goto(`${BASE}/?token=${TOKENS[role]}`);
+    await page.goto(BASE + '/sign-in');
+    await assertAccessible(page);
+    if (role === 'customer') {
+      expectedRejections.push({ status: 401, path: '/api/v1/sessions' });
+      await page.fill('#account-email', EMAILS[role]);
+      await page.fill('#account-password', 'not the password');
+      await page.click('#account-form button[type=submit]');
+      await until(page, () => !document.querySelector('#account-error').hidden, null, 'the refusal');
+      assert.match(await text(page, '#account-error'), /wrong/);
+    }
+    await page.fill('#account-email', EMAILS[role]);
+    await page.fill('#account-password', PASSWORD);
+    await page.click('#account-form button[type=submit]');
     const home = { customer: '/orders', dealer: '/dealer', planner: '/planner', finance: '/finance' }[role];
     await page.waitForURL((u) => u.pathname === home, { timeout: WAIT });
-    assert.ok(!page.url().includes('token='), 'the token left the address bar');
     await page.locator('#content').waitFor({ state: 'visible' });
     assert.match(await text(page, '#who'), new RegExp(role));
+    const cookies = await page.context().cookies();
+    assert.ok(cookies.some((c) => c.name === 'otd_session' && c.httpOnly), 'an HttpOnly session cookie');
     pages[role] = page;
   }
+  await snap(pages.customer, 'signed-in-customer');
+});
+
+test('a link with a token still lands on the role page and leaves the address bar clean', async () => {
+  const page = await open('dealer (token link)');
+  await page.goto(`${BASE}/?token=${TOKENS.dealer}`);
+  await page.waitForURL((u) => u.pathname === '/dealer', { timeout: WAIT });
+  assert.ok(!page.url().includes('token='), 'the token left the address bar');
+  await page.context().close();
 });
 
 test('the configurator shows every broken rule next to its option, then the price once fixed', async () => {
@@ -198,7 +249,7 @@ test('the configurator shows every broken rule next to its option, then the pric
   assert.match(breakdown, /€56,525\.00/);
   assert.match(breakdown, /€1,000\.00/);
   assert.equal(await page.locator('#cfg-place').isEnabled(), true);
-  assert.ok(expectedRejections[0].seen >= 1, 'the invalid quote was a 422');
+  assert.ok(expectedRejections.find((e) => e.path === '/api/v1/quotes').seen >= 1, 'the invalid quote was a 422');
   await assertAccessible(page);
   await snap(page, 'configurator-valid');
 });
@@ -223,7 +274,21 @@ test('placing the order opens its tracker, and the dealer board shows it live wi
   await until(dealer, (id) => document.querySelector(`#dl-board .order-card[data-order="${id}"]`), story.order, 'the new order on the board');
   assert.equal(await dealer.evaluate(() => window.sameDocument), true, 'the board did not reload');
   assert.equal(await dealer.locator(`.order-card[data-order="${story.order}"]`).getAttribute('data-status'), 'placed');
+  assert.match(await text(dealer, `.order-card[data-order="${story.order}"]`), new RegExp(CUSTOMER.name), 'the card names the customer');
   await snap(dealer, 'dealer-board-live');
+});
+
+test('the dealer opens the customer 360 from the board card', async () => {
+  const dealer = pages.dealer;
+  await dealer.click(`.order-card[data-order="${story.order}"] a[href="/customers/${story.customer}"]`);
+  await dealer.waitForURL((u) => u.pathname === `/customers/${story.customer}`, { timeout: WAIT });
+  await until(dealer, (name) => document.querySelector('#cu-name').textContent === name, CUSTOMER.name, 'the name on the 360');
+  await until(dealer, (order) => document.querySelector(`#cu-orders a[href="/orders/${order}"]`), story.order, 'the order on the 360');
+  assert.match(await text(dealer, '#cu-profile'), /clara\.kunde@example\.de/);
+  assert.match(await text(dealer, '#cu-consents'), /yes \(online/);
+  await assertAccessible(dealer);
+  await snap(dealer, 'customer-360');
+  await dealer.goto(BASE + '/dealer');
 });
 
 test('the planner opens capacity and the order moves on the tracker and the board', async () => {

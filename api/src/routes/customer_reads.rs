@@ -173,7 +173,7 @@ pub async fn view_of(
             None => true,
         }));
     }
-    orders.sort_by(|a, b| b.placed_at.cmp(&a.placed_at));
+    orders.sort_by_key(|o| std::cmp::Reverse(o.placed_at));
     crate::names::name_orders(state, &mut orders).await?;
     crate::names::name_invoices(state, &mut invoices).await?;
     let handovers = orders
@@ -287,7 +287,7 @@ pub async fn search(
             }
         }
     }
-    hits.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    hits.sort_by_key(|hit| hit.name.to_lowercase());
     Ok(Json(hits))
 }
 

@@ -42,6 +42,8 @@ const ASSETS: &[Asset] = &[
     asset!("app.js", JS),
     asset!("index.js", JS),
     asset!("sign-in.js", JS),
+    asset!("verify-email.js", JS),
+    asset!("customer.js", JS),
     asset!("configurator.js", JS),
     asset!("tracker.js", JS),
     asset!("dealer.js", JS),

@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::index))
         .route("/sign-in", get(pages::sign_in))
+        .route("/verify-email", get(pages::verify_email))
+        .route("/customers/{customer_id}", get(pages::customer))
         .route("/configurator", get(pages::configurator))
         .route("/orders", get(pages::orders))
         .route("/orders/{order_id}", get(pages::tracker))

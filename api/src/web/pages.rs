@@ -220,6 +220,19 @@ pub struct FinancePage {
 }
 
 #[derive(Template)]
+#[template(path = "customer.html")]
+pub struct CustomerPage {
+    pub shell: Shell,
+    pub customer_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "verify_email.html")]
+pub struct VerifyEmailPage {
+    pub shell: Shell,
+}
+
+#[derive(Template)]
 #[template(path = "sign_in.html")]
 pub struct SignInPage {
     pub shell: Shell,
@@ -280,6 +293,46 @@ pub async fn sign_in() -> Result<Response, ApiError> {
         StatusCode::OK,
         &SignInPage {
             shell: Shell::new("Sign in", "sign-in", "public", "sign-in.js"),
+        },
+    )
+}
+
+/// `/customers/{id}`: the customer 360 (the customer, its dealers, planners, finance).
+pub async fn customer(AppPath(customer_id): AppPath<String>) -> Result<Response, ApiError> {
+    let Ok(customer) = domain::values::CustomerId::parse(&customer_id) else {
+        return page(
+            StatusCode::NOT_FOUND,
+            &NotFoundPage {
+                shell: Shell::new("Not found", "not-found", "public", "index.js"),
+                what: "That is not a customer number.".into(),
+            },
+        );
+    };
+    page(
+        StatusCode::OK,
+        &CustomerPage {
+            shell: Shell::new(
+                "Customer",
+                "customer",
+                "customer dealer planner finance admin",
+                "customer.js",
+            ),
+            customer_id: customer.to_string(),
+        },
+    )
+}
+
+/// `/verify-email?token=`: the link of the verification mail.
+pub async fn verify_email() -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &VerifyEmailPage {
+            shell: Shell::new(
+                "Verify your e-mail",
+                "verify-email",
+                "public",
+                "verify-email.js",
+            ),
         },
     )
 }
