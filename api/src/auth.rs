@@ -218,7 +218,7 @@ impl AuthKeys {
         let token =
             jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
                 .map_err(|e| ApiError::Internal(format!("cannot sign a verification link: {e}")))?;
-        Ok(format!("/verify-email?token={token}"))
+        Ok(format!("/verify-email?code={token}"))
     }
 
     /// The customer a verification token was made for; a 422 `invalid_verification`

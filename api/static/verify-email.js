@@ -5,7 +5,7 @@
 (function () {
   const { $, api, ApiError } = window.OTD;
   const status = $('#verify-status');
-  const token = new URL(window.location.href).searchParams.get('token') || '';
+  const token = new URL(window.location.href).searchParams.get('code') || '';
   // The token has done its work once read: keep it out of the history.
   window.history.replaceState(null, '', '/verify-email');
   if (!token) {

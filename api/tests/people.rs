@@ -31,7 +31,7 @@ fn id(reply: &Reply) -> String {
 /// Verifies the account of a sign-up's reply through its development-mode link.
 async fn verify(state: &api::AppState, reply: &Reply) {
     let link = reply.json["verification_link"].as_str().unwrap();
-    let token = link.split("token=").nth(1).unwrap();
+    let token = link.split("code=").nth(1).unwrap();
     let body = json!({ "token": token }).to_string();
     let r = call(state, "POST", "/api/v1/customers/verify", None, Some(&body)).await;
     assert_eq!(r.status, 200, "{:?}", r.json);
@@ -50,7 +50,7 @@ async fn a_second_sign_up_with_the_same_email_or_phone_answers_with_the_first_cu
     assert!(first.json["verification_link"]
         .as_str()
         .unwrap()
-        .starts_with("/verify-email?token="));
+        .starts_with("/verify-email?code="));
     let again =
         json!({"name": "A. Müller", "email": "  anna.mueller@example.de ", "language": "de",
         "market": "DE", "password": "another password!"})

@@ -44,7 +44,7 @@ fn business(report: &str) -> Vec<&str> {
                 || l.contains("wall time")
                 || l.contains("events/s")
                 // A verification link expires a week from now (wall time).
-                || l.contains("verify-email?token="))
+                || l.contains("verify-email?code="))
         })
         .collect()
 }
@@ -97,7 +97,7 @@ fn the_demo_does_business_and_the_same_seed_does_the_same_business() {
         "admin@otd.example",
         "manager.d-ber-01@otd.example",
         "customer.de@example.com",
-        "/verify-email?token=",
+        "/verify-email?code=",
     ] {
         assert!(first.contains(who), "{who} missing in\n{first}");
     }

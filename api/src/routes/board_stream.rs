@@ -170,9 +170,15 @@ async fn next_row(mut f: Follow) -> Option<(Result<Event, Infallible>, Follow)> 
         if view.dealer_id != f.dealer {
             continue;
         }
+        let mut named = [view];
+        if let Err(e) = crate::names::name_orders(&f.state, &mut named).await {
+            tracing::warn!(error = %e, "board stream: no customer name");
+        }
+        let [view] = named;
         let row = serde_json::json!({
             "order_id": view.order_id,
             "customer_id": view.customer_id,
+            "customer_name": view.customer_name,
             "model": view.model,
             "status": view.status,
             "status_reason": view.status_reason,

@@ -322,7 +322,7 @@ pub async fn customer(AppPath(customer_id): AppPath<String>) -> Result<Response,
     )
 }
 
-/// `/verify-email?token=`: the link of the verification mail.
+/// `/verify-email?code=`: the link of the verification mail.
 pub async fn verify_email() -> Result<Response, ApiError> {
     page(
         StatusCode::OK,
