@@ -586,3 +586,58 @@ async fn boards_and_trackers_show_names_beside_ids_and_erased_customer_after_era
     assert_eq!(row["customer_name"], "erased customer");
     assert!(!board.json.to_string().contains("Müller"));
 }
+
+#[tokio::test]
+async fn a_customer_changes_profile_and_consents_but_not_to_someone_elses_email() {
+    let rt = sim().await;
+    let s = rt.state.clone();
+    let signed_up = sign_up(&s, &anna()).await;
+    let customer = id(&signed_up);
+    let me = token(Role::Customer, &customer);
+    let uri = format!("/api/v1/customers/{customer}");
+    let patch = json!({"phone": "+49 40 1112223", "consents": {"email": false, "sms": true},
+        "billing_address": null})
+    .to_string();
+    let changed = call(&s, "PATCH", &uri, Some(&me), Some(&patch)).await;
+    assert_eq!(changed.status, 200, "{:?}", changed.json);
+    let view = call(
+        &s,
+        "GET",
+        &format!("{uri}?min_position={}", changed.json["position"]),
+        Some(&me),
+        None,
+    )
+    .await;
+    assert_eq!(view.json["phone"], "+49401112223");
+    assert_eq!(view.json["billing_address"], Value::Null);
+    assert_eq!(view.json["consents"]["email"]["granted"], false);
+    assert_eq!(view.json["consents"]["sms"]["granted"], true);
+    // The old phone is free again; the new one is taken.
+    let dealer = token(Role::Dealer, "D-BER-01");
+    let old_phone = json!({"name": "Other", "email": "other@example.de", "phone": "030 1234567",
+        "language": "de", "market": "DE"})
+    .to_string();
+    let other = call(
+        &s,
+        "POST",
+        "/api/v1/customers",
+        Some(&dealer),
+        Some(&old_phone),
+    )
+    .await;
+    assert_eq!(other.status, 201, "{:?}", other.json);
+    let steal = json!({"email": "other@example.de"}).to_string();
+    let r = call(&s, "PATCH", &uri, Some(&me), Some(&steal)).await;
+    assert_problem(&r, 422);
+    assert_eq!(r.json["errors"][0]["rule"], "claim_taken");
+    let stranger = token(Role::Customer, "C-1001");
+    assert_problem(
+        &call(&s, "PATCH", &uri, Some(&stranger), Some(&patch)).await,
+        403,
+    );
+    let unknown_field = json!({"nickname": "A"}).to_string();
+    assert_problem(
+        &call(&s, "PATCH", &uri, Some(&me), Some(&unknown_field)).await,
+        400,
+    );
+}

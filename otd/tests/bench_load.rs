@@ -18,6 +18,8 @@ fn the_load_benchmark_places_every_order_and_reads_the_board() {
             "1",
             "--warmup",
             "0",
+            "--sign-ins",
+            "5",
         ])
         .args([
             "--board-orders",
@@ -43,6 +45,10 @@ fn the_load_benchmark_places_every_order_and_reads_the_board() {
         "{stdout}"
     );
     assert!(stdout.contains("| 10 | 10 | 10 | 0 |"), "{stdout}");
+    assert!(
+        stdout.contains("| POST /api/v1/sessions (Argon2id) | 5 | 5 | 5 | 0 |"),
+        "{stdout}"
+    );
     assert!(stdout.contains("server memory: peak RSS"), "{stdout}");
 }
 

@@ -57,6 +57,10 @@ pub struct LoadArgs {
     /// Orders the board dealer holds when its board is read.
     #[arg(long, default_value_t = 10_000)]
     pub board_orders: u64,
+    /// Sign-ins (`POST /api/v1/sessions`, Argon2id) offered per second during the measured
+    /// order load: what a flood of sign-ins costs order placement (0: none).
+    #[arg(long, default_value_t = 0.0)]
+    pub sign_ins: f64,
     /// Board reads offered per second.
     #[arg(long, default_value_t = 100.0)]
     pub board_rate: f64,
@@ -77,9 +81,9 @@ struct Callers {
 }
 
 impl Callers {
-    /// Registers [`CUSTOMERS`] customers in the showrooms of the dealers (orders are placed
+    /// Registers `count` customers (at most [`CUSTOMERS`]) in the showrooms of the dealers (orders are placed
     /// only for customers that exist) and makes a token for each.
-    async fn register(http: &Http, secret: &str) -> Result<Callers, String> {
+    async fn register(http: &Http, secret: &str, count: u64) -> Result<Callers, String> {
         let keys = AuthKeys::from_secret(secret.as_bytes());
         let ttl = chrono::Duration::hours(4);
         let token = |role, sub: &str| {
@@ -88,7 +92,7 @@ impl Callers {
                 .map_err(|e| e.to_string())
         };
         let dealer: Arc<str> = token(Role::Dealer, BOARD_DEALER)?;
-        let registered: Vec<Result<String, String>> = futures_util::stream::iter(0..CUSTOMERS)
+        let registered: Vec<Result<String, String>> = futures_util::stream::iter(0..count.max(1))
             .map(|n| {
                 let dealer = Arc::clone(&dealer);
                 async move {
@@ -128,7 +132,7 @@ impl Callers {
         })
     }
 
-    /// Order `n`: customer `n mod CUSTOMERS` at dealer `n mod 3`.
+    /// Order `n`: customer `n mod` the customers registered, at dealer `n mod 3`.
     fn order(&self, n: u64) -> Call {
         self.order_at(n, DEALERS[(n % DEALERS.len() as u64) as usize])
     }
@@ -141,7 +145,7 @@ impl Callers {
         Call {
             method: Method::POST,
             path: "/api/v1/orders".into(),
-            token: Arc::clone(&self.customers[(n % CUSTOMERS) as usize]),
+            token: Arc::clone(&self.customers[(n % self.customers.len() as u64) as usize]),
             body: Some(Bytes::from(body)),
         }
     }
@@ -176,8 +180,8 @@ async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> 
     );
     let server = Server::start(data, &secret, CLOCK).await?;
     let http = Http::new(format!("http://{}", server.address));
-    let callers = Arc::new(Callers::register(&http, &secret).await?);
     let planned = (args.rate * (args.warmup + args.seconds) as f64) as u64 + args.board_orders;
+    let callers = Arc::new(Callers::register(&http, &secret, planned.min(CUSTOMERS)).await?);
     open_capacity(&http, &callers, planned).await?;
 
     println!(
@@ -195,15 +199,32 @@ async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> 
         orders(Arc::clone(&callers)),
     )
     .await;
-    let mut placed = open_loop::run(
+    let sign_in = sign_in_call(&http, args.sign_ins).await?;
+    let measured = open_loop::run(
         &http,
         args.rate,
         Duration::from_secs(args.seconds),
         warmup.sent,
         StatusCode::CREATED,
         orders(Arc::clone(&callers)),
-    )
-    .await;
+    );
+    let sign_ins = async {
+        match &sign_in {
+            Some(call) => Some(
+                open_loop::run(
+                    &http,
+                    args.sign_ins,
+                    Duration::from_secs(args.seconds),
+                    0,
+                    StatusCode::OK,
+                    |_| call.clone(),
+                )
+                .await,
+            ),
+            None => None,
+        }
+    };
+    let (mut placed, mut sign_ins) = tokio::join!(measured, sign_ins);
     let rss_after_orders = server.rss_kib();
     let sent = warmup.sent + placed.sent;
     let at_board_dealer = sent.div_ceil(DEALERS.len() as u64);
@@ -234,6 +255,9 @@ async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> 
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     print_row("POST /api/v1/orders", args.rate, &mut placed);
+    if let Some(run) = sign_ins.as_mut() {
+        print_row("POST /api/v1/sessions (Argon2id)", args.sign_ins, run);
+    }
     let board_label = format!(
         "GET /api/v1/dealers/{BOARD_DEALER}/board ({} orders, {:.1} MB)",
         thousands(listed),
@@ -272,6 +296,7 @@ async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> 
         .failures
         .iter()
         .chain(&placed.samples.failures)
+        .chain(sign_ins.iter().flat_map(|run| &run.samples.failures))
         .chain(&board.samples.failures)
         .collect();
     if failures.is_empty() {
@@ -335,6 +360,49 @@ async fn open_capacity(http: &Http, callers: &Callers, orders: u64) -> Result<()
         }
     }
     Ok(())
+}
+
+/// With `rate` > 0: one customer account, signed up and verified, and the sign-in request
+/// the bench repeats (each one hashes the password on the server's bounded pool).
+async fn sign_in_call(http: &Http, rate: f64) -> Result<Option<Call>, String> {
+    if rate <= 0.0 {
+        return Ok(None);
+    }
+    const PASSWORD: &str = "bench sign-in password";
+    let body = format!(
+        r#"{{"name":"Bench Sign-in","email":"bench-sign-in@customers.example","language":"de","market":"DE","password":"{PASSWORD}"}}"#
+    );
+    let anonymous = Call {
+        method: Method::POST,
+        path: "/api/v1/customers".into(),
+        token: Arc::from(""),
+        body: Some(Bytes::from(body)),
+    };
+    let reply = http.send(anonymous).await?;
+    let json: serde_json::Value = serde_json::from_slice(&reply.body)
+        .map_err(|e| format!("signing up the bench account: {e}"))?;
+    let code = json["verification_link"]
+        .as_str()
+        .and_then(|link| link.split("code=").nth(1))
+        .ok_or_else(|| format!("no verification link in {json}"))?;
+    let verify = Call {
+        method: Method::POST,
+        path: "/api/v1/customers/verify".into(),
+        token: Arc::from(""),
+        body: Some(Bytes::from(format!(r#"{{"token":"{code}"}}"#))),
+    };
+    let reply = http.send(verify).await?;
+    if !reply.status.is_success() {
+        return Err(format!("verifying the bench account: {}", reply.status));
+    }
+    Ok(Some(Call {
+        method: Method::POST,
+        path: "/api/v1/sessions".into(),
+        token: Arc::from(""),
+        body: Some(Bytes::from(format!(
+            r#"{{"email":"bench-sign-in@customers.example","password":"{PASSWORD}"}}"#
+        ))),
+    }))
 }
 
 /// Places `missing` more orders at the board dealer (32 at a time, not measured); returns the
