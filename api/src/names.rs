@@ -68,6 +68,21 @@ pub async fn name_invoices(state: &AppState, invoices: &mut [InvoiceView]) -> Re
     for invoice in invoices {
         invoice.customer_name = names.get(&invoice.customer_id).cloned();
         invoice.dealer_name = dealer_name(state, &invoice.dealer_id);
+        // Who it is made out to: its own sealed billing identity, readable until the
+        // invoice's retention ends (an erasure of the profile leaves it).
+        if let (Some(people), Some(sealed)) = (state.people.as_ref(), invoice.billing.as_ref()) {
+            invoice.billed_to = people
+                .vault()
+                .open_json::<app::people::BillingIdentity>(
+                    invoice.customer_id.as_str(),
+                    app::people::BILLING_FIELD,
+                    sealed,
+                )
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .clear()
+                .map(|identity| identity.line());
+        }
     }
     Ok(())
 }

@@ -64,7 +64,9 @@ impl Runtime {
         .await
         .map_err(|e| StartError::ReadModels(e.to_string()))?;
         let views = ReadModels::new(events.clone(), read_models.clone(), projections.progress());
-        let executor = app::Executor::new(events.clone(), catalog.clone(), clock.clone());
+        let PeopleParts { vault, passwords } = people;
+        let executor = app::Executor::new(events.clone(), catalog.clone(), clock.clone())
+            .with_vault(vault.clone());
         let supply: Arc<dyn app::SupplyView> = Arc::new(projections::Supply::new(views.clone()));
         let checkpoints: Arc<dyn app::Checkpoints> =
             Arc::new(projections::ProcessCheckpoints::new(read_models.clone()));
@@ -75,7 +77,6 @@ impl Runtime {
             process = process.with_leadership(leadership);
         }
         let process = process.spawn();
-        let PeopleParts { vault, passwords } = people;
         let people = app::people::People::new(executor.clone(), vault, passwords.clone());
         // The log is the authority on erasure: keys of customers it says are erased are
         // destroyed again (a key table restored from an older backup), and billing keys

@@ -641,3 +641,95 @@ async fn a_customer_changes_profile_and_consents_but_not_to_someone_elses_email(
         400,
     );
 }
+
+#[tokio::test]
+async fn an_issued_invoice_keeps_its_billing_identity_through_the_customers_erasure() {
+    let rt = sim().await;
+    let s = rt.state.clone();
+    let dealer = token(Role::Dealer, "D-BER-01");
+    let r = call(
+        &s,
+        "POST",
+        "/api/v1/customers",
+        Some(&dealer),
+        Some(&anna()),
+    )
+    .await;
+    let customer = id(&r);
+    let planner = token(Role::Planner, "pat");
+    let car = r#"{"market":"DE","model":"AURA","options":["PNT-RED"],"location":"D-BER-01"}"#;
+    assert_eq!(
+        call(&s, "POST", "/api/v1/vehicles", Some(&planner), Some(car))
+            .await
+            .status,
+        201
+    );
+    let order =
+        json!({"market": "DE", "model": "AURA", "options": ["PNT-RED"], "dealer_id": "D-BER-01",
+        "customer_id": customer})
+        .to_string();
+    let placed = call(&s, "POST", "/api/v1/orders", Some(&dealer), Some(&order)).await;
+    assert_eq!(placed.status, 201, "{:?}", placed.json);
+    let order = placed.json["order_id"].as_str().unwrap().to_owned();
+    settle(&rt).await;
+    let booking = call(
+        &s,
+        "POST",
+        &format!("/api/v1/orders/{order}/handover-appointment"),
+        Some(&dealer),
+        Some(r#"{"at":"2026-11-27T10:00:00Z"}"#),
+    )
+    .await;
+    assert_eq!(booking.status.as_u16() / 100, 2, "{:?}", booking.json);
+    settle(&rt).await;
+    let finance = token(Role::Finance, "fin");
+    let invoices = call(
+        &s,
+        "GET",
+        &format!("/api/v1/invoices?order_id={order}"),
+        Some(&finance),
+        None,
+    )
+    .await;
+    let invoice = invoices.json[0].clone();
+    assert_eq!(
+        invoice["billed_to"], "Anna Müller, Lindenallee 3, 10115 Berlin, DE",
+        "{invoice}"
+    );
+    assert_eq!(invoice["customer_name"], "Anna Müller");
+    let admin = token(Role::Admin, "root");
+    let erased = call(
+        &s,
+        "POST",
+        &format!("/api/v1/customers/{customer}/erase"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(erased.status, 200);
+    settle(&rt).await;
+    let number = invoice["number"].as_str().unwrap();
+    let after = call(
+        &s,
+        "GET",
+        &format!("/api/v1/invoices/{number}"),
+        Some(&finance),
+        None,
+    )
+    .await;
+    assert_eq!(after.json["customer_name"], "erased customer");
+    assert_eq!(
+        after.json["billed_to"], "Anna Müller, Lindenallee 3, 10115 Berlin, DE",
+        "the invoice keeps who it was made out to until its retention ends"
+    );
+    let view = call(
+        &s,
+        "GET",
+        &format!("/api/v1/customers/{customer}"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(view.json["erased"], true);
+    assert_eq!(view.json["email"], Value::Null);
+}

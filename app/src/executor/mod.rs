@@ -56,6 +56,8 @@ pub struct Executor {
     catalog: Arc<Catalog>,
     clock: Clock,
     cache: Arc<Mutex<Caches>>,
+    /// Seals the billing identity of invoices (none: invoices carry none).
+    vault: Option<crate::vault::Vault>,
 }
 
 impl Executor {
@@ -65,7 +67,20 @@ impl Executor {
             catalog,
             clock,
             cache: Arc::new(Mutex::new(Caches::default())),
+            vault: None,
         }
+    }
+
+    /// This executor, sealing personal data of the documents it writes (an invoice's
+    /// billing identity) with `vault`.
+    pub fn with_vault(mut self, vault: crate::vault::Vault) -> Self {
+        self.vault = Some(vault);
+        self
+    }
+
+    /// The vault documents are sealed with, if any.
+    pub fn vault(&self) -> Option<&crate::vault::Vault> {
+        self.vault.as_ref()
     }
 
     pub fn store(&self) -> &Arc<dyn EventStore> {

@@ -32,7 +32,9 @@ use crate::Executor;
 
 pub(crate) use privacy::buyer;
 pub use privacy::RecordEntry;
-pub use profile::{Address, Profile, ProfileChange, StaffProfile};
+pub use profile::{
+    Address, BillingIdentity, Profile, ProfileChange, StaffProfile, BILLING_FIELD, PROFILE_FIELD,
+};
 pub use register::{NewCustomer, Registration};
 pub use signin::NewStaff;
 

@@ -70,6 +70,30 @@ pub struct Profile {
     pub billing_address: Option<Address>,
 }
 
+/// The field an invoice's billing identity is sealed as.
+pub const BILLING_FIELD: &str = "billing";
+
+/// Who an invoice is made out to: sealed under the invoice year's billing key, so it
+/// outlives an erasure of the profile until the invoice's retention ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BillingIdentity {
+    pub name: PersonName,
+    pub address: Option<Address>,
+}
+
+impl BillingIdentity {
+    /// One line: `Name, street, postcode city, country`.
+    pub fn line(&self) -> String {
+        match &self.address {
+            Some(a) => format!(
+                "{}, {}, {} {}, {}",
+                self.name, a.street, a.postcode, a.city, a.country
+            ),
+            None => self.name.to_string(),
+        }
+    }
+}
+
 /// A staff member's personal data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffProfile {

@@ -186,8 +186,12 @@ async fn issue(
         None => {
             // A document that would be refused never consumes a number.
             let provisional = provisional(&order.market, issued_on.year(), 1);
-            check::<Invoice>(exec, &invoice, document(order, provisional, issued_on))
-                .map_err(CommandError::Rejected)?;
+            check::<Invoice>(
+                exec,
+                &invoice,
+                document(order, provisional, issued_on, None),
+            )
+            .map_err(CommandError::Rejected)?;
             assign(
                 exec,
                 order,
@@ -198,8 +202,9 @@ async fn issue(
             .await?
         }
     };
+    let billing = billing_identity(exec, order, issued_on.year()).await?;
     let done = run::<Invoice>(exec, &order.id, metadata, |_| {
-        document(order, number.clone(), issued_on)
+        document(order, number.clone(), issued_on, billing.clone())
     })
     .await?;
     let reached = assigning.max(Reached::of(&done));
@@ -278,8 +283,55 @@ async fn assign(
     Ok((number, Reached::of(&done)))
 }
 
+/// The buyer's billing identity (name and billing address of the profile the order was
+/// placed with), sealed under the customer's key for `year`'s invoices, so it survives an
+/// erasure until the retention ends. `None` without a vault, without a profile on the
+/// order, or when the profile's key is already destroyed.
+async fn billing_identity(
+    exec: &Executor,
+    order: &PlacedOrder,
+    year: i32,
+) -> Result<Option<domain::values::Sealed>, ServiceError> {
+    use crate::people::{BillingIdentity, Profile, BILLING_FIELD, PROFILE_FIELD};
+    let (Some(vault), Some(sealed)) = (exec.vault(), order.billing.as_ref()) else {
+        return Ok(None);
+    };
+    let subject = order.customer.as_str();
+    let failed = |e: crate::vault::VaultError| CommandError::Corrupt {
+        stream: format!("customer-{subject}"),
+        reason: e.to_string(),
+    };
+    let Some(profile) = vault
+        .open_json::<Profile>(subject, PROFILE_FIELD, sealed)
+        .await
+        .map_err(failed)?
+        .clear()
+    else {
+        return Ok(None);
+    };
+    let identity = BillingIdentity {
+        name: profile.name,
+        address: profile.billing_address,
+    };
+    vault
+        .seal_json(
+            subject,
+            crate::vault::Purpose::Billing(year),
+            BILLING_FIELD,
+            &identity,
+        )
+        .await
+        .map(Some)
+        .map_err(failed)
+}
+
 /// The invoice document of `order` with `number`.
-fn document(order: &PlacedOrder, number: InvoiceNumber, issued_on: NaiveDate) -> InvoiceCommand {
+fn document(
+    order: &PlacedOrder,
+    number: InvoiceNumber,
+    issued_on: NaiveDate,
+    billing: Option<domain::values::Sealed>,
+) -> InvoiceCommand {
     InvoiceCommand::Issue {
         number,
         order: order.id,
@@ -290,9 +342,7 @@ fn document(order: &PlacedOrder, number: InvoiceNumber, issued_on: NaiveDate) ->
         price: order.price,
         deposit_paid: order.deposit,
         issued_on,
-        // The vault seals the billing identity under the invoice year's key
-        // once issue 15's billing flow lands; until then there is none.
-        billing: None,
+        billing,
     }
 }
 

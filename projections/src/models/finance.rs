@@ -47,6 +47,10 @@ pub struct InvoiceDoc {
     pub paid_on: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credit_note: Option<CreditNoteDoc>,
+    /// The buyer's billing identity, sealed under the invoice year's billing key (opened by
+    /// the API; unreadable once its retention ended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<domain::values::Sealed>,
 }
 
 impl Document for InvoiceDoc {
@@ -124,7 +128,8 @@ impl Projection for FinanceProjection {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: invoices keep their sealed billing identity.
+        2
     }
 
     fn collections(&self) -> &'static [&'static str] {
@@ -160,8 +165,7 @@ fn invoice_event(event: &InvoiceEvent, docs: &mut Docs<'_>) -> Result<(), Projec
             deposit_paid,
             amount_due,
             issued_on,
-            // The sealed billing identity is for the invoice views of issue 15.
-            billing: _,
+            billing,
         } => {
             let key = number.to_string();
             if docs.get::<InvoiceDoc>(&key)?.is_none() {
@@ -182,6 +186,7 @@ fn invoice_event(event: &InvoiceEvent, docs: &mut Docs<'_>) -> Result<(), Projec
                     issued_on: *issued_on,
                     paid_on: None,
                     credit_note: None,
+                    billing: billing.clone(),
                 };
                 docs.insert(&key, doc)?;
             }

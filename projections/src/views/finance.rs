@@ -26,6 +26,13 @@ pub struct InvoiceView {
     /// The dealer's name (filled by the API when read).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dealer_name: Option<String>,
+    /// The name and address the invoice is made out to (opened by the API; kept through
+    /// the customer's erasure until the invoice's retention ends).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billed_to: Option<String>,
+    /// The sealed billing identity the API opens into `billed_to`.
+    #[serde(skip)]
+    pub billing: Option<domain::values::Sealed>,
     pub market: MarketCode,
     pub lines: Vec<QuoteLine>,
     pub net: Money,
@@ -73,6 +80,8 @@ impl From<InvoiceDoc> for InvoiceView {
             customer_name: None,
             dealer_id: doc.dealer_id,
             dealer_name: None,
+            billed_to: None,
+            billing: doc.billing,
             market: doc.market,
             lines: doc.lines,
             net: doc.net,
