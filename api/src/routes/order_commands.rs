@@ -62,7 +62,8 @@ fn parse<T, E: std::fmt::Display>(
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = PlaceOrderRequest,
     security(("bearer" = [])),
     responses((status = 201, body = PlacedView),
-        (status = 422, body = Problem, description = "the configuration breaks the catalog's rules, or the dealer is not in the market")))]
+        (status = 404, body = Problem, description = "no such customer (orders are placed only for registered customers)"),
+        (status = 422, body = Problem, description = "the configuration breaks the catalog's rules, the dealer is not in the market, the customer was erased, or an online order's account e-mail is not verified yet")))]
 pub async fn place(
     State(state): State<AppState>,
     caller: Caller,
