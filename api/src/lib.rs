@@ -57,6 +57,8 @@ pub struct AppState {
     pub people: Option<app::people::People>,
     /// Development mode (no mail server): answers carry the links a mail would.
     pub dev_links: bool,
+    /// Dealer boards with names, kept per board version.
+    pub named_boards: names::NamedBoards,
 }
 
 /// The metadata of a command a caller sent: the actor and a fresh

@@ -2,7 +2,10 @@
 //! the API adds the customer's name (opened at read time, "erased customer" once erased)
 //! and the dealer's name from the network, next to the ids.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use domain::values::{CustomerId, DealerId};
 use projections::views::{CommissionStatement, InvoiceView, OrderView};
@@ -90,6 +93,81 @@ pub async fn name_invoices(state: &AppState, invoices: &mut [InvoiceView]) -> Re
 /// Adds the dealer's name to a commission statement.
 pub fn name_statement(state: &AppState, statement: &mut CommissionStatement) {
     statement.dealer_name = dealer_name(state, &statement.dealer_id);
+}
+
+/// How long a named board is served without looking at the names again: a name changed
+/// by another process (several `otd serve` on one database) shows within this time; one
+/// changed through this process at once.
+const NAMED_BOARD_TTL: Duration = Duration::from_secs(2);
+
+/// The named JSON of each dealer's board, kept as long as the board itself (the same
+/// encoded bytes), no name changed through this process, and [`NAMED_BOARD_TTL`]: a board
+/// read at 100/s is named once per change, not per read.
+#[derive(Clone, Default)]
+pub struct NamedBoards {
+    boards: Arc<Mutex<HashMap<DealerId, NamedBoard>>>,
+    /// Bumped whenever a person's name or erasure changes through this process.
+    epoch: Arc<AtomicU64>,
+}
+
+struct NamedBoard {
+    source: Arc<[u8]>,
+    epoch: u64,
+    at: Instant,
+    named: Arc<[u8]>,
+}
+
+impl NamedBoards {
+    /// A name may have changed (a profile change, an erasure, a merge): name boards again.
+    pub fn names_changed(&self) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn get(&self, dealer: &DealerId, source: &Arc<[u8]>) -> Option<Arc<[u8]>> {
+        let boards = self
+            .boards
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        boards.get(dealer).and_then(|b| {
+            (Arc::ptr_eq(&b.source, source)
+                && b.epoch == self.epoch.load(Ordering::SeqCst)
+                && b.at.elapsed() < NAMED_BOARD_TTL)
+                .then(|| Arc::clone(&b.named))
+        })
+    }
+
+    fn put(&self, dealer: &DealerId, source: Arc<[u8]>, epoch: u64, named: Arc<[u8]>) {
+        let mut boards = self
+            .boards
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        boards.insert(
+            dealer.clone(),
+            NamedBoard {
+                source,
+                epoch,
+                at: Instant::now(),
+                named,
+            },
+        );
+    }
+}
+
+/// A dealer's board JSON with names ([`name_board`]), from the cache while it holds.
+pub async fn named_board(
+    state: &AppState,
+    dealer: &DealerId,
+    board: Arc<[u8]>,
+) -> Result<Arc<[u8]>, ApiError> {
+    if let Some(named) = state.named_boards.get(dealer, &board) {
+        return Ok(named);
+    }
+    let epoch = state.named_boards.epoch.load(Ordering::SeqCst);
+    let named: Arc<[u8]> = name_board(state, &board).await?.into();
+    state
+        .named_boards
+        .put(dealer, board, epoch, Arc::clone(&named));
+    Ok(named)
 }
 
 /// Adds `dealer_name` and each row's `customer_name` to a dealer board's JSON (the board is

@@ -104,6 +104,7 @@ impl Runtime {
             sign_in: crate::session::SignIn::new(Arc::new(people.clone()), passwords),
             people: Some(people),
             dev_links: true,
+            named_boards: crate::names::NamedBoards::default(),
         };
         Ok(Runtime {
             state,

@@ -254,6 +254,7 @@ pub async fn change(
     let done = people
         .change_profile(&id, change, &metadata(&caller))
         .await?;
+    state.named_boards.names_changed();
     Ok(Json(ChangedView {
         customer_id: id.to_string(),
         position: done.position.0,
@@ -308,6 +309,7 @@ pub async fn merge(
     let done = people
         .merge(&survivor, &duplicate, &metadata(&caller))
         .await?;
+    state.named_boards.names_changed();
     Ok(Json(MergedView {
         customer_id: survivor.to_string(),
         merged: duplicate.to_string(),
@@ -347,6 +349,7 @@ pub async fn erase(
         }
     }
     let done = people.erase(&customer, &metadata(&caller)).await?;
+    state.named_boards.names_changed();
     Ok(Json(ErasedView {
         customer_id: customer.to_string(),
         erased: true,

@@ -240,7 +240,7 @@ pub async fn dealer_board(
         .dealer_board_json(&dealer)
         .await
         .map_err(read_error)?;
-    let json = crate::names::name_board(&state, &json).await?;
+    let json = crate::names::named_board(&state, &dealer, json).await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         axum::body::Bytes::from_owner(json),
