@@ -12,6 +12,69 @@ use domain::values::{Email, PersonName, UserId};
 use crate::settings::Settings;
 use crate::stores::Parts;
 
+/// `otd admin …`.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum AdminCommand {
+    /// Create a staff account (bootstraps the first admin of a fresh data folder); prints
+    /// its user id.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// dealer, planner, finance or admin.
+        #[arg(long)]
+        role: api::auth::Role,
+        /// The outlet of a dealer's staff member (D-…).
+        #[arg(long)]
+        dealer: Option<String>,
+        /// A dealer's staff member who manages the outlet.
+        #[arg(long)]
+        manager: bool,
+        /// 10 to 128 characters.
+        #[arg(long, env = "OTD_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+impl AdminCommand {
+    /// The engine settings the command runs on.
+    pub fn settings(&self) -> &Settings {
+        match self {
+            AdminCommand::CreateUser { settings, .. } => settings,
+        }
+    }
+}
+
+/// Runs `command` on the engine `settings` name (the settings file's values included).
+pub async fn run(command: AdminCommand, settings: Settings) -> Result<(), String> {
+    match command {
+        AdminCommand::CreateUser {
+            email,
+            name,
+            role,
+            dealer,
+            manager,
+            password,
+            settings: _,
+        } => {
+            let user = CreateUser {
+                email,
+                name,
+                role,
+                dealer,
+                manager,
+                password,
+            };
+            let id = create_user(&settings, user).await?;
+            println!("{id}");
+            Ok(())
+        }
+    }
+}
+
 /// A staff account to create.
 #[derive(Debug, Clone)]
 pub struct CreateUser {

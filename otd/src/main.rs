@@ -35,10 +35,8 @@ impl Cli {
             Command::Serve { settings }
             | Command::Projections {
                 command: ProjectionsCommand::Rebuild { settings, .. },
-            }
-            | Command::Admin {
-                command: AdminCommand::CreateUser { settings, .. },
             } => Some(settings),
+            Command::Admin { command } => Some(command.settings()),
             _ => None,
         }
     }
@@ -58,32 +56,6 @@ enum ProjectionsCommand {
     Rebuild {
         /// One of the projections; all when omitted.
         name: Option<String>,
-        #[command(flatten)]
-        settings: Settings,
-    },
-}
-
-#[derive(Subcommand)]
-enum AdminCommand {
-    /// Create a staff account (bootstraps the first admin of a fresh data folder); prints
-    /// its user id.
-    CreateUser {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: String,
-        /// dealer, planner, finance or admin.
-        #[arg(long)]
-        role: api::auth::Role,
-        /// The outlet of a dealer's staff member (D-…).
-        #[arg(long)]
-        dealer: Option<String>,
-        /// A dealer's staff member who manages the outlet.
-        #[arg(long)]
-        manager: bool,
-        /// 10 to 128 characters.
-        #[arg(long, env = "OTD_NEW_USER_PASSWORD", hide_env_values = true)]
-        password: String,
         #[command(flatten)]
         settings: Settings,
     },
@@ -121,7 +93,7 @@ enum Command {
     /// Administer people on a data folder (the first staff accounts).
     Admin {
         #[command(subcommand)]
-        command: AdminCommand,
+        command: otd::admin::AdminCommand,
     },
     /// Print the catalog: markets, models, option families and prices.
     Catalog {
@@ -227,32 +199,9 @@ fn main() -> ExitCode {
         Command::Projections {
             command: ProjectionsCommand::Rebuild { name, settings },
         } => return run_async(rebuild(cli.engine(settings), name.as_deref())),
-        Command::Admin {
-            command:
-                AdminCommand::CreateUser {
-                    email,
-                    name,
-                    role,
-                    dealer,
-                    manager,
-                    password,
-                    settings,
-                },
-        } => {
-            let user = otd::admin::CreateUser {
-                email: email.clone(),
-                name: name.clone(),
-                role: *role,
-                dealer: dealer.clone(),
-                manager: *manager,
-                password: password.clone(),
-            };
-            let settings = cli.engine(settings);
-            return run_async(async move {
-                let id = otd::admin::create_user(&settings, user).await?;
-                println!("{id}");
-                Ok(())
-            });
+        Command::Admin { command } => {
+            let (command, settings) = (command.clone(), cli.engine(command.settings()));
+            return run_async(otd::admin::run(command, settings));
         }
         _ => {}
     }
