@@ -8,7 +8,7 @@
 
 use app::services::Scope;
 use domain::order::PlacedOrder;
-use domain::values::{OrderId, VehicleId};
+use domain::values::{CustomerId, OrderId, VehicleId};
 use domain::vehicle::Vehicle;
 
 use crate::auth::{Caller, Role};
@@ -25,18 +25,40 @@ pub enum Party {
 }
 
 /// The orders `caller` may act on: `roles` may act on any order, `parties`
-/// only on their own.
-pub fn scope(caller: &Caller, roles: &[Role], parties: &[Party]) -> Scope {
+/// only on their own (a customer's own are those of every id it answers
+/// for, see [`customer_ids`]).
+pub async fn scope(
+    state: &AppState,
+    caller: &Caller,
+    roles: &[Role],
+    parties: &[Party],
+) -> Result<Scope, ApiError> {
     if roles.contains(&caller.role) {
-        return Scope::AnyOrder;
+        return Ok(Scope::AnyOrder);
     }
-    Scope::OwnOrders {
-        customer: caller
-            .customer()
-            .filter(|_| parties.contains(&Party::Owner)),
+    let customers = if parties.contains(&Party::Owner) {
+        customer_ids(state, caller).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Scope::OwnOrders {
+        customers,
         dealer: caller
             .dealer()
             .filter(|_| parties.contains(&Party::ItsDealer)),
+    })
+}
+
+/// The customer ids a customer caller answers for: the survivor of its
+/// merges and every duplicate merged into it (the token names whichever id
+/// it was issued for). Empty for staff.
+pub async fn customer_ids(state: &AppState, caller: &Caller) -> Result<Vec<CustomerId>, ApiError> {
+    let Some(me) = caller.customer() else {
+        return Ok(Vec::new());
+    };
+    match &state.people {
+        Some(people) => Ok(people.identities(&me).await?),
+        None => Ok(vec![me]),
     }
 }
 
@@ -49,7 +71,7 @@ pub async fn order_for(
     roles: &[Role],
     parties: &[Party],
 ) -> Result<PlacedOrder, ApiError> {
-    let scope = scope(caller, roles, parties);
+    let scope = scope(state, caller, roles, parties).await?;
     Ok(state.services.order_in_scope(order, &scope).await?)
 }
 

@@ -320,17 +320,7 @@ async fn a_manager_merges_a_duplicate_and_the_old_id_answers_as_the_survivor() {
         &call(&s, "POST", &uri, Some(&staff), Some(&body)).await,
         403,
     );
-    let manager = api::auth::AuthKeys::from_secret(SECRET)
-        .issue(
-            &api::auth::Identity {
-                role: Role::Dealer,
-                sub: "D-BER-01".into(),
-                user: None,
-                manager: true,
-            },
-            chrono::Duration::hours(1),
-        )
-        .unwrap();
+    let manager = manager_token("D-BER-01");
     let itself = json!({"duplicate_id": survivor}).to_string();
     let r = call(&s, "POST", &uri, Some(&manager), Some(&itself)).await;
     assert_problem(&r, 422);

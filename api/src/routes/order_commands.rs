@@ -180,7 +180,7 @@ pub async fn amend(
             return Err(malformed);
         }
     };
-    let scope = scope(&caller, roles, parties);
+    let scope = scope(&state, &caller, roles, parties).await?;
     let done = state
         .services
         .amend_order(order, options, &scope, &metadata(&caller))
@@ -228,7 +228,13 @@ pub async fn cancel(
     AppPath(order): AppPath<OrderId>,
     AppJson(req): AppJson<CancelRequest>,
 ) -> Result<Json<CancelledView>, ApiError> {
-    let scope = scope(&caller, &[Role::Planner], &[Party::Owner, Party::ItsDealer]);
+    let scope = scope(
+        &state,
+        &caller,
+        &[Role::Planner],
+        &[Party::Owner, Party::ItsDealer],
+    )
+    .await?;
     let done = state
         .services
         .cancel_order(order, &req.reason, &scope, &metadata(&caller))
@@ -328,7 +334,7 @@ pub async fn book_handover(
             return Err(out_of_range);
         }
     };
-    let scope = scope(&caller, roles, parties);
+    let scope = scope(&state, &caller, roles, parties).await?;
     let done = state
         .services
         .book_handover(order, at, &scope, &metadata(&caller))
@@ -362,7 +368,7 @@ pub async fn hand_over(
     caller: Caller,
     AppPath(order): AppPath<OrderId>,
 ) -> Result<Json<DeliveredView>, ApiError> {
-    let scope = scope(&caller, &[], &[Party::ItsDealer]);
+    let scope = scope(&state, &caller, &[], &[Party::ItsDealer]).await?;
     let done = state
         .services
         .hand_over(order, &scope, &metadata(&caller))

@@ -66,12 +66,13 @@ pub async fn caught_up(state: &AppState, min_position: Option<u64>) -> Result<()
         })
 }
 
-/// May `caller` see `order`? Owner, its delivering or selling dealer, planner, finance.
-fn may_see(caller: &Caller, order: &OrderView) -> bool {
+/// May `caller` see `order`? Owner (under any id it answers for: `mine`), its delivering or
+/// selling dealer, planner, finance.
+fn may_see(caller: &Caller, mine: &[CustomerId], order: &OrderView) -> bool {
     match caller.role {
         Role::Planner | Role::Finance => true,
         Role::Admin => false,
-        Role::Customer => caller.customer().as_ref() == Some(&order.customer_id),
+        Role::Customer => mine.contains(&order.customer_id),
         Role::Dealer => {
             let me = caller.dealer();
             me.as_ref() == Some(&order.dealer_id) || (me.is_some() && me == order.selling_dealer_id)
@@ -114,13 +115,24 @@ pub async fn list_orders(
     };
     match caller.role {
         Role::Customer => {
-            let me = caller.customer();
-            if filter.customer_id.is_some() && filter.customer_id != me {
-                return Err(ApiError::Forbidden(
-                    "a customer sees only its own orders".into(),
-                ));
+            let mine = crate::access::customer_ids(&state, &caller).await?;
+            let ids = match filter.customer_id.take() {
+                Some(id) if mine.contains(&id) => vec![id],
+                Some(_) => {
+                    return Err(ApiError::Forbidden(
+                        "a customer sees only its own orders".into(),
+                    ))
+                }
+                None => mine,
+            };
+            let mut orders = Vec::new();
+            for id in ids {
+                filter.customer_id = Some(id);
+                orders.extend(state.views.orders(&filter).await.map_err(read_error)?);
             }
-            filter.customer_id = me;
+            orders.sort_by_key(|o| std::cmp::Reverse(o.placed_at));
+            crate::names::name_orders(&state, &mut orders).await?;
+            return Ok(Json(orders));
         }
         Role::Dealer => {
             let me = caller
@@ -171,7 +183,8 @@ async fn visible_order(
         .await
         .map_err(read_error)?
         .ok_or_else(|| ApiError::NotFound(format!("order {order}")))?;
-    if !may_see(caller, &view) {
+    let mine = crate::access::customer_ids(state, caller).await?;
+    if !may_see(caller, &mine, &view) {
         return Err(ApiError::Forbidden(format!("order {order} is not yours")));
     }
     Ok(view)
@@ -312,17 +325,26 @@ pub async fn list_invoices(
         status: q.status,
         customer_id: None,
     };
-    match caller.role {
-        Role::Finance => {}
-        Role::Customer => filter.customer_id = caller.customer(),
+    // A customer's invoices are those of every id it answers for.
+    let customers = match caller.role {
+        Role::Finance => vec![None],
+        Role::Customer => crate::access::customer_ids(&state, &caller)
+            .await?
+            .into_iter()
+            .map(Some)
+            .collect(),
         Role::Dealer | Role::Planner | Role::Admin => {
             return Err(ApiError::Forbidden(
                 "finance and the invoiced customer see invoices".into(),
             ))
         }
-    }
+    };
     caught_up(&state, q.min_position).await?;
-    let mut invoices = state.views.invoices(&filter).await.map_err(read_error)?;
+    let mut invoices = Vec::new();
+    for customer in customers {
+        filter.customer_id = customer;
+        invoices.extend(state.views.invoices(&filter).await.map_err(read_error)?);
+    }
     crate::names::name_invoices(&state, &mut invoices).await?;
     Ok(Json(invoices))
 }
@@ -345,7 +367,11 @@ pub async fn get_invoice(
         .await
         .map_err(read_error)?
         .ok_or_else(|| ApiError::NotFound(format!("invoice {number}")))?;
-    if caller.role == Role::Customer && caller.customer().as_ref() != Some(&view.customer_id) {
+    if caller.role == Role::Customer
+        && !crate::access::customer_ids(&state, &caller)
+            .await?
+            .contains(&view.customer_id)
+    {
         return Err(ApiError::Forbidden(format!(
             "invoice {number} is not yours"
         )));

@@ -73,6 +73,21 @@ pub fn token(role: Role, sub: &str) -> String {
         .unwrap()
 }
 
+/// A dealer manager's token at `dealer`.
+pub fn manager_token(dealer: &str) -> String {
+    AuthKeys::from_secret(SECRET)
+        .issue(
+            &api::auth::Identity {
+                role: Role::Dealer,
+                sub: dealer.into(),
+                user: None,
+                manager: true,
+            },
+            Duration::hours(1),
+        )
+        .unwrap()
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub content_type: String,

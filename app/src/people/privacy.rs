@@ -24,6 +24,38 @@ impl People {
         Ok(resolve(&self.exec, customer).await?.0)
     }
 
+    /// Every id the person `customer` answers for: the survivor of its
+    /// merges first, then each duplicate merged into it, however many merges
+    /// deep. A customer's own orders, invoices and the rest are those of all
+    /// these ids.
+    pub async fn identities(&self, customer: &CustomerId) -> Result<Vec<CustomerId>, ServiceError> {
+        let (person, _) = resolve(&self.exec, customer).await?;
+        self.with_absorbed(person).await
+    }
+
+    /// `root` and every duplicate merged into it, however many merges deep
+    /// (`root` itself is not resolved: a duplicate names its own line).
+    async fn with_absorbed(&self, root: CustomerId) -> Result<Vec<CustomerId>, ServiceError> {
+        let mut everyone = vec![root];
+        let mut next = 0;
+        while next < everyone.len() {
+            if everyone.len() > MAX_MERGE_CHAIN * MAX_MERGE_CHAIN {
+                return Err(CommandError::Corrupt {
+                    stream: format!("customer-{}", everyone[0]),
+                    reason: "absorbed more duplicates than any real history has".into(),
+                });
+            }
+            let state = self.customer(&everyone[next]).await?;
+            for absorbed in state.absorbed() {
+                if !everyone.contains(absorbed) {
+                    everyone.push(absorbed.clone());
+                }
+            }
+            next += 1;
+        }
+        Ok(everyone)
+    }
+
     /// Merges `duplicate` into `survivor`: the duplicate's orders, invoices
     /// and everything else answer as the survivor's from now on, and the
     /// duplicate's id keeps answering, pointing at the survivor. The
@@ -62,14 +94,19 @@ impl People {
             }
         })
         .await?;
-        let absorbed = run::<Customer>(&self.exec, survivor, metadata, |_| {
-            CustomerCommand::Absorb {
-                duplicate: duplicate.clone(),
-                at,
-            }
-        })
-        .await?;
-        let reached = Reached::of(&merged).max(Reached::of(&absorbed));
+        // The survivor absorbs the duplicate and whatever the duplicate had
+        // absorbed itself, so its list of merged ids stays whole.
+        let mut reached = Reached::of(&merged);
+        for absorbed in self.with_absorbed(duplicate.clone()).await? {
+            let done = run::<Customer>(&self.exec, survivor, metadata, |_| {
+                CustomerCommand::Absorb {
+                    duplicate: absorbed.clone(),
+                    at,
+                }
+            })
+            .await?;
+            reached = reached.max(Reached::of(&done));
+        }
         Ok(Done {
             position: reached.position(&self.exec).await?,
         })
@@ -90,8 +127,7 @@ impl People {
         if !state.registered() {
             return Err(CommandError::NotFound(format!("customer {customer}")));
         }
-        let mut everyone = vec![person.clone()];
-        everyone.extend(state.absorbed().iter().cloned());
+        let everyone = self.identities(&person).await?;
         let mut reached = Reached::Nothing;
         for id in &everyone {
             reached = reached.max(self.erase_one(id, metadata).await?);

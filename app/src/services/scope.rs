@@ -17,11 +17,12 @@ use crate::CommandError;
 pub enum Scope {
     /// Any order (a role allowed everything, a process, the demo).
     AnyOrder,
-    /// Only the orders this customer owns or this dealer delivers (either
-    /// may be absent: a customer has no dealer, and a use case may leave a
-    /// party out).
+    /// Only the orders this person owns (under any of its ids: a merged
+    /// duplicate's orders are the survivor's) or this dealer delivers
+    /// (either may be absent: a customer has no dealer, and a use case may
+    /// leave a party out).
     OwnOrders {
-        customer: Option<CustomerId>,
+        customers: Vec<CustomerId>,
         dealer: Option<DealerId>,
     },
 }
@@ -31,8 +32,8 @@ impl Scope {
     pub fn covers(&self, order: &PlacedOrder) -> bool {
         match self {
             Scope::AnyOrder => true,
-            Scope::OwnOrders { customer, dealer } => {
-                customer.as_ref() == Some(&order.customer) || dealer.as_ref() == Some(&order.dealer)
+            Scope::OwnOrders { customers, dealer } => {
+                customers.contains(&order.customer) || dealer.as_ref() == Some(&order.dealer)
             }
         }
     }
