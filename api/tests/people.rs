@@ -497,15 +497,14 @@ async fn boards_and_trackers_show_names_beside_ids_and_erased_customer_after_era
     let rt = sim().await;
     let s = rt.state.clone();
     let dealer = token(Role::Dealer, "D-BER-01");
-    let r = call(
+    let customer = id(&call(
         &s,
         "POST",
         "/api/v1/customers",
         Some(&dealer),
         Some(&anna()),
     )
-    .await;
-    let customer = id(&r);
+    .await);
     let order = json!({"market": "DE", "model": "AURA", "options": [], "dealer_id": "D-BER-01",
         "customer_id": customer})
     .to_string();
@@ -637,15 +636,14 @@ async fn an_issued_invoice_keeps_its_billing_identity_through_the_customers_eras
     let rt = sim().await;
     let s = rt.state.clone();
     let dealer = token(Role::Dealer, "D-BER-01");
-    let r = call(
+    let customer = id(&call(
         &s,
         "POST",
         "/api/v1/customers",
         Some(&dealer),
         Some(&anna()),
     )
-    .await;
-    let customer = id(&r);
+    .await);
     let planner = token(Role::Planner, "pat");
     let car = r#"{"market":"DE","model":"AURA","options":["PNT-RED"],"location":"D-BER-01"}"#;
     assert_eq!(

@@ -275,13 +275,11 @@ impl People {
         owner: &ClaimOwner,
         metadata: &Metadata,
     ) -> Result<Reached, ServiceError> {
-        let at = self.exec.clock().now();
-        let done = run::<Claim>(&self.exec, claim, metadata, |_| ClaimCommand::Claim {
+        self.on_claim(claim, metadata, |at| ClaimCommand::Claim {
             owner: owner.clone(),
             at,
         })
-        .await?;
-        Ok(Reached::of(&done))
+        .await
     }
 
     /// Gives `claim` up if `owner` holds it.
@@ -291,12 +289,22 @@ impl People {
         owner: &ClaimOwner,
         metadata: &Metadata,
     ) -> Result<Reached, ServiceError> {
-        let at = self.exec.clock().now();
-        let done = run::<Claim>(&self.exec, claim, metadata, |_| ClaimCommand::Release {
+        self.on_claim(claim, metadata, |at| ClaimCommand::Release {
             owner: owner.clone(),
             at,
         })
-        .await?;
+        .await
+    }
+
+    /// Runs the claim command `command` makes for the current instant.
+    async fn on_claim(
+        &self,
+        claim: &ClaimKey,
+        metadata: &Metadata,
+        command: impl Fn(chrono::DateTime<chrono::Utc>) -> ClaimCommand,
+    ) -> Result<Reached, ServiceError> {
+        let at = self.exec.clock().now();
+        let done = run::<Claim>(&self.exec, claim, metadata, |_| command(at)).await?;
         Ok(Reached::of(&done))
     }
 }

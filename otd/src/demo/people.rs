@@ -168,8 +168,6 @@ pub(super) async fn new_customer(
     market: &MarketCode,
     showroom: Option<&DealerId>,
 ) -> Result<CustomerId, DemoError> {
-    let id = CustomerId::parse(&format!("C-{}", seeded_code(world)))
-        .map_err(|e| setup("a customer id", e))?;
     let n = world.customers.len() + 1;
     let profile = person(world, market, n)?;
     let consents = ConsentChoice {
@@ -186,18 +184,33 @@ pub(super) async fn new_customer(
         ),
         None => (Channel::Online, api::anonymous_metadata()),
     };
+    register(world, profile, market, consents, channel, None, &metadata).await
+}
+
+/// Registers a customer under a fresh seeded id (a `password` opens an online account).
+async fn register(
+    world: &mut World<'_>,
+    profile: Profile,
+    market: &MarketCode,
+    consents: ConsentChoice,
+    channel: Channel,
+    password: Option<Password>,
+    metadata: &store::Metadata,
+) -> Result<CustomerId, DemoError> {
+    let customer = CustomerId::parse(&format!("C-{}", seeded_code(world)))
+        .map_err(|e| setup("a customer id", e))?;
     let new = NewCustomer {
-        customer: id,
+        customer,
         profile,
         language: language(market),
         market: market.clone(),
         consents,
         channel,
-        password: None,
+        password,
     };
     let registration = world
         .people
-        .register(new, &metadata)
+        .register(new, metadata)
         .await
         .map_err(|error| DemoError::Service {
             action: "registering a customer",
@@ -297,41 +310,28 @@ pub(super) async fn accounts(world: &mut World<'_>) -> Result<Vec<SignInAs>, Dem
         let mut profile = person(world, &market, n)?;
         let email = format!("customer.{}@example.com", market.as_str().to_lowercase());
         profile.email = Email::parse(&email).map_err(|e| setup("an e-mail", e))?;
-        let id = CustomerId::parse(&format!("C-{}", seeded_code(world)))
-            .map_err(|e| setup("a customer id", e))?;
         let name = profile.name.to_string();
-        let registration = world
-            .people
-            .register(
-                NewCustomer {
-                    customer: id,
-                    profile,
-                    language: language(&market),
-                    market: market.clone(),
-                    consents: ConsentChoice::default(),
-                    channel: Channel::Online,
-                    password: Some(password()?),
-                },
-                &api::anonymous_metadata(),
-            )
-            .await
-            .map_err(|error| DemoError::Service {
-                action: "signing a customer up",
-                error,
-            })?;
+        let customer = register(
+            world,
+            profile,
+            &market,
+            ConsentChoice::default(),
+            Channel::Online,
+            Some(password()?),
+            &api::anonymous_metadata(),
+        )
+        .await?;
         world
             .people
-            .verify_email(&registration.customer, &api::anonymous_metadata())
+            .verify_email(&customer, &api::anonymous_metadata())
             .await
             .map_err(|error| DemoError::Service {
                 action: "verifying an e-mail address",
                 error,
             })?;
-        world
-            .customers
-            .insert(registration.customer.clone(), market.clone());
+        world.customers.insert(customer.clone(), market.clone());
         people.push(SignInAs {
-            who: format!("{name}, customer {} ({})", registration.customer, market),
+            who: format!("{name}, customer {customer} ({market})"),
             role: "customer".into(),
             email,
         });
@@ -346,28 +346,15 @@ pub(super) async fn new_sign_up(
 ) -> Result<CustomerId, DemoError> {
     let n = 99_000 + world.customers.len();
     let profile = person(world, market, n)?;
-    let id = CustomerId::parse(&format!("C-{}", seeded_code(world)))
-        .map_err(|e| setup("a customer id", e))?;
-    let registration = world
-        .people
-        .register(
-            NewCustomer {
-                customer: id,
-                profile,
-                language: language(market),
-                market: market.clone(),
-                consents: ConsentChoice::default(),
-                channel: Channel::Online,
-                password: Some(
-                    Password::parse(DEMO_PASSWORD).map_err(|e| setup("the demo password", e))?,
-                ),
-            },
-            &api::anonymous_metadata(),
-        )
-        .await
-        .map_err(|error| DemoError::Service {
-            action: "signing a customer up",
-            error,
-        })?;
-    Ok(registration.customer)
+    let password = Password::parse(DEMO_PASSWORD).map_err(|e| setup("the demo password", e))?;
+    register(
+        world,
+        profile,
+        market,
+        ConsentChoice::default(),
+        Channel::Online,
+        Some(password),
+        &api::anonymous_metadata(),
+    )
+    .await
 }
