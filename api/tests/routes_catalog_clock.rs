@@ -179,6 +179,41 @@ async fn only_a_planner_advances_the_clock() {
 }
 
 #[tokio::test]
+async fn the_clock_advances_by_hours_and_minutes_too() {
+    let rt = sim().await;
+    let planner = token(Role::Planner, "pat");
+    let advance = |body: &'static str| {
+        let (state, planner) = (rt.state.clone(), planner.clone());
+        async move {
+            call(
+                &state,
+                "POST",
+                "/api/v1/clock/advance",
+                Some(&planner),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let r = advance(r#"{"hours": 2, "minutes": 30}"#).await;
+    assert_eq!(r.status, 200, "{:?}", r.json);
+    assert_eq!(r.json["now"], "2026-11-23T10:30:00Z");
+    let r = advance(r#"{"days": 1, "hours": 1}"#).await;
+    assert_eq!(r.json["now"], "2026-11-24T11:30:00Z");
+    for refused in [r#"{}"#, r#"{"hours": -1, "days": 1}"#, r#"{"minutes": 0}"#] {
+        let r = advance(refused).await;
+        assert_problem(&r, 422);
+        assert_eq!(r.json["errors"][0]["rule"], "invalid_advance", "{refused}");
+    }
+    assert_problem(&advance(r#"{"weeks": 1}"#).await, 400);
+    let r = call(&rt.state, "GET", "/api/v1/clock", None, None).await;
+    assert_eq!(
+        r.json["now"], "2026-11-24T11:30:00Z",
+        "refusals moved nothing"
+    );
+}
+
+#[tokio::test]
 async fn a_real_clock_cannot_be_advanced() {
     let rt = engine(app::Clock::System).await;
     let state = rt.state.clone();

@@ -10,10 +10,10 @@ use domain::values::in_calendar;
 pub enum ClockError {
     #[error("the clock is real; only a simulated clock can be advanced")]
     NotSimulated,
-    #[error("the clock only moves forward, by 1 to 3650 days")]
+    #[error("the clock only moves forward, by one minute to 3650 days")]
     InvalidAdvance,
-    #[error("advancing by {days} days would move the clock past 9999-12-31, the end of the business calendar")]
-    PastCalendarEnd { days: u32 },
+    #[error("advancing by {minutes} minutes would move the clock past 9999-12-31, the end of the business calendar")]
+    PastCalendarEnd { minutes: u32 },
 }
 
 impl ClockError {
@@ -26,6 +26,12 @@ impl ClockError {
         }
     }
 }
+
+/// Minutes in a day of the simulated clock.
+pub const MINUTES_PER_DAY: u32 = 24 * 60;
+
+/// The longest single advance: 3650 days.
+pub const MAX_ADVANCE_MINUTES: u32 = 3650 * MINUTES_PER_DAY;
 
 /// What "now" is for every decision: freeze dates, ETAs and invoice dates
 /// follow it.
@@ -80,25 +86,30 @@ impl Clock {
         }
     }
 
-    /// Where advancing a simulated clock by `days` would take it: 1 to 3650 days, and
-    /// never past the last day of the business calendar (9999-12-31).
-    pub fn advanced_by(&self, days: u32) -> Result<DateTime<Utc>, ClockError> {
+    /// Where advancing a simulated clock by `minutes` would take it: one minute to 3650
+    /// days, and never past the last day of the business calendar (9999-12-31).
+    pub fn advanced_by(&self, minutes: u32) -> Result<DateTime<Utc>, ClockError> {
         let Clock::Simulated(sim) = self else {
             return Err(ClockError::NotSimulated);
         };
-        if !(1..=3650).contains(&days) {
+        if !(1..=MAX_ADVANCE_MINUTES).contains(&minutes) {
             return Err(ClockError::InvalidAdvance);
         }
         sim.now()
-            .checked_add_signed(Duration::days(i64::from(days)))
+            .checked_add_signed(Duration::minutes(i64::from(minutes)))
             .filter(|to| in_calendar(to.date_naive()))
-            .ok_or(ClockError::PastCalendarEnd { days })
+            .ok_or(ClockError::PastCalendarEnd { minutes })
     }
 
     /// Moves a simulated clock forward by `days`, in memory only (see
     /// [`crate::clock_log::advance`] for an advance recorded in the log).
     pub fn advance(&self, days: u32) -> Result<DateTime<Utc>, ClockError> {
-        let to = self.advanced_by(days)?;
+        self.advance_minutes(days.saturating_mul(MINUTES_PER_DAY))
+    }
+
+    /// Moves a simulated clock forward by `minutes`, in memory only.
+    pub fn advance_minutes(&self, minutes: u32) -> Result<DateTime<Utc>, ClockError> {
+        let to = self.advanced_by(minutes)?;
         self.move_to(to);
         Ok(to)
     }
@@ -145,6 +156,18 @@ mod tests {
     }
 
     #[test]
+    fn a_simulated_clock_moves_by_minutes() {
+        let clock = Clock::simulated(day("2026-11-23"));
+        let to = clock.advance_minutes(125).unwrap();
+        assert_eq!(to.to_rfc3339(), "2026-11-23T10:05:00+00:00");
+        assert_eq!(clock.advance_minutes(0), Err(ClockError::InvalidAdvance));
+        assert_eq!(
+            clock.advance_minutes(MAX_ADVANCE_MINUTES + 1),
+            Err(ClockError::InvalidAdvance)
+        );
+    }
+
+    #[test]
     fn the_real_clock_cannot_be_advanced() {
         assert_eq!(Clock::System.advance(1), Err(ClockError::NotSimulated));
     }
@@ -155,7 +178,9 @@ mod tests {
         assert_eq!(clock.advance(30).unwrap().date_naive(), day("9999-12-31"));
         assert_eq!(
             clock.advance(1),
-            Err(ClockError::PastCalendarEnd { days: 1 })
+            Err(ClockError::PastCalendarEnd {
+                minutes: MINUTES_PER_DAY
+            })
         );
         assert_eq!(
             clock.today(),

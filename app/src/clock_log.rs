@@ -21,11 +21,14 @@ pub const CLOCK_STREAM: &str = "clock";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
 pub enum ClockEvent {
-    /// A simulated clock started on `started_on` was moved forward by `days` to `to`.
+    /// A simulated clock started on `started_on` was moved forward to `to`, by `days`
+    /// whole days and `minutes` more (events recorded before minutes existed have none).
     #[serde(rename = "SimulatedClockAdvanced")]
     Advanced {
         started_on: NaiveDate,
         days: u32,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        minutes: u32,
         to: DateTime<Utc>,
     },
 }
@@ -56,24 +59,29 @@ pub enum RestoreError {
     Store(#[from] StoreError),
 }
 
-/// Moves a simulated clock forward by `days` and records the advance in the log; the clock
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Moves a simulated clock forward by `minutes` and records the advance in the log; the clock
 /// moves only once the advance is stored. Concurrent advances are recorded in the order
 /// they apply.
 pub async fn advance(
     store: &dyn EventStore,
     clock: &Clock,
-    days: u32,
+    minutes: u32,
     metadata: &Metadata,
 ) -> Result<DateTime<Utc>, AdvanceError> {
     let Clock::Simulated(sim) = clock else {
         return Err(ClockError::NotSimulated.into());
     };
     let _recording = sim.recording.lock().await;
-    let to = clock.advanced_by(days)?;
+    let to = clock.advanced_by(minutes)?;
     let started_on = clock.started_on().ok_or(ClockError::NotSimulated)?;
     let event = ClockEvent::Advanced {
         started_on,
-        days,
+        days: minutes / crate::clock::MINUTES_PER_DAY,
+        minutes: minutes % crate::clock::MINUTES_PER_DAY,
         to,
     };
     let new = NewEvent::new("SimulatedClockAdvanced", Payload::from_value(&event)?).with_metadata(

@@ -38,7 +38,7 @@ mod steps;
 pub mod stock;
 pub mod vault;
 
-pub use clock::{Clock, ClockError, SimulatedClock};
+pub use clock::{Clock, ClockError, SimulatedClock, MAX_ADVANCE_MINUTES, MINUTES_PER_DAY};
 pub use codec::{decode, encode};
 pub use consume::{Checkpoints, Leadership, Lease};
 pub use error::CommandError;

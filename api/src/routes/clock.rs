@@ -35,12 +35,34 @@ pub async fn get_clock(State(state): State<AppState>) -> Json<ClockView> {
     Json(view(&state))
 }
 
+/// How far to move the clock: any of days, hours and minutes, adding up to one minute to
+/// 3650 days (`{"days": 1}` is a business day; `{"hours": 2}` lets a lead's two-hour answer
+/// run out).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Advance {
-    /// 1 to 3650; the clock never moves past 9999-12-31.
-    #[schema(minimum = 1, maximum = 3650)]
-    pub days: i64,
+    #[schema(minimum = 0, maximum = 3650)]
+    pub days: Option<i64>,
+    #[schema(minimum = 0)]
+    pub hours: Option<i64>,
+    #[schema(minimum = 0)]
+    pub minutes: Option<i64>,
+}
+
+impl Advance {
+    /// The whole step in minutes, if every part is non-negative and the sum fits.
+    fn minutes(&self) -> Option<u32> {
+        let parts = [(self.days, 24 * 60), (self.hours, 60), (self.minutes, 1)];
+        let mut total: i64 = 0;
+        for (part, scale) in parts {
+            let part = part.unwrap_or(0);
+            if part < 0 {
+                return None;
+            }
+            total = total.checked_add(part.checked_mul(scale)?)?;
+        }
+        u32::try_from(total).ok()
+    }
 }
 
 /// Moves a simulated clock forward (planner); the advance is recorded in the log, so a
@@ -58,13 +80,13 @@ pub async fn advance(
     AppJson(req): AppJson<Advance>,
 ) -> Result<Json<ClockView>, ApiError> {
     caller.require(&[Role::Planner])?;
-    let days = u32::try_from(req.days).map_err(|_| {
+    let minutes = req.minutes().ok_or_else(|| {
         let e = app::ClockError::InvalidAdvance;
         ApiError::rule(e.rule(), e.to_string())
     })?;
     state
         .services
-        .advance_clock(days, &crate::metadata(&caller))
+        .advance_clock(minutes, &crate::metadata(&caller))
         .await
         .map_err(|e| match e {
             app::clock_log::AdvanceError::Refused(refused) => {

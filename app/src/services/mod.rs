@@ -75,17 +75,17 @@ impl Services {
         self.exec.store().subscribe_all(after)
     }
 
-    /// Moves the simulated business clock `days` forward, recorded in the
-    /// log (see [`clock_log::advance`]); returns the new time.
+    /// Moves the simulated business clock `minutes` forward, recorded in
+    /// the log (see [`clock_log::advance`]); returns the new time.
     pub async fn advance_clock(
         &self,
-        days: u32,
+        minutes: u32,
         metadata: &Metadata,
     ) -> Result<DateTime<Utc>, AdvanceError> {
         clock_log::advance(
             self.exec.store().as_ref(),
             self.exec.clock(),
-            days,
+            minutes,
             metadata,
         )
         .await

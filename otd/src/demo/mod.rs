@@ -213,9 +213,14 @@ async fn simulate_and_report(runtime: &Runtime, options: &DemoOptions) -> Result
     let accounts = people::accounts(&mut world).await?;
     for day in 0..days {
         if day > 0 {
-            app::clock_log::advance(store.as_ref(), &runtime.state.clock, 1, &world.planner())
-                .await
-                .map_err(|e| DemoError::Setup(e.to_string()))?;
+            app::clock_log::advance(
+                store.as_ref(),
+                &runtime.state.clock,
+                app::MINUTES_PER_DAY,
+                &world.planner(),
+            )
+            .await
+            .map_err(|e| DemoError::Setup(e.to_string()))?;
         }
         script::simulate_day(&mut world, day).await?;
         let head = store.head().await?;
