@@ -330,7 +330,7 @@ fn clock_errors() -> Vec<(ClockError, &'static str)> {
     vec![
         (ClockError::NotSimulated, "clock_not_simulated"),
         (ClockError::InvalidAdvance, "invalid_advance"),
-        (ClockError::PastCalendarEnd { days: 1 }, "date_out_of_range"),
+        (ClockError::PastCalendarEnd { minutes: 1 }, "date_out_of_range"),
     ]
 }
 
