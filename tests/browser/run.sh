@@ -13,7 +13,7 @@ if [ ! -x "$CHROMIUM" ]; then
   echo "no Chromium at $CHROMIUM: apt-get install chromium (or set CHROMIUM)" >&2
   exit 1
 fi
-if [ ! -d "$here/node_modules/playwright-core" ]; then
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 
