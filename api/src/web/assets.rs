@@ -47,6 +47,7 @@ const ASSETS: &[Asset] = &[
     asset!("configurator.js", JS),
     asset!("tracker.js", JS),
     asset!("dealer.js", JS),
+    asset!("dealer-customers.js", JS),
     asset!("planner.js", JS),
     asset!("finance.js", JS),
     asset!("icon.svg", SVG),
