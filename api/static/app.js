@@ -539,44 +539,6 @@
       row('Outstanding', money(inv.outstanding), null, outstandingId)));
   }
 
-  /**
-   * A table that scrolls sideways (wide ones, and most on phones) must be
-   * reachable with the keyboard to be scrolled: its `.table-wrap` becomes a
-   * focusable region named after the table while it overflows, and stops
-   * being a tab stop once it fits. Checked after every change of the page
-   * and every resize, at most once a frame.
-   */
-  function markScrollRegions() {
-    for (const wrap of $$('.table-wrap')) {
-      const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
-      if (scrolls === wrap.hasAttribute('tabindex')) continue;
-      if (!scrolls) {
-        wrap.removeAttribute('tabindex');
-        wrap.removeAttribute('role');
-        wrap.removeAttribute('aria-label');
-        continue;
-      }
-      const table = $('table', wrap);
-      const labelledBy = table && table.getAttribute('aria-labelledby');
-      const section = wrap.closest('section');
-      const heading = labelledBy ? document.getElementById(labelledBy) : section && $('h2, h3', section);
-      const name = (table && table.caption && table.caption.textContent) || (heading && heading.textContent) || 'Table';
-      wrap.setAttribute('tabindex', '0');
-      wrap.setAttribute('role', 'region');
-      wrap.setAttribute('aria-label', `${name.trim()} (scrolls sideways)`);
-    }
-  }
-
-  let marking = false;
-  function markSoon() {
-    if (marking) return;
-    marking = true;
-    window.requestAnimationFrame(() => {
-      marking = false;
-      markScrollRegions();
-    });
-  }
-
   window.OTD = {
     ApiError, api, h, s, $, $$, fill, append, money, parseMinor, date, dateTime, statusLabel, badge, shortId,
     problemNode, flash, flashError, session, signIn, signedIn, signOut, signOutEverywhere, csrfToken, homeFor, gate, busy, newKey, chosenOptions,
@@ -586,7 +548,4 @@
   // Deferred: the document is parsed when this runs.
   window.OTD.arrivedWithToken = takeTokenFromUrl();
   renderWho();
-  new MutationObserver(markSoon).observe(document.body, { childList: true, subtree: true });
-  window.addEventListener('resize', markSoon);
-  markSoon();
 })();

@@ -131,6 +131,7 @@ async fn static_assets_have_their_content_types_and_cache_headers() {
     for (name, content_type) in [
         ("app.css", "text/css; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
+        ("scroll-regions.js", "text/javascript; charset=utf-8"),
         ("index.js", "text/javascript; charset=utf-8"),
         ("configurator.js", "text/javascript; charset=utf-8"),
         ("tracker.js", "text/javascript; charset=utf-8"),
