@@ -73,7 +73,7 @@
       sessionStorage.removeItem(KEY);
       return cookieSession();
     }
-    return { token, role: c.role, sub: c.sub, exp: c.exp };
+    return { token, role: c.role, sub: c.sub, exp: c.exp, user: c.user || null, manager: c.manager === true };
   }
 
   /** Remembers who signed in with e-mail and password (the answer of POST /api/v1/sessions). */
@@ -335,6 +335,14 @@
     const who = $('#who');
     const current = session();
     for (const li of $$('[data-for]')) li.hidden = !current || li.dataset.for !== current.role;
+    // A customer's own 360 ("My profile"): its address is known only here, from the session.
+    if (current && current.role === 'customer') {
+      const mine = `/customers/${encodeURIComponent(current.sub)}`;
+      for (const a of $$('a[data-profile]')) {
+        a.href = mine;
+        if (window.location.pathname === mine) a.setAttribute('aria-current', 'page');
+      }
+    }
     if (!who) return;
     if (!current) {
       fill(who, h('a', { href: '/sign-in' }, 'Sign in'));

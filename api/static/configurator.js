@@ -88,6 +88,9 @@
       $('#cfg-customer-field').hidden = me.role !== 'dealer';
       customer.required = me.role === 'dealer';
       if (me.role === 'dealer') {
+        // "Order a car for them" on the dealer page names the customer.
+        const named = new URL(window.location.href).searchParams.get('customer');
+        if (named) customer.value = named;
         const mine = Array.from(dealer.options).find((o) => o.value === me.sub);
         if (mine) {
           market.value = mine.dataset.market;
@@ -110,8 +113,8 @@
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (!me || !valid) return;
-    if (me.role === 'dealer' && !/^C-\d+$/.test(customer.value.trim())) {
-      fill(result, h('p', { class: 'error', role: 'alert' }, 'Enter the customer number: C- and digits.'));
+    if (me.role === 'dealer' && !/^C-[A-Z0-9]+(?:-[A-Z0-9]+)*$/.test(customer.value.trim())) {
+      fill(result, h('p', { class: 'error', role: 'alert' }, 'Enter the customer number: C- then letters and digits.'));
       customer.focus();
       return;
     }

@@ -1,12 +1,28 @@
 // otd web UI: the customer 360. One page per customer: profile, consents,
 // orders with status and ETA, invoices and payments, handovers. The
 // customer sees their own; their dealers, planners and finance theirs.
+//
+// The actions are shown to whom the API lets use them (it still decides,
+// and its problems land in #flash): the customer and its dealers edit the
+// profile and consents; a dealer's manager and an admin merge a duplicate
+// in; the customer and an admin export the data and ask for erasure. After
+// a change the page reads the 360 again at the log position the write
+// reached, so it shows what was just done.
 'use strict';
 
 (function () {
-  const { $, api, h, fill, money, date, dateTime, badge, shortId, gate, flashError } = window.OTD;
-  if (!gate()) return;
+  const { $, api, h, fill, money, date, dateTime, badge, shortId, gate, flash, flashError, busy, newKey } = window.OTD;
+  const me = gate();
+  if (!me) return;
   const id = $('#content').dataset.customer;
+  /** The 360 last shown: the edit form starts from it and sends only what differs. */
+  let shown = null;
+
+  const may = {
+    edit: me.role === 'customer' || me.role === 'dealer',
+    merge: (me.role === 'dealer' && me.manager) || me.role === 'admin',
+    privacy: me.role === 'customer' || me.role === 'admin',
+  };
 
   function fact(term, value) {
     return [h('dt', {}, term), h('dd', {}, value === null || value === undefined || value === '' ? '—' : value)];
@@ -15,6 +31,10 @@
   function consent(c) {
     if (!c) return 'not given';
     return `${c.granted ? 'yes' : 'no'} (${c.source}, ${dateTime(c.at)})`;
+  }
+
+  function granted(c) {
+    return !!(c && c.granted);
   }
 
   function render(c) {
@@ -51,16 +71,154 @@
       o.delivered ? 'handed over' : `booked for ${o.at ? dateTime(o.at) : '—'}`));
     fill($('#cu-handovers'), ...handovers);
     $('#cu-handovers-empty').hidden = handovers.length > 0;
+    renderActions(c);
   }
 
-  async function load() {
+  /** Shows the actions the signed-in role may use; an erased customer takes none. */
+  function renderActions(c) {
+    const live = !c.erased;
+    $('#cu-edit-card').hidden = !(live && may.edit);
+    $('#cu-merge-card').hidden = !(live && may.merge);
+    $('#cu-privacy-card').hidden = !(live && may.privacy);
+    $('#cu-manage').hidden = !live || !(may.edit || may.merge || may.privacy);
+    if (live && may.edit) {
+      $('#cu-edit-name').value = c.name || '';
+      $('#cu-edit-email').value = c.email || '';
+      $('#cu-edit-phone').value = c.phone || '';
+      $('#cu-edit-language').value = c.language;
+      $('#cu-edit-consent-email').checked = granted(c.consents.email);
+      $('#cu-edit-consent-sms').checked = granted(c.consents.sms);
+      $('#cu-edit-consent-phone').checked = granted(c.consents.phone);
+    }
+    if (me.role === 'customer') {
+      $('#cu-export').textContent = 'Download my data (JSON)';
+      $('#cu-erase-dialog-title').textContent = 'Erase your personal data?';
+    }
+  }
+
+  /** Reads the 360, at least as of log position `at` (read your own writes). */
+  async function load(at) {
     try {
-      render(await api('GET', `/api/v1/customers/${encodeURIComponent(id)}`));
+      const q = at ? `?min_position=${encodeURIComponent(at)}` : '';
+      shown = await api('GET', `/api/v1/customers/${encodeURIComponent(id)}${q}`);
+      render(shown);
     } catch (err) {
       flashError(err);
     }
   }
 
-  $('#cu-refresh').addEventListener('click', load);
+  /** Opens a confirmation dialog; resolves with whether its "yes" button closed it. */
+  function confirmed(dialog) {
+    return new Promise((resolve) => {
+      dialog.returnValue = '';
+      dialog.addEventListener('close', () => resolve(dialog.returnValue === 'yes'), { once: true });
+      dialog.showModal();
+    });
+  }
+
+  /** What the edit form changes: only the fields that differ from the 360 shown. */
+  function profilePatch(c) {
+    const patch = {};
+    const name = $('#cu-edit-name').value.trim();
+    const email = $('#cu-edit-email').value.trim();
+    const phone = $('#cu-edit-phone').value.trim();
+    const language = $('#cu-edit-language').value;
+    if (name !== (c.name || '')) patch.name = name;
+    if (email !== (c.email || '')) patch.email = email;
+    if (phone !== (c.phone || '')) patch.phone = phone === '' ? null : phone;
+    if (language !== c.language) patch.language = language;
+    const consents = {};
+    for (const channel of ['email', 'sms', 'phone']) {
+      const wanted = $(`#cu-edit-consent-${channel}`).checked;
+      if (wanted !== granted(c.consents[channel])) consents[channel] = wanted;
+    }
+    if (Object.keys(consents).length) patch.consents = consents;
+    return patch;
+  }
+
+  $('#cu-edit').addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!shown) return;
+    const patch = profilePatch(shown);
+    if (Object.keys(patch).length === 0) {
+      flash('Nothing to save: the profile and consents are as shown.');
+      return;
+    }
+    busy(event.currentTarget, async () => {
+      try {
+        const done = await api('PATCH', `/api/v1/customers/${encodeURIComponent(id)}`, patch);
+        flash('Saved: the profile and consents are up to date.');
+        await load(done.position);
+      } catch (err) {
+        flashError(err);
+      }
+    });
+  });
+
+  $('#cu-merge').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const input = $('#cu-merge-id');
+    const duplicate = input.value.trim().toUpperCase();
+    const error = $('#cu-merge-error');
+    error.hidden = duplicate !== '';
+    error.textContent = duplicate ? '' : 'Enter the customer number of the duplicate (C-…).';
+    if (duplicate) input.removeAttribute('aria-invalid');
+    else {
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+      return;
+    }
+    $('#cu-merge-duplicate').textContent = duplicate;
+    if (!(await confirmed($('#cu-merge-dialog')))) return;
+    busy(form, async () => {
+      try {
+        const done = await api('POST', `/api/v1/customers/${encodeURIComponent(id)}/merge`,
+          { duplicate_id: duplicate }, { key: newKey() });
+        input.value = '';
+        flash(`${done.merged} merged into this customer.`);
+        await load(done.position);
+      } catch (err) {
+        flashError(err);
+      }
+    });
+  });
+
+  $('#cu-export').addEventListener('click', async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    try {
+      const data = await api('GET', `/api/v1/customers/${encodeURIComponent(id)}/export`);
+      const file = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+      const url = URL.createObjectURL(file);
+      const link = h('a', { href: url, download: `otd-customer-${id}.json`, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      flash(`Downloaded otd-customer-${id}.json.`);
+    } catch (err) {
+      flashError(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $('#cu-erase').addEventListener('click', async (event) => {
+    const button = event.currentTarget;
+    if (!(await confirmed($('#cu-erase-dialog')))) return;
+    button.disabled = true;
+    try {
+      const done = await api('POST', `/api/v1/customers/${encodeURIComponent(id)}/erase`, undefined, { key: newKey() });
+      flash('Erased: the personal data is unreadable everywhere.');
+      await load(done.position);
+    } catch (err) {
+      flashError(err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $('#cu-refresh').addEventListener('click', () => load());
   load();
 })();

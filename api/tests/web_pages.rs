@@ -131,10 +131,13 @@ async fn static_assets_have_their_content_types_and_cache_headers() {
     for (name, content_type) in [
         ("app.css", "text/css; charset=utf-8"),
         ("app.js", "text/javascript; charset=utf-8"),
+        ("scroll-regions.js", "text/javascript; charset=utf-8"),
         ("index.js", "text/javascript; charset=utf-8"),
         ("configurator.js", "text/javascript; charset=utf-8"),
         ("tracker.js", "text/javascript; charset=utf-8"),
         ("dealer.js", "text/javascript; charset=utf-8"),
+        ("dealer-customers.js", "text/javascript; charset=utf-8"),
+        ("customer.js", "text/javascript; charset=utf-8"),
         ("planner.js", "text/javascript; charset=utf-8"),
         ("finance.js", "text/javascript; charset=utf-8"),
         ("icon.svg", "image/svg+xml"),
@@ -263,4 +266,89 @@ async fn the_sign_in_page_has_labelled_fields_and_a_single_error_region() {
         page.body.contains("href=\"/sign-in\""),
         "the header links to it"
     );
+}
+
+#[tokio::test]
+async fn the_people_forms_are_labelled_and_the_360_actions_wait_for_the_script() {
+    let rt = sim().await;
+    let dealer = get(&rt.state, "/dealer", &[]).await;
+    assert_eq!(dealer.status, StatusCode::OK);
+    for id in [
+        "dc-q",
+        "dc-name",
+        "dc-email",
+        "dc-phone",
+        "dc-language",
+        "dc-market",
+    ] {
+        assert!(
+            dealer.body.contains(&format!("<label for=\"{id}\">")),
+            "{id}"
+        );
+        assert!(dealer.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(dealer.body.contains("/static/dealer-customers.js?v="));
+    assert!(dealer.body.contains("value=\"DE\""), "the markets");
+
+    let customer = get(&rt.state, "/customers/C-1001", &[]).await;
+    assert_eq!(customer.status, StatusCode::OK);
+    for id in [
+        "cu-edit-name",
+        "cu-edit-email",
+        "cu-edit-phone",
+        "cu-edit-language",
+        "cu-merge-id",
+    ] {
+        assert!(
+            customer.body.contains(&format!("<label for=\"{id}\">")),
+            "{id}"
+        );
+    }
+    // Nothing is offered before the script knows who signed in (the API decides anyway).
+    for card in [
+        "cu-manage",
+        "cu-edit-card",
+        "cu-merge-card",
+        "cu-privacy-card",
+    ] {
+        let at = customer.body.find(&format!("id=\"{card}\"")).unwrap();
+        let tag = &customer.body[at..at + customer.body[at..].find('>').unwrap()];
+        assert!(tag.contains(" hidden"), "{card} starts hidden: {tag}");
+    }
+    assert!(customer.body.contains("<dialog id=\"cu-erase-dialog\""));
+    assert!(customer.body.contains("until their legal retention ends"));
+}
+
+#[tokio::test]
+async fn a_customer_page_carries_its_number_and_nothing_of_the_person() {
+    let rt = sim().await;
+    let dealer = token(Role::Dealer, "D-BER-01");
+    let registered = call(
+        &rt.state,
+        "POST",
+        "/api/v1/customers",
+        Some(&dealer),
+        Some(r#"{"name":"Hanna Privat","email":"hanna.privat@example.de","phone":"+49 30 5550888","language":"de","market":"DE"}"#),
+    )
+    .await;
+    assert_eq!(
+        registered.status,
+        StatusCode::CREATED,
+        "{:?}",
+        registered.json
+    );
+    let id = registered.json["customer_id"].as_str().unwrap().to_owned();
+    settle(&rt).await;
+    let bearer = format!("Bearer {dealer}");
+    let page = get(
+        &rt.state,
+        &format!("/customers/{id}"),
+        &[("authorization", bearer.as_str())],
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("data-customer=\"{id}\"")));
+    for private in ["Hanna", "Privat", "hanna.privat", "5550888"] {
+        assert!(!page.body.contains(private), "{private} is not in the page");
+    }
 }

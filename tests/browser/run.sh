@@ -13,7 +13,7 @@ if [ ! -x "$CHROMIUM" ]; then
   echo "no Chromium at $CHROMIUM: apt-get install chromium (or set CHROMIUM)" >&2
   exit 1
 fi
-if [ ! -d "$here/node_modules/playwright-core" ]; then
+if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 
@@ -43,6 +43,7 @@ staff() { "$otd" admin create-user --data "$data" --clock sim:2026-11-02 --passw
 staff --email dealer@otd.example --name "Dana Berlin" --role dealer --dealer D-BER-01 --manager
 staff --email planner@otd.example --name "Pia Planner" --role planner
 staff --email finance@otd.example --name "Finn Finance" --role finance
+staff --email admin@otd.example --name "Ada Admin" --role admin
 
 "$otd" serve --listen 127.0.0.1:0 --data "$data" --clock sim:2026-11-02 >"$log" 2>&1 &
 server=$!

@@ -40,6 +40,7 @@ macro_rules! asset {
 const ASSETS: &[Asset] = &[
     asset!("app.css", CSS),
     asset!("app.js", JS),
+    asset!("scroll-regions.js", JS),
     asset!("index.js", JS),
     asset!("sign-in.js", JS),
     asset!("verify-email.js", JS),
@@ -47,6 +48,7 @@ const ASSETS: &[Asset] = &[
     asset!("configurator.js", JS),
     asset!("tracker.js", JS),
     asset!("dealer.js", JS),
+    asset!("dealer-customers.js", JS),
     asset!("planner.js", JS),
     asset!("finance.js", JS),
     asset!("icon.svg", SVG),

@@ -203,6 +203,8 @@ pub struct TrackerPage {
 #[template(path = "dealer.html")]
 pub struct DealerPage {
     pub shell: Shell,
+    /// The markets, for registering a showroom customer.
+    pub catalog: CatalogView,
 }
 
 #[derive(Template)]
@@ -392,12 +394,13 @@ pub async fn tracker(
     )
 }
 
-/// `/dealer`: the dealer's board, stock, handovers and commission.
-pub async fn dealer() -> Result<Response, ApiError> {
+/// `/dealer`: the dealer's board, stock, handovers, commission and customers.
+pub async fn dealer(State(state): State<AppState>) -> Result<Response, ApiError> {
     page(
         StatusCode::OK,
         &DealerPage {
             shell: Shell::new("Dealer board", "dealer", "dealer", "dealer.js"),
+            catalog: CatalogView::of(&state.catalog),
         },
     )
 }
