@@ -15,9 +15,9 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::values::{
-    Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LocationId, MarketCode,
-    ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId, UserId, VehicleId,
-    Vin,
+    CarId, Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LocationId,
+    MarketCode, ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId,
+    TimeOfDay, UserId, VehicleId, Vin,
 };
 
 /// Upper-case segments joined by dashes (`PNT-RED`), as `upper_segments`
@@ -139,6 +139,24 @@ schema!(
     )
 );
 schema!(
+    CarId,
+    string(
+        "A dealer's demo car: `DC-` and upper-case segments.",
+        format!("^DC-{SEGMENTS}$"),
+        40,
+        "DC-BER-01-1"
+    )
+);
+schema!(
+    TimeOfDay,
+    string(
+        "A local time of day `HH:MM` (00:00 to 23:59).",
+        "^([01][0-9]|2[0-3]):[0-5][0-9]$".into(),
+        5,
+        "09:00"
+    )
+);
+schema!(
     LocationId,
     string(
         "Where a vehicle stands: a dealer (`D-…`) or a plant (`P-…`).",
@@ -248,6 +266,21 @@ mod tests {
         agrees::<ModelCode>(|s| ModelCode::parse(s).is_ok(), &codes);
         agrees::<OptionCode>(|s| OptionCode::parse(s).is_ok(), &codes);
         agrees::<LocationId>(|s| LocationId::parse(s).is_ok(), &codes);
+        agrees::<CarId>(
+            |s| CarId::parse(s).is_ok(),
+            &[
+                "DC-BER-01-1",
+                "DC-",
+                "D-BER-01",
+                "DC-ber",
+                "DC-X--1",
+                "DC-X",
+            ],
+        );
+        agrees::<TimeOfDay>(
+            |s| TimeOfDay::parse(s).is_ok(),
+            &["09:00", "23:59", "24:00", "9:00", "12:60", "00:00", "12-00"],
+        );
         agrees::<MarketCode>(
             |s| MarketCode::parse(s).is_ok(),
             &["DE", "CN", "D", "DEU", "de", ""],
