@@ -15,7 +15,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::values::{
-    CarId, Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LocationId,
+    CarId, Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LeadId, LocationId,
     MarketCode, ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId,
     TimeOfDay, UserId, VehicleId, Vin,
 };
@@ -66,6 +66,7 @@ schema!(OrderId, uuid("An order (UUID)."));
 schema!(VehicleId, uuid("A vehicle (UUID)."));
 schema!(ShipmentId, uuid("A shipment (UUID)."));
 schema!(PaymentId, uuid("A payment (UUID)."));
+schema!(LeadId, uuid("A lead (UUID)."));
 schema!(
     MarketCode,
     string(

@@ -12,6 +12,7 @@ use crate::commission::CommissionError;
 use crate::customer::CustomerError;
 use crate::invoice::InvoiceError;
 use crate::invoice_register::InvoiceRegisterError;
+use crate::lead::LeadError;
 use crate::order::OrderError;
 use crate::shipment::ShipmentError;
 use crate::slot::SlotError;
@@ -223,6 +224,28 @@ impl UserError {
             UserError::AlreadyCreated { .. } => "already_created",
             UserError::Deactivated => "user_deactivated",
             UserError::InvalidClaim { .. } => "invalid_claim",
+        }
+    }
+}
+
+impl LeadError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            LeadError::NotCreated => "lead_not_found",
+            LeadError::AlreadyCreated { .. } => "lead_exists",
+            LeadError::UnknownDealer { .. } => "unknown_dealer",
+            LeadError::UnknownModel { .. } => "unknown_model",
+            LeadError::ModelNotSoldInMarket { .. } => "model_not_sold_in_market",
+            LeadError::GradeNotAllowed { .. } => "grade_not_allowed",
+            LeadError::LeadClosed { .. } => "lead_closed",
+            LeadError::AssignedToAnother { .. } => "assigned_to_another",
+            LeadError::NotManager => "manager_only",
+            LeadError::LostAlreadyRequested { .. } => "lost_already_requested",
+            LeadError::NoLostRequest => "no_lost_request",
+            LeadError::ReasonMissing => "reason_missing",
+            LeadError::ReasonTooLong { .. } => "reason_too_long",
+            LeadError::AlreadySold { .. } => "already_sold",
         }
     }
 }

@@ -18,7 +18,7 @@ pub use codes::{
     OptionCode, PlantId, UserId,
 };
 pub use contact::{ContactError, Email, Language, PersonName, Phone};
-pub use ids::{IdError, OrderId, PaymentId, ShipmentId, VehicleId};
+pub use ids::{IdError, LeadId, OrderId, PaymentId, ShipmentId, VehicleId};
 pub use invoice_number::{InvoiceNumber, InvoiceNumberError};
 pub use keys::{CommissionKey, RegisterKey, SlotKey};
 pub use money::{Currency, Money, MoneyError, Rate};
