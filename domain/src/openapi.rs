@@ -17,7 +17,7 @@ use utoipa::{PartialSchema, ToSchema};
 use crate::values::{
     CarId, Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LeadId, LocationId,
     MarketCode, ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId,
-    TimeOfDay, UserId, VehicleId, Vin,
+    TestDriveId, TimeOfDay, UserId, VehicleId, Vin,
 };
 
 /// Upper-case segments joined by dashes (`PNT-RED`), as `upper_segments`
@@ -149,6 +149,15 @@ schema!(
     )
 );
 schema!(
+    TestDriveId,
+    string(
+        "A test drive: `TD-`, its demo car, its local date `YYYYMMDD` and its ordinal there (from 1).",
+        format!("^TD-DC-{SEGMENTS}-[0-9]{{8}}-[1-9][0-9]{{0,9}}$"),
+        63,
+        "TD-DC-BER-01-1-20261123-1"
+    )
+);
+schema!(
     TimeOfDay,
     string(
         "A local time of day `HH:MM` (00:00 to 23:59).",
@@ -276,6 +285,19 @@ mod tests {
                 "DC-ber",
                 "DC-X--1",
                 "DC-X",
+            ],
+        );
+        agrees::<TestDriveId>(
+            |s| TestDriveId::parse(s).is_ok(),
+            &[
+                "TD-DC-BER-01-1-20261123-1",
+                "TD-DC-BER-01-1-20261123-12",
+                "TD-DC-BER-01-1-20261123-0",
+                "TD-DC-BER-01-1-20261123-01",
+                "TD-DC-BER-01-1-2026112-1",
+                "TD-D-BER-01-20261123-1",
+                "TD-DC-X-20261123-1",
+                "DC-BER-01-1-20261123-1",
             ],
         );
         agrees::<TimeOfDay>(

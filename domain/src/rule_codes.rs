@@ -16,6 +16,7 @@ use crate::lead::LeadError;
 use crate::order::OrderError;
 use crate::shipment::ShipmentError;
 use crate::slot::SlotError;
+use crate::test_drive::TestDriveError;
 use crate::user::UserError;
 use crate::vehicle::VehicleError;
 
@@ -246,6 +247,28 @@ impl LeadError {
             LeadError::ReasonMissing => "reason_missing",
             LeadError::ReasonTooLong { .. } => "reason_too_long",
             LeadError::AlreadySold { .. } => "already_sold",
+        }
+    }
+}
+
+impl TestDriveError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            TestDriveError::UnknownCar { .. } => "unknown_car",
+            TestDriveError::CarNotAtDealer { .. } => "car_not_at_dealer",
+            TestDriveError::WrongCarDay { .. } => "wrong_car_day",
+            TestDriveError::OutsideOpeningHours { .. } => "outside_opening_hours",
+            TestDriveError::NotOnSlotGrid { .. } => "not_on_slot_grid",
+            TestDriveError::InThePast { .. } => "slot_in_past",
+            TestDriveError::SlotTaken { .. } => "slot_taken",
+            TestDriveError::UnknownTestDrive { .. } => "test_drive_not_found",
+            TestDriveError::AlreadyCompleted { .. } => "already_completed",
+            TestDriveError::AlreadyCancelled { .. } => "already_cancelled",
+            TestDriveError::AlreadyNoShow { .. } => "already_no_show",
+            TestDriveError::NotStarted { .. } => "test_drive_not_started",
+            TestDriveError::AlreadyOver { .. } => "test_drive_over",
+            TestDriveError::ReasonTooLong { .. } => "reason_too_long",
         }
     }
 }

@@ -23,10 +23,11 @@ use crate::lead::{Lead, LeadEvent};
 use crate::order::{Order, OrderEvent};
 use crate::shipment::{Shipment, ShipmentEvent};
 use crate::slot::{Slot, SlotEvent};
+use crate::test_drive::{TestDriveDay, TestDriveEvent};
 use crate::user::{User, UserEvent};
 use crate::values::{
-    ClaimKey, CommissionKey, CustomerId, LeadId, OrderId, RegisterKey, ShipmentId, SlotKey, UserId,
-    VehicleId,
+    CarDayKey, ClaimKey, CommissionKey, CustomerId, LeadId, OrderId, RegisterKey, ShipmentId,
+    SlotKey, UserId, VehicleId,
 };
 use crate::vehicle::{Vehicle, VehicleEvent};
 use crate::{Decider, DomainEvent};
@@ -89,6 +90,11 @@ impl StreamKey for LeadId {
         LeadId::parse(suffix).ok()
     }
 }
+impl StreamKey for CarDayKey {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        CarDayKey::parse(suffix)
+    }
+}
 
 /// An aggregate with a stream category and a typed id: one stream per id.
 pub trait Aggregate: Decider {
@@ -148,6 +154,12 @@ impl Aggregate for Lead {
     const CATEGORY: &'static str = "lead";
     type Id = LeadId;
 }
+/// The test drives of one demo car on one local date:
+/// `testdrives-DC-BER-01-1@2026-11-23`.
+impl Aggregate for TestDriveDay {
+    const CATEGORY: &'static str = "testdrives";
+    type Id = CarDayKey;
+}
 
 /// The name of the stream of `A`'s instance `id`: `{category}-{id}`, e.g.
 /// `order-7f3c…` or `slot-P-LEIPZIG-2026-W50`. The one place a stream name
@@ -171,6 +183,8 @@ pub enum AnyId {
     Claim(ClaimKey),
     User(UserId),
     Lead(LeadId),
+    /// The test drives of this car-day.
+    TestDrives(CarDayKey),
 }
 
 impl AnyId {
@@ -207,6 +221,7 @@ pub enum AnyEvent {
     Claim(ClaimEvent),
     User(UserEvent),
     Lead(LeadEvent),
+    TestDrive(TestDriveEvent),
 }
 
 /// Why a stored event could not be read as a domain event.
@@ -265,6 +280,9 @@ impl AnyId {
             c if c == Claim::CATEGORY => AnyId::Claim(id::<Claim>(stream, suffix)?),
             c if c == User::CATEGORY => AnyId::User(id::<User>(stream, suffix)?),
             c if c == Lead::CATEGORY => AnyId::Lead(id::<Lead>(stream, suffix)?),
+            c if c == TestDriveDay::CATEGORY => {
+                AnyId::TestDrives(id::<TestDriveDay>(stream, suffix)?)
+            }
             _ => return Err(DecodeError::UnknownCategory(stream.to_owned())),
         })
     }
@@ -287,6 +305,7 @@ impl AnyEvent {
             AnyId::Claim(_) => AnyEvent::Claim(parse(stream, payload)?),
             AnyId::User(_) => AnyEvent::User(parse(stream, payload)?),
             AnyId::Lead(_) => AnyEvent::Lead(parse(stream, payload)?),
+            AnyId::TestDrives(_) => AnyEvent::TestDrive(parse(stream, payload)?),
         };
         Ok(Decoded { id, event })
     }
@@ -305,6 +324,7 @@ impl AnyEvent {
             AnyEvent::Claim(e) => e.event_type(),
             AnyEvent::User(e) => e.event_type(),
             AnyEvent::Lead(e) => e.event_type(),
+            AnyEvent::TestDrive(e) => e.event_type(),
         }
     }
 }

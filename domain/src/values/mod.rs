@@ -9,6 +9,7 @@ mod invoice_number;
 mod keys;
 mod money;
 mod sealed;
+mod test_drive_ids;
 mod time_of_day;
 mod vin;
 
@@ -23,5 +24,6 @@ pub use invoice_number::{InvoiceNumber, InvoiceNumberError};
 pub use keys::{CommissionKey, RegisterKey, SlotKey};
 pub use money::{Currency, Money, MoneyError, Rate};
 pub use sealed::{ClaimKey, ClaimKeyError, ClaimKind, Sealed};
+pub use test_drive_ids::{CarDayKey, TestDriveId, TestDriveIdError};
 pub use time_of_day::{TimeOfDay, TimeOfDayError};
 pub use vin::{Vin, VinError};
