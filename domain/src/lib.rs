@@ -12,6 +12,9 @@
 //!   [`invoice`] (with the gapless [`invoice_register`]), [`commission`].
 //! - People: [`customer`], [`user`] (staff accounts) and the contact
 //!   [`claim`]s that keep one record per person; personal data is sealed.
+//! - Showroom: [`lead`]s with their grades and follow-up cadence, and
+//!   [`test_drive`]s (one stream per demo car and local date, with the slot
+//!   grid both the listing and the booking use).
 //! - [`policy`]: fulfilment (locate first, build second) and the LTO locator.
 //! - `rule_codes`: the stable code (`rule()`) of every refusal, as the API reports it.
 
@@ -22,6 +25,7 @@ pub mod customer;
 pub mod decider;
 pub mod invoice;
 pub mod invoice_register;
+pub mod lead;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod order;
@@ -31,6 +35,7 @@ pub mod rules;
 pub mod shipment;
 pub mod slot;
 pub mod streams;
+pub mod test_drive;
 pub mod user;
 pub mod values;
 pub mod vehicle;

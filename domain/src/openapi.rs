@@ -15,9 +15,9 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::values::{
-    Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LocationId, MarketCode,
-    ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId, UserId, VehicleId,
-    Vin,
+    CarId, Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek, LeadId, LocationId,
+    MarketCode, ModelCode, Month, OptionCode, OrderId, PaymentId, PlantId, Rate, ShipmentId,
+    TestDriveId, TimeOfDay, UserId, VehicleId, Vin,
 };
 
 /// Upper-case segments joined by dashes (`PNT-RED`), as `upper_segments`
@@ -66,6 +66,7 @@ schema!(OrderId, uuid("An order (UUID)."));
 schema!(VehicleId, uuid("A vehicle (UUID)."));
 schema!(ShipmentId, uuid("A shipment (UUID)."));
 schema!(PaymentId, uuid("A payment (UUID)."));
+schema!(LeadId, uuid("A lead (UUID)."));
 schema!(
     MarketCode,
     string(
@@ -136,6 +137,33 @@ schema!(
         format!("^U-{SEGMENTS}$"),
         40,
         "U-7K3M9QX2PA"
+    )
+);
+schema!(
+    CarId,
+    string(
+        "A dealer's demo car: `DC-` and upper-case segments.",
+        format!("^DC-{SEGMENTS}$"),
+        40,
+        "DC-BER-01-1"
+    )
+);
+schema!(
+    TestDriveId,
+    string(
+        "A test drive: `TD-`, its demo car, its local date `YYYYMMDD` and its ordinal there (from 1).",
+        format!("^TD-DC-{SEGMENTS}-[0-9]{{8}}-[1-9][0-9]{{0,9}}$"),
+        63,
+        "TD-DC-BER-01-1-20261123-1"
+    )
+);
+schema!(
+    TimeOfDay,
+    string(
+        "A local time of day `HH:MM` (00:00 to 23:59).",
+        "^([01][0-9]|2[0-3]):[0-5][0-9]$".into(),
+        5,
+        "09:00"
     )
 );
 schema!(
@@ -248,6 +276,34 @@ mod tests {
         agrees::<ModelCode>(|s| ModelCode::parse(s).is_ok(), &codes);
         agrees::<OptionCode>(|s| OptionCode::parse(s).is_ok(), &codes);
         agrees::<LocationId>(|s| LocationId::parse(s).is_ok(), &codes);
+        agrees::<CarId>(
+            |s| CarId::parse(s).is_ok(),
+            &[
+                "DC-BER-01-1",
+                "DC-",
+                "D-BER-01",
+                "DC-ber",
+                "DC-X--1",
+                "DC-X",
+            ],
+        );
+        agrees::<TestDriveId>(
+            |s| TestDriveId::parse(s).is_ok(),
+            &[
+                "TD-DC-BER-01-1-20261123-1",
+                "TD-DC-BER-01-1-20261123-12",
+                "TD-DC-BER-01-1-20261123-0",
+                "TD-DC-BER-01-1-20261123-01",
+                "TD-DC-BER-01-1-2026112-1",
+                "TD-D-BER-01-20261123-1",
+                "TD-DC-X-20261123-1",
+                "DC-BER-01-1-20261123-1",
+            ],
+        );
+        agrees::<TimeOfDay>(
+            |s| TimeOfDay::parse(s).is_ok(),
+            &["09:00", "23:59", "24:00", "9:00", "12:60", "00:00", "12-00"],
+        );
         agrees::<MarketCode>(
             |s| MarketCode::parse(s).is_ok(),
             &["DE", "CN", "D", "DEU", "de", ""],

@@ -12,9 +12,11 @@ use crate::commission::CommissionError;
 use crate::customer::CustomerError;
 use crate::invoice::InvoiceError;
 use crate::invoice_register::InvoiceRegisterError;
+use crate::lead::LeadError;
 use crate::order::OrderError;
 use crate::shipment::ShipmentError;
 use crate::slot::SlotError;
+use crate::test_drive::TestDriveError;
 use crate::user::UserError;
 use crate::vehicle::VehicleError;
 
@@ -223,6 +225,50 @@ impl UserError {
             UserError::AlreadyCreated { .. } => "already_created",
             UserError::Deactivated => "user_deactivated",
             UserError::InvalidClaim { .. } => "invalid_claim",
+        }
+    }
+}
+
+impl LeadError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            LeadError::NotCreated => "lead_not_found",
+            LeadError::AlreadyCreated { .. } => "lead_exists",
+            LeadError::UnknownDealer { .. } => "unknown_dealer",
+            LeadError::UnknownModel { .. } => "unknown_model",
+            LeadError::ModelNotSoldInMarket { .. } => "model_not_sold_in_market",
+            LeadError::GradeNotAllowed { .. } => "grade_not_allowed",
+            LeadError::LeadClosed { .. } => "lead_closed",
+            LeadError::AssignedToAnother { .. } => "assigned_to_another",
+            LeadError::NotManager => "manager_only",
+            LeadError::LostAlreadyRequested { .. } => "lost_already_requested",
+            LeadError::NoLostRequest => "no_lost_request",
+            LeadError::ReasonMissing => "reason_missing",
+            LeadError::ReasonTooLong { .. } => "reason_too_long",
+            LeadError::AlreadySold { .. } => "already_sold",
+        }
+    }
+}
+
+impl TestDriveError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            TestDriveError::UnknownCar { .. } => "unknown_car",
+            TestDriveError::CarNotAtDealer { .. } => "car_not_at_dealer",
+            TestDriveError::WrongCarDay { .. } => "wrong_car_day",
+            TestDriveError::OutsideOpeningHours { .. } => "outside_opening_hours",
+            TestDriveError::NotOnSlotGrid { .. } => "not_on_slot_grid",
+            TestDriveError::InThePast { .. } => "slot_in_past",
+            TestDriveError::SlotTaken { .. } => "slot_taken",
+            TestDriveError::UnknownTestDrive { .. } => "test_drive_not_found",
+            TestDriveError::AlreadyCompleted { .. } => "already_completed",
+            TestDriveError::AlreadyCancelled { .. } => "already_cancelled",
+            TestDriveError::AlreadyNoShow { .. } => "already_no_show",
+            TestDriveError::NotStarted { .. } => "test_drive_not_started",
+            TestDriveError::AlreadyOver { .. } => "test_drive_over",
+            TestDriveError::ReasonTooLong { .. } => "reason_too_long",
         }
     }
 }

@@ -19,13 +19,15 @@ use crate::commission::{CommissionEvent, CommissionStatement};
 use crate::customer::{Customer, CustomerEvent};
 use crate::invoice::{Invoice, InvoiceEvent};
 use crate::invoice_register::{InvoiceRegister, InvoiceRegisterEvent};
+use crate::lead::{Lead, LeadEvent};
 use crate::order::{Order, OrderEvent};
 use crate::shipment::{Shipment, ShipmentEvent};
 use crate::slot::{Slot, SlotEvent};
+use crate::test_drive::{TestDriveDay, TestDriveEvent};
 use crate::user::{User, UserEvent};
 use crate::values::{
-    ClaimKey, CommissionKey, CustomerId, OrderId, RegisterKey, ShipmentId, SlotKey, UserId,
-    VehicleId,
+    CarDayKey, ClaimKey, CommissionKey, CustomerId, LeadId, OrderId, RegisterKey, ShipmentId,
+    SlotKey, UserId, VehicleId,
 };
 use crate::vehicle::{Vehicle, VehicleEvent};
 use crate::{Decider, DomainEvent};
@@ -83,6 +85,16 @@ impl StreamKey for ClaimKey {
         ClaimKey::parse(suffix).ok()
     }
 }
+impl StreamKey for LeadId {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        LeadId::parse(suffix).ok()
+    }
+}
+impl StreamKey for CarDayKey {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        CarDayKey::parse(suffix)
+    }
+}
 
 /// An aggregate with a stream category and a typed id: one stream per id.
 pub trait Aggregate: Decider {
@@ -137,6 +149,17 @@ impl Aggregate for User {
     const CATEGORY: &'static str = "user";
     type Id = UserId;
 }
+/// A lead: `lead-{uuid}`.
+impl Aggregate for Lead {
+    const CATEGORY: &'static str = "lead";
+    type Id = LeadId;
+}
+/// The test drives of one demo car on one local date:
+/// `testdrives-DC-BER-01-1@2026-11-23`.
+impl Aggregate for TestDriveDay {
+    const CATEGORY: &'static str = "testdrives";
+    type Id = CarDayKey;
+}
 
 /// The name of the stream of `A`'s instance `id`: `{category}-{id}`, e.g.
 /// `order-7f3c…` or `slot-P-LEIPZIG-2026-W50`. The one place a stream name
@@ -159,6 +182,9 @@ pub enum AnyId {
     Customer(CustomerId),
     Claim(ClaimKey),
     User(UserId),
+    Lead(LeadId),
+    /// The test drives of this car-day.
+    TestDrives(CarDayKey),
 }
 
 impl AnyId {
@@ -194,6 +220,8 @@ pub enum AnyEvent {
     Customer(CustomerEvent),
     Claim(ClaimEvent),
     User(UserEvent),
+    Lead(LeadEvent),
+    TestDrive(TestDriveEvent),
 }
 
 /// Why a stored event could not be read as a domain event.
@@ -251,6 +279,10 @@ impl AnyId {
             c if c == Customer::CATEGORY => AnyId::Customer(id::<Customer>(stream, suffix)?),
             c if c == Claim::CATEGORY => AnyId::Claim(id::<Claim>(stream, suffix)?),
             c if c == User::CATEGORY => AnyId::User(id::<User>(stream, suffix)?),
+            c if c == Lead::CATEGORY => AnyId::Lead(id::<Lead>(stream, suffix)?),
+            c if c == TestDriveDay::CATEGORY => {
+                AnyId::TestDrives(id::<TestDriveDay>(stream, suffix)?)
+            }
             _ => return Err(DecodeError::UnknownCategory(stream.to_owned())),
         })
     }
@@ -272,6 +304,8 @@ impl AnyEvent {
             AnyId::Customer(_) => AnyEvent::Customer(parse(stream, payload)?),
             AnyId::Claim(_) => AnyEvent::Claim(parse(stream, payload)?),
             AnyId::User(_) => AnyEvent::User(parse(stream, payload)?),
+            AnyId::Lead(_) => AnyEvent::Lead(parse(stream, payload)?),
+            AnyId::TestDrives(_) => AnyEvent::TestDrive(parse(stream, payload)?),
         };
         Ok(Decoded { id, event })
     }
@@ -289,6 +323,8 @@ impl AnyEvent {
             AnyEvent::Customer(e) => e.event_type(),
             AnyEvent::Claim(e) => e.event_type(),
             AnyEvent::User(e) => e.event_type(),
+            AnyEvent::Lead(e) => e.event_type(),
+            AnyEvent::TestDrive(e) => e.event_type(),
         }
     }
 }

@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
-use super::{Catalog, CatalogOption, Choice, Dealer, Family, Market, Model, Plant};
+use super::load_network::{equip_demo_cars, RawDealer};
+use super::{Catalog, CatalogOption, Choice, Family, Market, Model, Plant};
 use crate::values::{
-    Currency, DealerId, FamilyCode, LocationId, MarketCode, ModelCode, Money, OptionCode, PlantId,
-    Rate,
+    Currency, FamilyCode, LocationId, MarketCode, ModelCode, Money, OptionCode, PlantId, Rate,
 };
 
 /// Why a catalog file could not be loaded.
@@ -25,7 +25,7 @@ struct RawCatalog {
     price_list: String,
     markets: Vec<RawMarket>,
     plants: Vec<RawSite<PlantId>>,
-    dealers: Vec<RawSite<DealerId>>,
+    dealers: Vec<RawDealer>,
     models: Vec<RawModel>,
     families: Vec<RawFamily>,
     options: Vec<RawOption>,
@@ -104,7 +104,7 @@ struct RawRoute {
     days: u32,
 }
 
-fn inconsistent(msg: String) -> CatalogError {
+pub(super) fn inconsistent(msg: String) -> CatalogError {
     CatalogError::Inconsistent(msg)
 }
 
@@ -124,7 +124,8 @@ fn unique<'a, T: std::fmt::Display + Eq + std::hash::Hash + 'a>(
 impl Catalog {
     /// Reads a catalog from TOML text and checks it: unique codes, every
     /// reference known, every price in a known market's currency, defaults
-    /// inside their family, transport days for known locations.
+    /// inside their family, transport days for known locations, dealers'
+    /// time zones, opening hours and demo cars (`load_network`).
     pub fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
         let raw: RawCatalog =
             toml::from_str(text).map_err(|e| CatalogError::Syntax(e.message().to_owned()))?;
@@ -181,16 +182,12 @@ impl RawCatalog {
             );
         }
         let mut dealers = BTreeMap::new();
+        let mut demo_cars = Vec::new();
         for d in self.dealers {
             site_market(&d.id, &d.market)?;
-            dealers.insert(
-                d.id.clone(),
-                Dealer {
-                    id: d.id,
-                    name: d.name,
-                    market: d.market,
-                },
-            );
+            let (dealer, cars) = d.into_dealer()?;
+            demo_cars.push((dealer.id.clone(), cars));
+            dealers.insert(dealer.id.clone(), dealer);
         }
         let mut models = BTreeMap::new();
         for m in self.models {
@@ -297,7 +294,7 @@ impl RawCatalog {
             transport.insert((b, a), route.days);
         }
 
-        Ok(Catalog {
+        let mut catalog = Catalog {
             price_list: self.price_list,
             markets,
             plants,
@@ -306,7 +303,9 @@ impl RawCatalog {
             families,
             options,
             transport,
-        })
+        };
+        equip_demo_cars(&mut catalog, demo_cars)?;
+        Ok(catalog)
     }
 
     fn markets(&self) -> Result<BTreeMap<MarketCode, Market>, CatalogError> {

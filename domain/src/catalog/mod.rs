@@ -1,5 +1,6 @@
-//! The catalog: markets, the dealer and plant network, models, option
-//! families, options with their rules and prices, and transport days.
+//! The catalog: markets, the dealer and plant network (dealers with their
+//! time zone, opening hours and demo cars), models, option families, options
+//! with their rules and prices, and transport days.
 //!
 //! It is data, not code: the demo catalog ships as `domain/catalog/demo.toml`
 //! and is loaded (and checked for consistency) at start. [`Catalog::quote`]
@@ -7,6 +8,8 @@
 
 mod configure;
 mod load;
+mod load_network;
+mod network;
 mod quote;
 
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +18,7 @@ use serde::Serialize;
 
 pub use configure::{Configuration, Violation};
 pub use load::CatalogError;
+pub use network::{Dealer, DemoCar, Hours, OpeningHours};
 pub use quote::{LineKind, Price, PriceSheet, Quote, QuoteLine};
 
 use crate::values::{
@@ -43,15 +47,6 @@ pub struct Market {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plant {
     pub id: PlantId,
-    pub name: String,
-    pub market: MarketCode,
-}
-
-/// A dealer (agent outlet) at one location in one market.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dealer {
-    pub id: DealerId,
     pub name: String,
     pub market: MarketCode,
 }

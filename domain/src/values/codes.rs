@@ -1,5 +1,5 @@
 //! Codes and ids that name things of the business: markets, models, options,
-//! dealers, plants, locations and customers. Each is parsed once at the edge.
+//! dealers, plants, locations, customers, staff and demo cars. Each is parsed once at the edge.
 
 use std::fmt;
 use std::str::FromStr;
@@ -144,6 +144,14 @@ code_type!(
     |s| prefixed(s, "U-")
 );
 
+code_type!(
+    /// A dealer's demo car for test drives, e.g. `DC-BER-01-1`.
+    CarId,
+    "demo car id",
+    "DC- followed by upper-case letters, digits and dashes",
+    |s| prefixed(s, "DC-")
+);
+
 /// Where a vehicle can stand: a dealer's yard or a plant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LocationId {
@@ -228,6 +236,7 @@ mod tests {
         assert!(DealerId::parse("D-BER-01").is_ok());
         assert!(PlantId::parse("P-LEIPZIG").is_ok());
         assert!(CustomerId::parse("C-1001").is_ok());
+        assert!(CarId::parse("DC-BER-01-1").is_ok());
         assert!(OptionCode::parse("PKG-TOW").is_ok());
         assert!(MarketCode::parse("DE").is_ok());
         assert!(FamilyCode::parse("paint").is_ok());

@@ -1,5 +1,5 @@
 //! Identities of the things the engine creates: orders, vehicles, shipments,
-//! payments. UUIDs, so that process managers can derive them
+//! payments, leads. UUIDs, so that process managers can derive them
 //! deterministically (UUID v5) and a retried command names the same thing.
 
 use std::fmt;
@@ -79,6 +79,11 @@ uuid_id!(
     /// A payment recorded against an invoice.
     PaymentId,
     "payment id"
+);
+uuid_id!(
+    /// A lead: a person's interest in a model at a dealer.
+    LeadId,
+    "lead id"
 );
 
 #[cfg(test)]

@@ -9,17 +9,21 @@ mod invoice_number;
 mod keys;
 mod money;
 mod sealed;
+mod test_drive_ids;
+mod time_of_day;
 mod vin;
 
 pub use calendar::{in_calendar, last_day, CalendarError, IsoWeek, Month, CALENDAR_YEARS};
 pub use codes::{
-    CodeError, CustomerId, DealerId, FamilyCode, LocationId, MarketCode, ModelCode, OptionCode,
-    PlantId, UserId,
+    CarId, CodeError, CustomerId, DealerId, FamilyCode, LocationId, MarketCode, ModelCode,
+    OptionCode, PlantId, UserId,
 };
 pub use contact::{ContactError, Email, Language, PersonName, Phone};
-pub use ids::{IdError, OrderId, PaymentId, ShipmentId, VehicleId};
+pub use ids::{IdError, LeadId, OrderId, PaymentId, ShipmentId, VehicleId};
 pub use invoice_number::{InvoiceNumber, InvoiceNumberError};
 pub use keys::{CommissionKey, RegisterKey, SlotKey};
 pub use money::{Currency, Money, MoneyError, Rate};
 pub use sealed::{ClaimKey, ClaimKeyError, ClaimKind, Sealed};
+pub use test_drive_ids::{CarDayKey, TestDriveId, TestDriveIdError};
+pub use time_of_day::{TimeOfDay, TimeOfDayError};
 pub use vin::{Vin, VinError};

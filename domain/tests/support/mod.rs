@@ -70,6 +70,20 @@ pub fn location(s: &str) -> LocationId {
 pub fn customer(s: &str) -> CustomerId {
     CustomerId::parse(s).unwrap()
 }
+pub fn car(s: &str) -> CarId {
+    CarId::parse(s).unwrap()
+}
+pub fn user(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+/// An instant written in RFC 3339 (`2026-11-23T08:00:00Z`).
+pub fn instant(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+/// A decision context at the instant `s` with the demo catalog.
+pub fn ctx_at(s: &str) -> Context<'static> {
+    Context::new(instant(s), catalog())
+}
 pub fn week(s: &str) -> IsoWeek {
     IsoWeek::parse(s).unwrap()
 }
