@@ -11,7 +11,7 @@
 'use strict';
 
 (function () {
-  const { $, api, h, fill, money, date, dateTime, badge, shortId, gate, flash, flashError, busy, newKey } = window.OTD;
+  const { $, api, h, fill, money, date, dateTime, badge, shortId, gate, flash, flashError, busy, newKey, signOutEverywhere } = window.OTD;
   const me = gate();
   if (!me) return;
   const id = $('#content').dataset.customer;
@@ -210,8 +210,14 @@
     button.disabled = true;
     try {
       const done = await api('POST', `/api/v1/customers/${encodeURIComponent(id)}/erase`, undefined, { key: newKey() });
-      flash('Erased: the personal data is unreadable everywhere.');
       await load(done.position);
+      if (me.role === 'customer') {
+        // The account went with the data: the session ends here, the page stays as shown.
+        await signOutEverywhere();
+        flash('Erased: your personal data is unreadable everywhere, and you are signed out.');
+      } else {
+        flash('Erased: the personal data is unreadable everywhere.');
+      }
     } catch (err) {
       flashError(err);
     } finally {

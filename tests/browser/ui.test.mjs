@@ -658,6 +658,8 @@ test('a customer edits their phone, downloads their data and erases themselves',
   const shown = await page.locator('main').innerText();
   assert.ok(!shown.includes(person.name) && !shown.includes(person.email) && !shown.includes('5550999'), 'no personal data left on the page');
   assert.equal(await page.locator('#cu-manage').isVisible(), false, 'an erased customer takes no action');
+  await until(page, () => /signed out/.test(document.querySelector('#flash').textContent), null, 'the sign-out');
+  assert.equal(await page.evaluate(() => window.OTD.session()), null, 'the tab forgot the session');
   await snap(page, 'customer-erased');
   await page.context().close();
 });
