@@ -74,7 +74,7 @@ fn created() -> Vec<LeadEvent> {
 
 fn contact(by: UserId, by_manager: bool, grade: Option<Grade>) -> LeadCommand {
     LeadCommand::RecordContact {
-        by,
+        by: Some(by),
         by_manager,
         channel: ContactChannel::Phone,
         note: None,
@@ -92,7 +92,7 @@ fn lost_requested() -> Vec<LeadEvent> {
         answered(),
         t(60),
         LeadCommand::RequestLost {
-            by: ana(),
+            by: Some(ana()),
             reason: "bought elsewhere".into(),
         },
     )
@@ -100,7 +100,7 @@ fn lost_requested() -> Vec<LeadEvent> {
 
 fn decide_lost(by: UserId, by_manager: bool, approve: bool) -> LeadCommand {
     LeadCommand::DecideLost {
-        by,
+        by: Some(by),
         by_manager,
         approve,
     }
@@ -228,7 +228,7 @@ fn the_first_contact_answers_the_lead_and_records_how_long_it_took() {
                 at: t(90)
             },
             LeadEvent::ContactRecorded {
-                by: ana(),
+                by: Some(ana()),
                 channel: ContactChannel::Phone,
                 note: None,
                 first_response: Some(FirstResponse {
@@ -257,7 +257,7 @@ fn the_first_contact_answers_the_lead_and_records_how_long_it_took() {
 fn an_answer_after_two_hours_is_recorded_as_late() {
     let events = when(t(120), &created(), contact(ana(), false, None)).unwrap();
     assert!(events.contains(&LeadEvent::ContactRecorded {
-        by: ana(),
+        by: Some(ana()),
         channel: ContactChannel::Phone,
         note: None,
         first_response: Some(FirstResponse {
@@ -353,6 +353,26 @@ fn a_lead_assigned_to_a_consultant_is_worked_by_them_or_a_manager() {
 }
 
 #[test]
+fn the_outlets_shared_account_answers_unassigned_leads_but_takes_none() {
+    let outlet = LeadCommand::RecordContact {
+        by: None,
+        by_manager: false,
+        channel: ContactChannel::Phone,
+        note: None,
+        grade: None,
+    };
+    let history = then(created(), t(10), outlet.clone());
+    let lead = Lead::replay(&history);
+    assert_eq!(lead.assigned_to(), None, "no person to give it to");
+    assert_eq!(lead.first_contact_at(), Some(t(10)), "the answer counts");
+    assert_eq!(
+        when(t(40), &answered(), outlet),
+        Err(LeadError::AssignedToAnother { assignee: ana() }),
+        "a lead a consultant works is theirs"
+    );
+}
+
+#[test]
 fn a_managers_contact_on_an_unassigned_lead_leaves_it_unassigned() {
     let history = then(created(), t(10), contact(boss(), true, None));
     assert_eq!(Lead::replay(&history).assigned_to(), None);
@@ -394,7 +414,7 @@ fn asking_for_lost_keeps_the_grade_until_a_manager_decides() {
     assert_eq!(
         history.last(),
         Some(&LeadEvent::LostRequested {
-            by: ana(),
+            by: Some(ana()),
             reason: "bought elsewhere".into(),
             at: t(60)
         })
@@ -402,24 +422,24 @@ fn asking_for_lost_keeps_the_grade_until_a_manager_decides() {
     let lead = Lead::replay(&history);
     assert_eq!(lead.grade(), Some(Grade::B));
     assert!(lead.open());
-    assert_eq!(lead.lost_request().unwrap().by, ana());
+    assert_eq!(lead.lost_request().unwrap().by, Some(ana()));
     assert_eq!(
         when(
             t(70),
             &history,
             LeadCommand::RequestLost {
-                by: ana(),
+                by: Some(ana()),
                 reason: "again".into()
             }
         ),
-        Err(LeadError::LostAlreadyRequested { by: ana() })
+        Err(LeadError::LostAlreadyRequested { by: Some(ana()) })
     );
 }
 
 #[test]
 fn asking_for_lost_needs_a_reason() {
     let request = |reason: &str| LeadCommand::RequestLost {
-        by: ana(),
+        by: Some(ana()),
         reason: reason.into(),
     };
     assert_eq!(
@@ -446,8 +466,8 @@ fn a_manager_approving_lost_closes_the_lead_as_f() {
     assert_eq!(
         events,
         vec![LeadEvent::Lost {
-            by: boss(),
-            requested_by: ana(),
+            by: Some(boss()),
+            requested_by: Some(ana()),
             reason: "bought elsewhere".into(),
             from: Grade::B,
             at: t(70)
@@ -470,7 +490,7 @@ fn a_manager_refusing_lost_keeps_the_grade_and_clears_the_request() {
     let refused = then(lost_requested(), t(70), decide_lost(boss(), true, false));
     assert!(matches!(
         refused.last(),
-        Some(LeadEvent::LostRefused { requested_by, .. }) if *requested_by == ana()
+        Some(LeadEvent::LostRefused { requested_by, .. }) if *requested_by == Some(ana())
     ));
     let lead = Lead::replay(&refused);
     assert_eq!(lead.grade(), Some(Grade::B));
@@ -480,7 +500,7 @@ fn a_manager_refusing_lost_keeps_the_grade_and_clears_the_request() {
         Err(LeadError::NoLostRequest)
     );
     let again = LeadCommand::RequestLost {
-        by: ana(),
+        by: Some(ana()),
         reason: "no budget".into(),
     };
     assert!(when(t(80), &refused, again).is_ok());
@@ -492,7 +512,7 @@ fn a_manager_may_decide_their_own_request_for_lost() {
         created(),
         t(10),
         LeadCommand::RequestLost {
-            by: boss(),
+            by: Some(boss()),
             reason: "duplicate enquiry".into(),
         },
     );
@@ -676,12 +696,12 @@ fn command() -> impl Strategy<Value = LeadCommand> {
         (who.clone(), any::<bool>())
             .prop_map(|(user, by_manager)| LeadCommand::Assign { user, by_manager }),
         who.clone().prop_map(|by| LeadCommand::RequestLost {
-            by,
+            by: Some(by),
             reason: "no budget".into()
         }),
         (who, any::<bool>(), any::<bool>()).prop_map(|(by, by_manager, approve)| {
             LeadCommand::DecideLost {
-                by,
+                by: Some(by),
                 by_manager,
                 approve,
             }

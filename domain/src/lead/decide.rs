@@ -38,16 +38,16 @@ pub fn decide(
                 open_grade(grade)?;
             }
             if let Some(assignee) = &r.assigned_to {
-                if *assignee != by && !by_manager {
+                if by.as_ref() != Some(assignee) && !by_manager {
                     return Err(LeadError::AssignedToAnother {
                         assignee: assignee.clone(),
                     });
                 }
             }
             let mut events = Vec::new();
-            if r.assigned_to.is_none() && !by_manager {
+            if let (None, Some(user), false) = (&r.assigned_to, &by, by_manager) {
                 events.push(LeadEvent::Assigned {
-                    user: by.clone(),
+                    user: user.clone(),
                     at: now,
                 });
             }
@@ -66,7 +66,7 @@ pub fn decide(
                 events.push(LeadEvent::Regraded {
                     from: r.grade,
                     to,
-                    by: Some(by),
+                    by,
                     at: now,
                 });
             }

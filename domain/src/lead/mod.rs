@@ -140,8 +140,10 @@ pub enum LeadCommand {
         assigned_to: Option<UserId>,
     },
     /// A consultant (or a manager) reached the person; may regrade (H to D).
+    /// `by` is none for the outlet's shared account (a dealer token naming no
+    /// person): it may work unassigned leads but takes none.
     RecordContact {
-        by: UserId,
+        by: Option<UserId>,
         by_manager: bool,
         channel: ContactChannel,
         note: Option<Sealed>,
@@ -151,10 +153,10 @@ pub enum LeadCommand {
     Assign { user: UserId, by_manager: bool },
     /// Ask for the lead to be closed as lost; the grade stays until a
     /// manager decides.
-    RequestLost { by: UserId, reason: String },
+    RequestLost { by: Option<UserId>, reason: String },
     /// Approve (F) or refuse the pending request (managers only).
     DecideLost {
-        by: UserId,
+        by: Option<UserId>,
         by_manager: bool,
         approve: bool,
     },
@@ -189,7 +191,7 @@ crate::event_enum! {
         /// `by` reached the person; the first contact carries how long the
         /// answer took.
         ContactRecorded as "LeadContactRecorded" {
-            by: UserId,
+            by: Option<UserId>,
             channel: ContactChannel,
             note: Option<Sealed>,
             first_response: Option<FirstResponse>,
@@ -204,19 +206,19 @@ crate::event_enum! {
             at: DateTime<Utc>,
         },
         /// `by` asked for the lead to be closed as lost.
-        LostRequested as "LeadLostRequested" { by: UserId, reason: String, at: DateTime<Utc> },
+        LostRequested as "LeadLostRequested" { by: Option<UserId>, reason: String, at: DateTime<Utc> },
         /// A manager approved the request: the lead is lost (F).
         Lost as "LeadLost" {
-            by: UserId,
-            requested_by: UserId,
+            by: Option<UserId>,
+            requested_by: Option<UserId>,
             reason: String,
             from: Grade,
             at: DateTime<Utc>,
         },
         /// A manager refused the request: the lead stays in its grade.
         LostRefused as "LeadLostRefused" {
-            by: UserId,
-            requested_by: UserId,
+            by: Option<UserId>,
+            requested_by: Option<UserId>,
             reason: String,
             at: DateTime<Utc>,
         },
@@ -251,8 +253,8 @@ pub enum LeadError {
     AssignedToAnother { assignee: UserId },
     #[error("only a dealer manager may do this")]
     NotManager,
-    #[error("{by} already asked for the lead to be closed as lost")]
-    LostAlreadyRequested { by: UserId },
+    #[error("{} already asked for the lead to be closed as lost", by.as_ref().map_or("the outlet".to_owned(), ToString::to_string))]
+    LostAlreadyRequested { by: Option<UserId> },
     #[error("nobody asked for the lead to be closed as lost")]
     NoLostRequest,
     #[error("a reason is required")]

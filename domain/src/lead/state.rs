@@ -34,7 +34,7 @@ pub(super) struct Record {
 /// A pending request to close the lead as lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LostRequest {
-    pub by: UserId,
+    pub by: Option<UserId>,
     pub reason: String,
     pub at: DateTime<Utc>,
 }
