@@ -202,6 +202,26 @@ fn the_story_touches_every_read_model() {
         Action::Produce(0),
         Action::Build(1),
         Action::Cancel(1),
+        Action::Lead {
+            customer: 0,
+            dealer: 0,
+            source: 0,
+            grade: 2,
+            staff: 3,
+        },
+        Action::Contact {
+            lead: 0,
+            staff: 0,
+            grade: 1,
+        },
+        Action::Book {
+            car: 0,
+            days: 1,
+            slot: 2,
+            customer: 0,
+            lead: 0,
+        },
+        Action::Sell { lead: 0, order: 0 },
     ];
     let log = runtime().block_on(play(&actions));
     let docs = rebuilt(&log);
@@ -214,6 +234,8 @@ fn the_story_touches_every_read_model() {
         "invoices",
         "commission_lines",
         "order_vehicles",
+        "leads",
+        "test_drives",
     ] {
         assert!(
             docs.iter().any(|d| d.collection == collection),

@@ -36,7 +36,7 @@ use crate::values::{CustomerId, DealerId, LeadId, MarketCode, ModelCode, OrderId
 
 pub use decide::decide;
 pub use grade::{Grade, GradeError};
-pub use state::{evolve, Lead, LostRequest};
+pub use state::{evolve, follow_up_due, overdue_at, Lead, LostRequest};
 
 /// How long after its creation a lead must be answered.
 pub const RESPONSE_WINDOW_HOURS: i64 = 2;

@@ -116,18 +116,36 @@ impl Lead {
     /// `None` once it is closed (or not created).
     pub fn next_follow_up(&self) -> Option<DateTime<Utc>> {
         let r = self.record.as_ref()?;
-        let every = r.grade.follow_up_every()?;
-        match r.last_contact_at {
-            None => Some(r.respond_by),
-            Some(last) => last.checked_add_signed(every),
-        }
+        follow_up_due(r.grade, r.respond_by, r.last_contact_at)
     }
 
     /// Whether the follow-up is due at `now` and not done: at the due
     /// instant the time is up (as for the 2-hour answer).
     pub fn overdue(&self, now: DateTime<Utc>) -> bool {
-        self.next_follow_up().is_some_and(|due| now >= due)
+        overdue_at(self.next_follow_up(), now)
     }
+}
+
+/// When a lead in `grade` is to be followed up next: before any contact,
+/// its `respond_by`; after, the last contact plus the grade's interval;
+/// `None` for a closed grade. The one rule [`Lead::next_follow_up`] and
+/// the read models (which hold these facts, not a `Lead`) both apply.
+pub fn follow_up_due(
+    grade: Grade,
+    respond_by: DateTime<Utc>,
+    last_contact_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    let every = grade.follow_up_every()?;
+    match last_contact_at {
+        None => Some(respond_by),
+        Some(last) => last.checked_add_signed(every),
+    }
+}
+
+/// Whether a follow-up due at `due` is overdue at `now`: at the due
+/// instant the time is up; nothing due is never overdue.
+pub fn overdue_at(due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    due.is_some_and(|due| now >= due)
 }
 
 /// Folds one event into the lead. Events before the lead's creation (never

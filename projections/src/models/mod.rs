@@ -8,14 +8,19 @@
 //! | [`capacity`] | `slots` (plant/week; plant) | slot capacity, supply for fulfilment |
 //! | [`customers`] | `customers` (customer; dealer of origin, survivor, state), `customer_dealers` (dealer/customer; dealer, customer) | customer 360, a dealer's customers, names |
 //! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |
+//! | [`leads`] | `leads` (lead; dealer, customer, `unanswered`/`answered`/`closed`) | a lead, a dealer's and a customer's leads, the 2-hour answer's clock, CRM KPIs ([`crm_kpis`]) |
+//! | [`test_drives`] | `test_drives` (drive; dealer, customer, dealer/local date) | a drive, a dealer's day, a customer's drives, CRM KPIs |
 
 pub mod capacity;
+pub mod crm_kpis;
 pub mod customers;
 mod fields;
 pub mod finance;
 pub mod kpis;
+pub mod leads;
 pub mod orders;
 pub mod stock;
+pub mod test_drives;
 
 use std::sync::Arc;
 
@@ -32,6 +37,8 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(capacity::CapacityProjection),
         Arc::new(finance::FinanceProjection),
         Arc::new(customers::CustomersProjection),
+        Arc::new(leads::LeadsProjection),
+        Arc::new(test_drives::TestDrivesProjection),
     ]
 }
 

@@ -7,12 +7,15 @@
 
 mod board;
 mod capacity;
+mod crm_kpis;
 mod customers;
 mod finance;
 mod history;
 mod kpis;
+mod leads;
 mod orders;
 mod stock;
+mod test_drives;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +33,7 @@ pub use finance::{
 };
 pub use history::HistoryEntry;
 pub use kpis::{DaysSummary, EtaAccuracy, Kpis};
+pub use leads::LeadFilter;
 pub use orders::{BoardRow, DealerBoard, FulfilmentView, InvoiceBrief, OrderFilter, OrderView};
 pub use stock::{LocationSummary, VehicleFilter, VehicleView};
 

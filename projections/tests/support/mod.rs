@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, dead_code)]
 
 pub mod actions;
+pub mod crm;
 pub mod pg;
 pub mod world;
 

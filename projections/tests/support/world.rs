@@ -83,7 +83,7 @@ impl World {
         self.clock.advance(days).unwrap();
     }
 
-    fn next(&mut self) -> u32 {
+    pub fn next(&mut self) -> u32 {
         self.counter += 1;
         self.counter
     }
