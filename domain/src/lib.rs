@@ -15,6 +15,8 @@
 //! - Showroom: [`lead`]s with their grades and follow-up cadence, and
 //!   [`test_drive`]s (one stream per demo car and local date, with the slot
 //!   grid both the listing and the booking use).
+//! - [`message`]: the kinds of message sent to people, their audience,
+//!   purpose (consents) and data contract, and webhook subscriptions.
 //! - [`policy`]: fulfilment (locate first, build second) and the LTO locator.
 //! - `rule_codes`: the stable code (`rule()`) of every refusal, as the API reports it.
 
@@ -26,6 +28,7 @@ pub mod decider;
 pub mod invoice;
 pub mod invoice_register;
 pub mod lead;
+pub mod message;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod order;

@@ -9,7 +9,7 @@ use support::*;
 
 use domain::customer::{
     decide, Channel, ConsentChange, ConsentChoice, ConsentSource, Customer, CustomerCommand,
-    CustomerError, CustomerEvent, MessageChannel, MessageKind,
+    CustomerError, CustomerEvent, MessageChannel, MessagePurpose,
 };
 use domain::values::Language;
 use domain::{Decider, DomainEvent};
@@ -210,12 +210,12 @@ fn consents_change_only_on_the_channels_that_change() {
 fn transactional_messages_always_go_marketing_only_with_an_opt_in() {
     let state = Customer::replay(&registered());
     for channel in MessageChannel::ALL {
-        assert!(state.may_send(MessageKind::Transactional, channel));
+        assert!(state.may_send(MessagePurpose::Transactional, channel));
     }
-    assert!(state.may_send(MessageKind::Marketing, MessageChannel::Email));
-    assert!(!state.may_send(MessageKind::Marketing, MessageChannel::Phone));
+    assert!(state.may_send(MessagePurpose::Marketing, MessageChannel::Email));
+    assert!(!state.may_send(MessagePurpose::Marketing, MessageChannel::Phone));
     let gone = Customer::replay(&erased());
-    assert!(!gone.may_send(MessageKind::Transactional, MessageChannel::Email));
+    assert!(!gone.may_send(MessagePurpose::Transactional, MessageChannel::Email));
 }
 
 #[test]

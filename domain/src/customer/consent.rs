@@ -34,11 +34,11 @@ impl MessageChannel {
     ];
 }
 
-/// What a message is: about the customer's business with us (always
+/// What a message is for: the customer's business with us (always
 /// allowed) or marketing (only with an opt-in on the channel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum MessageKind {
+pub enum MessagePurpose {
     Transactional,
     Marketing,
 }
@@ -99,10 +99,10 @@ impl Consents {
 
     /// Whether a message of `kind` may be sent on `channel`: transactional
     /// always, marketing only with an opt-in.
-    pub fn allows(&self, kind: MessageKind, channel: MessageChannel) -> bool {
+    pub fn allows(&self, kind: MessagePurpose, channel: MessageChannel) -> bool {
         match kind {
-            MessageKind::Transactional => true,
-            MessageKind::Marketing => self.marketing(channel),
+            MessagePurpose::Transactional => true,
+            MessagePurpose::Marketing => self.marketing(channel),
         }
     }
 

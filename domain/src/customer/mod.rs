@@ -33,7 +33,7 @@ use crate::decider::{Context, Decider};
 use crate::values::{ClaimKey, CustomerId, DealerId, Language, MarketCode, Sealed};
 
 pub use consent::{
-    ConsentChange, ConsentChoice, ConsentSource, Consents, MessageChannel, MessageKind,
+    ConsentChange, ConsentChoice, ConsentSource, Consents, MessageChannel, MessagePurpose,
 };
 pub use decide::decide;
 pub use evolve::evolve;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Channel, Consents, MessageChannel, MessageKind};
+use super::{Channel, Consents, MessageChannel, MessagePurpose};
 use crate::values::{ClaimKey, CustomerId, DealerId, Language, MarketCode, Sealed};
 
 /// The state of one customer; the default is a customer not registered.
@@ -128,7 +128,7 @@ impl Customer {
     /// Whether a message of `kind` may go to the customer on `channel`:
     /// never to an erased or unregistered customer, transactional always
     /// otherwise, marketing only with an opt-in.
-    pub fn may_send(&self, kind: MessageKind, channel: MessageChannel) -> bool {
+    pub fn may_send(&self, kind: MessagePurpose, channel: MessageChannel) -> bool {
         match &self.record {
             Some(r) if !r.erased => r.consents.allows(kind, channel),
             _ => false,
