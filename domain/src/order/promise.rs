@@ -50,7 +50,7 @@ impl PromiseReason {
 }
 
 /// One promise: the ETA and the gross price shown, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Promise {
     pub eta: Option<NaiveDate>,
     pub price: Money,
@@ -58,7 +58,7 @@ pub struct Promise {
 }
 
 /// The delay compensation decided for an order (at most one, ever).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Compensation {
     pub anchor_eta: NaiveDate,
     pub arrived_on: NaiveDate,
@@ -66,8 +66,10 @@ pub struct Compensation {
     pub amount: Money,
 }
 
-/// The promises of one order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The promises of one order. Serializable, so a read model can keep it and
+/// fold it with the same rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PromiseTrack {
     /// Every promise, oldest first.
     pub history: Vec<Promise>,
