@@ -38,6 +38,7 @@ use problems::SharedProblems;
         routes::reads::list_orders,
         routes::reads::get_order,
         routes::reads::order_history,
+        routes::promises::order_promises,
         routes::reads::dealer_board,
         routes::board_stream::board_stream,
         routes::reads::commissions,
@@ -63,6 +64,7 @@ use problems::SharedProblems;
         routes::test_drives::complete,
         routes::test_drives::cancel,
         routes::test_drives::no_show,
+        routes::promises::promise_kpis,
     ),
     modifiers(&Bearer, &SharedProblems),
 )]

@@ -71,6 +71,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("amend_after_handover_booked", "the handover is booked: the order can no longer be amended"),
     rule("amend_after_invoice", "the order is invoiced: it can no longer be amended"),
     rule("amount_out_of_range", "an amount is too large to compute with"),
+    rule("as_of_before_order", "a promise was asked for a date before the order was placed"),
     access("assigned_to_another", 403, "the lead is assigned to another consultant: only they or a manager work it"),
     rule("assignee_not_at_dealer", "a lead goes only to an active staff user of its own outlet"),
     rule("below_bookings", "the capacity would be below the orders already booked in the week"),
