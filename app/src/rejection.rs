@@ -16,6 +16,7 @@ use domain::customer::CustomerError;
 use domain::invoice::InvoiceError;
 use domain::invoice_register::InvoiceRegisterError;
 use domain::lead::LeadError;
+use domain::message::MessageError;
 use domain::order::OrderError;
 use domain::shipment::ShipmentError;
 use domain::slot::SlotError;
@@ -23,6 +24,7 @@ use domain::test_drive::TestDriveError;
 use domain::user::UserError;
 use domain::values::{DealerId, LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleError;
+use domain::webhook::WebhookError;
 
 use crate::CommandError;
 
@@ -70,6 +72,12 @@ pub enum Rejection {
     /// The demo car's day of test drives refused.
     #[error(transparent)]
     TestDrive(#[from] TestDriveError),
+    /// The outbox's message refused.
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// The webhook endpoint refused.
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
     /// The sign-in e-mail belongs to another account.
     #[error("this e-mail address already signs in to another account")]
     LoginTaken,
@@ -132,6 +140,8 @@ impl Rejection {
             Rejection::User(e) => e.rule(),
             Rejection::Lead(e) => e.rule(),
             Rejection::TestDrive(e) => e.rule(),
+            Rejection::Message(e) => e.rule(),
+            Rejection::Webhook(e) => e.rule(),
             Rejection::AssigneeNotAtDealer { .. } => "assignee_not_at_dealer",
             Rejection::CustomerRequired => "customer_required",
             Rejection::LoginTaken => "login_taken",
@@ -170,6 +180,8 @@ impl Rejection {
                 | Rejection::User(UserError::NotFound)
                 | Rejection::Lead(LeadError::NotCreated)
                 | Rejection::TestDrive(TestDriveError::UnknownTestDrive { .. })
+                | Rejection::Message(MessageError::NotQueued)
+                | Rejection::Webhook(WebhookError::NotRegistered)
         )
     }
 }

@@ -138,7 +138,10 @@ fn email(to: &str, kind: MessageKind, language: Language) -> Email {
         message_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{kind}/{to}").as_bytes()),
         to: to.to_owned(),
         to_name: Some("Erika Mustermann".into()),
-        rendered: Templates::builtin().unwrap().render(kind, language, &data).unwrap(),
+        rendered: Templates::builtin()
+            .unwrap()
+            .render(kind, language, &data)
+            .unwrap(),
     }
 }
 
@@ -152,16 +155,28 @@ async fn an_email_arrives_with_its_message_id_language_and_both_parts() {
     let got = &sink.arrived(1)[0];
     assert_eq!(got["mail_from"], "orders@oem.example");
     assert_eq!(got["rcpt_tos"], serde_json::json!(["erika@example.de"]));
-    assert_eq!(got["message_id"], format!("<{}@oem.example>", mail.message_id));
+    assert_eq!(
+        got["message_id"],
+        format!("<{}@oem.example>", mail.message_id)
+    );
     assert_eq!(got["content_language"], "de");
     assert_eq!(got["content_type"], "multipart/alternative");
-    assert_eq!(got["subject"], "Neuer Liefertermin für Ihre Bestellung [order_id]");
+    assert_eq!(
+        got["subject"],
+        "Neuer Liefertermin für Ihre Bestellung [order_id]"
+    );
     assert_eq!(got["from"], "Orders <orders@oem.example>");
     assert!(got["to"].as_str().unwrap().contains("erika@example.de"));
     let text = got["parts"]["text/plain"].as_str().unwrap();
     let html = got["parts"]["text/html"].as_str().unwrap();
-    assert!(text.contains("Grund: Lieferengpass <Halbleiter> & Co"), "{text}");
-    assert!(html.contains("Grund: Lieferengpass &lt;Halbleiter&gt; &amp; Co"), "{html}");
+    assert!(
+        text.contains("Grund: Lieferengpass <Halbleiter> & Co"),
+        "{text}"
+    );
+    assert!(
+        html.contains("Grund: Lieferengpass &lt;Halbleiter&gt; &amp; Co"),
+        "{html}"
+    );
     assert!(html.contains("<html lang=\"de\">"));
 }
 
@@ -176,7 +191,10 @@ async fn every_kind_arrives_in_every_language() {
             let mut mail = email("dealer@example.cn", kind, language);
             mail.message_id = Uuid::new_v4();
             channel.send(&mail).await.unwrap();
-            let subject = templates.render(kind, language, &data(kind)).unwrap().subject;
+            let subject = templates
+                .render(kind, language, &data(kind))
+                .unwrap()
+                .subject;
             expected.push((mail.message_id, language, subject));
         }
     }
@@ -184,7 +202,11 @@ async fn every_kind_arrives_in_every_language() {
     for (summary, (id, language, subject)) in got.iter().zip(&expected) {
         assert_eq!(summary["message_id"], format!("<{id}@oem.example>"));
         assert_eq!(summary["content_language"], language.as_str());
-        assert_eq!(summary["subject"], subject.as_str(), "subjects in Chinese and German survive");
+        assert_eq!(
+            summary["subject"],
+            subject.as_str(),
+            "subjects in Chinese and German survive"
+        );
         assert!(summary["parts"]["text/plain"].is_string());
         assert!(summary["parts"]["text/html"].is_string());
     }
@@ -193,7 +215,11 @@ async fn every_kind_arrives_in_every_language() {
 #[tokio::test]
 async fn a_redelivery_after_a_crash_carries_the_same_message_id() {
     let Some(sink) = sink() else { return };
-    let mail = email("erika@example.de", MessageKind::OrderConfirmed, Language::En);
+    let mail = email(
+        "erika@example.de",
+        MessageKind::OrderConfirmed,
+        Language::En,
+    );
     // Sent, then the sender died before recording it: sent again.
     sink.channel().send(&mail).await.unwrap();
     sink.channel().send(&mail).await.unwrap();
@@ -208,10 +234,16 @@ async fn a_refused_recipient_is_permanent_and_a_full_mailbox_transient() {
     let channel = sink.channel();
     let nobody = email("nobody@example.de", MessageKind::Delivered, Language::De);
     let error = channel.send(&nobody).await.unwrap_err();
-    assert_eq!((error.failure, error.status), (Failure::Permanent, Some(550)));
+    assert_eq!(
+        (error.failure, error.status),
+        (Failure::Permanent, Some(550))
+    );
     let full = email("full@example.de", MessageKind::Delivered, Language::De);
     let error = channel.send(&full).await.unwrap_err();
-    assert_eq!((error.failure, error.status), (Failure::Transient, Some(452)));
+    assert_eq!(
+        (error.failure, error.status),
+        (Failure::Transient, Some(452))
+    );
     assert!(summaries(sink.folder.path()).is_empty());
 }
 
@@ -256,7 +288,11 @@ async fn misbehaving(how: Misbehaviour) -> u16 {
                         }
                         _ => "250 ok".to_owned(),
                     };
-                    if write.write_all(format!("{reply}\r\n").as_bytes()).await.is_err() {
+                    if write
+                        .write_all(format!("{reply}\r\n").as_bytes())
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -268,34 +304,53 @@ async fn misbehaving(how: Misbehaviour) -> u16 {
 
 async fn send_to(how: Misbehaviour) -> channels::outcome::SendError {
     let port = misbehaving(how).await;
-    let mail = email("erika@example.de", MessageKind::OrderConfirmed, Language::En);
+    let mail = email(
+        "erika@example.de",
+        MessageKind::OrderConfirmed,
+        Language::En,
+    );
     channel_to(port).send(&mail).await.unwrap_err()
 }
 
 #[tokio::test]
 async fn a_server_refusing_with_550_is_a_permanent_failure() {
     let error = send_to(Misbehaviour::MailReply("550 5.7.1 relaying denied")).await;
-    assert_eq!((error.failure, error.status), (Failure::Permanent, Some(550)));
+    assert_eq!(
+        (error.failure, error.status),
+        (Failure::Permanent, Some(550))
+    );
 }
 
 #[tokio::test]
 async fn a_server_deferring_with_451_is_a_transient_failure() {
     let error = send_to(Misbehaviour::MailReply("451 4.3.0 try again later")).await;
-    assert_eq!((error.failure, error.status), (Failure::Transient, Some(451)));
+    assert_eq!(
+        (error.failure, error.status),
+        (Failure::Transient, Some(451))
+    );
 }
 
 #[tokio::test]
 async fn a_hanging_server_times_out_as_a_transient_failure() {
     let error = send_to(Misbehaviour::Hang).await;
     assert_eq!((error.failure, error.status), (Failure::Transient, None));
-    assert!(error.detail.contains("timeout") || error.detail.contains("did not finish"), "{}", error.detail);
+    assert!(
+        error.detail.contains("timeout") || error.detail.contains("did not finish"),
+        "{}",
+        error.detail
+    );
 }
 
 #[tokio::test]
 async fn a_dropped_connection_is_a_transient_failure() {
     for how in [Misbehaviour::Drop, Misbehaviour::DropMidway] {
         let error = send_to(how).await;
-        assert_eq!((error.failure, error.status), (Failure::Transient, None), "{}", error.detail);
+        assert_eq!(
+            (error.failure, error.status),
+            (Failure::Transient, None),
+            "{}",
+            error.detail
+        );
     }
 }
 
@@ -304,7 +359,11 @@ async fn a_closed_port_is_a_transient_failure() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let mail = email("erika@example.de", MessageKind::OrderConfirmed, Language::En);
+    let mail = email(
+        "erika@example.de",
+        MessageKind::OrderConfirmed,
+        Language::En,
+    );
     let error = channel_to(port).send(&mail).await.unwrap_err();
     assert_eq!((error.failure, error.status), (Failure::Transient, None));
 }
@@ -312,7 +371,11 @@ async fn a_closed_port_is_a_transient_failure() {
 #[test]
 fn a_bad_recipient_address_is_permanent_and_nothing_is_sent() {
     let channel = channel_to(1);
-    let mut mail = email("erika@example.de", MessageKind::OrderConfirmed, Language::En);
+    let mut mail = email(
+        "erika@example.de",
+        MessageKind::OrderConfirmed,
+        Language::En,
+    );
     mail.to = "not an address".into();
     let error = channel.build(&mail).unwrap_err();
     assert_eq!(error.failure, Failure::Permanent);

@@ -16,7 +16,9 @@
 //!   [`test_drive`]s (one stream per demo car and local date, with the slot
 //!   grid both the listing and the booking use).
 //! - [`message`]: the kinds of message sent to people, their audience,
-//!   purpose (consents) and data contract, and webhook subscriptions.
+//!   purpose (consents) and data contract, webhook subscriptions, and the
+//!   outbox's message aggregate (one stream per message, deterministic ids);
+//!   [`webhook`]: the endpoints messages are delivered to.
 //! - [`policy`]: fulfilment (locate first, build second) and the LTO locator.
 //! - `rule_codes`: the stable code (`rule()`) of every refusal, as the API reports it.
 
@@ -43,5 +45,6 @@ pub mod test_drive;
 pub mod user;
 pub mod values;
 pub mod vehicle;
+pub mod webhook;
 
 pub use decider::{Context, Decider, DomainEvent};

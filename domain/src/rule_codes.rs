@@ -13,12 +13,14 @@ use crate::customer::CustomerError;
 use crate::invoice::InvoiceError;
 use crate::invoice_register::InvoiceRegisterError;
 use crate::lead::LeadError;
+use crate::message::MessageError;
 use crate::order::OrderError;
 use crate::shipment::ShipmentError;
 use crate::slot::SlotError;
 use crate::test_drive::TestDriveError;
 use crate::user::UserError;
 use crate::vehicle::VehicleError;
+use crate::webhook::WebhookError;
 
 impl OrderError {
     /// The rule's stable code, as the API reports it.
@@ -269,6 +271,29 @@ impl TestDriveError {
             TestDriveError::NotStarted { .. } => "test_drive_not_started",
             TestDriveError::AlreadyOver { .. } => "test_drive_over",
             TestDriveError::ReasonTooLong { .. } => "reason_too_long",
+        }
+    }
+}
+
+impl MessageError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            MessageError::NotQueued => "message_not_found",
+            MessageError::WrongId { .. } => "message_id_mismatch",
+            MessageError::NoConsent { .. } => "no_marketing_consent",
+            MessageError::AttemptOutOfOrder { .. } => "attempt_out_of_order",
+            MessageError::NotDeadLettered => "not_dead_lettered",
+        }
+    }
+}
+
+impl WebhookError {
+    /// The rule's stable code, as the API reports it.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            WebhookError::NotRegistered => "webhook_not_found",
+            WebhookError::AlreadyRegistered { .. } => "webhook_exists",
         }
     }
 }

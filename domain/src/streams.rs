@@ -20,16 +20,18 @@ use crate::customer::{Customer, CustomerEvent};
 use crate::invoice::{Invoice, InvoiceEvent};
 use crate::invoice_register::{InvoiceRegister, InvoiceRegisterEvent};
 use crate::lead::{Lead, LeadEvent};
+use crate::message::{Message, MessageEvent};
 use crate::order::{Order, OrderEvent};
 use crate::shipment::{Shipment, ShipmentEvent};
 use crate::slot::{Slot, SlotEvent};
 use crate::test_drive::{TestDriveDay, TestDriveEvent};
 use crate::user::{User, UserEvent};
 use crate::values::{
-    CarDayKey, ClaimKey, CommissionKey, CustomerId, LeadId, OrderId, RegisterKey, ShipmentId,
-    SlotKey, UserId, VehicleId,
+    CarDayKey, ClaimKey, CommissionKey, CustomerId, LeadId, MessageId, OrderId, RegisterKey,
+    ShipmentId, SlotKey, UserId, VehicleId, WebhookId,
 };
 use crate::vehicle::{Vehicle, VehicleEvent};
+use crate::webhook::{WebhookEndpoint, WebhookEvent};
 use crate::{Decider, DomainEvent};
 
 /// An aggregate's id as the part of its stream name after `{category}-`
@@ -88,6 +90,16 @@ impl StreamKey for ClaimKey {
 impl StreamKey for LeadId {
     fn from_suffix(suffix: &str) -> Option<Self> {
         LeadId::parse(suffix).ok()
+    }
+}
+impl StreamKey for MessageId {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        MessageId::parse(suffix).ok()
+    }
+}
+impl StreamKey for WebhookId {
+    fn from_suffix(suffix: &str) -> Option<Self> {
+        WebhookId::parse(suffix).ok()
     }
 }
 impl StreamKey for CarDayKey {
@@ -161,6 +173,17 @@ impl Aggregate for TestDriveDay {
     type Id = CarDayKey;
 }
 
+/// A message of the outbox: `message-{uuid}` (derived from its kind, fact and recipient).
+impl Aggregate for Message {
+    const CATEGORY: &'static str = "message";
+    type Id = MessageId;
+}
+/// A webhook endpoint: `webhook-{uuid}`.
+impl Aggregate for WebhookEndpoint {
+    const CATEGORY: &'static str = "webhook";
+    type Id = WebhookId;
+}
+
 /// The name of the stream of `A`'s instance `id`: `{category}-{id}`, e.g.
 /// `order-7f3c…` or `slot-P-LEIPZIG-2026-W50`. The one place a stream name
 /// is built (the format is stored data: it never changes).
@@ -185,6 +208,8 @@ pub enum AnyId {
     Lead(LeadId),
     /// The test drives of this car-day.
     TestDrives(CarDayKey),
+    Message(MessageId),
+    Webhook(WebhookId),
 }
 
 impl AnyId {
@@ -222,6 +247,8 @@ pub enum AnyEvent {
     User(UserEvent),
     Lead(LeadEvent),
     TestDrive(TestDriveEvent),
+    Message(MessageEvent),
+    Webhook(WebhookEvent),
 }
 
 /// Why a stored event could not be read as a domain event.
@@ -283,6 +310,10 @@ impl AnyId {
             c if c == TestDriveDay::CATEGORY => {
                 AnyId::TestDrives(id::<TestDriveDay>(stream, suffix)?)
             }
+            c if c == Message::CATEGORY => AnyId::Message(id::<Message>(stream, suffix)?),
+            c if c == WebhookEndpoint::CATEGORY => {
+                AnyId::Webhook(id::<WebhookEndpoint>(stream, suffix)?)
+            }
             _ => return Err(DecodeError::UnknownCategory(stream.to_owned())),
         })
     }
@@ -306,6 +337,8 @@ impl AnyEvent {
             AnyId::User(_) => AnyEvent::User(parse(stream, payload)?),
             AnyId::Lead(_) => AnyEvent::Lead(parse(stream, payload)?),
             AnyId::TestDrives(_) => AnyEvent::TestDrive(parse(stream, payload)?),
+            AnyId::Message(_) => AnyEvent::Message(parse(stream, payload)?),
+            AnyId::Webhook(_) => AnyEvent::Webhook(parse(stream, payload)?),
         };
         Ok(Decoded { id, event })
     }
@@ -325,6 +358,8 @@ impl AnyEvent {
             AnyEvent::User(e) => e.event_type(),
             AnyEvent::Lead(e) => e.event_type(),
             AnyEvent::TestDrive(e) => e.event_type(),
+            AnyEvent::Message(e) => e.event_type(),
+            AnyEvent::Webhook(e) => e.event_type(),
         }
     }
 }

@@ -85,6 +85,17 @@ uuid_id!(
     LeadId,
     "lead id"
 );
+uuid_id!(
+    /// A message to one recipient about one fact (derived: see
+    /// `domain::message::MessageId`-making in [`crate::message::message_id`]).
+    MessageId,
+    "message id"
+);
+uuid_id!(
+    /// A webhook endpoint registered by an admin.
+    WebhookId,
+    "webhook id"
+);
 
 #[cfg(test)]
 mod tests {

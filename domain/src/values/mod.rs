@@ -19,7 +19,7 @@ pub use codes::{
     OptionCode, PlantId, UserId,
 };
 pub use contact::{ContactError, Email, Language, PersonName, Phone};
-pub use ids::{IdError, LeadId, OrderId, PaymentId, ShipmentId, VehicleId};
+pub use ids::{IdError, LeadId, MessageId, OrderId, PaymentId, ShipmentId, VehicleId, WebhookId};
 pub use invoice_number::{InvoiceNumber, InvoiceNumberError};
 pub use keys::{CommissionKey, RegisterKey, SlotKey};
 pub use money::{Currency, Money, MoneyError, Rate};

@@ -1,4 +1,4 @@
-//! Messages to people: the kinds of message otd sends, who each is for,
+//! The kinds of message otd sends, who each is for,
 //! what it is for (consents) and the facts each carries.
 //!
 //! A message kind's name (`order.confirmed` …) is part of the contract: it
