@@ -15,6 +15,8 @@
 //! - [`process`]: the process managers (fulfilment, logistics follow-up,
 //!   invoicing, commission) and the [`ProcessRunner`](process::ProcessRunner)
 //!   that feeds them the log, event by event, on a consumer;
+//! - [`outbox`]: messages decided from the log (the messages manager) and sent (the
+//!   sender), webhook endpoints;
 //! - [`stock`]: how a vehicle looks to the fulfilment policy;
 //! - [`accounts`]: signing in (identities, the accounts port, password
 //!   hashing on its own threads).
@@ -31,6 +33,7 @@ mod error;
 mod executor;
 pub mod leads;
 pub mod people;
+pub mod outbox;
 mod ports;
 pub mod process;
 mod rejection;
@@ -45,7 +48,7 @@ pub use codec::{decode, encode};
 pub use consume::{Checkpoints, Leadership, Lease};
 pub use error::CommandError;
 pub use executor::{Executed, Executor, MAX_ATTEMPTS};
-pub use ports::{LeadsView, SupplyView, ViewError};
+pub use ports::{LeadsView, OutboxView, SupplyView, ViewError};
 pub use rejection::{Rejection, ServiceError};
 pub use services::Services;
 pub use steps::shipments::{delivery_id, replanned_delivery_id, transfer_id};

@@ -61,3 +61,40 @@ pub trait LeadsView: Send + Sync + 'static {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<domain::values::LeadId>, ViewError>;
 }
+
+/// What the outbox reads from the read side: filled by the messages projection. The calls
+/// that take `at` first wait until the projection has seen the log up to it.
+#[async_trait]
+pub trait OutboxView: Send + Sync + 'static {
+    /// The active webhook endpoints that want messages of `kind`.
+    async fn webhooks_for(
+        &self,
+        at: Position,
+        kind: domain::message::MessageKind,
+    ) -> Result<Vec<domain::values::WebhookId>, ViewError>;
+
+    /// The active staff of `dealer` (its managers only when `managers`).
+    async fn dealer_staff(
+        &self,
+        at: Position,
+        dealer: &domain::values::DealerId,
+        managers: bool,
+    ) -> Result<Vec<domain::values::UserId>, ViewError>;
+
+    /// The clock-driven messages due at `now` and not queued yet: `(kind, fact)`, the fact
+    /// being the order or the lead.
+    async fn reminders_due(
+        &self,
+        at: Position,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(domain::message::MessageKind, String)>, ViewError>;
+
+    /// The queued messages whose next attempt is at or before `now`, longest waiting first,
+    /// at most `limit` (as far as the view has seen the log: the sender checks each on its
+    /// stream before sending).
+    async fn due(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<domain::values::MessageId>, ViewError>;
+}

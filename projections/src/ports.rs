@@ -224,3 +224,80 @@ impl app::LeadsView for Leads {
             .map_err(|e| ViewError(e.to_string()))
     }
 }
+
+/// [`app::OutboxView`] on the messages read model. The calls that take a position first
+/// wait until the projections have committed it.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    views: ReadModels,
+    wait: Duration,
+}
+
+impl Outbox {
+    /// The outbox from `views`, waiting up to [`SUPPLY_WAIT`] for a position.
+    pub fn new(views: ReadModels) -> Self {
+        Outbox {
+            views,
+            wait: SUPPLY_WAIT,
+        }
+    }
+
+    async fn caught_up(&self, at: Position) -> Result<(), ViewError> {
+        self.views
+            .wait_for(at, self.wait)
+            .await
+            .map_err(|e| ViewError(e.to_string()))
+    }
+}
+
+fn unavailable(e: crate::ReadModelError) -> ViewError {
+    ViewError(e.to_string())
+}
+
+#[async_trait]
+impl app::OutboxView for Outbox {
+    async fn webhooks_for(
+        &self,
+        at: Position,
+        kind: domain::message::MessageKind,
+    ) -> Result<Vec<domain::values::WebhookId>, ViewError> {
+        self.caught_up(at).await?;
+        self.views.webhooks_for(kind).await.map_err(unavailable)
+    }
+
+    async fn dealer_staff(
+        &self,
+        at: Position,
+        dealer: &domain::values::DealerId,
+        managers: bool,
+    ) -> Result<Vec<domain::values::UserId>, ViewError> {
+        self.caught_up(at).await?;
+        self.views
+            .dealer_staff(dealer, managers)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn reminders_due(
+        &self,
+        at: Position,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(domain::message::MessageKind, String)>, ViewError> {
+        self.caught_up(at).await?;
+        let due = self.views.reminders_due(now).await.map_err(unavailable)?;
+        Ok(due.into_iter().map(|r| (r.kind, r.fact)).collect())
+    }
+
+    async fn due(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<domain::values::MessageId>, ViewError> {
+        let due = self
+            .views
+            .messages_due(now, limit)
+            .await
+            .map_err(unavailable)?;
+        Ok(due.into_iter().map(|m| m.message_id).collect())
+    }
+}

@@ -10,6 +10,7 @@
 //! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |
 //! | [`leads`] | `leads` (lead; dealer, customer, `unanswered`/`answered`/`closed`) | a lead, a dealer's and a customer's leads, the 2-hour answer's clock, CRM KPIs ([`crm_kpis`]) |
 //! | [`promises`] | `promises` (order; dealer, customer, market), `promise_kpis` (`market/…`, `dealer/…`, `model/…`; kind) | what an order promised as of a date, first ETA against arrival, compensation; promise KPIs by plant, dealer, market |
+//! | [`messages`] | `messages` (message; customer, webhook, status), `webhooks` (webhook; active), `dealer_staff` (user; dealer, manager/staff/inactive), `reminders` (kind/fact; pending) | the outbox the sender reads, a customer's messages, an endpoint's deliveries, who dealer messages go to, clock-driven messages |
 //! | [`test_drives`] | `test_drives` (drive; dealer, customer, dealer/local date) | a drive, a dealer's day, a customer's drives, CRM KPIs |
 
 pub mod capacity;
@@ -19,6 +20,7 @@ mod fields;
 pub mod finance;
 pub mod kpis;
 pub mod leads;
+pub mod messages;
 pub mod orders;
 pub mod promises;
 pub mod stock;
@@ -42,6 +44,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(leads::LeadsProjection),
         Arc::new(test_drives::TestDrivesProjection),
         Arc::new(promises::PromisesProjection),
+        Arc::new(messages::MessagesProjection),
     ]
 }
 

@@ -13,6 +13,7 @@ mod finance;
 mod history;
 mod kpis;
 mod leads;
+mod messages;
 mod orders;
 mod promises;
 mod stock;
@@ -35,6 +36,7 @@ pub use finance::{
 pub use history::HistoryEntry;
 pub use kpis::{DaysSummary, EtaAccuracy, Kpis};
 pub use leads::LeadFilter;
+pub use messages::Backlog;
 pub use orders::{BoardRow, DealerBoard, FulfilmentView, InvoiceBrief, OrderFilter, OrderView};
 pub use promises::{OrderPromises, PromiseEntry, PromiseKpiBy, PromiseKpiRow, PromiseKpis};
 pub use stock::{LocationSummary, VehicleFilter, VehicleView};

@@ -1,0 +1,137 @@
+//! The outbox as its readers see it: the messages due now (the sender), a customer's
+//! messages (the 360), an endpoint's deliveries, the webhook endpoints and a dealer's staff
+//! (the messages manager), the reminders the business clock made due, and the backlog.
+
+use chrono::{DateTime, Utc};
+use domain::message::{MessageKind, MessageStatus};
+use domain::values::{CustomerId, DealerId, MessageId, UserId, WebhookId};
+
+use super::ReadModels;
+use crate::document::DocQuery;
+use crate::error::ReadModelError;
+use crate::models::messages::{DealerStaffDoc, MessageDoc, ReminderDoc, WebhookDoc};
+
+/// The outbox's backlog: how many messages wait and since when the oldest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Backlog {
+    pub queued: usize,
+    pub oldest_queued_at: Option<DateTime<Utc>>,
+}
+
+impl ReadModels {
+    /// One message.
+    pub async fn message(&self, id: &MessageId) -> Result<Option<MessageDoc>, ReadModelError> {
+        self.get::<MessageDoc>(id.to_string()).await
+    }
+
+    /// The queued messages whose next attempt is at or before `now`, the longest waiting
+    /// first, at most `limit`.
+    pub async fn messages_due(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<MessageDoc>, ReadModelError> {
+        let mut due: Vec<MessageDoc> = self
+            .queued_messages()
+            .await?
+            .into_iter()
+            .filter(|m| m.next_attempt_at.is_some_and(|at| at <= now))
+            .collect();
+        due.sort_by(|a, b| {
+            (a.next_attempt_at, a.message_id).cmp(&(b.next_attempt_at, b.message_id))
+        });
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn queued_messages(&self) -> Result<Vec<MessageDoc>, ReadModelError> {
+        self.find::<MessageDoc>(
+            DocQuery::all().tag(2, MessageDoc::status_tag(MessageStatus::Queued)),
+        )
+        .await
+    }
+
+    /// The queued messages and the oldest of them (metrics).
+    pub async fn outbox_backlog(&self) -> Result<Backlog, ReadModelError> {
+        let queued = self.queued_messages().await?;
+        Ok(Backlog {
+            queued: queued.len(),
+            oldest_queued_at: queued.iter().map(|m| m.queued_at).min(),
+        })
+    }
+
+    /// The messages to the id `customer`, latest first.
+    pub async fn messages_of_customer(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<Vec<MessageDoc>, ReadModelError> {
+        let mut messages = self
+            .find::<MessageDoc>(DocQuery::all().tag(0, customer.as_str()))
+            .await?;
+        messages.sort_by(|a, b| (b.queued_at, b.message_id).cmp(&(a.queued_at, a.message_id)));
+        Ok(messages)
+    }
+
+    /// The messages to the endpoint `webhook`, latest first.
+    pub async fn deliveries_of(
+        &self,
+        webhook: &WebhookId,
+    ) -> Result<Vec<MessageDoc>, ReadModelError> {
+        let mut messages = self
+            .find::<MessageDoc>(DocQuery::all().tag(1, webhook.to_string()))
+            .await?;
+        messages.sort_by(|a, b| (b.queued_at, b.message_id).cmp(&(a.queued_at, a.message_id)));
+        Ok(messages)
+    }
+
+    /// One webhook endpoint.
+    pub async fn webhook(&self, id: &WebhookId) -> Result<Option<WebhookDoc>, ReadModelError> {
+        self.get::<WebhookDoc>(id.to_string()).await
+    }
+
+    /// The active endpoints that want messages of `kind`.
+    pub async fn webhooks_for(
+        &self,
+        kind: MessageKind,
+    ) -> Result<Vec<WebhookId>, ReadModelError> {
+        Ok(self
+            .find::<WebhookDoc>(DocQuery::all().tag(0, "active"))
+            .await?
+            .into_iter()
+            .filter(|w| w.wants(kind))
+            .map(|w| w.webhook_id)
+            .collect())
+    }
+
+    /// The active staff of `dealer` (only its managers when `managers`), by id.
+    pub async fn dealer_staff(
+        &self,
+        dealer: &DealerId,
+        managers: bool,
+    ) -> Result<Vec<UserId>, ReadModelError> {
+        let mut query = DocQuery::all().tag(0, dealer.as_str());
+        if managers {
+            query = query.tag(1, "manager");
+        }
+        Ok(self
+            .find::<DealerStaffDoc>(query)
+            .await?
+            .into_iter()
+            .filter(|s| s.active)
+            .map(|s| s.user_id)
+            .collect())
+    }
+
+    /// The clock-driven messages due at `now` and not queued yet.
+    pub async fn reminders_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ReminderDoc>, ReadModelError> {
+        Ok(self
+            .find::<ReminderDoc>(DocQuery::all().tag(0, "pending"))
+            .await?
+            .into_iter()
+            .filter(|r| r.due_at <= now)
+            .collect())
+    }
+}
