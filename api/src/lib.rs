@@ -59,6 +59,16 @@ pub struct AppState {
     pub dev_links: bool,
     /// Dealer boards with names, kept per board version.
     pub named_boards: names::NamedBoards,
+    /// The outbox's parts the routes use.
+    pub outbox: OutboxState,
+}
+
+/// The outbox's parts the routes use: the SSRF guard webhook URLs are checked with, and the
+/// templates a message's subject is rendered from.
+#[derive(Clone)]
+pub struct OutboxState {
+    pub guard: channels::webhook::SsrfGuard,
+    pub templates: Arc<channels::Templates>,
 }
 
 /// The metadata of a command a caller sent: the actor and a fresh
@@ -154,6 +164,19 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/customers/{customer_id}/merge",
             keyed(&state, post(routes::customers::merge)),
+        )
+        .route(
+            "/api/v1/customers/{customer_id}/messages",
+            get(routes::messages::customer_messages),
+        )
+        .route("/api/v1/webhooks", post(routes::messages::register_webhook))
+        .route(
+            "/api/v1/webhooks/{webhook_id}/deliveries",
+            get(routes::messages::deliveries),
+        )
+        .route(
+            "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/replay",
+            post(routes::messages::replay),
         )
         .route(
             "/api/v1/customers/{customer_id}/export",

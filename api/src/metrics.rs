@@ -1,5 +1,5 @@
 //! `/metrics`: Prometheus text for requests by route and status, request
-//! latency, events appended and projection lag. Served to loopback callers
+//! latency, events appended, projection lag and the outbox's backlog and oldest age. Served to loopback callers
 //! only.
 
 use std::time::Instant;
@@ -24,6 +24,8 @@ pub struct Metrics {
     latency: HistogramVec,
     events: IntGauge,
     lag: IntGaugeVec,
+    outbox_backlog: IntGauge,
+    outbox_oldest: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -63,6 +65,16 @@ impl Metrics {
             ),
             &["projection"],
         )?;
+        let outbox_backlog = IntGauge::new(
+            "otd_outbox_backlog",
+            "messages queued and not sent yet (waiting for a try or a retry)",
+        )?;
+        let outbox_oldest = IntGauge::new(
+            "otd_outbox_oldest_age_seconds",
+            "how long the oldest queued message has waited, by the business clock",
+        )?;
+        registry.register(Box::new(outbox_backlog.clone()))?;
+        registry.register(Box::new(outbox_oldest.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(events.clone()))?;
@@ -73,6 +85,8 @@ impl Metrics {
             latency,
             events,
             lag,
+            outbox_backlog,
+            outbox_oldest,
         })
     }
 }
@@ -144,6 +158,16 @@ pub async fn metrics(State(state): State<AppState>, req: Request) -> Response {
             .lag
             .with_label_values(&[projection.name])
             .set(i64::try_from(lag).unwrap_or(i64::MAX));
+    }
+    if let Ok(backlog) = state.views.outbox_backlog().await {
+        let metrics = &state.metrics;
+        metrics
+            .outbox_backlog
+            .set(i64::try_from(backlog.queued).unwrap_or(i64::MAX));
+        let age = backlog
+            .oldest_queued_at
+            .map_or(0, |at| (state.clock.now() - at).num_seconds().max(0));
+        metrics.outbox_oldest.set(age);
     }
     let mut buffer = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut buffer) {

@@ -65,6 +65,10 @@ use problems::SharedProblems;
         routes::test_drives::cancel,
         routes::test_drives::no_show,
         routes::promises::promise_kpis,
+        routes::messages::customer_messages,
+        routes::messages::register_webhook,
+        routes::messages::deliveries,
+        routes::messages::replay,
     ),
     modifiers(&Bearer, &SharedProblems),
 )]

@@ -22,6 +22,8 @@ pub struct Runtime {
     process: app::process::ProcessHandle,
     /// The 2-hour answer's watcher (stops when dropped).
     _sla: app::process::SlaHandle,
+    /// The outbox's sender and reminders (stops when dropped).
+    _sender: app::outbox::SenderHandle,
 }
 
 /// Why the engine could not start.
@@ -49,6 +51,7 @@ impl Runtime {
         rate_limit: u32,
         options: RunnerOptions,
         people: PeopleParts,
+        outbox: OutboxParts,
     ) -> Result<Runtime, StartError> {
         // A simulated clock continues from the advances the log recorded for its start date.
         app::clock_log::restore(events.as_ref(), &clock)
@@ -75,6 +78,10 @@ impl Runtime {
         let leads: Arc<dyn app::LeadsView> = Arc::new(projections::Leads::new(views.clone()));
         let mut managers = app::process::standard_managers(&executor, supply);
         managers.extend(app::process::crm_managers(&executor, leads.clone()));
+        let outbox_view: Arc<dyn app::OutboxView> =
+            Arc::new(projections::Outbox::new(views.clone()));
+        let messages = app::outbox::MessagesManager::new(executor.clone(), outbox_view.clone());
+        managers.push(Arc::new(messages.clone()));
         let sla =
             app::process::SlaWatcher::new(executor.clone(), leads).spawn(app::process::SLA_TICK);
         // Several processes on one database: only the leader runs the process managers.
@@ -94,6 +101,30 @@ impl Runtime {
         people.reshred(&erased).await.map_err(|e| {
             StartError::Settings(format!("cannot shred erased customers' keys: {e}"))
         })?;
+        let templates = Arc::new(
+            channels::Templates::builtin().map_err(|e| StartError::Settings(e.to_string()))?,
+        );
+        let email = outbox
+            .channels
+            .smtp
+            .as_ref()
+            .map(channels::EmailChannel::new)
+            .transpose()
+            .map_err(|e| StartError::Settings(e.to_string()))?;
+        let webhooks = channels::WebhookChannel::new(&outbox.channels.webhooks)
+            .map_err(|e| StartError::Settings(e.to_string()))?;
+        let guard = webhooks.guard().clone();
+        let sender = app::outbox::Sender::new(
+            people.clone(),
+            outbox_view,
+            app::outbox::Channels {
+                email,
+                webhooks: Some(webhooks),
+            },
+            templates.clone(),
+            outbox.sender,
+        )
+        .spawn(Some(messages));
         let state = AppState {
             catalog,
             clock,
@@ -111,12 +142,14 @@ impl Runtime {
             people: Some(people),
             dev_links: true,
             named_boards: crate::names::NamedBoards::default(),
+            outbox: crate::OutboxState { guard, templates },
         };
         Ok(Runtime {
             state,
             projections,
             process,
             _sla: sla,
+            _sender: sender,
         })
     }
 
@@ -142,6 +175,7 @@ impl Runtime {
             rate_limit,
             RunnerOptions::default(),
             PeopleParts::for_tests(),
+            OutboxParts::for_tests(),
         )
         .await
     }
@@ -163,6 +197,36 @@ impl Runtime {
             tracing::warn!(error = %e, "process managers did not stop cleanly");
         }
         self.projections.stop().await;
+    }
+}
+
+/// What the outbox needs: the channels' settings and how the sender works.
+#[derive(Debug, Clone)]
+pub struct OutboxParts {
+    pub channels: channels::ChannelsConfig,
+    pub sender: app::outbox::SenderOptions,
+}
+
+impl OutboxParts {
+    /// The production setup: the channels as `OTD_SMTP_URL`, `OTD_SMTP_FROM` and
+    /// `OTD_WEBHOOK_ALLOW_HOSTS` say (read once, at start-up).
+    pub fn from_env() -> Result<OutboxParts, StartError> {
+        Ok(OutboxParts {
+            channels: channels::ChannelsConfig::from_env()
+                .map_err(|e| StartError::Settings(e.to_string()))?,
+            sender: app::outbox::SenderOptions::default(),
+        })
+    }
+
+    /// For tests: no SMTP server (e-mails stay queued), webhooks to public addresses only.
+    pub fn for_tests() -> OutboxParts {
+        OutboxParts {
+            channels: channels::ChannelsConfig {
+                smtp: None,
+                webhooks: channels::config::WebhookSettings::default(),
+            },
+            sender: app::outbox::SenderOptions::default(),
+        }
     }
 }
 

@@ -102,9 +102,8 @@ pub struct Customer360 {
     pub leads: Vec<CustomerLead>,
     /// The customer's test drives (a dealer sees its own), latest first.
     pub test_drives: Vec<CustomerTestDrive>,
-    /// Messages (filled as later work adds them).
-    #[schema(value_type = Vec<Object>)]
-    pub messages: Vec<serde_json::Value>,
+    /// The messages to the customer (sent, or queued while they wait), latest first.
+    pub messages: Vec<crate::routes::messages::MessageView>,
     pub erased: bool,
     pub registered_at: DateTime<Utc>,
 }
@@ -237,7 +236,7 @@ pub async fn view_of(
         handovers,
         leads,
         test_drives,
-        messages: Vec::new(),
+        messages: crate::routes::messages::messages_of(state, &ids).await?,
         erased: doc.erased,
         registered_at: doc.registered_at,
     })

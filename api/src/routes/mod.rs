@@ -11,6 +11,7 @@ pub mod health;
 pub mod lead_views;
 pub mod leads;
 pub mod locate;
+pub mod messages;
 pub mod money;
 pub mod order_commands;
 pub mod people_input;

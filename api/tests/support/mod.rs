@@ -211,6 +211,7 @@ async fn started(
         0,
         options,
         api::runtime::PeopleParts::for_tests(),
+        api::runtime::OutboxParts::for_tests(),
     )
     .await
     .unwrap();

@@ -38,10 +38,7 @@ pub struct Plan {
 
 /// Builds a kind's data from `(field, value)` pairs.
 pub(crate) fn data<const N: usize>(fields: [(&str, Value); N]) -> Map<String, Value> {
-    fields
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+    fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// A value as its text (ids, codes, dates, amounts with their currency).
@@ -305,11 +302,7 @@ pub fn response_due(id: &LeadId, lead: &Lead) -> Option<Plan> {
 }
 
 /// The messages a test-drive event decides; `lead` the state of the drive's lead, if any.
-pub fn for_test_drive_event(
-    event: &TestDriveEvent,
-    fact: &str,
-    lead: Option<&Lead>,
-) -> Vec<Plan> {
+pub fn for_test_drive_event(event: &TestDriveEvent, fact: &str, lead: Option<&Lead>) -> Vec<Plan> {
     let TestDriveEvent::Booked { drive, .. } = event else {
         return vec![];
     };

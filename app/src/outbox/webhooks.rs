@@ -71,7 +71,8 @@ pub async fn register(
         events,
         secret: sealed,
     };
-    let done = run::<WebhookEndpoint>(&people.exec, &webhook, metadata, |_| command.clone()).await?;
+    let done =
+        run::<WebhookEndpoint>(&people.exec, &webhook, metadata, |_| command.clone()).await?;
     Ok(Registered {
         webhook,
         secret: text,

@@ -129,7 +129,11 @@ impl Document for DealerStaffDoc {
             (true, true) => "manager",
             (true, false) => "staff",
         };
-        Tags::new(Some(self.dealer_id.to_string()), Some(kind.to_owned()), None)
+        Tags::new(
+            Some(self.dealer_id.to_string()),
+            Some(kind.to_owned()),
+            None,
+        )
     }
 }
 
@@ -307,7 +311,11 @@ fn message(
     Ok(())
 }
 
-fn webhook(id: WebhookId, event: &WebhookEvent, docs: &mut Docs<'_>) -> Result<(), ProjectionError> {
+fn webhook(
+    id: WebhookId,
+    event: &WebhookEvent,
+    docs: &mut Docs<'_>,
+) -> Result<(), ProjectionError> {
     let key = id.to_string();
     match event {
         WebhookEvent::Registered {

@@ -90,10 +90,7 @@ impl ReadModels {
     }
 
     /// The active endpoints that want messages of `kind`.
-    pub async fn webhooks_for(
-        &self,
-        kind: MessageKind,
-    ) -> Result<Vec<WebhookId>, ReadModelError> {
+    pub async fn webhooks_for(&self, kind: MessageKind) -> Result<Vec<WebhookId>, ReadModelError> {
         Ok(self
             .find::<WebhookDoc>(DocQuery::all().tag(0, "active"))
             .await?
