@@ -22,8 +22,8 @@ pub struct Runtime {
     process: app::process::ProcessHandle,
     /// The 2-hour answer's watcher (stops when dropped).
     _sla: app::process::SlaHandle,
-    /// The outbox's sender and reminders (stops when dropped).
-    _sender: app::outbox::SenderHandle,
+    /// The outbox's sender and reminders (stops when dropped; none when not asked for).
+    _sender: Option<app::outbox::SenderHandle>,
 }
 
 /// Why the engine could not start.
@@ -114,17 +114,19 @@ impl Runtime {
         let webhooks = channels::WebhookChannel::new(&outbox.channels.webhooks)
             .map_err(|e| StartError::Settings(e.to_string()))?;
         let guard = webhooks.guard().clone();
-        let sender = app::outbox::Sender::new(
-            people.clone(),
-            outbox_view,
-            app::outbox::Channels {
-                email,
-                webhooks: Some(webhooks),
-            },
-            templates.clone(),
-            outbox.sender,
-        )
-        .spawn(Some(messages));
+        let sender = outbox.send.then(|| {
+            app::outbox::Sender::new(
+                people.clone(),
+                outbox_view,
+                app::outbox::Channels {
+                    email,
+                    webhooks: Some(webhooks),
+                },
+                templates.clone(),
+                outbox.sender,
+            )
+            .spawn(Some(messages))
+        });
         let state = AppState {
             catalog,
             clock,
@@ -205,6 +207,8 @@ impl Runtime {
 pub struct OutboxParts {
     pub channels: channels::ChannelsConfig,
     pub sender: app::outbox::SenderOptions,
+    /// Whether this engine sends (tests that drive a sender of their own say no).
+    pub send: bool,
 }
 
 impl OutboxParts {
@@ -215,6 +219,7 @@ impl OutboxParts {
             channels: channels::ChannelsConfig::from_env()
                 .map_err(|e| StartError::Settings(e.to_string()))?,
             sender: app::outbox::SenderOptions::default(),
+            send: true,
         })
     }
 
@@ -226,6 +231,7 @@ impl OutboxParts {
                 webhooks: channels::config::WebhookSettings::default(),
             },
             sender: app::outbox::SenderOptions::default(),
+            send: true,
         }
     }
 }
