@@ -83,7 +83,7 @@ async fn lead_for(w: &World, n: u32) -> LeadId {
     let customer = CustomerId::parse(&format!("C-{n}")).unwrap();
     w.people
         .register_examples(
-            &[customer.clone()],
+            std::slice::from_ref(&customer),
             &MarketCode::parse("DE").unwrap(),
             &w.meta(),
         )
