@@ -2,9 +2,12 @@
 //! by the test and reading what arrived, and small TCP servers that refuse
 //! (550), defer (451), hang or drop the connection.
 //!
-//! Without python3 and aiosmtpd these tests FAIL, saying how to install it
-//! (`python3 -m pip install aiosmtpd`; `.ci/run` does), unless
-//! `OTD_TEST_SKIP_SMTP=1` asks to skip them explicitly.
+//! The Python is `OTD_TEST_PYTHON` (`.ci/run` points it at a virtualenv
+//! where it installed aiosmtpd), else `python3`. Without aiosmtpd these
+//! tests FAIL, saying how to install it (`python3 -m pip install aiosmtpd`),
+//! unless `OTD_TEST_SKIP_SMTP=1` asks to skip them explicitly.
+
+#![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -37,9 +40,13 @@ impl Drop for Sink {
     }
 }
 
+fn python() -> String {
+    std::env::var("OTD_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
 /// Starts the sink, or returns None when the skip is asked for explicitly.
 fn sink() -> Option<Sink> {
-    let has_aiosmtpd = Command::new("python3")
+    let has_aiosmtpd = Command::new(python())
         .args(["-c", "import aiosmtpd"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -51,13 +58,15 @@ fn sink() -> Option<Sink> {
             return None;
         }
         panic!(
-            "the e-mail tests need python3 with aiosmtpd: run `python3 -m pip install aiosmtpd` \
-             (or set OTD_TEST_SKIP_SMTP=1 to skip them explicitly)"
+            "the e-mail tests need {} with aiosmtpd: run `{0} -m pip install aiosmtpd` or point \
+             OTD_TEST_PYTHON at a Python that has it (or set OTD_TEST_SKIP_SMTP=1 to skip them \
+             explicitly)",
+            python()
         );
     }
     let folder = tempfile::tempdir().unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-    let mut child = Command::new("python3")
+    let mut child = Command::new(python())
         .arg(script)
         .arg(folder.path())
         .stdin(Stdio::piped())
@@ -138,7 +147,10 @@ fn email(to: &str, kind: MessageKind, language: Language) -> Email {
         message_id: Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{kind}/{to}").as_bytes()),
         to: to.to_owned(),
         to_name: Some("Erika Mustermann".into()),
-        rendered: Templates::builtin().unwrap().render(kind, language, &data).unwrap(),
+        rendered: Templates::builtin()
+            .unwrap()
+            .render(kind, language, &data)
+            .unwrap(),
     }
 }
 
@@ -152,16 +164,28 @@ async fn an_email_arrives_with_its_message_id_language_and_both_parts() {
     let got = &sink.arrived(1)[0];
     assert_eq!(got["mail_from"], "orders@oem.example");
     assert_eq!(got["rcpt_tos"], serde_json::json!(["erika@example.de"]));
-    assert_eq!(got["message_id"], format!("<{}@oem.example>", mail.message_id));
+    assert_eq!(
+        got["message_id"],
+        format!("<{}@oem.example>", mail.message_id)
+    );
     assert_eq!(got["content_language"], "de");
     assert_eq!(got["content_type"], "multipart/alternative");
-    assert_eq!(got["subject"], "Neuer Liefertermin für Ihre Bestellung [order_id]");
+    assert_eq!(
+        got["subject"],
+        "Neuer Liefertermin für Ihre Bestellung [order_id]"
+    );
     assert_eq!(got["from"], "Orders <orders@oem.example>");
     assert!(got["to"].as_str().unwrap().contains("erika@example.de"));
     let text = got["parts"]["text/plain"].as_str().unwrap();
     let html = got["parts"]["text/html"].as_str().unwrap();
-    assert!(text.contains("Grund: Lieferengpass <Halbleiter> & Co"), "{text}");
-    assert!(html.contains("Grund: Lieferengpass &lt;Halbleiter&gt; &amp; Co"), "{html}");
+    assert!(
+        text.contains("Grund: Lieferengpass <Halbleiter> & Co"),
+        "{text}"
+    );
+    assert!(
+        html.contains("Grund: Lieferengpass &lt;Halbleiter&gt; &amp; Co"),
+        "{html}"
+    );
     assert!(html.contains("<html lang=\"de\">"));
 }
 
@@ -176,7 +200,10 @@ async fn every_kind_arrives_in_every_language() {
             let mut mail = email("dealer@example.cn", kind, language);
             mail.message_id = Uuid::new_v4();
             channel.send(&mail).await.unwrap();
-            let subject = templates.render(kind, language, &data(kind)).unwrap().subject;
+            let subject = templates
+                .render(kind, language, &data(kind))
+                .unwrap()
+                .subject;
             expected.push((mail.message_id, language, subject));
         }
     }
@@ -184,7 +211,11 @@ async fn every_kind_arrives_in_every_language() {
     for (summary, (id, language, subject)) in got.iter().zip(&expected) {
         assert_eq!(summary["message_id"], format!("<{id}@oem.example>"));
         assert_eq!(summary["content_language"], language.as_str());
-        assert_eq!(summary["subject"], subject.as_str(), "subjects in Chinese and German survive");
+        assert_eq!(
+            summary["subject"],
+            subject.as_str(),
+            "subjects in Chinese and German survive"
+        );
         assert!(summary["parts"]["text/plain"].is_string());
         assert!(summary["parts"]["text/html"].is_string());
     }
@@ -193,7 +224,11 @@ async fn every_kind_arrives_in_every_language() {
 #[tokio::test]
 async fn a_redelivery_after_a_crash_carries_the_same_message_id() {
     let Some(sink) = sink() else { return };
-    let mail = email("erika@example.de", MessageKind::OrderConfirmed, Language::En);
+    let mail = email(
+        "erika@example.de",
+        MessageKind::OrderConfirmed,
+        Language::En,
+    );
     // Sent, then the sender died before recording it: sent again.
     sink.channel().send(&mail).await.unwrap();
     sink.channel().send(&mail).await.unwrap();
@@ -208,10 +243,16 @@ async fn a_refused_recipient_is_permanent_and_a_full_mailbox_transient() {
     let channel = sink.channel();
     let nobody = email("nobody@example.de", MessageKind::Delivered, Language::De);
     let error = channel.send(&nobody).await.unwrap_err();
-    assert_eq!((error.failure, error.status), (Failure::Permanent, Some(550)));
+    assert_eq!(
+        (error.failure, error.status),
+        (Failure::Permanent, Some(550))
+    );
     let full = email("full@example.de", MessageKind::Delivered, Language::De);
     let error = channel.send(&full).await.unwrap_err();
-    assert_eq!((error.failure, error.status), (Failure::Transient, Some(452)));
+    assert_eq!(
+        (error.failure, error.status),
+        (Failure::Transient, Some(452))
+    );
     assert!(summaries(sink.folder.path()).is_empty());
 }
 
@@ -256,7 +297,11 @@ async fn misbehaving(how: Misbehaviour) -> u16 {
                         }
                         _ => "250 ok".to_owned(),
                     };
-                    if write.write_all(format!("{reply}\r\n").as_bytes()).await.is_err() {
+                    if write
+                        .write_all(format!("{reply}\r\n").as_bytes())
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -268,34 +313,53 @@ async fn misbehaving(how: Misbehaviour) -> u16 {
 
 async fn send_to(how: Misbehaviour) -> channels::outcome::SendError {
     let port = misbehaving(how).await;
-    let mail = email("erika@example.de", MessageKind::OrderConfirmed, Language::En);
+    let mail = email(
+        "erika@example.de",
+        MessageKind::OrderConfirmed,
+        Language::En,
+    );
     channel_to(port).send(&mail).await.unwrap_err()
 }
 
 #[tokio::test]
 async fn a_server_refusing_with_550_is_a_permanent_failure() {
     let error = send_to(Misbehaviour::MailReply("550 5.7.1 relaying denied")).await;
-    assert_eq!((error.failure, error.status), (Failure::Permanent, Some(550)));
+    assert_eq!(
+        (error.failure, error.status),
+        (Failure::Permanent, Some(550))
+    );
 }
 
 #[tokio::test]
 async fn a_server_deferring_with_451_is_a_transient_failure() {
     let error = send_to(Misbehaviour::MailReply("451 4.3.0 try again later")).await;
-    assert_eq!((error.failure, error.status), (Failure::Transient, Some(451)));
+    assert_eq!(
+        (error.failure, error.status),
+        (Failure::Transient, Some(451))
+    );
 }
 
 #[tokio::test]
 async fn a_hanging_server_times_out_as_a_transient_failure() {
     let error = send_to(Misbehaviour::Hang).await;
     assert_eq!((error.failure, error.status), (Failure::Transient, None));
-    assert!(error.detail.contains("timeout") || error.detail.contains("did not finish"), "{}", error.detail);
+    assert!(
+        error.detail.contains("timeout") || error.detail.contains("did not finish"),
+        "{}",
+        error.detail
+    );
 }
 
 #[tokio::test]
 async fn a_dropped_connection_is_a_transient_failure() {
     for how in [Misbehaviour::Drop, Misbehaviour::DropMidway] {
         let error = send_to(how).await;
-        assert_eq!((error.failure, error.status), (Failure::Transient, None), "{}", error.detail);
+        assert_eq!(
+            (error.failure, error.status),
+            (Failure::Transient, None),
+            "{}",
+            error.detail
+        );
     }
 }
 
@@ -304,7 +368,11 @@ async fn a_closed_port_is_a_transient_failure() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let mail = email("erika@example.de", MessageKind::OrderConfirmed, Language::En);
+    let mail = email(
+        "erika@example.de",
+        MessageKind::OrderConfirmed,
+        Language::En,
+    );
     let error = channel_to(port).send(&mail).await.unwrap_err();
     assert_eq!((error.failure, error.status), (Failure::Transient, None));
 }
@@ -312,7 +380,11 @@ async fn a_closed_port_is_a_transient_failure() {
 #[test]
 fn a_bad_recipient_address_is_permanent_and_nothing_is_sent() {
     let channel = channel_to(1);
-    let mut mail = email("erika@example.de", MessageKind::OrderConfirmed, Language::En);
+    let mut mail = email(
+        "erika@example.de",
+        MessageKind::OrderConfirmed,
+        Language::En,
+    );
     mail.to = "not an address".into();
     let error = channel.build(&mail).unwrap_err();
     assert_eq!(error.failure, Failure::Permanent);
