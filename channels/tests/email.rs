@@ -169,6 +169,7 @@ async fn an_email_arrives_with_its_message_id_language_and_both_parts() {
         format!("<{}@oem.example>", mail.message_id)
     );
     assert_eq!(got["content_language"], "de");
+    assert_eq!(got["auto_submitted"], "auto-generated");
     assert_eq!(got["content_type"], "multipart/alternative");
     assert_eq!(
         got["subject"],
