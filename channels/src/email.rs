@@ -93,6 +93,7 @@ impl EmailChannel {
             .subject(email.rendered.subject.clone())
             .message_id(Some(self.message_id_header(email.message_id)))
             .header(ContentLanguage(email.rendered.language.as_str().to_owned()))
+            .header(AutoSubmitted)
             .multipart(MultiPart::alternative_plain_html(
                 email.rendered.text.clone(),
                 email.rendered.html.clone(),
@@ -160,5 +161,24 @@ impl Header for ContentLanguage {
 
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): sent by a machine, so
+/// out-of-office replies and other responders leave it alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
     }
 }

@@ -1,5 +1,7 @@
 //! The channels' settings from the environment.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 
 use channels::config::{ChannelsConfig, ConfigError, DEFAULT_FROM};

@@ -2,9 +2,12 @@
 //! by the test and reading what arrived, and small TCP servers that refuse
 //! (550), defer (451), hang or drop the connection.
 //!
-//! Without python3 and aiosmtpd these tests FAIL, saying how to install it
-//! (`python3 -m pip install aiosmtpd`; `.ci/run` does), unless
-//! `OTD_TEST_SKIP_SMTP=1` asks to skip them explicitly.
+//! The Python is `OTD_TEST_PYTHON` (`.ci/run` points it at a virtualenv
+//! where it installed aiosmtpd), else `python3`. Without aiosmtpd these
+//! tests FAIL, saying how to install it (`python3 -m pip install aiosmtpd`),
+//! unless `OTD_TEST_SKIP_SMTP=1` asks to skip them explicitly.
+
+#![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -37,9 +40,13 @@ impl Drop for Sink {
     }
 }
 
+fn python() -> String {
+    std::env::var("OTD_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
 /// Starts the sink, or returns None when the skip is asked for explicitly.
 fn sink() -> Option<Sink> {
-    let has_aiosmtpd = Command::new("python3")
+    let has_aiosmtpd = Command::new(python())
         .args(["-c", "import aiosmtpd"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -51,13 +58,15 @@ fn sink() -> Option<Sink> {
             return None;
         }
         panic!(
-            "the e-mail tests need python3 with aiosmtpd: run `python3 -m pip install aiosmtpd` \
-             (or set OTD_TEST_SKIP_SMTP=1 to skip them explicitly)"
+            "the e-mail tests need {} with aiosmtpd: run `{0} -m pip install aiosmtpd` or point \
+             OTD_TEST_PYTHON at a Python that has it (or set OTD_TEST_SKIP_SMTP=1 to skip them \
+             explicitly)",
+            python()
         );
     }
     let folder = tempfile::tempdir().unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-    let mut child = Command::new("python3")
+    let mut child = Command::new(python())
         .arg(script)
         .arg(folder.path())
         .stdin(Stdio::piped())
@@ -160,6 +169,7 @@ async fn an_email_arrives_with_its_message_id_language_and_both_parts() {
         format!("<{}@oem.example>", mail.message_id)
     );
     assert_eq!(got["content_language"], "de");
+    assert_eq!(got["auto_submitted"], "auto-generated");
     assert_eq!(got["content_type"], "multipart/alternative");
     assert_eq!(
         got["subject"],

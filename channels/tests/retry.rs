@@ -1,6 +1,8 @@
 //! The retry policy and the attempt record: delays within their bounds,
 //! ceilings that only grow, the last attempt a dead letter.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use channels::outcome::{Delivered, Failure, SendError};

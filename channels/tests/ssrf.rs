@@ -1,6 +1,8 @@
 //! The SSRF guard: which addresses a webhook may never reach, and the
 //! allow-list that opens a named host.
 
+#![allow(clippy::unwrap_used)]
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use channels::webhook::{forbidden, SsrfGuard, UrlRefused};

@@ -1,6 +1,8 @@
 //! The templates: every kind in every language, only the fields its data
 //! carries, values escaped where they land.
 
+#![allow(clippy::unwrap_used)]
+
 use channels::render::{builtin_files, RenderError, TemplateError, Templates, LANGUAGES};
 use domain::message::MessageKind;
 use domain::values::Language;

@@ -2,6 +2,8 @@
 //! verifies every signature with its own code, answers as each test
 //! scripts it, and records what it saw.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -51,6 +51,7 @@ class Sink:
             "from": str(message["From"]),
             "to": str(message["To"]),
             "content_language": message["Content-Language"],
+            "auto_submitted": message["Auto-Submitted"],
             "content_type": message.get_content_type(),
             "parts": parts,
         }
