@@ -2,7 +2,8 @@
 //! reading what arrived, and an HTTP webhook receiver that verifies every Standard Webhooks
 //! signature with its own code, answers as the test scripts it, and records what it saw.
 //!
-//! Without python3 and aiosmtpd the e-mail tests FAIL, saying how to install it, unless
+//! The Python is `OTD_TEST_PYTHON` (`.ci/run` points it at a virtualenv with aiosmtpd), else
+//! `python3`. Without aiosmtpd the e-mail tests FAIL, saying how to install it, unless
 //! `OTD_TEST_SKIP_SMTP=1` asks to skip them explicitly.
 
 #![allow(dead_code, clippy::unwrap_used)]
@@ -41,7 +42,8 @@ impl Drop for Sink {
 impl Sink {
     /// Starts the sink, or returns None when the skip is asked for explicitly.
     pub fn start() -> Option<Sink> {
-        let has = Command::new("python3")
+        let python = std::env::var("OTD_TEST_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let has = Command::new(&python)
             .args(["-c", "import aiosmtpd"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -62,7 +64,7 @@ impl Sink {
             env!("CARGO_MANIFEST_DIR"),
             "/../channels/tests/support/smtp_sink.py"
         );
-        let mut child = Command::new("python3")
+        let mut child = Command::new(&python)
             .arg(script)
             .arg(folder.path())
             .stdin(Stdio::piped())
