@@ -210,6 +210,13 @@ fn every_route_of_the_contract_is_described() {
         ("get", "/api/v1/invoices"),
         ("get", "/api/v1/invoices/{number}"),
         ("post", "/api/v1/invoices/{number}/payments"),
+        ("get", "/api/v1/customers/{customer_id}/messages"),
+        ("post", "/api/v1/webhooks"),
+        ("get", "/api/v1/webhooks/{webhook_id}/deliveries"),
+        (
+            "post",
+            "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/replay",
+        ),
         ("post", "/api/v1/clock/advance"),
         ("get", "/api/v1/clock"),
     ];
