@@ -18,6 +18,7 @@ use domain::customer::CustomerError;
 use domain::invoice::InvoiceError;
 use domain::invoice_register::InvoiceRegisterError;
 use domain::lead::{Grade, LeadError};
+use domain::message::MessageError;
 use domain::order::{Action, OrderError, OrderStatus};
 use domain::shipment::{ShipmentError, ShipmentStatus};
 use domain::slot::SlotError;
@@ -29,6 +30,7 @@ use domain::values::{
     OptionCode, OrderId, PaymentId, PlantId, ShipmentId, TestDriveId, UserId, VehicleId, Vin,
 };
 use domain::vehicle::{VehicleError, VehicleStatus};
+use domain::webhook::WebhookError;
 
 fn eur() -> Money {
     Money::new(100, Currency::EUR)
@@ -356,6 +358,27 @@ fn test_drive_errors() -> Vec<(TestDriveError, &'static str)> {
     ]
 }
 
+#[rustfmt::skip]
+fn message_errors() -> Vec<(MessageError, &'static str)> {
+    use domain::message::{Channel, MessageKind};
+    let id = domain::values::MessageId::derived("rule-codes");
+    vec![
+        (MessageError::NotQueued, "message_not_found"),
+        (MessageError::WrongId { given: id, expected: id }, "message_id_mismatch"),
+        (MessageError::NoConsent { kind: MessageKind::OrderConfirmed, channel: Channel::Email }, "no_marketing_consent"),
+        (MessageError::AttemptOutOfOrder { given: 2, recorded: 0 }, "attempt_out_of_order"),
+        (MessageError::NotDeadLettered, "not_dead_lettered"),
+    ]
+}
+
+#[rustfmt::skip]
+fn webhook_errors() -> Vec<(WebhookError, &'static str)> {
+    vec![
+        (WebhookError::NotRegistered, "webhook_not_found"),
+        (WebhookError::AlreadyRegistered { webhook: domain::values::WebhookId::derived("w") }, "webhook_exists"),
+    ]
+}
+
 /// Every rejection a service can answer, with its pinned code.
 #[rustfmt::skip]
 fn rejections() -> Vec<(Rejection, &'static str)> {
@@ -375,6 +398,8 @@ fn rejections() -> Vec<(Rejection, &'static str)> {
     all.extend(lift(user_errors()));
     all.extend(lift(lead_errors()));
     all.extend(lift(test_drive_errors()));
+    all.extend(lift(message_errors()));
+    all.extend(lift(webhook_errors()));
     all.extend([
         (Rejection::AssigneeNotAtDealer { user: user(), dealer: dealer() }, "assignee_not_at_dealer"),
         (Rejection::CustomerRequired, "customer_required"),
@@ -405,6 +430,14 @@ fn access_errors() -> Vec<(api::problem::ApiError, &'static str)> {
     use api::routes::{customers, people_input};
     vec![
         (ApiError::InvalidCredentials, "invalid_credentials"),
+        (
+            api::routes::messages::url_refused("loopback"),
+            "webhook_url_refused",
+        ),
+        (
+            api::routes::messages::unknown_event("empty"),
+            "unknown_event",
+        ),
         (ApiError::Csrf("no token".into()), "csrf"),
         (
             api::routes::promises::before_order(
@@ -477,6 +510,7 @@ fn every_variant_has_a_sample(
     c: &CommissionError,
     people: (&CustomerError, &ClaimError, &UserError),
     crm: (&LeadError, &TestDriveError),
+    outbox: (&MessageError, &WebhookError),
     x: &Rejection,
 ) {
     use CommissionError as C;
@@ -573,11 +607,19 @@ fn every_variant_has_a_sample(
         | TestDriveError::AlreadyNoShow { .. } | TestDriveError::NotStarted { .. }
         | TestDriveError::AlreadyOver { .. } | TestDriveError::ReasonTooLong { .. } => {}
     }
+    match outbox.0 {
+        MessageError::NotQueued | MessageError::WrongId { .. } | MessageError::NoConsent { .. }
+        | MessageError::AttemptOutOfOrder { .. } | MessageError::NotDeadLettered => {}
+    }
+    match outbox.1 {
+        WebhookError::NotRegistered | WebhookError::AlreadyRegistered { .. } => {}
+    }
     match x {
         Rejection::Order(_) | Rejection::Vehicle(_) | Rejection::Slot(_)
         | Rejection::Shipment(_) | Rejection::Register(_) | Rejection::Invoice(_)
         | Rejection::Commission(_) | Rejection::Customer(_) | Rejection::Claim(_)
         | Rejection::User(_) | Rejection::Lead(_) | Rejection::TestDrive(_)
+        | Rejection::Message(_) | Rejection::Webhook(_)
         | Rejection::AssigneeNotAtDealer { .. } | Rejection::CustomerRequired
         | Rejection::DestinationRequired { .. }
         | Rejection::VehicleDoesNotMatch { .. } | Rejection::VehicleOutOfReach { .. }
@@ -603,6 +645,7 @@ fn every_refusal_answers_its_pinned_rule_code() {
     assert!(distinct(&customer_errors()) && distinct(&claim_errors()) && distinct(&user_errors()));
     assert!(distinct(&violations()) && distinct(&clock_errors()));
     assert!(distinct(&lead_errors()) && distinct(&test_drive_errors()));
+    assert!(distinct(&message_errors()) && distinct(&webhook_errors()));
     for (rejection, code) in rejections() {
         assert_eq!(rejection.rule(), code, "{rejection:?}");
     }

@@ -100,6 +100,16 @@ pub async fn customer_messages(
     Ok(Json(messages_of(&state, &ids).await?))
 }
 
+/// The refusal of a webhook URL (422 `webhook_url_refused`).
+pub fn url_refused(detail: impl Into<String>) -> ApiError {
+    ApiError::rule("webhook_url_refused", detail)
+}
+
+/// The refusal of an `events[]` that names nothing or no kind (422 `unknown_event`).
+pub fn unknown_event(detail: impl Into<String>) -> ApiError {
+    ApiError::rule("unknown_event", detail)
+}
+
 /// A webhook endpoint to register.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -136,10 +146,8 @@ pub async fn register_webhook(
 ) -> Result<(StatusCode, Json<WebhookCreated>), ApiError> {
     caller.require(&[Role::Admin])?;
     let people = people(&state)?;
-    let url = url::Url::parse(body.url.trim())
-        .map_err(|e| ApiError::rule("webhook_url_refused", format!("the URL: {e}")))?;
-    let events = Subscription::parse(&body.events)
-        .map_err(|e| ApiError::rule("unknown_event", e.to_string()))?;
+    let url = url::Url::parse(body.url.trim()).map_err(|e| url_refused(format!("the URL: {e}")))?;
+    let events = Subscription::parse(&body.events).map_err(|e| unknown_event(e.to_string()))?;
     let webhook = WebhookId::from_uuid(new_id(&caller, &headers, "webhook"));
     let registered = app::outbox::webhooks::register(
         people,
@@ -151,9 +159,7 @@ pub async fn register_webhook(
     )
     .await
     .map_err(|e| match e {
-        app::outbox::webhooks::RegisterError::Url(refused) => {
-            ApiError::rule("webhook_url_refused", refused.to_string())
-        }
+        app::outbox::webhooks::RegisterError::Url(refused) => url_refused(refused.to_string()),
         app::outbox::webhooks::RegisterError::Service(e) => e.into(),
     })?;
     Ok((
