@@ -1,6 +1,8 @@
 //! The outbox's aggregates: a message (queued once per fact and recipient,
 //! consents, attempts, sent, dead letters, replay) and a webhook endpoint.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::catalog::Catalog;
 use domain::message::{

@@ -26,6 +26,7 @@ fn placed() -> Vec<OrderEvent> {
             options: options(&["PNT-RED"]),
             channel: Channel::Online,
             billing: None,
+            lead: None,
         },
         TODAY,
     )

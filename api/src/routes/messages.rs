@@ -75,7 +75,7 @@ pub async fn messages_of(
                 .map_err(read_error)?,
         );
     }
-    docs.sort_by(|a, b| (b.queued_at, b.message_id).cmp(&(a.queued_at, a.message_id)));
+    docs.sort_by_key(|d| std::cmp::Reverse((d.queued_at, d.message_id)));
     Ok(docs.iter().map(|d| MessageView::of(state, d)).collect())
 }
 

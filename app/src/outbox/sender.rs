@@ -366,10 +366,19 @@ impl Sender {
                     next = log.next() => match next {
                         Ok(event) => {
                             let stream = event.stream_id.as_str();
-                            stream == CLOCK_STREAM
-                                || (domain::streams::category_of(stream) == <Message as Aggregate>::CATEGORY
-                                    && matches!(event.event_type.as_str(),
-                                        "MessageQueued" | "MessageReplayed"))
+                            if stream == CLOCK_STREAM {
+                                let clock = self.people.exec.clock();
+                                crate::clock_log::reached(clock, &event, Duration::from_secs(1))
+                                    .await;
+                                true
+                            } else {
+                                domain::streams::category_of(stream)
+                                    == <Message as Aggregate>::CATEGORY
+                                    && matches!(
+                                        event.event_type.as_str(),
+                                        "MessageQueued" | "MessageReplayed"
+                                    )
+                            }
                         }
                         Err(_) => {
                             ticks.tick().await;

@@ -68,7 +68,7 @@ impl ReadModels {
         let mut messages = self
             .find::<MessageDoc>(DocQuery::all().tag(0, customer.as_str()))
             .await?;
-        messages.sort_by(|a, b| (b.queued_at, b.message_id).cmp(&(a.queued_at, a.message_id)));
+        messages.sort_by_key(|m| std::cmp::Reverse((m.queued_at, m.message_id)));
         Ok(messages)
     }
 
@@ -80,7 +80,7 @@ impl ReadModels {
         let mut messages = self
             .find::<MessageDoc>(DocQuery::all().tag(1, webhook.to_string()))
             .await?;
-        messages.sort_by(|a, b| (b.queued_at, b.message_id).cmp(&(a.queued_at, a.message_id)));
+        messages.sort_by_key(|m| std::cmp::Reverse((m.queued_at, m.message_id)));
         Ok(messages)
     }
 
