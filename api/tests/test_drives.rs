@@ -279,6 +279,7 @@ async fn outcomes_by_role_and_each_once() {
         404,
     );
     assert_problem(&post(&dealer, "not-a-drive", "no-show").await, 400);
+    settle(&rt).await;
     let r = call(
         &rt.state,
         "GET",
