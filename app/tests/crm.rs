@@ -797,3 +797,39 @@ async fn a_completed_drive_is_a_contact_on_its_lead_and_a_cancelled_one_frees_it
         TestDriveStatus::Cancelled
     );
 }
+
+#[tokio::test]
+async fn an_erased_customer_gets_no_lead_and_no_test_drive() {
+    let w = World::memory().await;
+    let c = customers(&w, &["C-7"]).await;
+    w.people.erase(&c[0], &w.meta()).await.unwrap();
+    let head = w.head().await;
+    let new = NewLead {
+        lead: LeadId::derived("erased"),
+        customer: LeadCustomer::Known(c[0].clone()),
+        dealer: dealer(),
+        model: aura(),
+        source: LeadSource::Phone,
+        grade: None,
+        note: None,
+        assigned_to: None,
+    };
+    let e = w.people.open_lead(new, &w.meta()).await.unwrap_err();
+    assert!(matches!(
+        rejected(e),
+        Rejection::Customer(domain::customer::CustomerError::Erased)
+    ));
+    let e = w
+        .services
+        .book_test_drive(
+            booking(&c[0], 1, slot(3), BookingChannel::Online),
+            &w.meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        rejected(e),
+        Rejection::Customer(domain::customer::CustomerError::Erased)
+    ));
+    assert_eq!(w.head().await, head);
+}
