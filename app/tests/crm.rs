@@ -271,6 +271,42 @@ async fn a_lagging_view_asking_again_records_no_second_breach() {
 }
 
 #[tokio::test]
+async fn a_late_first_answer_before_the_watcher_looked_leaves_its_breach_once() {
+    let w = World::memory().await;
+    let id = lead_for(&w, 1).await;
+    w.clock.advance_minutes(125).unwrap();
+    w.people
+        .record_contact(id, &consultant(anna()), phone_call(), &w.meta())
+        .await
+        .unwrap();
+    let l = lead(&w, id).await;
+    assert!(
+        l.sla_breached(),
+        "the late answer records the missed one first"
+    );
+    assert!(l.first_contact_at().is_some());
+    assert_eq!(watcher(&w).sweep().await.unwrap(), 0);
+    w.people
+        .record_contact(id, &consultant(anna()), phone_call(), &w.meta())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store
+            .read_stream(
+                &store::StreamId::parse(format!("lead-{id}")).unwrap(),
+                0,
+                100
+            )
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.event_type == "LeadSlaBreached")
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
 async fn the_watcher_records_a_breach_right_after_the_clock_is_advanced() {
     let w = World::memory().await;
     let id = lead_for(&w, 1).await;
@@ -796,4 +832,40 @@ async fn a_completed_drive_is_a_contact_on_its_lead_and_a_cancelled_one_frees_it
         day.drive(&second.test_drive).unwrap().status,
         TestDriveStatus::Cancelled
     );
+}
+
+#[tokio::test]
+async fn an_erased_customer_gets_no_lead_and_no_test_drive() {
+    let w = World::memory().await;
+    let c = customers(&w, &["C-7"]).await;
+    w.people.erase(&c[0], &w.meta()).await.unwrap();
+    let head = w.head().await;
+    let new = NewLead {
+        lead: LeadId::derived("erased"),
+        customer: LeadCustomer::Known(c[0].clone()),
+        dealer: dealer(),
+        model: aura(),
+        source: LeadSource::Phone,
+        grade: None,
+        note: None,
+        assigned_to: None,
+    };
+    let e = w.people.open_lead(new, &w.meta()).await.unwrap_err();
+    assert!(matches!(
+        rejected(e),
+        Rejection::Customer(domain::customer::CustomerError::Erased)
+    ));
+    let e = w
+        .services
+        .book_test_drive(
+            booking(&c[0], 1, slot(3), BookingChannel::Online),
+            &w.meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        rejected(e),
+        Rejection::Customer(domain::customer::CustomerError::Erased)
+    ));
+    assert_eq!(w.head().await, head);
 }

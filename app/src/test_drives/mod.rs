@@ -90,13 +90,7 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Booked, ServiceError> {
         let exec = &self.exec;
-        let (customer, state) = crate::people::privacy::resolve(exec, &input.customer).await?;
-        if !state.registered() {
-            return Err(CommandError::NotFound(format!(
-                "customer {}",
-                input.customer
-            )));
-        }
+        let customer = crate::people::privacy::known_person(exec, &input.customer).await?;
         let catalog = exec.catalog();
         let outlet = catalog.dealer(&input.dealer).ok_or_else(|| {
             CommandError::Rejected(Rejection::Lead(LeadError::UnknownDealer {
