@@ -17,7 +17,10 @@ pub(super) fn on_arrival(
     mut events: Vec<OrderEvent>,
     ctx: &Context<'_>,
 ) -> Vec<OrderEvent> {
-    if o.promises.compensation.is_some() {
+    let arrives = events
+        .iter()
+        .any(|e| matches!(e, OrderEvent::ArrivedAtDealer { .. }));
+    if !arrives || o.promises.compensation.is_some() {
         return events;
     }
     let Some(terms) = ctx
