@@ -267,13 +267,6 @@ async fn every_kind_is_decided_from_its_event_and_sent_by_email_and_webhook_in_t
     .await;
     advance(&s, r#"{"minutes": 30}"#).await;
     settle(&rt).await;
-    // The SLA watcher's sweep, as its tick runs it (woken by the advance, it may still read
-    // the clock from before it: the advance is appended before the clock moves).
-    let leads: Arc<dyn app::LeadsView> = Arc::new(projections::Leads::new(s.views.clone()));
-    app::process::SlaWatcher::new(s.executor.clone(), leads)
-        .sweep()
-        .await
-        .unwrap();
     until(WAIT, "lead.sla_breached", || {
         !receiver.seen_of("lead.sla_breached").is_empty()
     })

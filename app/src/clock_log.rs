@@ -151,18 +151,3 @@ pub async fn restore(
 fn clock_stream() -> Result<StreamId, StoreError> {
     StreamId::parse(CLOCK_STREAM)
 }
-
-/// Waits (at most `within`) until `clock` has moved to where the clock-stream event `record`
-/// advanced it: the advance is appended before the clock moves, so a follower woken by the
-/// event could otherwise still read the time from before it.
-pub async fn reached(clock: &Clock, record: &store::RecordedEvent, within: std::time::Duration) {
-    let Ok(ClockEvent::Advanced { to, .. }) =
-        serde_json::from_str::<ClockEvent>(record.payload.as_str())
-    else {
-        return;
-    };
-    let deadline = tokio::time::Instant::now() + within;
-    while clock.now() < to && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-    }
-}

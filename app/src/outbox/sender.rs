@@ -33,7 +33,6 @@ use store::Metadata;
 use tokio::task::JoinHandle;
 
 use super::webhooks::{secret_subject, SECRET_FIELD};
-use crate::clock_log::CLOCK_STREAM;
 use crate::people::People;
 use crate::steps::{load, run};
 use crate::vault::Opened;
@@ -350,8 +349,9 @@ impl Sender {
         Ok(Ok(Endpoint { url, secret }))
     }
 
-    /// Starts sending on a tokio task: a sweep (and the clock-driven reminders of `remind`)
-    /// every tick, after every message queued or replayed and after every clock advance.
+    /// Starts sending on a tokio task: a sweep (and the clock-driven reminders of `reminders`)
+    /// every tick, after every message queued or replayed, and on every move of a simulated
+    /// clock.
     pub fn spawn(self, reminders: Option<super::MessagesManager>) -> SenderHandle {
         let task = tokio::spawn(async move {
             let store = self.people.exec.store().clone();
@@ -359,26 +359,31 @@ impl Sender {
                 Ok(head) => store.subscribe_all(head),
                 Err(_) => store.subscribe_all(store::Position::START),
             };
+            let mut moves = self.people.exec.clock().moves();
             let mut ticks = tokio::time::interval(self.options.tick);
             loop {
+                let moved = async {
+                    match moves.as_mut() {
+                        Some(moved) => moved.changed().await.is_ok(),
+                        None => std::future::pending().await,
+                    }
+                };
                 let look = tokio::select! {
                     _ = ticks.tick() => true,
+                    still = moved => {
+                        if !still {
+                            moves = None;
+                        }
+                        true
+                    }
                     next = log.next() => match next {
                         Ok(event) => {
-                            let stream = event.stream_id.as_str();
-                            if stream == CLOCK_STREAM {
-                                let clock = self.people.exec.clock();
-                                crate::clock_log::reached(clock, &event, Duration::from_secs(1))
-                                    .await;
-                                true
-                            } else {
-                                domain::streams::category_of(stream)
-                                    == <Message as Aggregate>::CATEGORY
-                                    && matches!(
-                                        event.event_type.as_str(),
-                                        "MessageQueued" | "MessageReplayed"
-                                    )
-                            }
+                            domain::streams::category_of(event.stream_id.as_str())
+                                == <Message as Aggregate>::CATEGORY
+                                && matches!(
+                                    event.event_type.as_str(),
+                                    "MessageQueued" | "MessageReplayed"
+                                )
                         }
                         Err(_) => {
                             ticks.tick().await;
