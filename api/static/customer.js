@@ -1,5 +1,5 @@
 // otd web UI: the customer 360. One page per customer: profile, consents,
-// orders with status and ETA, invoices and payments, handovers. The
+// orders with status and ETA, invoices and payments, handovers, messages. The
 // customer sees their own; their dealers, planners and finance theirs.
 //
 // The actions are shown to whom the API lets use them (it still decides,
@@ -71,6 +71,12 @@
       o.delivered ? 'handed over' : `booked for ${o.at ? dateTime(o.at) : '—'}`));
     fill($('#cu-handovers'), ...handovers);
     $('#cu-handovers-empty').hidden = handovers.length > 0;
+    // Sent, or queued while they wait (no mail server, or a retry ahead).
+    const messages = (c.messages || []).map((m) => h('tr', {},
+      h('td', {}, dateTime(m.at)), h('td', {}, m.subject), h('td', {}, m.kind),
+      h('td', {}, m.channel === 'email' ? 'e-mail' : m.channel), h('td', {}, m.status.replace('_', ' '))));
+    fill($('#cu-messages tbody'), ...messages);
+    $('#cu-messages-empty').hidden = messages.length > 0;
     renderActions(c);
   }
 
