@@ -371,6 +371,20 @@ impl CommitBatch {
     /// Writes the batch in one transaction, after locking and checking the checkpoints.
     async fn write(self, client: &mut tokio_postgres::Client) -> Result<(), ReadModelError> {
         let tx = client.transaction().await.map_err(db_error)?;
+        match self.write_in(&tx).await {
+            Ok(()) => tx.commit().await.map_err(db_error),
+            Err(e) => {
+                // Rolled back here and now: a transaction merely dropped queues its ROLLBACK
+                // on a connection nobody polls until the next batch, and meanwhile keeps the
+                // checkpoint rows locked against another process's runner.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The statements of [`CommitBatch::write`], in its transaction.
+    async fn write_in(&self, tx: &tokio_postgres::Transaction<'_>) -> Result<(), ReadModelError> {
         let names: Vec<String> = self.checkpoints.iter().map(|c| c.0.clone()).collect();
         let rows = tx
             .query(
@@ -408,6 +422,6 @@ impl CommitBatch {
                 .await
                 .map_err(db_error)?;
         }
-        tx.commit().await.map_err(db_error)
+        Ok(())
     }
 }
