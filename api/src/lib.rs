@@ -184,6 +184,10 @@ pub fn app(state: AppState) -> Router {
             get(routes::reads::order_history),
         )
         .route(
+            "/api/v1/orders/{order_id}/promises",
+            get(routes::promises::order_promises),
+        )
+        .route(
             "/api/v1/dealers/{dealer_id}/board",
             get(routes::reads::dealer_board),
         )
@@ -214,6 +218,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/invoices", get(routes::reads::list_invoices))
         .route("/api/v1/invoices/{number}", get(routes::reads::get_invoice))
         .route("/api/v1/kpis", get(routes::reads::kpis))
+        .route("/api/v1/kpis/promises", get(routes::promises::promise_kpis))
         .route(
             "/api/v1/orders/{order_id}/amend",
             keyed(&state, post(routes::order_commands::amend)),

@@ -38,6 +38,7 @@ use problems::SharedProblems;
         routes::reads::list_orders,
         routes::reads::get_order,
         routes::reads::order_history,
+        routes::promises::order_promises,
         routes::reads::dealer_board,
         routes::board_stream::board_stream,
         routes::reads::commissions,
@@ -49,6 +50,7 @@ use problems::SharedProblems;
         routes::reads::list_invoices,
         routes::reads::get_invoice,
         routes::reads::kpis,
+        routes::promises::promise_kpis,
     ),
     modifiers(&Bearer, &SharedProblems),
 )]

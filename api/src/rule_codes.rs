@@ -66,6 +66,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("amend_after_handover_booked", "the handover is booked: the order can no longer be amended"),
     rule("amend_after_invoice", "the order is invoiced: it can no longer be amended"),
     rule("amount_out_of_range", "an amount is too large to compute with"),
+    rule("as_of_before_order", "a promise was asked for a date before the order was placed"),
     rule("below_bookings", "the capacity would be below the orders already booked in the week"),
     rule("build_for_unbooked_order", "a build names an order that is not booked in the slot"),
     rule("cannot_give_up_vehicle", "reallocation: the order holding the vehicle cannot give it up in its status (the detail names that order and its status)"),

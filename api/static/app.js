@@ -534,6 +534,7 @@
       row('VAT', money(inv.vat)),
       row('Gross', money(inv.gross), 'total'),
       row('Deposit paid', '−' + money(inv.deposit_paid)),
+      inv.compensation ? row('Delay compensation', '−' + money(inv.compensation), 'credit', 'inv-compensation') : null,
       row('Amount due', money(inv.amount_due), 'total grand'),
       row('Paid', money(inv.paid)),
       row('Outstanding', money(inv.outstanding), null, outstandingId)));

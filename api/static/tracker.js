@@ -2,7 +2,7 @@
 // `/orders/{id}`: one order's tracker — the stepper from placed to
 // delivered, the ETA and why it waits, the history, amend (until the
 // freeze, with the price difference), cancel (with the refund), the
-// invoice and the handover appointment. It refreshes itself every few
+// invoice and the handover appointment, and every ETA and price promised as a timeline. It refreshes itself every few
 // seconds while the tab is visible.
 'use strict';
 
@@ -199,6 +199,37 @@
     }
   }
 
+  const PROMISE_REASONS = {
+    placed: 'Order placed',
+    booked: 'Vehicle or production week booked',
+    delay: 'Delayed',
+    amendment: 'You changed the order',
+    reallocation: 'Another vehicle assigned',
+  };
+
+  /** Every ETA and price we promised, as a timeline, and how the first promise turned out. */
+  async function renderPromises() {
+    const card = $('#trk-promises-card');
+    if (me.role === 'finance') return;
+    try {
+      const p = await api('GET', `/api/v1/orders/${orderId}/promises`);
+      card.hidden = false;
+      fill($('#trk-promises'), p.history.map((e) => h('li', { 'data-reason': e.reason },
+        h('time', { datetime: e.promised_at }, dateTime(e.promised_at)),
+        h('span', { class: 'summary' }, `${PROMISE_REASONS[e.reason] || e.reason}: `,
+          e.eta ? ['at the dealer on ', h('strong', {}, date(e.eta))] : 'no delivery date yet',
+          ` · ${money(e.price)}`))));
+      fill($('#trk-promise-summary'),
+        p.first_eta ? ['First promised for ', h('strong', {}, date(p.first_eta)), '.'] : 'No delivery date promised yet.',
+        p.actual_arrival ? [' Arrived on ', h('strong', {}, date(p.actual_arrival)),
+          p.days_late ? `, ${p.days_late} days late.` : ', on time.'] : null,
+        p.compensation ? [' Delay compensation: ', h('strong', { id: 'trk-compensation' }, money(p.compensation)),
+          ', credited on the invoice.'] : null);
+    } catch (err) {
+      card.hidden = true;
+    }
+  }
+
   async function load(minPosition) {
     if (loading) return loading;
     loading = (async () => {
@@ -217,7 +248,7 @@
         order = o;
         render(o);
         if (changed) {
-          await Promise.all([renderHistory(), renderInvoice(o)]);
+          await Promise.all([renderHistory(), renderInvoice(o), renderPromises()]);
         }
       } catch (err) {
         if (err instanceof ApiError && (err.status === 404 || err.status === 403)) {

@@ -343,6 +343,13 @@ fn access_errors() -> Vec<(api::problem::ApiError, &'static str)> {
         (ApiError::InvalidCredentials, "invalid_credentials"),
         (ApiError::Csrf("no token".into()), "csrf"),
         (
+            api::routes::promises::before_order(
+                domain::values::OrderId::derived("rule-codes"),
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            ),
+            "as_of_before_order",
+        ),
+        (
             ApiError::from(PasswordRuleError::TooShort { min: 10 }),
             "password_too_short",
         ),

@@ -23,6 +23,7 @@
 pub mod catalog;
 pub mod claim;
 pub mod commission;
+pub mod compensation;
 pub mod customer;
 pub mod decider;
 pub mod invoice;

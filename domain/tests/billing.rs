@@ -48,6 +48,7 @@ fn issued(billing: Option<Sealed>) -> InvoiceEvent {
         lines: quote.lines.clone(),
         price: quote.price,
         deposit_paid: eur(0),
+        compensation: None,
         issued_on: day(TODAY),
         billing,
     };

@@ -52,6 +52,7 @@ fn issue_with(quote: &Quote, deposit_paid: Money) -> InvoiceCommand {
         lines: quote.lines.clone(),
         price: quote.price,
         deposit_paid,
+        compensation: None,
         issued_on: day(TODAY),
         billing: None,
     }
@@ -138,6 +139,7 @@ fn an_invoice_is_issued_for_the_locked_price_less_the_deposit_paid() {
                 gross: eur(5_247_900),
             },
             deposit_paid: eur(100_000),
+            compensation: None,
             amount_due: eur(5_147_900),
             issued_on: day(TODAY),
             billing: None,

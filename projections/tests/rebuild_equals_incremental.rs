@@ -236,6 +236,8 @@ fn the_story_touches_every_read_model() {
         "order_vehicles",
         "leads",
         "test_drives",
+        "promises",
+        "promise_kpis",
     ] {
         assert!(
             docs.iter().any(|d| d.collection == collection),

@@ -477,6 +477,13 @@ test('production and transport milestones take the order to the dealer', async (
   await until(customer, () => document.querySelector('#trk-stepper li.current')?.dataset.step === 'at_dealer', null, 'at the dealer on the tracker');
   await until(customer, () => document.querySelector('#trk-outstanding'), null, 'the invoice');
   await snap(customer, 'tracker-invoice');
+  // What was promised: the price at placement, then the ETA of the booked week, as a timeline.
+  await until(customer, () => document.querySelectorAll('#trk-promises li').length >= 2, null, 'the promise timeline');
+  const reasons = await customer.$$eval('#trk-promises li', (items) => items.map((li) => li.dataset.reason));
+  assert.equal(reasons[0], 'placed');
+  assert.equal(reasons[1], 'booked');
+  assert.match(await text(customer, '#trk-promise-summary'), /First promised for/);
+  assert.match(await text(customer, '#trk-promise-summary'), /Arrived on/);
 });
 
 test('finance records the payment; the customer books the handover; the dealer hands over and earns', async () => {

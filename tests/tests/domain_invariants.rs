@@ -868,6 +868,7 @@ impl World {
             lines: o.lines.clone(),
             price: o.price,
             deposit_paid: o.deposit,
+            compensation: o.promises.compensation.map(|c| c.amount),
             issued_on: self.today,
             billing: None,
         };
@@ -979,7 +980,12 @@ impl World {
                 );
                 prop_assert_eq!(
                     doc.amount_due,
-                    doc.price.gross.checked_sub(doc.deposit_paid).unwrap()
+                    doc.price
+                        .gross
+                        .checked_sub(doc.deposit_paid)
+                        .and_then(|due| due
+                            .checked_sub(doc.compensation.unwrap_or(Money::zero(due.currency))))
+                        .unwrap()
                 );
                 prop_assert!(
                     invoice.paid_total().unwrap().amount_minor <= doc.amount_due.amount_minor

@@ -11,6 +11,7 @@ pub mod locate;
 pub mod money;
 pub mod order_commands;
 pub mod people_input;
+pub mod promises;
 pub mod reads;
 pub mod supply_commands;
 pub mod supply_reads;

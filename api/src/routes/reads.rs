@@ -172,7 +172,7 @@ pub struct AtQuery {
     pub min_position: Option<u64>,
 }
 
-async fn visible_order(
+pub(crate) async fn visible_order(
     state: &AppState,
     caller: &Caller,
     order: OrderId,

@@ -341,6 +341,7 @@ fn document(
         lines: order.lines.clone(),
         price: order.price,
         deposit_paid: order.deposit,
+        compensation: order.promises.compensation.map(|c| c.amount),
         issued_on,
         billing,
     }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::load_network::{equip_demo_cars, RawDealer};
 use super::{Catalog, CatalogOption, Choice, Family, Market, Model, Plant};
+use crate::compensation::CompensationTerms;
 use crate::values::{
     Currency, FamilyCode, LocationId, MarketCode, ModelCode, Money, OptionCode, PlantId, Rate,
 };
@@ -47,6 +48,43 @@ struct RawMarket {
     /// (distance-selling law); absent: no such right.
     #[serde(default)]
     online_withdrawal_days: Option<u32>,
+    /// Delay compensation: days of grace, then so much per day up to a cap;
+    /// absent: none.
+    #[serde(default)]
+    delay_grace_days: Option<u32>,
+    #[serde(default)]
+    delay_credit_per_day_minor: Option<i64>,
+    #[serde(default)]
+    delay_credit_cap_minor: Option<i64>,
+}
+
+impl RawMarket {
+    /// The three delay-compensation fields, all given or none.
+    fn delay_compensation(&self) -> Result<Option<CompensationTerms>, CatalogError> {
+        match (
+            self.delay_grace_days,
+            self.delay_credit_per_day_minor,
+            self.delay_credit_cap_minor,
+        ) {
+            (None, None, None) => Ok(None),
+            (Some(grace_days), Some(per_day), Some(cap)) => {
+                let money = |minor: i64, what: &str| {
+                    Money::non_negative(minor, self.currency)
+                        .map_err(|e| inconsistent(format!("{what} of {}: {e}", self.code)))
+                };
+                Ok(Some(CompensationTerms {
+                    grace_days,
+                    per_day: money(per_day, "delay credit per day")?,
+                    cap: money(cap, "delay credit cap")?,
+                }))
+            }
+            _ => Err(inconsistent(format!(
+                "market {} gives only some of delay_grace_days, delay_credit_per_day_minor \
+                 and delay_credit_cap_minor",
+                self.code
+            ))),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -322,6 +360,7 @@ impl RawCatalog {
                         m.code
                     )));
                 }
+                let delay_compensation = m.delay_compensation()?;
                 Ok((
                     m.code.clone(),
                     Market {
@@ -333,6 +372,7 @@ impl RawCatalog {
                         commission_rate: Rate::from_basis_points(m.commission_bp),
                         handover_fee,
                         online_withdrawal_days: m.online_withdrawal_days,
+                        delay_compensation,
                     },
                 ))
             })

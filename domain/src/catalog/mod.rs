@@ -21,6 +21,7 @@ pub use load::CatalogError;
 pub use network::{Dealer, DemoCar, Hours, OpeningHours};
 pub use quote::{LineKind, Price, PriceSheet, Quote, QuoteLine};
 
+use crate::compensation::CompensationTerms;
 use crate::values::{
     Currency, DealerId, FamilyCode, LocationId, MarketCode, ModelCode, Money, OptionCode, PlantId,
     Rate,
@@ -40,6 +41,9 @@ pub struct Market {
     /// Days within which an order placed online and fulfilled from stock may be withdrawn
     /// with a full refund (distance-selling law: 14 in DE); `None`: no such right.
     pub online_withdrawal_days: Option<u32>,
+    /// The goodwill credit for a car that reaches the dealer late (see
+    /// [`crate::compensation`]); `None`: the market pays none.
+    pub delay_compensation: Option<CompensationTerms>,
 }
 
 /// A plant that builds one or more models.

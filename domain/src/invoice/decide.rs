@@ -24,6 +24,7 @@ pub fn decide(
             lines,
             price,
             deposit_paid,
+            compensation,
             issued_on,
             billing,
         } => {
@@ -36,7 +37,7 @@ pub fn decide(
                     })
                 };
             }
-            let amount_due = check_document(
+            let before_credit = check_document(
                 &number,
                 &market,
                 &lines,
@@ -45,6 +46,13 @@ pub fn decide(
                 issued_on,
                 ctx,
             )?;
+            let compensation = credited(compensation, before_credit)?;
+            let amount_due = match compensation {
+                Some(credit) => before_credit
+                    .checked_sub(credit)
+                    .map_err(|_| InvoiceError::AmountOutOfRange)?,
+                None => before_credit,
+            };
             if ctx.catalog.dealer(&dealer).map(|d| &d.market) != Some(&market) {
                 return Err(InvoiceError::DealerNotInMarket { dealer, market });
             }
@@ -57,6 +65,7 @@ pub fn decide(
                 lines,
                 price,
                 deposit_paid,
+                compensation,
                 amount_due,
                 issued_on,
                 billing,
@@ -82,7 +91,24 @@ pub fn decide(
     }
 }
 
-/// Checks invariant 4 on the document and returns the amount due.
+/// The compensation line as credited: in the invoice's currency, never
+/// negative, at most what is due before it (`None` for nothing).
+fn credited(compensation: Option<Money>, due: Money) -> Result<Option<Money>, InvoiceError> {
+    let Some(credit) = compensation else {
+        return Ok(None);
+    };
+    if credit.currency != due.currency {
+        return Err(InvoiceError::WrongCurrency {
+            expected: due.currency,
+            found: credit.currency,
+        });
+    }
+    let amount = credit.amount_minor.clamp(0, due.amount_minor.max(0));
+    Ok((amount > 0).then(|| Money::new(amount, due.currency)))
+}
+
+/// Checks invariant 4 on the document and returns the amount due before
+/// any compensation.
 fn check_document(
     number: &InvoiceNumber,
     market: &MarketCode,

@@ -5,7 +5,9 @@
 //! - **Invariant 4:** the invoice's net is the order's locked price (the sum
 //!   of its quote lines), VAT is the market's rate on the net rounded half up,
 //!   gross = net + VAT, everything in the market's currency, and
-//!   amount due = gross − deposit paid.
+//!   amount due = gross − deposit paid − delay compensation (the credit the
+//!   order decided when its car arrived late, as its own line, capped so the
+//!   amount due never goes below zero).
 //! - Payments never exceed the amount due (overpayment is refused); the
 //!   invoice is paid exactly when the payments reach the amount due.
 //! - A cancellation after invoicing yields a credit note, never a silent
@@ -44,6 +46,10 @@ pub struct InvoiceDocument {
     pub lines: Vec<QuoteLine>,
     pub price: Price,
     pub deposit_paid: Money,
+    /// The delay compensation credited on this invoice (its own line, gross,
+    /// never more than gross − deposit); absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<Money>,
     pub amount_due: Money,
     pub issued_on: NaiveDate,
     /// The buyer's sealed billing identity, kept for the legal retention.
@@ -191,6 +197,8 @@ pub enum InvoiceCommand {
         lines: Vec<QuoteLine>,
         price: Price,
         deposit_paid: Money,
+        /// The delay compensation the order decided (`OrderDelayCompensated`).
+        compensation: Option<Money>,
         issued_on: NaiveDate,
         /// The buyer's billing identity, sealed under the invoice year's
         /// billing key (`None`: not given).
@@ -224,6 +232,11 @@ crate::event_enum! {
             lines: Vec<QuoteLine>,
             price: Price,
             deposit_paid: Money,
+            /// The delay compensation credited, a line that reduces the
+            /// amount due; absent in events recorded before issue 17 and when
+            /// none is due.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            compensation: Option<Money>,
             amount_due: Money,
             issued_on: NaiveDate,
             /// The buyer's billing identity (name and address), sealed under a

@@ -119,6 +119,7 @@ impl Course<'_> {
                 *self.eta = Some(*arrived_on);
                 Holding::Kept
             }
+            OrderEvent::DelayCompensated { .. } => Holding::Kept,
             OrderEvent::HandoverBooked { .. } => {
                 *self.status = OrderStatus::HandoverScheduled;
                 Holding::Kept

@@ -12,7 +12,7 @@ use crate::rules;
 use crate::values::{LocationId, OptionCode, OrderId, PlantId, VehicleId};
 use crate::Context;
 
-use super::terms;
+use super::{compensate, terms};
 
 pub(super) type Decision = Result<Vec<OrderEvent>, OrderError>;
 
@@ -44,6 +44,12 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
         (Order::New, _) => return Err(OrderError::NotPlaced),
         (Order::Placed(o), command) => (o.as_ref(), command),
     };
+    let events = decide_placed(o, command, ctx)?;
+    Ok(compensate::on_arrival(o, events, ctx))
+}
+
+/// Decides what `command` does to the placed order `o`.
+fn decide_placed(o: &PlacedOrder, command: OrderCommand, ctx: &Context<'_>) -> Decision {
     match command {
         OrderCommand::Place { .. } => Err(OrderError::AlreadyPlaced(o.id)),
         OrderCommand::AwaitCapacity => await_capacity(o, ctx),

@@ -4,7 +4,7 @@
 //! dispatch, the amended configuration).
 
 use super::course::{Course, Holding, Moved};
-use super::{Fulfilment, Order, OrderEvent, OrderStatus, PlacedOrder, VehicleSource};
+use super::{Fulfilment, Order, OrderEvent, OrderStatus, PlacedOrder, PromiseTrack, VehicleSource};
 
 /// The order after `event`. Never fails: an event that cannot apply to the
 /// state (which the decider never produces) leaves it unchanged.
@@ -49,6 +49,7 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
             handover_at: None,
             placed_at: *placed_at,
             billing: billing.clone(),
+            promises: placed_promises(event),
         })),
         (Order::Placed(mut o), event) => {
             apply(&mut o, event);
@@ -58,7 +59,14 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
     }
 }
 
+fn placed_promises(event: &OrderEvent) -> PromiseTrack {
+    let mut promises = PromiseTrack::default();
+    promises.record(event);
+    promises
+}
+
 fn apply(o: &mut PlacedOrder, event: &OrderEvent) {
+    o.promises.record(event);
     let Moved { returned, holding } = o.course().advance(event);
     if returned {
         o.dispatched = false;

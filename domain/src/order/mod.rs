@@ -11,10 +11,12 @@
 //! `terms.rs`), and a handover only when the invoice is paid. A dealer sells
 //! only in its own market; the order records the selling dealer.
 
+mod compensate;
 mod course;
 mod decide;
 mod error;
 mod evolve;
+mod promise;
 mod terms;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -31,6 +33,7 @@ pub use course::{Course, Holding, Moved};
 pub use decide::decide;
 pub use error::{Action, OrderError};
 pub use evolve::evolve;
+pub use promise::{Compensation, Promise, PromiseReason, PromiseTrack};
 
 /// The customer-facing status, in the order an order moves through it.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -200,6 +203,9 @@ pub struct PlacedOrder {
     pub placed_at: DateTime<Utc>,
     /// The buyer's sealed billing identity, when the order was placed with one.
     pub billing: Option<Sealed>,
+    /// Every ETA and price promised, the anchor a delay is measured against,
+    /// and the delay compensation once decided.
+    pub promises: PromiseTrack,
 }
 
 /// An order: not placed yet, or placed.
@@ -367,6 +373,16 @@ crate::event_enum! {
         },
         Delayed as "OrderDelayed" { reason: String, new_eta: NaiveDate },
         ArrivedAtDealer as "OrderArrivedAtDealer" { arrived_on: NaiveDate },
+        /// The car reached the dealer more than the market's grace period
+        /// after the ETA it is measured against: the customer is credited
+        /// `amount` on the final invoice. Emitted with the arrival, at most
+        /// once per order.
+        DelayCompensated as "OrderDelayCompensated" {
+            anchor_eta: NaiveDate,
+            arrived_on: NaiveDate,
+            days_late: u32,
+            amount: Money,
+        },
         HandoverBooked as "HandoverAppointmentBooked" {
             at: DateTime<Utc>,
             /// The day the appointment was booked (absent in events recorded

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{Days, NaiveDate};
 use domain::invoice::InvoiceStatus;
 use domain::values::{Currency, DealerId, MarketCode, Money, Month};
-use projections::views::{InvoiceFilter, Kpis, OrderFilter};
+use projections::views::{InvoiceFilter, Kpis, OrderFilter, PromiseKpiBy, PromiseKpis};
 use store::Position;
 
 use super::world::{Tally, World};
@@ -35,6 +35,7 @@ pub struct Report {
     tally: Tally,
     money: Vec<MarketMoney>,
     commission: Vec<DealerCommission>,
+    promises: PromiseKpis,
     events: u64,
     elapsed: Duration,
     skipped: usize,
@@ -139,6 +140,7 @@ impl Report {
             }
             commission.push(line);
         }
+        let promises = views.promise_kpis(PromiseKpiBy::Market, catalog).await?;
         let head = world.head().await?;
         Ok(Report {
             start: options.start,
@@ -159,6 +161,7 @@ impl Report {
             tally: world.tally.clone(),
             money,
             commission,
+            promises,
             events: head.0.saturating_sub(first.0),
             elapsed,
             skipped: world.skipped_reactions(),
@@ -365,6 +368,40 @@ impl fmt::Display for Report {
                 format!("{} {}", c.dealer, c.name),
                 c.handovers,
                 total
+            )?;
+        }
+
+        writeln!(f)?;
+        writeln!(
+            f,
+            "{:<10}{:>10}{:>18}{:>16}{:>14}{:>22}",
+            "promises",
+            "arrived",
+            "by the first ETA",
+            "mean days late",
+            "compensated",
+            "compensation paid"
+        )?;
+        for row in &self.promises.rows {
+            let paid: Vec<String> = row
+                .compensation_paid
+                .iter()
+                .map(|m| format!("{} {}", amount(m.amount_minor), m.currency))
+                .collect();
+            writeln!(
+                f,
+                "  {:<8}{:>10}{:>18}{:>16}{:>14}{:>22}",
+                row.key,
+                count(row.orders_arrived),
+                share(row.on_time_share_pct),
+                row.mean_days_late
+                    .map_or("-".to_owned(), |d| format!("{d:.1} d")),
+                count(row.compensated_orders),
+                if paid.is_empty() {
+                    "-".to_owned()
+                } else {
+                    paid.join(", ")
+                }
             )?;
         }
 

@@ -414,6 +414,7 @@ impl Generator {
             lines: q.lines.clone(),
             price: q.price,
             deposit_paid: q.deposit,
+            compensation: None,
             amount_due: due,
             issued_on: today,
             billing: None,

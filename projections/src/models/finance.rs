@@ -33,6 +33,10 @@ pub struct InvoiceDoc {
     pub vat: Money,
     pub gross: Money,
     pub deposit_paid: Money,
+    /// The delay compensation credited on the invoice (its own line, reducing the amount
+    /// due); absent when none was due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<Money>,
     pub amount_due: Money,
     /// The payments received so far.
     pub paid: Money,
@@ -129,7 +133,8 @@ impl Projection for FinanceProjection {
 
     fn version(&self) -> u32 {
         // 2: invoices keep their sealed billing identity.
-        2
+        // 3: invoices show the delay compensation line.
+        3
     }
 
     fn collections(&self) -> &'static [&'static str] {
@@ -163,6 +168,7 @@ fn invoice_event(event: &InvoiceEvent, docs: &mut Docs<'_>) -> Result<(), Projec
             lines,
             price,
             deposit_paid,
+            compensation,
             amount_due,
             issued_on,
             billing,
@@ -180,6 +186,7 @@ fn invoice_event(event: &InvoiceEvent, docs: &mut Docs<'_>) -> Result<(), Projec
                     vat: price.vat,
                     gross: price.gross,
                     deposit_paid: *deposit_paid,
+                    compensation: *compensation,
                     amount_due: *amount_due,
                     paid: Money::zero(amount_due.currency),
                     status: InvoiceStatus::Open,

@@ -9,6 +9,7 @@
 //! | [`customers`] | `customers` (customer; dealer of origin, survivor, state), `customer_dealers` (dealer/customer; dealer, customer) | customer 360, a dealer's customers, names |
 //! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |
 //! | [`leads`] | `leads` (lead; dealer, customer, `unanswered`/`answered`/`closed`) | a lead, a dealer's and a customer's leads, the 2-hour answer's clock, CRM KPIs ([`crm_kpis`]) |
+//! | [`promises`] | `promises` (order; dealer, customer, market), `promise_kpis` (`market/…`, `dealer/…`, `model/…`; kind) | what an order promised as of a date, first ETA against arrival, compensation; promise KPIs by plant, dealer, market |
 //! | [`test_drives`] | `test_drives` (drive; dealer, customer, dealer/local date) | a drive, a dealer's day, a customer's drives, CRM KPIs |
 
 pub mod capacity;
@@ -19,6 +20,7 @@ pub mod finance;
 pub mod kpis;
 pub mod leads;
 pub mod orders;
+pub mod promises;
 pub mod stock;
 pub mod test_drives;
 
@@ -39,6 +41,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(customers::CustomersProjection),
         Arc::new(leads::LeadsProjection),
         Arc::new(test_drives::TestDrivesProjection),
+        Arc::new(promises::PromisesProjection),
     ]
 }
 

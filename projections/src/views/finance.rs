@@ -39,7 +39,10 @@ pub struct InvoiceView {
     pub vat: Money,
     pub gross: Money,
     pub deposit_paid: Money,
-    /// Gross minus the deposit paid.
+    /// The delay compensation credited, its own line (absent when none was due).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compensation: Option<Money>,
+    /// Gross minus the deposit paid minus the delay compensation.
     pub amount_due: Money,
     /// The payments received so far.
     pub paid: Money,
@@ -88,6 +91,7 @@ impl From<InvoiceDoc> for InvoiceView {
             vat: doc.vat,
             gross: doc.gross,
             deposit_paid: doc.deposit_paid,
+            compensation: doc.compensation,
             amount_due: doc.amount_due,
             paid: doc.paid,
             outstanding,

@@ -148,6 +148,14 @@ fn order(event: &OrderEvent) -> String {
             format!("Delayed: {reason}; now expected on {new_eta}")
         }
         OrderEvent::ArrivedAtDealer { arrived_on } => format!("Arrived at the dealer on {arrived_on}"),
+        OrderEvent::DelayCompensated {
+            anchor_eta,
+            days_late,
+            amount,
+            ..
+        } => format!(
+            "Arrived {days_late} days after the promised {anchor_eta}: {amount} delay compensation, credited on the invoice"
+        ),
         OrderEvent::HandoverBooked { at, .. } => format!(
             "Handover appointment booked for {}",
             at.format("%Y-%m-%d %H:%M UTC")

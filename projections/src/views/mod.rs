@@ -14,6 +14,7 @@ mod history;
 mod kpis;
 mod leads;
 mod orders;
+mod promises;
 mod stock;
 mod test_drives;
 
@@ -35,6 +36,7 @@ pub use history::HistoryEntry;
 pub use kpis::{DaysSummary, EtaAccuracy, Kpis};
 pub use leads::LeadFilter;
 pub use orders::{BoardRow, DealerBoard, FulfilmentView, InvoiceBrief, OrderFilter, OrderView};
+pub use promises::{OrderPromises, PromiseEntry, PromiseKpiBy, PromiseKpiRow, PromiseKpis};
 pub use stock::{LocationSummary, VehicleFilter, VehicleView};
 
 /// The read side as the API sees it: typed queries plus waiting for a position.

@@ -507,6 +507,7 @@ impl World {
                 lines: o.lines.clone(),
                 price: o.price,
                 deposit_paid: o.deposit,
+                compensation: o.promises.compensation.map(|c| c.amount),
                 issued_on: today,
                 billing: None,
             })

@@ -12,7 +12,8 @@ use domain::order::{Order, OrderEvent, OrderStatus, VehicleSource};
 use domain::slot::{Slot, SlotEvent};
 use domain::streams::{stream_name, AnyEvent, AnyId, DecodeError};
 use domain::values::{
-    DealerId, InvoiceNumber, MarketCode, Month, OptionCode, OrderId, PlantId, SlotKey, VehicleId,
+    DealerId, InvoiceNumber, MarketCode, Money, Month, OptionCode, OrderId, PlantId, SlotKey,
+    VehicleId,
 };
 use domain::vehicle::{Vehicle, VehicleEvent};
 use domain::{Decider, DomainEvent};
@@ -556,7 +557,7 @@ pub(crate) fn statuses_move_forward(
 }
 
 /// 4. Invoice net equals the locked price; gross = net + VAT; amount due = gross − deposit
-///    paid.
+///    paid − the delay compensation the order decided (at most once).
 pub(crate) fn invoices_add_up(
     p: &Projected,
     l: &Logged,
@@ -604,10 +605,40 @@ pub(crate) fn invoices_add_up(
             i.number
         );
         prop_assert_eq!(i.deposit_paid, o.deposit, "invoice {}: deposit", i.number);
+        // The delay compensation the order decided, once, is the invoice's own line.
+        let decided: Vec<Money> = l
+            .orders
+            .get(&i.order_id)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, e)| match e {
+                OrderEvent::DelayCompensated { amount, .. } => Some(*amount),
+                _ => None,
+            })
+            .collect();
+        prop_assert!(
+            decided.len() <= 1,
+            "order {}: compensated twice",
+            i.order_id
+        );
+        let credit = i.compensation.unwrap_or(Money::zero(i.gross.currency));
+        prop_assert!(
+            decided
+                .first()
+                .is_none_or(|d| d.amount_minor >= credit.amount_minor)
+                && (decided.is_empty() == i.compensation.is_none()),
+            "invoice {}: compensation {:?} vs decided {:?}",
+            i.number,
+            i.compensation,
+            decided
+        );
         prop_assert_eq!(
             i.amount_due,
-            i.gross.checked_sub(i.deposit_paid).unwrap(),
-            "invoice {}: due = gross - deposit",
+            i.gross
+                .checked_sub(i.deposit_paid)
+                .and_then(|due| due.checked_sub(credit))
+                .unwrap(),
+            "invoice {}: due = gross - deposit - compensation",
             i.number
         );
         prop_assert!(
