@@ -245,6 +245,47 @@ async fn restarting_or_replaying_the_process_managers_does_nothing_twice(mut w: 
     w.stop().await;
 }
 
+/// Given a stock car promised for the day after tomorrow, when it reaches Berlin 30 days
+/// late, then the order decides 21 days × 20.00 EUR once, with the arrival; the invoice the
+/// engine issues credits it as its own line; an arrival redelivered and a replay of the
+/// process managers decide and invoice nothing more.
+async fn a_late_arrival_is_compensated_once_on_the_invoice(mut w: World) {
+    let car = w.stock(560, "D-MUC-01", "AURA", &[]).await;
+    w.start();
+    let order = w.place(560, "D-BER-01", "AURA", &[]).await;
+    w.settle().await;
+    let promised = w.order(order).await.promises.anchor.unwrap();
+    assert_eq!(
+        promised,
+        w.today() + chrono::Days::new(2),
+        "Munich to Berlin"
+    );
+    w.services.dispatch(car, None, &w.meta()).await.unwrap();
+    w.advance(30);
+    w.services.arrive(car, &w.meta()).await.unwrap();
+    w.settle().await;
+
+    let o = w.order(order).await;
+    let compensation = o.promises.compensation.unwrap();
+    assert_eq!(compensation.days_late, 28);
+    assert_eq!(compensation.amount, support::eur(21 * 2_000));
+    let invoice = w.invoice(order).await;
+    let document = invoice.document().unwrap();
+    assert_eq!(document.compensation, Some(compensation.amount));
+    let due = o.price.gross.checked_sub(o.deposit).unwrap();
+    assert_eq!(
+        invoice.amount_due(),
+        Some(due.checked_sub(compensation.amount).unwrap())
+    );
+
+    let _ = w.services.arrive(car, &w.meta()).await;
+    let (before, after) = w.replay().await;
+    assert_eq!(before, after, "a replay appends nothing");
+    assert_eq!(w.count("OrderDelayCompensated").await, 1);
+    assert_eq!(w.count("InvoiceIssued").await, 1);
+    w.stop().await;
+}
+
 on_every_backend!(
     a_half_done_reservation_is_finished_not_repeated,
     a_half_done_booking_is_finished_not_repeated,
@@ -253,4 +294,5 @@ on_every_backend!(
     a_number_assigned_before_a_cancellation_is_issued_and_credited,
     a_cancellation_interrupted_before_the_release_is_repaired,
     restarting_or_replaying_the_process_managers_does_nothing_twice,
+    a_late_arrival_is_compensated_once_on_the_invoice,
 );
