@@ -869,3 +869,46 @@ async fn an_erased_customer_gets_no_lead_and_no_test_drive() {
     ));
     assert_eq!(w.head().await, head);
 }
+
+/// The sale of a lead and a contested slot on the real stores (SQLite, and PostgreSQL when
+/// `OTD_TEST_POSTGRES_URL` is set).
+async fn sold_and_contested_on(mut w: World) {
+    w.start();
+    let id = lead_for(&w, 1).await;
+    let c = customers(&w, &["C-2"]).await;
+    let order = w.place(1, "D-BER-01", "AURA", &[]).await;
+    let meta = w.meta();
+    let online = booking(
+        &CustomerId::parse("C-1").unwrap(),
+        3,
+        slot(4),
+        BookingChannel::Online,
+    );
+    let showroom = booking(&c[0], 3, slot(4), BookingChannel::Showroom);
+    let (a, b) = tokio::join!(
+        w.services.book_test_drive(online, &meta),
+        w.services.book_test_drive(showroom, &meta),
+    );
+    assert_eq!(
+        u8::from(a.is_ok()) + u8::from(b.is_ok()),
+        1,
+        "one of two racing bookings wins"
+    );
+    w.settle().await;
+    assert_eq!(lead(&w, id).await.sold_with(), Some(order));
+    let (before, after) = w.replay().await;
+    assert_eq!(before, after);
+    w.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sold_and_contested_on_sqlite() {
+    sold_and_contested_on(World::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sold_and_contested_on_postgres() {
+    if let Some(w) = World::postgres().await {
+        sold_and_contested_on(w).await;
+    }
+}

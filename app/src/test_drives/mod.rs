@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::lead::{Grade, Lead, LeadCommand, LeadError, LeadSource};
+#[cfg(doc)]
+use domain::test_drive::TestDriveError;
 use domain::test_drive::{free_slots, BookingChannel, FreeSlot, TestDriveCommand, TestDriveDay};
 use domain::values::{CarDayKey, CustomerId, DealerId, LeadId, ModelCode, TestDriveId};
 use store::{Metadata, Position};
