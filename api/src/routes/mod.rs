@@ -12,5 +12,6 @@ pub mod money;
 pub mod order_commands;
 pub mod people_input;
 pub mod reads;
+pub mod staff;
 pub mod supply_commands;
 pub mod supply_reads;

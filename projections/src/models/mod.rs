@@ -10,6 +10,7 @@
 //! | [`finance`] | `invoices` (number; order, customer, status), `commission_lines` (dealer/month/order; dealer/month) | invoices, commission statements |
 //! | [`leads`] | `leads` (lead; dealer, customer, `unanswered`/`answered`/`closed`) | a lead, a dealer's and a customer's leads, the 2-hour answer's clock, CRM KPIs ([`crm_kpis`]) |
 //! | [`test_drives`] | `test_drives` (drive; dealer, customer, dealer/local date) | a drive, a dealer's day, a customer's drives, CRM KPIs |
+//! | [`staff`] | `staff` (user; dealer) | an outlet's staff, by name, for assigning leads |
 
 pub mod capacity;
 pub mod crm_kpis;
@@ -19,6 +20,7 @@ pub mod finance;
 pub mod kpis;
 pub mod leads;
 pub mod orders;
+pub mod staff;
 pub mod stock;
 pub mod test_drives;
 
@@ -39,6 +41,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(customers::CustomersProjection),
         Arc::new(leads::LeadsProjection),
         Arc::new(test_drives::TestDrivesProjection),
+        Arc::new(staff::StaffProjection),
     ]
 }
 

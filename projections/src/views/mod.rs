@@ -14,6 +14,7 @@ mod history;
 mod kpis;
 mod leads;
 mod orders;
+mod staff;
 mod stock;
 mod test_drives;
 
