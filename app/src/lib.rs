@@ -29,6 +29,7 @@ mod codec;
 pub mod consume;
 mod error;
 mod executor;
+pub mod leads;
 pub mod people;
 mod ports;
 pub mod process;
@@ -36,6 +37,7 @@ mod rejection;
 pub mod services;
 mod steps;
 pub mod stock;
+pub mod test_drives;
 pub mod vault;
 
 pub use clock::{Clock, ClockError, SimulatedClock, MAX_ADVANCE_MINUTES, MINUTES_PER_DAY};

@@ -15,9 +15,11 @@ use domain::commission::CommissionError;
 use domain::customer::CustomerError;
 use domain::invoice::InvoiceError;
 use domain::invoice_register::InvoiceRegisterError;
+use domain::lead::LeadError;
 use domain::order::OrderError;
 use domain::shipment::ShipmentError;
 use domain::slot::SlotError;
+use domain::test_drive::TestDriveError;
 use domain::user::UserError;
 use domain::values::{DealerId, LocationId, OrderId, VehicleId};
 use domain::vehicle::VehicleError;
@@ -62,6 +64,12 @@ pub enum Rejection {
     /// The staff account refused.
     #[error(transparent)]
     User(#[from] UserError),
+    /// The lead refused.
+    #[error(transparent)]
+    Lead(#[from] LeadError),
+    /// The demo car's day of test drives refused.
+    #[error(transparent)]
+    TestDrive(#[from] TestDriveError),
     /// The sign-in e-mail belongs to another account.
     #[error("this e-mail address already signs in to another account")]
     LoginTaken,
@@ -71,6 +79,15 @@ pub enum Rejection {
     /// Too many passwords are being hashed right now: try again in a moment.
     #[error("too many sign-ins and sign-ups right now; try again in a moment")]
     PasswordsBusy,
+    /// A lead goes only to an active staff user of its own outlet.
+    #[error("{user} is not a consultant of dealer {dealer}")]
+    AssigneeNotAtDealer {
+        user: domain::values::UserId,
+        dealer: DealerId,
+    },
+    /// A test drive is booked for a registered customer.
+    #[error("a test drive in the showroom is booked for a customer: customer_id is required")]
+    CustomerRequired,
     /// A free vehicle moves only as a transfer, which names its destination.
     #[error("vehicle {vehicle} is free stock: a transfer needs a destination")]
     DestinationRequired { vehicle: VehicleId },
@@ -113,6 +130,10 @@ impl Rejection {
             Rejection::Customer(e) => e.rule(),
             Rejection::Claim(e) => e.rule(),
             Rejection::User(e) => e.rule(),
+            Rejection::Lead(e) => e.rule(),
+            Rejection::TestDrive(e) => e.rule(),
+            Rejection::AssigneeNotAtDealer { .. } => "assignee_not_at_dealer",
+            Rejection::CustomerRequired => "customer_required",
             Rejection::LoginTaken => "login_taken",
             Rejection::EmailUnverified => "email_unverified",
             Rejection::PasswordsBusy => "passwords_busy",
@@ -121,6 +142,21 @@ impl Rejection {
             Rejection::VehicleOutOfReach { .. } => "vehicle_out_of_reach",
             Rejection::ReservationMismatch { .. } => "reservation_mismatch",
         }
+    }
+
+    /// Whether the rule is about who may act, not what (a 403 with its rule): a lead
+    /// worked by another consultant, a manager's decision.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(
+            self,
+            Rejection::Lead(LeadError::AssignedToAnother { .. } | LeadError::NotManager)
+        )
+    }
+
+    /// Whether the rule lost a race for one thing (a 409 with its rule): the slot of a
+    /// demo car someone else booked first.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Rejection::TestDrive(TestDriveError::SlotTaken { .. }))
     }
 
     /// Whether the rule says "the thing does not exist" (a 404, not a 422).
@@ -132,6 +168,8 @@ impl Rejection {
                 | Rejection::Shipment(ShipmentError::NotFound)
                 | Rejection::Customer(CustomerError::NotRegistered)
                 | Rejection::User(UserError::NotFound)
+                | Rejection::Lead(LeadError::NotCreated)
+                | Rejection::TestDrive(TestDriveError::UnknownTestDrive { .. })
         )
     }
 }

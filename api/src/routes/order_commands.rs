@@ -36,6 +36,10 @@ pub struct PlaceOrderRequest {
     /// Required when a dealer places the order; a customer orders for itself.
     #[schema(value_type = Option<domain::values::CustomerId>)]
     pub customer_id: Option<String>,
+    /// The lead the order comes from: it becomes S (sold). Without one, the customer's
+    /// open leads at the dealer do.
+    #[schema(value_type = Option<domain::values::LeadId>)]
+    pub lead_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -112,8 +116,14 @@ pub async fn place(
             ))
         }
     };
+    let lead = req
+        .lead_id
+        .as_deref()
+        .map(|l| parse(l, domain::values::LeadId::parse))
+        .transpose()?;
     let order = OrderId::from_uuid(new_id(&caller, &headers, "order"));
     let input = app::services::PlaceOrder {
+        lead,
         order,
         customer,
         dealer,

@@ -42,8 +42,8 @@ pub use signin::NewStaff;
 /// pool. Cheap to clone.
 #[derive(Clone)]
 pub struct People {
-    exec: Executor,
-    vault: Vault,
+    pub(crate) exec: Executor,
+    pub(crate) vault: Vault,
     passwords: PasswordPool,
 }
 

@@ -49,7 +49,7 @@ pub use vin::derive_vin;
 /// The use cases, sharing one [`Executor`]. Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
-    exec: Executor,
+    pub(crate) exec: Executor,
 }
 
 impl Services {

@@ -39,6 +39,9 @@ pub struct PlaceOrder {
     pub model: ModelCode,
     pub options: Vec<OptionCode>,
     pub channel: Channel,
+    /// The lead the order comes from (it becomes S); without one, the
+    /// customer's open leads at the dealer do.
+    pub lead: Option<domain::values::LeadId>,
 }
 
 /// A placed order: its locked price and the deposit taken.
@@ -116,6 +119,7 @@ impl Services {
             options: input.options.clone(),
             channel: input.channel,
             billing: billing.clone(),
+            lead: input.lead,
         };
         let (state, reached) = match run::<Order>(exec, &input.order, metadata, command).await {
             Ok(done) => {

@@ -188,6 +188,7 @@ impl World {
         self.services
             .place_order(
                 PlaceOrder {
+                    lead: None,
                     order,
                     customer: CustomerId::parse(&format!("C-{n}")).unwrap(),
                     dealer,

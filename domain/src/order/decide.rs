@@ -31,12 +31,19 @@ pub fn decide(state: &Order, command: OrderCommand, ctx: &Context<'_>) -> Decisi
                 options,
                 channel,
                 billing,
+                lead,
             },
         ) => {
             let seller = selling_dealer;
-            return place(
+            let mut placed = place(
                 ctx, order, customer, dealer, seller, market, model, &options, channel, billing,
-            );
+            )?;
+            for event in &mut placed {
+                if let OrderEvent::Placed { lead: named, .. } = event {
+                    *named = lead;
+                }
+            }
+            return Ok(placed);
         }
         (Order::Placed(o), OrderCommand::Place { .. }) => {
             return Err(OrderError::AlreadyPlaced(o.id));
@@ -221,6 +228,7 @@ fn place(
         deposit,
         placed_at: ctx.now,
         billing,
+        lead: None,
     }])
 }
 

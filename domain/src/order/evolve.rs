@@ -26,6 +26,7 @@ pub fn evolve(state: Order, event: &OrderEvent) -> Order {
                 deposit,
                 placed_at,
                 billing,
+                lead: _,
             },
         ) => Order::Placed(Box::new(PlacedOrder {
             id: *order,

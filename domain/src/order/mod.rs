@@ -240,6 +240,8 @@ pub enum OrderCommand {
         channel: Channel,
         /// The buyer's billing identity, sealed by the vault (`None`: not given).
         billing: Option<Sealed>,
+        /// The lead the order comes from, if the seller names it (it becomes S).
+        lead: Option<crate::values::LeadId>,
     },
     /// Fulfilment found neither a vehicle nor a slot: the order waits.
     AwaitCapacity,
@@ -344,6 +346,10 @@ crate::event_enum! {
             /// vault; absent in events recorded before issue 15.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             billing: Option<Sealed>,
+            /// The lead the order names (it becomes S); absent in events
+            /// recorded before issue 16 and for orders naming none.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            lead: Option<crate::values::LeadId>,
         },
         AwaitingCapacity as "OrderAwaitingCapacity" { since: NaiveDate },
         Allocated as "OrderAllocated" {

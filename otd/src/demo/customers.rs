@@ -145,6 +145,7 @@ async fn order(
         Channel::Showroom => world.by(Role::Dealer, wish.dealer.as_str()),
     };
     let input = PlaceOrder {
+        lead: None,
         order: id,
         customer: wish.customer.clone(),
         dealer: wish.dealer.clone(),

@@ -230,6 +230,7 @@ impl Plan {
     fn order(&self, n: u64) -> Result<PlaceOrder, String> {
         let customer = customer_id(n % CUSTOMERS)?;
         Ok(PlaceOrder {
+            lead: None,
             order: order_id(n),
             customer,
             dealer: self.dealers[(n % self.dealers.len() as u64) as usize].clone(),

@@ -114,6 +114,7 @@ impl Actor {
         let market = self.catalog.dealer(&dealer).unwrap().market.clone();
         let (model, options) = configuration(config);
         let input = PlaceOrder {
+            lead: None,
             order: OrderId::derived(&format!("{id}:order:{twin}")),
             customer: CustomerId::parse(&format!(
                 "C-{}",
