@@ -9,7 +9,10 @@ use crate::models::staff::StaffDoc;
 
 impl ReadModels {
     /// The active staff accounts of `dealer`, oldest first.
-    pub async fn staff_of_dealer(&self, dealer: &DealerId) -> Result<Vec<StaffDoc>, ReadModelError> {
+    pub async fn staff_of_dealer(
+        &self,
+        dealer: &DealerId,
+    ) -> Result<Vec<StaffDoc>, ReadModelError> {
         let mut staff: Vec<StaffDoc> = self
             .find::<StaffDoc>(DocQuery::all().tag(0, dealer.as_str()))
             .await?
