@@ -56,9 +56,13 @@
           `No free time for a ${name} at ${CRM.dealerName(catalog, dealerSelect.value)} on ${CRM.longDate(dateInput.value)}. Try another day or dealer.`));
         return;
       }
+      // One button per time: the first demo car of the model free then (the customer drives the model).
+      const byStart = new Map();
+      for (const s of slots) if (!byStart.has(s.start)) byStart.set(s.start, s);
+      const times = Array.from(byStart.values()).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
       fill(slotsBox,
         h('p', {}, `Free times for a ${name} on ${CRM.longDate(dateInput.value)} (local time at the dealer):`),
-        h('ul', { class: 'slots', id: 'tdb-list' }, slots.map((s) => h('li', {},
+        h('ul', { class: 'slots', id: 'tdb-list' }, times.map((s) => h('li', {},
           h('button', {
             type: 'button',
             class: 'small secondary',
