@@ -20,6 +20,8 @@ pub struct Runtime {
     pub state: AppState,
     projections: projections::Runner,
     process: app::process::ProcessHandle,
+    /// The 2-hour answer's watcher (stops when dropped).
+    _sla: app::process::SlaHandle,
 }
 
 /// Why the engine could not start.
@@ -70,7 +72,11 @@ impl Runtime {
         let supply: Arc<dyn app::SupplyView> = Arc::new(projections::Supply::new(views.clone()));
         let checkpoints: Arc<dyn app::Checkpoints> =
             Arc::new(projections::ProcessCheckpoints::new(read_models.clone()));
-        let managers = app::process::standard_managers(&executor, supply);
+        let leads: Arc<dyn app::LeadsView> = Arc::new(projections::Leads::new(views.clone()));
+        let mut managers = app::process::standard_managers(&executor, supply);
+        managers.extend(app::process::crm_managers(&executor, leads.clone()));
+        let sla =
+            app::process::SlaWatcher::new(executor.clone(), leads).spawn(app::process::SLA_TICK);
         // Several processes on one database: only the leader runs the process managers.
         let mut process = app::process::ProcessRunner::new(events, checkpoints, managers);
         if let Some(leadership) = read_models.leadership() {
@@ -110,6 +116,7 @@ impl Runtime {
             state,
             projections,
             process,
+            _sla: sla,
         })
     }
 

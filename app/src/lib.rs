@@ -45,7 +45,7 @@ pub use codec::{decode, encode};
 pub use consume::{Checkpoints, Leadership, Lease};
 pub use error::CommandError;
 pub use executor::{Executed, Executor, MAX_ATTEMPTS};
-pub use ports::{SupplyView, ViewError};
+pub use ports::{LeadsView, SupplyView, ViewError};
 pub use rejection::{Rejection, ServiceError};
 pub use services::Services;
 pub use steps::shipments::{delivery_id, replanned_delivery_id, transfer_id};

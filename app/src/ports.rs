@@ -40,3 +40,24 @@ pub trait SupplyView: Send + Sync + 'static {
     /// oldest first.
     async fn awaiting(&self, at: Position) -> Result<Vec<OrderId>, ViewError>;
 }
+
+/// The leads the process managers look up: filled by the leads projection. Every call
+/// first waits until the projection has seen the log up to `at`.
+#[async_trait]
+pub trait LeadsView: Send + Sync + 'static {
+    /// The open leads of the customer id `customer` at `dealer`.
+    async fn open_leads_of(
+        &self,
+        at: Position,
+        customer: &domain::values::CustomerId,
+        dealer: &domain::values::DealerId,
+    ) -> Result<Vec<domain::values::LeadId>, ViewError>;
+
+    /// The open leads nobody answered whose `respond_by` is at or before `now` and whose
+    /// breach is not recorded yet.
+    async fn leads_to_breach(
+        &self,
+        at: Position,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<domain::values::LeadId>, ViewError>;
+}

@@ -47,7 +47,7 @@ pub use engine::{Engine, PendingCommit, ProjectionStatus};
 pub use error::{ProjectionError, ReadModelError, RunnerError, WaitError};
 pub use models::all_projections;
 pub use pages::SqlitePages;
-pub use ports::{ProcessCheckpoints, Supply};
+pub use ports::{Leads, ProcessCheckpoints, Supply};
 pub use progress::{Progress, ProgressSnapshot};
 pub use projection::{interest_of, Envelope, Projection};
 pub use runner::{catch_up, rebuild, Lag, Runner, RunnerOptions};

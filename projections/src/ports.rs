@@ -170,3 +170,57 @@ impl Checkpoints for ProcessCheckpoints {
             .map_err(|e| ViewError(e.to_string()))
     }
 }
+
+/// [`app::LeadsView`] on the leads read model. Every call first waits until the
+/// projections have committed the position it is asked at.
+#[derive(Debug, Clone)]
+pub struct Leads {
+    views: ReadModels,
+    wait: Duration,
+}
+
+impl Leads {
+    /// Leads from `views`, waiting up to [`SUPPLY_WAIT`] for a position.
+    pub fn new(views: ReadModels) -> Self {
+        Leads {
+            views,
+            wait: SUPPLY_WAIT,
+        }
+    }
+}
+
+#[async_trait]
+impl app::LeadsView for Leads {
+    async fn open_leads_of(
+        &self,
+        at: Position,
+        customer: &domain::values::CustomerId,
+        dealer: &domain::values::DealerId,
+    ) -> Result<Vec<domain::values::LeadId>, ViewError> {
+        self.views
+            .wait_for(at, self.wait)
+            .await
+            .map_err(|e| ViewError(e.to_string()))?;
+        let leads = self
+            .views
+            .open_leads_of(customer, dealer)
+            .await
+            .map_err(|e| ViewError(e.to_string()))?;
+        Ok(leads.into_iter().map(|lead| lead.lead_id).collect())
+    }
+
+    async fn leads_to_breach(
+        &self,
+        at: Position,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<domain::values::LeadId>, ViewError> {
+        self.views
+            .wait_for(at, self.wait)
+            .await
+            .map_err(|e| ViewError(e.to_string()))?;
+        self.views
+            .leads_to_breach(now)
+            .await
+            .map_err(|e| ViewError(e.to_string()))
+    }
+}

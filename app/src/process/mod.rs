@@ -9,6 +9,9 @@
 //! - [`InvoicingManager`]: an order at its dealer is invoiced with a gapless
 //!   number; an invoiced order that is cancelled is credited.
 //! - [`CommissionManager`]: a handover accrues the dealer's commission once.
+//! - [`SoldManager`]: an order placed for a lead's customer at its dealer makes the lead S.
+//! - [`SlaWatcher`]: not fed by the runner but by the business clock: it records the breach
+//!   of every lead not answered within 2 hours, once.
 //!
 //! The [`ProcessRunner`] feeds them the log from their checkpoints, event by
 //! event, on the log consumer ([`crate::consume`]). Delivery is at
@@ -23,6 +26,8 @@ mod fulfilment;
 mod invoicing;
 mod logistics;
 mod runner;
+mod sla;
+mod sold;
 
 use std::sync::Arc;
 
@@ -32,13 +37,15 @@ use domain::values::OrderId;
 use store::{Metadata, RecordedEvent, StoreError};
 
 use crate::rejection::ServiceError;
-use crate::{CommandError, Executor, SupplyView, ViewError};
+use crate::{CommandError, Executor, LeadsView, SupplyView, ViewError};
 
 pub use commission::CommissionManager;
 pub use fulfilment::{FulfilmentManager, FulfilmentOutcome, MAX_FULFILMENT_ATTEMPTS};
 pub use invoicing::InvoicingManager;
 pub use logistics::LogisticsManager;
 pub use runner::{ProcessHandle, ProcessRunner, ProcessWaitError, Skipped, FLUSH_EVERY};
+pub use sla::{SlaHandle, SlaWatcher, SLA_TICK};
+pub use sold::SoldManager;
 
 /// An event as a process manager receives it: a [`LogEvent`](crate::consume::LogEvent) that decoded to a
 /// domain event, taken apart into the stored record and the event.
@@ -142,4 +149,10 @@ pub fn standard_managers(
         Arc::new(InvoicingManager::new(exec.clone())),
         Arc::new(CommissionManager::new(exec.clone())),
     ]
+}
+
+/// The process managers of the dealer's customer relationship (the lead an order sells),
+/// run beside [`standard_managers`] by the engine.
+pub fn crm_managers(exec: &Executor, leads: Arc<dyn LeadsView>) -> Vec<Arc<dyn ProcessManager>> {
+    vec![Arc::new(SoldManager::new(exec.clone(), leads))]
 }
