@@ -277,6 +277,55 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/invoices/{number}/payments",
             keyed(&state, post(routes::supply_commands::record_payment)),
         )
+        .route(
+            "/api/v1/leads",
+            keyed(&state, post(routes::leads::create).get(routes::leads::list)),
+        )
+        .route("/api/v1/leads/{lead_id}", get(routes::leads::get_lead))
+        .route(
+            "/api/v1/leads/{lead_id}/contacts",
+            keyed(&state, post(routes::leads::contact)),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/assign",
+            keyed(&state, post(routes::leads::assign)),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/lost",
+            keyed(&state, post(routes::leads::request_lost)),
+        )
+        .route(
+            "/api/v1/leads/{lead_id}/lost/approve",
+            keyed(&state, post(routes::leads::decide_lost)),
+        )
+        .route(
+            "/api/v1/dealers/{dealer_id}/crm-kpis",
+            get(routes::crm_kpis::crm_kpis),
+        )
+        .route(
+            "/api/v1/dealers/{dealer_id}/test-drives/slots",
+            get(routes::test_drives::slots),
+        )
+        .route(
+            "/api/v1/dealers/{dealer_id}/test-drives",
+            get(routes::test_drives::day),
+        )
+        .route(
+            "/api/v1/test-drives",
+            keyed(&state, post(routes::test_drives::book)),
+        )
+        .route(
+            "/api/v1/test-drives/{id}/complete",
+            keyed(&state, post(routes::test_drives::complete)),
+        )
+        .route(
+            "/api/v1/test-drives/{id}/cancel",
+            keyed(&state, post(routes::test_drives::cancel)),
+        )
+        .route(
+            "/api/v1/test-drives/{id}/no-show",
+            keyed(&state, post(routes::test_drives::no_show)),
+        )
         .merge(web::routes())
         .fallback(|| async { problem::ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::from_fn_with_state(

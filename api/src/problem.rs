@@ -51,12 +51,20 @@ pub enum ApiError {
     /// session's `X-CSRF-Token`.
     #[error("{0}")]
     Csrf(String),
+    /// 403 with the rule that refused: the caller's part does not allow it (a lead
+    /// worked by another consultant, a manager's decision).
+    #[error("{detail}")]
+    ForbiddenRule { rule: &'static str, detail: String },
     /// 404: an unknown id.
     #[error("{0}")]
     NotFound(String),
     /// 409: a conflict that outlived retries, or a reused idempotency key.
     #[error("{0}")]
     Conflict(String),
+    /// 409 with the rule that refused: someone else got the one thing first (a demo
+    /// car's slot).
+    #[error("{detail}")]
+    ConflictRule { rule: &'static str, detail: String },
     /// 413: the body is over the limit.
     #[error("request body is over {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -109,9 +117,11 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) | ApiError::Csrf(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::Csrf(_) | ApiError::ForbiddenRule { .. } => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::ConflictRule { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -130,10 +140,10 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad-request",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::InvalidCredentials => "invalid-credentials",
-            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Forbidden(_) | ApiError::ForbiddenRule { .. } => "forbidden",
             ApiError::Csrf(_) => "csrf",
             ApiError::NotFound(_) => "not-found",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::ConflictRule { .. } => "conflict",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::RequestTimeout => "request-timeout",
             ApiError::Unprocessable { .. } => "business-rule",
@@ -160,6 +170,9 @@ impl ApiError {
             ApiError::Unprocessable { errors, .. } => errors.clone(),
             ApiError::InvalidCredentials => vec![violation("invalid_credentials", &detail)],
             ApiError::Csrf(_) => vec![violation("csrf", &detail)],
+            ApiError::ForbiddenRule { rule, .. } | ApiError::ConflictRule { rule, .. } => {
+                vec![violation(rule, &detail)]
+            }
             _ => Vec::new(),
         };
         Problem {

@@ -24,6 +24,18 @@ impl From<CommandError<Rejection>> for ApiError {
             CommandError::Rejected(Rejection::PasswordsBusy) => ApiError::Overloaded {
                 retry_after_secs: 1,
             },
+            CommandError::Rejected(rejection) if rejection.is_forbidden() => {
+                ApiError::ForbiddenRule {
+                    rule: rejection.rule(),
+                    detail: rejection.to_string(),
+                }
+            }
+            CommandError::Rejected(rejection) if rejection.is_conflict() => {
+                ApiError::ConflictRule {
+                    rule: rejection.rule(),
+                    detail: rejection.to_string(),
+                }
+            }
             CommandError::Rejected(rejection) => {
                 ApiError::rule(rejection.rule(), rejection.to_string())
             }

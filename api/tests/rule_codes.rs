@@ -17,14 +17,16 @@ use domain::commission::CommissionError;
 use domain::customer::CustomerError;
 use domain::invoice::InvoiceError;
 use domain::invoice_register::InvoiceRegisterError;
+use domain::lead::{Grade, LeadError};
 use domain::order::{Action, OrderError, OrderStatus};
 use domain::shipment::{ShipmentError, ShipmentStatus};
 use domain::slot::SlotError;
+use domain::test_drive::TestDriveError;
 use domain::user::UserError;
 use domain::values::{
-    ClaimKey, ClaimKind, Currency, CustomerId, DealerId, FamilyCode, InvoiceNumber, IsoWeek,
-    LocationId, MarketCode, ModelCode, Money, MoneyError, Month, OptionCode, OrderId, PaymentId,
-    PlantId, ShipmentId, UserId, VehicleId, Vin,
+    CarDayKey, CarId, ClaimKey, ClaimKind, Currency, CustomerId, DealerId, FamilyCode,
+    InvoiceNumber, IsoWeek, LocationId, MarketCode, ModelCode, Money, MoneyError, Month,
+    OptionCode, OrderId, PaymentId, PlantId, ShipmentId, TestDriveId, UserId, VehicleId, Vin,
 };
 use domain::vehicle::{VehicleError, VehicleStatus};
 
@@ -296,6 +298,64 @@ fn violations() -> Vec<(Violation, &'static str)> {
     ]
 }
 
+fn car() -> CarId {
+    CarId::parse("DC-BER-01-1").unwrap()
+}
+fn car_day() -> CarDayKey {
+    CarDayKey::new(car(), day())
+}
+fn drive() -> TestDriveId {
+    TestDriveId::new(car_day(), 1).unwrap()
+}
+fn at() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+fn user() -> UserId {
+    UserId::parse("U-ANNA").unwrap()
+}
+
+#[rustfmt::skip]
+fn lead_errors() -> Vec<(LeadError, &'static str)> {
+    use LeadError::*;
+    vec![
+        (NotCreated, "lead_not_found"),
+        (AlreadyCreated { lead: domain::values::LeadId::derived("lead") }, "lead_exists"),
+        (UnknownDealer { dealer: dealer() }, "unknown_dealer"),
+        (UnknownModel { model: model() }, "unknown_model"),
+        (ModelNotSoldInMarket { model: model(), market: market() }, "model_not_sold_in_market"),
+        (GradeNotAllowed { grade: Grade::F }, "grade_not_allowed"),
+        (LeadClosed { grade: Grade::S }, "lead_closed"),
+        (AssignedToAnother { assignee: user() }, "assigned_to_another"),
+        (NotManager, "manager_only"),
+        (LostAlreadyRequested { by: None }, "lost_already_requested"),
+        (NoLostRequest, "no_lost_request"),
+        (ReasonMissing, "reason_missing"),
+        (ReasonTooLong { max: 1 }, "reason_too_long"),
+        (AlreadySold { order: order() }, "already_sold"),
+    ]
+}
+
+#[rustfmt::skip]
+fn test_drive_errors() -> Vec<(TestDriveError, &'static str)> {
+    use TestDriveError::*;
+    vec![
+        (UnknownCar { car: car() }, "unknown_car"),
+        (CarNotAtDealer { car: car(), dealer: dealer() }, "car_not_at_dealer"),
+        (WrongCarDay { holds: car_day(), requested: car_day() }, "wrong_car_day"),
+        (OutsideOpeningHours { start: at() }, "outside_opening_hours"),
+        (NotOnSlotGrid { start: at() }, "not_on_slot_grid"),
+        (InThePast { start: at() }, "slot_in_past"),
+        (SlotTaken { car: car(), start: at() }, "slot_taken"),
+        (UnknownTestDrive { id: drive() }, "test_drive_not_found"),
+        (AlreadyCompleted { id: drive() }, "already_completed"),
+        (AlreadyCancelled { id: drive() }, "already_cancelled"),
+        (AlreadyNoShow { id: drive() }, "already_no_show"),
+        (NotStarted { start: at() }, "test_drive_not_started"),
+        (AlreadyOver { end: at() }, "test_drive_over"),
+        (ReasonTooLong { max: 1 }, "reason_too_long"),
+    ]
+}
+
 /// Every rejection a service can answer, with its pinned code.
 #[rustfmt::skip]
 fn rejections() -> Vec<(Rejection, &'static str)> {
@@ -313,7 +373,11 @@ fn rejections() -> Vec<(Rejection, &'static str)> {
     all.extend(lift(customer_errors()));
     all.extend(lift(claim_errors()));
     all.extend(lift(user_errors()));
+    all.extend(lift(lead_errors()));
+    all.extend(lift(test_drive_errors()));
     all.extend([
+        (Rejection::AssigneeNotAtDealer { user: user(), dealer: dealer() }, "assignee_not_at_dealer"),
+        (Rejection::CustomerRequired, "customer_required"),
         (Rejection::DestinationRequired { vehicle: vehicle() }, "destination_required"),
         (Rejection::VehicleDoesNotMatch { vehicle: vehicle(), order: order(), differences: vec![] }, "vehicle_does_not_match"),
         (Rejection::VehicleOutOfReach { vehicle: vehicle(), dealer: dealer(), location: location() }, "vehicle_out_of_reach"),
@@ -405,6 +469,7 @@ fn every_variant_has_a_sample(
     i: &InvoiceError,
     c: &CommissionError,
     people: (&CustomerError, &ClaimError, &UserError),
+    crm: (&LeadError, &TestDriveError),
     x: &Rejection,
 ) {
     use CommissionError as C;
@@ -483,11 +548,31 @@ fn every_variant_has_a_sample(
         UserError::NotFound | UserError::AlreadyCreated { .. } | UserError::Deactivated
         | UserError::InvalidClaim { .. } => {}
     }
+    match crm.0 {
+        LeadError::NotCreated | LeadError::AlreadyCreated { .. } | LeadError::UnknownDealer { .. }
+        | LeadError::UnknownModel { .. } | LeadError::ModelNotSoldInMarket { .. }
+        | LeadError::GradeNotAllowed { .. } | LeadError::LeadClosed { .. }
+        | LeadError::AssignedToAnother { .. } | LeadError::NotManager
+        | LeadError::LostAlreadyRequested { .. } | LeadError::NoLostRequest
+        | LeadError::ReasonMissing | LeadError::ReasonTooLong { .. }
+        | LeadError::AlreadySold { .. } => {}
+    }
+    match crm.1 {
+        TestDriveError::UnknownCar { .. } | TestDriveError::CarNotAtDealer { .. }
+        | TestDriveError::WrongCarDay { .. } | TestDriveError::OutsideOpeningHours { .. }
+        | TestDriveError::NotOnSlotGrid { .. } | TestDriveError::InThePast { .. }
+        | TestDriveError::SlotTaken { .. } | TestDriveError::UnknownTestDrive { .. }
+        | TestDriveError::AlreadyCompleted { .. } | TestDriveError::AlreadyCancelled { .. }
+        | TestDriveError::AlreadyNoShow { .. } | TestDriveError::NotStarted { .. }
+        | TestDriveError::AlreadyOver { .. } | TestDriveError::ReasonTooLong { .. } => {}
+    }
     match x {
         Rejection::Order(_) | Rejection::Vehicle(_) | Rejection::Slot(_)
         | Rejection::Shipment(_) | Rejection::Register(_) | Rejection::Invoice(_)
         | Rejection::Commission(_) | Rejection::Customer(_) | Rejection::Claim(_)
-        | Rejection::User(_) | Rejection::DestinationRequired { .. }
+        | Rejection::User(_) | Rejection::Lead(_) | Rejection::TestDrive(_)
+        | Rejection::AssigneeNotAtDealer { .. } | Rejection::CustomerRequired
+        | Rejection::DestinationRequired { .. }
         | Rejection::VehicleDoesNotMatch { .. } | Rejection::VehicleOutOfReach { .. }
         | Rejection::ReservationMismatch { .. } | Rejection::LoginTaken
         | Rejection::EmailUnverified | Rejection::PasswordsBusy => {}
@@ -510,6 +595,7 @@ fn every_refusal_answers_its_pinned_rule_code() {
     assert!(distinct(&invoice_errors()) && distinct(&commission_errors()));
     assert!(distinct(&customer_errors()) && distinct(&claim_errors()) && distinct(&user_errors()));
     assert!(distinct(&violations()) && distinct(&clock_errors()));
+    assert!(distinct(&lead_errors()) && distinct(&test_drive_errors()));
     for (rejection, code) in rejections() {
         assert_eq!(rejection.rule(), code, "{rejection:?}");
     }
@@ -531,6 +617,10 @@ fn the_reference_lists_exactly_the_codes_emitted_with_their_status() {
         let listed = api::rule_codes::find(code).unwrap_or_else(|| panic!("{code} is not listed"));
         let status = if rejection.is_not_found() {
             404
+        } else if rejection.is_forbidden() {
+            403
+        } else if rejection.is_conflict() {
+            409
         } else if matches!(rejection, Rejection::PasswordsBusy) {
             503
         } else {

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::customer::ConsentChange;
-use domain::values::{CustomerId, Email, Language, MarketCode, Phone};
+use domain::values::{CustomerId, DealerId, Email, Language, MarketCode, Phone};
 use projections::models::customers::CustomerDoc;
 use projections::views::{InvoiceFilter, InvoiceView, OrderFilter, OrderView};
 use serde::{Deserialize, Serialize};
@@ -98,15 +98,43 @@ pub struct Customer360 {
     pub orders: Vec<OrderView>,
     pub invoices: Vec<InvoiceView>,
     pub handovers: Vec<HandoverView>,
-    /// Leads, test drives and messages (filled as later work adds them).
-    #[schema(value_type = Vec<Object>)]
-    pub leads: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub test_drives: Vec<serde_json::Value>,
+    /// The customer's leads (a dealer sees those at its outlet), newest first.
+    pub leads: Vec<CustomerLead>,
+    /// The customer's test drives (a dealer sees its own), latest first.
+    pub test_drives: Vec<CustomerTestDrive>,
+    /// Messages (filled as later work adds them).
     #[schema(value_type = Vec<Object>)]
     pub messages: Vec<serde_json::Value>,
     pub erased: bool,
     pub registered_at: DateTime<Utc>,
+}
+
+/// A lead in the customer 360.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CustomerLead {
+    #[serde(flatten)]
+    pub lead: crate::routes::lead_views::LeadRow,
+    #[schema(value_type = domain::values::DealerId)]
+    pub dealer_id: String,
+}
+
+/// A test drive in the customer 360.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CustomerTestDrive {
+    #[schema(value_type = String)]
+    pub test_drive_id: String,
+    #[schema(value_type = domain::values::DealerId)]
+    pub dealer_id: String,
+    #[schema(value_type = String)]
+    pub car_id: String,
+    #[schema(value_type = domain::values::ModelCode)]
+    pub model: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub status: domain::test_drive::TestDriveStatus,
+    pub channel: domain::test_drive::BookingChannel,
+    #[schema(value_type = Option<domain::values::LeadId>)]
+    pub lead_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,6 +203,8 @@ pub async fn view_of(
     }
     orders.sort_by_key(|o| std::cmp::Reverse(o.placed_at));
     crate::names::name_orders(state, &mut orders).await?;
+    let name = profile.as_ref().map(|p| p.name.to_string());
+    let (leads, test_drives) = crm_of(state, dealer.as_ref(), &ids, name.as_ref()).await?;
     crate::names::name_invoices(state, &mut invoices).await?;
     let handovers = orders
         .iter()
@@ -205,12 +235,64 @@ pub async fn view_of(
         orders,
         invoices,
         handovers,
-        leads: Vec::new(),
-        test_drives: Vec::new(),
+        leads,
+        test_drives,
         messages: Vec::new(),
         erased: doc.erased,
         registered_at: doc.registered_at,
     })
+}
+
+/// The leads and test drives of the customer's `ids` (only those at `dealer`, for a dealer).
+async fn crm_of(
+    state: &AppState,
+    dealer: Option<&DealerId>,
+    ids: &[CustomerId],
+    name: Option<&String>,
+) -> Result<(Vec<CustomerLead>, Vec<CustomerTestDrive>), ApiError> {
+    let now = state.clock.now();
+    let mut leads = Vec::new();
+    let mut drives = Vec::new();
+    for id in ids {
+        for lead in state
+            .views
+            .leads_of_customer(id)
+            .await
+            .map_err(read_error)?
+        {
+            if dealer.is_some_and(|d| *d != lead.dealer_id) {
+                continue;
+            }
+            leads.push(CustomerLead {
+                lead: crate::routes::lead_views::row(&lead, name.cloned(), now),
+                dealer_id: lead.dealer_id.to_string(),
+            });
+        }
+        for drive in state
+            .views
+            .test_drives_of_customer(id)
+            .await
+            .map_err(read_error)?
+        {
+            if dealer.is_some_and(|d| *d != drive.dealer_id) {
+                continue;
+            }
+            drives.push(CustomerTestDrive {
+                test_drive_id: drive.test_drive_id.to_string(),
+                dealer_id: drive.dealer_id.to_string(),
+                car_id: drive.car_id.to_string(),
+                model: drive.model.to_string(),
+                start: drive.start,
+                end: drive.end,
+                status: drive.status,
+                channel: drive.channel,
+                lead_id: drive.lead_id.map(|l| l.to_string()),
+            });
+        }
+    }
+    leads.sort_by(|a, b| b.lead.created_at.cmp(&a.lead.created_at));
+    drives.sort_by(|a, b| b.start.cmp(&a.start));
+    Ok((leads, drives))
 }
 
 #[derive(Debug, Deserialize)]

@@ -35,7 +35,7 @@ pub struct RegisteredView {
 }
 
 /// A fresh customer id: `C-` and ten characters of a random UUID (base 32).
-fn fresh_customer() -> CustomerId {
+pub(crate) fn fresh_customer() -> CustomerId {
     let id = format!("C-{}", short_code(uuid::Uuid::new_v4()));
     CustomerId::parse(&id).unwrap_or_else(|_| unreachable_id())
 }

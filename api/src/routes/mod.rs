@@ -4,9 +4,12 @@
 pub mod board_stream;
 pub mod catalog;
 pub mod clock;
+pub mod crm_kpis;
 pub mod customer_reads;
 pub mod customers;
 pub mod health;
+pub mod lead_views;
+pub mod leads;
 pub mod locate;
 pub mod money;
 pub mod order_commands;
@@ -15,3 +18,4 @@ pub mod reads;
 pub mod staff;
 pub mod supply_commands;
 pub mod supply_reads;
+pub mod test_drives;

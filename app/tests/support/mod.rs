@@ -4,6 +4,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod leads;
 pub mod supply;
 
 use std::io::Write;
@@ -26,6 +27,7 @@ use domain::values::*;
 use domain::vehicle::Vehicle;
 use store::{EventStore, MemoryStore, Metadata, Position, SqliteStore};
 
+pub use leads::MiniLeads;
 pub use supply::{MemoryCheckpoints, MiniSupply};
 
 /// The business day every test starts on (a Monday): week 2026-W50
@@ -108,7 +110,9 @@ impl World {
 
     /// Starts the process managers.
     pub fn start(&mut self) {
-        let managers = standard_managers(&self.exec, self.supply.clone());
+        let mut managers = standard_managers(&self.exec, self.supply.clone());
+        let leads = Arc::new(MiniLeads::new(self.store.clone()));
+        managers.extend(app::process::crm_managers(&self.exec, leads));
         let runner = ProcessRunner::new(self.store.clone(), self.checkpoints.clone(), managers);
         self.runner = Some(runner.spawn());
     }

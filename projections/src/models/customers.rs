@@ -106,7 +106,8 @@ impl Projection for CustomersProjection {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: a lead or a test drive links its dealer to the customer.
+        2
     }
 
     fn collections(&self) -> &'static [&'static str] {
@@ -117,6 +118,8 @@ impl Projection for CustomersProjection {
         &[
             <domain::customer::Customer as Aggregate>::CATEGORY,
             <domain::order::Order as Aggregate>::CATEGORY,
+            <domain::lead::Lead as Aggregate>::CATEGORY,
+            <domain::test_drive::TestDriveDay as Aggregate>::CATEGORY,
         ]
     }
 
@@ -139,6 +142,22 @@ impl Projection for CustomersProjection {
                     link(docs, seller, customer, envelope.occurred_at, 1)?;
                 }
                 Ok(())
+            }
+            // The dealer a person showed interest at, or booked a drive with, knows them.
+            (
+                _,
+                AnyEvent::Lead(domain::lead::LeadEvent::Created {
+                    customer, dealer, ..
+                }),
+            ) => link(docs, dealer, customer, envelope.occurred_at, 0),
+            (_, AnyEvent::TestDrive(domain::test_drive::TestDriveEvent::Booked { drive, .. })) => {
+                link(
+                    docs,
+                    &drive.dealer,
+                    &drive.customer,
+                    envelope.occurred_at,
+                    0,
+                )
             }
             _ => Ok(()),
         }
