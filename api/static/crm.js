@@ -50,6 +50,17 @@
     return d.toLocaleString(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
   }
 
+  /** An instant as a date and time in `zone` (a test drive: the dealer's), naming the zone when it is not the browser's. */
+  function whenAt(instant, zone) {
+    if (!instant) return '—';
+    const d = new Date(instant);
+    if (Number.isNaN(d.getTime())) return instant;
+    const mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return d.toLocaleString(LOCALE, {
+      dateStyle: 'medium', timeStyle: 'short', timeZone: zone || undefined,
+    }) + (zone && zone !== mine ? ` (${zone.split('/').pop().replace(/_/g, ' ')} time)` : '');
+  }
+
   /** An instant as the wall-clock time (`14:15`) in `zone`. */
   function clockTime(instant, zone) {
     const d = new Date(instant);
@@ -145,7 +156,7 @@
   }
 
   window.CRM = {
-    GRADES, SOURCES, CHANNELS, gradeBadge, sourceLabel, channelLabel, driveBadge, when, clockTime, longDate, addDays,
+    GRADES, SOURCES, CHANNELS, gradeBadge, sourceLabel, channelLabel, driveBadge, when, whenAt, clockTime, longDate, addDays,
     percent, minutes, readClock, now, today, countdown, startClock, catalog, modelName, dealerName,
   };
 })();

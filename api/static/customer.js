@@ -90,7 +90,7 @@
     $('#cu-leads-empty').hidden = leads.length > 0;
     const mayCancel = !c.erased && (me.role === 'customer' || me.role === 'dealer');
     const drives = (c.test_drives || []).map((d) => h('tr', { 'data-drive': d.test_drive_id },
-      h('td', {}, CRM.when(d.start)),
+      h('td', {}, CRM.whenAt(d.start, cat && cat.dealers[d.dealer_id] && cat.dealers[d.dealer_id].time_zone)),
       h('td', {}, d.dealer_name || CRM.dealerName(cat, d.dealer_id)),
       h('td', {}, CRM.modelName(cat, d.model)),
       h('td', {}, CRM.driveBadge(d.status)),
@@ -104,7 +104,7 @@
   async function cancelDrive(d, button) {
     button.disabled = true;
     try {
-      const done = await api('POST', `/api/v1/test-drives/${encodeURIComponent(d.test_drive_id)}/cancel`, {}, { key: newKey() });
+      const done = await api('POST', `/api/v1/test-drives/${encodeURIComponent(d.test_drive_id)}/cancel`, undefined, { key: newKey() });
       flash('Test drive cancelled.');
       await load(done && done.position);
     } catch (err) {

@@ -55,9 +55,8 @@
     link.textContent = l.name || l.customer_id;
     link.href = `/customers/${encodeURIComponent(l.customer_id)}`;
     fill($('#le-grade'), CRM.gradeBadge(l.grade));
-    const response = answered(l)
-      ? `answered ${CRM.when(l.first_contact_at || (l.contacts && l.contacts[0] && l.contacts[0].at))}`
-      : `due by ${CRM.when(l.respond_by)}`;
+    const answeredAt = (l.sla && l.sla.answered_at) || (l.contacts && l.contacts[0] && l.contacts[0].at);
+    const response = answered(l) ? `answered ${CRM.when(answeredAt)}` : `due by ${CRM.when(l.respond_by)}`;
     fill($('#le-facts'),
       ...fact('Model', CRM.modelName(catalog, l.model)),
       ...fact('Source', CRM.sourceLabel(l.source)),

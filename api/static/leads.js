@@ -133,7 +133,7 @@
     }
   }
 
-  /** Lost requests and breaches need the leads' details (the list does not carry the request). */
+  /** The details of the leads `ids` (a lost request's reason is only there). */
   async function details(ids) {
     return Promise.all(ids.map((id) => api('GET', `/api/v1/leads/${encodeURIComponent(id)}${reached ? `?min_position=${reached}` : ''}`)
       .catch(() => null)));
@@ -162,10 +162,9 @@
       ? await api('GET', `/api/v1/leads?dealer_id=${encodeURIComponent(dealer)}${reached ? `&min_position=${reached}` : ''}`)
       : leads;
     const open = everyLead.filter(isOpen);
-    const known = open.filter((l) => 'lost_request' in l);
-    const withRequest = known.length === open.length
-      ? open.filter((l) => l.lost_request)
-      : (await details(open.map((l) => l.lead_id))).filter((d) => d && d.lost_request);
+    // The list flags a pending request; its reason is in the lead's detail.
+    const withRequest = (await details(open.filter((l) => l.lost_requested).map((l) => l.lead_id)))
+      .filter((d) => d && d.lost_request);
     fill($('#mg-lost'), withRequest.map((l) => h('li', { 'data-lead': l.lead_id },
       h('p', {}, leadLink(l), ` (${CRM.modelName(catalog, l.model)}, grade ${l.grade}): `,
         h('q', {}, l.lost_request.reason),

@@ -1,13 +1,13 @@
 // `/test-drives`: the showroom's day. One column per demo car of the
 // outlet, one row per 45-minute slot of the day's opening hours, in the
-// dealer's own time zone (the catalog's). A cell is free when
-// `GET /api/v1/dealers/{id}/test-drives/slots` lists it (the same answer the
-// configurator gets online), booked when the day's drives
-// (`GET /api/v1/dealers/{id}/test-drives?date=`) hold it, else gone (past,
-// or not bookable). A free cell books for a customer found by name, e-mail
-// or phone (`POST /api/v1/test-drives`); a 409 means someone else was
-// faster: the page says so and reads the day again. A booked drive is
-// completed, marked no-show or cancelled.
+// dealer's own time zone (the catalog's). The day's answer
+// (`GET /api/v1/dealers/{id}/test-drives?date=`) gives each car's bookings
+// and its free slots (the same answer `…/test-drives/slots` gives the
+// configurator online): a cell is booked, free, or else gone (past, or not
+// bookable). Before its start a booking can be cancelled; from its start it
+// is completed or marked no-show. A free cell books for a customer found
+// by name, e-mail or phone (`POST /api/v1/test-drives`); a 409 means
+// someone else was faster: the page says so and reads the day again.
 'use strict';
 
 (function () {
@@ -50,7 +50,7 @@
   async function act(drive, action, button) {
     button.disabled = true;
     try {
-      const done = await api('POST', `/api/v1/test-drives/${encodeURIComponent(drive.test_drive_id)}/${action}`, {}, { key: newKey() });
+      const done = await api('POST', `/api/v1/test-drives/${encodeURIComponent(drive.test_drive_id)}/${action}`, undefined, { key: newKey() });
       reached = Math.max(reached, (done && done.position) || 0);
       flash({ complete: 'Test drive completed: it counts as a contact on the lead.', 'no-show': 'Marked as no-show.', cancel: 'Cancelled: the slot is free again.' }[action]);
       await load();
@@ -60,14 +60,23 @@
     }
   }
 
+  /** What can happen to a booked drive now: before its start it is cancelled, from its start it took place or not. */
+  function actionsFor(d) {
+    if (d.status !== 'booked') return null;
+    const started = Date.parse(d.start) <= CRM.now();
+    const who = d.name || d.customer_id;
+    const button = (action, text, cls) => h('button', {
+      type: 'button', class: cls, 'data-action': action, 'aria-label': `${text}: ${who}, ${label(d.start)}`,
+      onclick: (e) => act(d, action, e.currentTarget),
+    }, text);
+    return h('div', { class: 'actions-cell' }, started
+      ? [button('complete', 'Completed', 'small'), button('no-show', 'No-show', 'small secondary')]
+      : [button('cancel', 'Cancel', 'small secondary')]);
+  }
+
   function bookedCell(d) {
-    const who = d.name || d.customer_name || d.customer_id;
-    const actions = d.status === 'booked'
-      ? h('div', { class: 'actions-cell' },
-        h('button', { type: 'button', class: 'small', onclick: (e) => act(d, 'complete', e.currentTarget) }, 'Completed'),
-        h('button', { type: 'button', class: 'small secondary', onclick: (e) => act(d, 'no-show', e.currentTarget) }, 'No-show'),
-        h('button', { type: 'button', class: 'small secondary', onclick: (e) => act(d, 'cancel', e.currentTarget) }, 'Cancel'))
-      : null;
+    const who = d.name || d.customer_id;
+    const actions = actionsFor(d);
     return h('td', { class: 'slot booked', 'data-state': 'booked', 'data-drive': d.test_drive_id },
       h('a', { href: `/customers/${encodeURIComponent(d.customer_id)}` }, who), ' ', CRM.driveBadge(d.status), actions);
   }
@@ -119,13 +128,9 @@
     const day = $('#td-date').value;
     const q = reached ? `&min_position=${reached}` : '';
     try {
-      const [answer, free] = await Promise.all([
-        api('GET', `/api/v1/dealers/${encodeURIComponent(dealerId)}/test-drives?date=${day}${q}`),
-        api('GET', `/api/v1/dealers/${encodeURIComponent(dealerId)}/test-drives/slots?date=${day}`),
-      ]);
-      let cars = carsOf(answer);
-      if (!cars.length) cars = (dealer.demo_cars || []).map((c) => ({ car_id: c.id, model: c.model, drives: [] }));
-      render(day, cars, free);
+      const answer = await api('GET', `/api/v1/dealers/${encodeURIComponent(dealerId)}/test-drives?date=${day}${q}`);
+      const cars = carsOf(answer);
+      render(day, cars, cars.flatMap((c) => c.free || []));
       const url = new URL(window.location.href);
       url.searchParams.set('date', day);
       window.history.replaceState(null, '', url.pathname + url.search);
