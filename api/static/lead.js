@@ -79,10 +79,14 @@
       h('strong', {}, CRM.channelLabel(c.channel)), ` by ${staffName(c.by)}`,
       c.note ? h('p', { class: 'note' }, c.note) : null)));
     $('#lc-empty').hidden = contacts.length > 0;
-    const drives = l.test_drives || [];
-    fill($('#le-drives'), drives.map((d) => (typeof d === 'string'
-      ? h('li', {}, d)
-      : h('li', {}, `${CRM.when(d.start)} · ${CRM.modelName(catalog, d.model)} · `, CRM.driveBadge(d.status)))));
+    // The lead's own list, and the customer's drives that name it (an online booking is
+    // recorded before the lead it opens, so the lead's list may miss it).
+    const ids = new Set((l.test_drives || []).map((d) => (typeof d === 'string' ? d : d.test_drive_id)));
+    for (const d of drivesById.values()) if (d.lead_id === l.lead_id) ids.add(d.test_drive_id);
+    const drives = Array.from(ids, (d) => drivesById.get(d) || { test_drive_id: d });
+    fill($('#le-drives'), drives.map((d) => h('li', { 'data-drive': d.test_drive_id }, d.start
+      ? [`${CRM.whenAt(d.start, zone())} · ${CRM.modelName(catalog, d.model)} · `, CRM.driveBadge(d.status)]
+      : d.test_drive_id)));
     $('#le-drives-empty').hidden = drives.length > 0;
     $('#lc-card').hidden = !isOpen(l);
     $('#ll-card').hidden = !isOpen(l);
@@ -91,9 +95,28 @@
     tick();
   }
 
+  /** The dealer's time zone (a drive's time is read in it). */
+  function zone() {
+    const d = catalog && catalog.dealers && catalog.dealers[me.sub];
+    return d ? d.time_zone : undefined;
+  }
+
+  /** The lead names its drives by id; the customer's 360 has their time, model and status. */
+  const drivesById = new Map();
+  async function readDrives(l) {
+    try {
+      const c = await api('GET', `/api/v1/customers/${encodeURIComponent(l.customer_id)}`);
+      for (const d of c.test_drives || []) drivesById.set(d.test_drive_id, d);
+    } catch (_) {
+      // Without the 360 the drives are listed by their numbers.
+    }
+  }
+
   async function load(at) {
     try {
-      render(await api('GET', path + (at ? `?min_position=${encodeURIComponent(at)}` : '')));
+      const l = await api('GET', path + (at ? `?min_position=${encodeURIComponent(at)}` : ''));
+      await readDrives(l);
+      render(l);
     } catch (err) {
       flashError(err);
     }

@@ -71,15 +71,16 @@
     return h('section', { class: 'lead-group', 'data-group': g.key, 'aria-labelledby': id },
       h('h3', { id }, g.title, ' ', h('span', { class: 'count' }, String(rows.length))),
       h('div', { class: 'table-wrap' }, h('table', { class: 'data leads', 'aria-labelledby': id },
-        h('thead', {}, h('tr', {}, ['Customer', 'Model', 'Source', 'Grade', 'Consultant', g.due]
+        // What is due comes second: on a phone it stays in view while the rest scrolls.
+        h('thead', {}, h('tr', {}, ['Customer', g.due, 'Grade', 'Model', 'Source', 'Consultant']
           .map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, rows.map((l) => h('tr', { 'data-lead': l.lead_id, class: l.sla_breached ? 'breached' : '' },
           h('td', {}, customerCell(l), l.sla_breached ? h('span', { class: 'flag' }, 'missed 2 h') : null),
+          h('td', {}, dueCell(l, g.key)),
+          h('td', {}, CRM.gradeBadge(l.grade)),
           h('td', {}, CRM.modelName(catalog, l.model)),
           h('td', {}, CRM.sourceLabel(l.source)),
-          h('td', {}, CRM.gradeBadge(l.grade)),
-          h('td', {}, staffName(l.assigned_to) || h('span', { class: 'muted' }, 'unassigned')),
-          h('td', {}, dueCell(l, g.key))))))));
+          h('td', {}, staffName(l.assigned_to) || h('span', { class: 'muted' }, 'unassigned'))))))));
   }
 
   function byTime(field) {
@@ -166,9 +167,9 @@
     const withRequest = (await details(open.filter((l) => l.lost_requested).map((l) => l.lead_id)))
       .filter((d) => d && d.lost_request);
     fill($('#mg-lost'), withRequest.map((l) => h('li', { 'data-lead': l.lead_id },
-      h('p', {}, leadLink(l), ` (${CRM.modelName(catalog, l.model)}, grade ${l.grade}): `,
+      h('p', {}, leadLink(l), ` · ${CRM.modelName(catalog, l.model)} · grade ${l.grade}: `,
         h('q', {}, l.lost_request.reason),
-        l.lost_request.by ? ` asked ${staffName(l.lost_request.by)}` : ''),
+        ` — asked by ${l.lost_request.by ? staffName(l.lost_request.by) : 'the outlet'}, ${CRM.when(l.lost_request.at)}`),
       h('div', { class: 'row' },
         h('button', { type: 'button', class: 'small danger', 'data-approve': 'yes', onclick: (e) => decide(l, true, e.currentTarget) }, 'Approve lost'),
         h('button', { type: 'button', class: 'small secondary', 'data-approve': 'no', onclick: (e) => decide(l, false, e.currentTarget) }, 'Refuse, keep working it')))));

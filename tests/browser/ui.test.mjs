@@ -877,6 +877,11 @@ test('the customer 360 lists the customer\'s leads and test drives', async () =>
   assert.match(await text(page, '#cu-leads tbody'), /Web form/);
   await assertAccessible(page);
   await snap(page, 'customer-360-crm');
+  // The lead the online booking opened: the completed drive is on it, and counted as a contact.
+  await page.click('#cu-leads tbody tr a[href^="/leads/"]');
+  await until(page, (id) => document.querySelector(`#le-drives li[data-drive="${id}"]`), story.drive, 'the drive on its lead');
+  assert.match(await text(page, `#le-drives li[data-drive="${story.drive}"]`), /9:45.*Aura.*Completed/s);
+  assert.match(await text(page, '#lc-list'), /Test drive/);
   await page.context().close();
 });
 
