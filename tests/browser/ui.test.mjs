@@ -823,6 +823,7 @@ test('a customer books a test drive from the configurator; the showroom calendar
   await snap(page, 'configurator-test-drive');
 
   // At this moment the showroom sees that slot booked, and offers it nowhere.
+  if (!story.managerPage) story.managerPage = await staffPage('manager', EMAILS.dealer);
   const dealer = story.managerPage;
   await dealer.goto(`${BASE}/test-drives?date=${story.driveDay}`);
   const cell = `#td-grid td[data-drive="${story.drive}"]`;
@@ -868,6 +869,7 @@ test('a customer books a test drive from the configurator; the showroom calendar
 });
 
 test('the customer 360 lists the customer\'s leads and test drives', async () => {
+  if (!story.managerPage) story.managerPage = await staffPage('manager', EMAILS.dealer);
   const page = story.managerPage;
   await page.goto(`${BASE}/customers/${story.customer}`);
   await until(page, (id) => document.querySelector(`#cu-drives tr[data-drive="${id}"]`), story.drive, 'the test drive on the 360');
