@@ -83,7 +83,7 @@ async fn lead_for(w: &World, n: u32) -> LeadId {
     let customer = CustomerId::parse(&format!("C-{n}")).unwrap();
     w.people
         .register_examples(
-            &[customer.clone()],
+            std::slice::from_ref(&customer),
             &MarketCode::parse("DE").unwrap(),
             &w.meta(),
         )
@@ -229,6 +229,45 @@ async fn an_unanswered_lead_is_breached_at_respond_by_exactly_once() {
         .await
         .unwrap();
     assert!(lead(&w, id).await.first_contact_at().is_some());
+}
+
+/// A leads view that lags: it still names every lead as due, breached or not.
+struct Stale(Vec<LeadId>);
+
+#[async_trait::async_trait]
+impl app::LeadsView for Stale {
+    async fn open_leads_of(
+        &self,
+        _: store::Position,
+        _: &CustomerId,
+        _: &DealerId,
+    ) -> Result<Vec<LeadId>, app::ViewError> {
+        Ok(vec![])
+    }
+    async fn leads_to_breach(
+        &self,
+        _: store::Position,
+        _: DateTime<Utc>,
+    ) -> Result<Vec<LeadId>, app::ViewError> {
+        Ok(self.0.clone())
+    }
+}
+
+#[tokio::test]
+async fn a_lagging_view_asking_again_records_no_second_breach() {
+    let w = World::memory().await;
+    let id = lead_for(&w, 1).await;
+    let stale = SlaWatcher::new(w.exec.clone(), Arc::new(Stale(vec![id])));
+    assert_eq!(
+        stale.sweep().await.unwrap(),
+        0,
+        "not due yet: the aggregate decides"
+    );
+    w.clock.advance_minutes(121).unwrap();
+    assert_eq!(stale.sweep().await.unwrap(), 1);
+    let head = w.head().await;
+    assert_eq!(stale.sweep().await.unwrap(), 0);
+    assert_eq!(w.head().await, head, "the second look appended nothing");
 }
 
 #[tokio::test]

@@ -93,8 +93,9 @@ pub struct LeadsQuery {
     pub dealer_id: Option<DealerId>,
     #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
     pub grade: Option<String>,
+    /// `true` or `false`.
     #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
-    pub overdue: Option<bool>,
+    pub overdue: Option<String>,
     pub min_position: Option<u64>,
 }
 
@@ -279,6 +280,16 @@ pub async fn list(
             "a dealer sees only its own leads".into(),
         ));
     }
+    let wanted = match q.overdue.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "overdue is true or false, not {other:?}"
+            )))
+        }
+    };
     let consultant = me.user.clone().filter(|_| !me.manager);
     let filter = LeadFilter {
         grade: q.grade.as_deref().map(grade).transpose()?,
@@ -300,7 +311,7 @@ pub async fn list(
     .await?;
     for lead in leads {
         let overdue = lead.overdue(now);
-        if q.overdue.is_some_and(|wanted| wanted != overdue) {
+        if wanted.is_some_and(|wanted| wanted != overdue) {
             continue;
         }
         rows.push(row(&lead, names.get(&lead.customer_id).cloned(), now));
