@@ -27,7 +27,7 @@ pub struct StaffMember {
     pub manager: bool,
 }
 
-/// The active staff accounts of a dealer, oldest first.
+/// The active staff accounts of a dealer, by name (the order a person picks from).
 #[utoipa::path(get, path = "/api/v1/dealers/{dealer_id}/staff", tag = "dealers", security(("bearer" = [])),
     params(("dealer_id" = DealerId, Path), ("min_position" = Option<u64>, Query)),
     responses((status = 200, body = [StaffMember]),
@@ -63,5 +63,6 @@ pub async fn dealer_staff(
             manager: doc.manager,
         });
     }
+    staff.sort_by(|a, b| (&a.name, &a.user_id).cmp(&(&b.name, &b.user_id)));
     Ok(Json(staff))
 }

@@ -8,7 +8,8 @@ use crate::error::ReadModelError;
 use crate::models::staff::StaffDoc;
 
 impl ReadModels {
-    /// The active staff accounts of `dealer`, oldest first.
+    /// The active staff accounts of `dealer`, oldest first (ties by id; the API orders them by
+    /// name, which only it can read).
     pub async fn staff_of_dealer(
         &self,
         dealer: &DealerId,
