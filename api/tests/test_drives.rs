@@ -279,6 +279,7 @@ async fn outcomes_by_role_and_each_once() {
         404,
     );
     assert_problem(&post(&dealer, "not-a-drive", "no-show").await, 400);
+    settle(&rt).await;
     let r = call(
         &rt.state,
         "GET",
@@ -365,10 +366,9 @@ async fn the_showroom_day_shows_every_demo_car_with_its_bookings() {
     assert_problem(&r, 404);
 }
 
-#[tokio::test]
-async fn two_racing_bookings_of_one_slot_over_http_one_wins_the_other_is_409() {
-    let (rt, _data) = support::sqlite().await;
-    support::seed_customers(&rt).await;
+/// Six slots of one car, each raced by an online and a showroom booking through `one` and
+/// `two` (the same engine, or two processes on one database): one wins, the other is 409.
+async fn race_bookings(one: &api::AppState, two: &api::AppState) {
     for round in 0..6 {
         let minutes = 8 * 60 + 45 * (round + 1);
         let start = format!("2026-11-23T{:02}:{:02}:00Z", minutes / 60, minutes % 60);
@@ -376,11 +376,45 @@ async fn two_racing_bookings_of_one_slot_over_http_one_wins_the_other_is_409() {
         let showroom = token(Role::Dealer, "D-BER-01");
         let a = booking(None, "DC-BER-01-3", &start);
         let b = booking(Some("C-2"), "DC-BER-01-3", &start);
-        let (ra, rb) = tokio::join!(book(&rt, &online, &a), book(&rt, &showroom, &b));
+        let (ra, rb) = tokio::join!(
+            call(one, "POST", "/api/v1/test-drives", Some(&online), Some(&a)),
+            call(
+                two,
+                "POST",
+                "/api/v1/test-drives",
+                Some(&showroom),
+                Some(&b)
+            ),
+        );
         let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
         statuses.sort_unstable();
         assert_eq!(statuses, [201, 409], "{start}: {:?} {:?}", ra.json, rb.json);
         let lost = if ra.status == 409 { &ra } else { &rb };
         assert_eq!(rule(lost), "slot_taken");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_racing_bookings_of_one_slot_over_http_on_sqlite_one_wins_the_other_is_409() {
+    let (rt, _data) = support::sqlite().await;
+    support::seed_customers(&rt).await;
+    race_bookings(&rt.state, &rt.state).await;
+}
+
+/// Two `otd serve` processes on one PostgreSQL schema: racing bookings of one slot through
+/// both, exactly one wins.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_sharing_postgres_book_a_raced_slot_once() {
+    let Some(url) = std::env::var("OTD_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("SKIPPED: OTD_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let schema = store::ThrowawaySchema::new(&url, "otd_drives");
+    let one = support::postgres(&url, schema.name()).await;
+    let two = support::postgres(&url, schema.name()).await;
+    support::seed_customers(&one).await;
+    race_bookings(&one.state, &two.state).await;
 }
