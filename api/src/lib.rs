@@ -223,6 +223,10 @@ pub fn app(state: AppState) -> Router {
             get(routes::reads::commissions),
         )
         .route(
+            "/api/v1/dealers/{dealer_id}/staff",
+            get(routes::staff::dealer_staff),
+        )
+        .route(
             "/api/v1/plants/{plant}/capacity",
             get(routes::supply_reads::capacity),
         )

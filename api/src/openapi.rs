@@ -42,6 +42,7 @@ use problems::SharedProblems;
         routes::reads::dealer_board,
         routes::board_stream::board_stream,
         routes::reads::commissions,
+        routes::staff::dealer_staff,
         routes::supply_reads::capacity,
         routes::supply_reads::list_vehicles,
         routes::supply_reads::get_vehicle,

@@ -77,7 +77,46 @@
       h('td', {}, m.channel === 'email' ? 'e-mail' : m.channel), h('td', {}, m.status.replace('_', ' '))));
     fill($('#cu-messages tbody'), ...messages);
     $('#cu-messages-empty').hidden = messages.length > 0;
+    renderCrm(c);
     renderActions(c);
+  }
+
+  /** The customer's leads and test drives (a dealer opens a lead's page from its model). */
+  function renderCrm(c) {
+    const CRM = window.CRM;
+    const cat = crmCatalog;
+    const leads = (c.leads || []).map((l) => h('tr', { 'data-lead': l.lead_id },
+      h('td', {}, l.dealer_name || CRM.dealerName(cat, l.dealer_id)),
+      h('td', {}, me.role === 'dealer' && l.dealer_id === me.sub
+        ? h('a', { href: `/leads/${encodeURIComponent(l.lead_id)}` }, CRM.modelName(cat, l.model))
+        : CRM.modelName(cat, l.model)),
+      h('td', {}, CRM.sourceLabel(l.source)), h('td', {}, CRM.gradeBadge(l.grade)),
+      h('td', {}, ['F', 'S'].includes(l.grade) ? '—' : CRM.when(l.next_follow_up))));
+    fill($('#cu-leads tbody'), ...leads);
+    $('#cu-leads-empty').hidden = leads.length > 0;
+    const mayCancel = !c.erased && (me.role === 'customer' || me.role === 'dealer');
+    const drives = (c.test_drives || []).map((d) => h('tr', { 'data-drive': d.test_drive_id },
+      h('td', {}, CRM.whenAt(d.start, cat && cat.dealers[d.dealer_id] && cat.dealers[d.dealer_id].time_zone)),
+      h('td', {}, d.dealer_name || CRM.dealerName(cat, d.dealer_id)),
+      h('td', {}, CRM.modelName(cat, d.model)),
+      h('td', {}, CRM.driveBadge(d.status)),
+      h('td', {}, mayCancel && d.status === 'booked' && Date.parse(d.start) > CRM.now()
+        ? h('button', { type: 'button', class: 'small secondary', onclick: (e) => cancelDrive(d, e.currentTarget) }, 'Cancel')
+        : '')));
+    fill($('#cu-drives tbody'), ...drives);
+    $('#cu-drives-empty').hidden = drives.length > 0;
+  }
+
+  async function cancelDrive(d, button) {
+    button.disabled = true;
+    try {
+      const done = await api('POST', `/api/v1/test-drives/${encodeURIComponent(d.test_drive_id)}/cancel`, undefined, { key: newKey() });
+      flash('Test drive cancelled.');
+      await load(done && done.position);
+    } catch (err) {
+      button.disabled = false;
+      flashError(err);
+    }
   }
 
   /** Shows the actions the signed-in role may use; an erased customer takes none. */
@@ -232,5 +271,10 @@
   });
 
   $('#cu-refresh').addEventListener('click', () => load());
-  load();
+  /** Model and dealer names for the leads and test drives. */
+  let crmCatalog = null;
+  Promise.all([window.CRM.catalog(), window.CRM.readClock()])
+    .then(([cat]) => { crmCatalog = cat; })
+    .catch(() => { crmCatalog = null; })
+    .finally(() => load());
 })();

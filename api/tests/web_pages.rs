@@ -65,6 +65,9 @@ const PAGES: &[&str] = &[
     "/dealer",
     "/planner",
     "/finance",
+    "/leads",
+    "/leads/0195f0a4-1c2b-7d3e-8f40-1a2b3c4d5e6f",
+    "/test-drives",
 ];
 
 #[tokio::test]
@@ -351,4 +354,61 @@ async fn a_customer_page_carries_its_number_and_nothing_of_the_person() {
     for private in ["Hanna", "Privat", "hanna.privat", "5550888"] {
         assert!(!page.body.contains(private), "{private} is not in the page");
     }
+}
+
+#[tokio::test]
+async fn the_lead_and_test_drive_pages_are_labelled_and_a_malformed_lead_number_is_a_404() {
+    let rt = sim().await;
+    let leads = get(&rt.state, "/leads", &[]).await;
+    assert_eq!(leads.status, StatusCode::OK);
+    for field in [
+        "ln-name",
+        "ln-email",
+        "ln-phone",
+        "ln-model",
+        "ln-source",
+        "ln-grade",
+        "ln-note",
+        "ld-grade",
+        "kp-from",
+        "kp-to",
+    ] {
+        assert!(
+            leads.body.contains(&format!("for=\"{field}\"")),
+            "/leads: no label for {field}"
+        );
+    }
+    assert!(
+        leads.body.contains("href=\"/test-drives\""),
+        "the navigation links the calendar"
+    );
+    let lead = get(
+        &rt.state,
+        "/leads/0195f0a4-1c2b-7d3e-8f40-1a2b3c4d5e6f",
+        &[],
+    )
+    .await;
+    for field in ["lc-channel", "lc-note", "lc-grade", "ll-reason"] {
+        assert!(
+            lead.body.contains(&format!("for=\"{field}\"")),
+            "/leads/{{id}}: no label for {field}"
+        );
+    }
+    assert!(lead
+        .body
+        .contains("data-lead=\"0195f0a4-1c2b-7d3e-8f40-1a2b3c4d5e6f\""));
+    let bad = get(&rt.state, "/leads/not-a-lead", &[]).await;
+    assert_eq!(bad.status, StatusCode::NOT_FOUND);
+    assert!(bad.body.contains("not a lead number"));
+    let calendar = get(&rt.state, "/test-drives", &[]).await;
+    assert!(calendar.body.contains("for=\"td-date\"") && calendar.body.contains("for=\"tb-q\""));
+    let configurator = get(&rt.state, "/configurator", &[]).await;
+    assert!(
+        configurator.body.contains("for=\"tdb-dealer\"")
+            && configurator.body.contains("for=\"tdb-date\"")
+    );
+    // The shared script comes before the page's own.
+    let crm = configurator.body.find("/static/crm.js").unwrap();
+    let page = configurator.body.find("/static/configurator.js").unwrap();
+    assert!(crm < page, "crm.js loads before the page's script");
 }

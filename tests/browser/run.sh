@@ -41,6 +41,7 @@ trap cleanup EXIT
 export OTD_PASSWORD="browser-test-password"
 staff() { "$otd" admin create-user --data "$data" --clock sim:2026-11-02 --password "$OTD_PASSWORD" "$@" >/dev/null; }
 staff --email dealer@otd.example --name "Dana Berlin" --role dealer --dealer D-BER-01 --manager
+staff --email consultant@otd.example --name "Conny Consultant" --role dealer --dealer D-BER-01
 staff --email planner@otd.example --name "Pia Planner" --role planner
 staff --email finance@otd.example --name "Finn Finance" --role finance
 staff --email admin@otd.example --name "Ada Admin" --role admin

@@ -17,6 +17,7 @@ pub mod order_commands;
 pub mod people_input;
 pub mod promises;
 pub mod reads;
+pub mod staff;
 pub mod supply_commands;
 pub mod supply_reads;
 pub mod test_drives;

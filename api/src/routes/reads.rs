@@ -223,7 +223,11 @@ pub async fn order_history(
     Ok(Json(history.unwrap_or_default()))
 }
 
-fn dealer_scope(caller: &Caller, dealer: &DealerId, also: &[Role]) -> Result<(), ApiError> {
+pub(crate) fn dealer_scope(
+    caller: &Caller,
+    dealer: &DealerId,
+    also: &[Role],
+) -> Result<(), ApiError> {
     if also.contains(&caller.role) || caller.dealer().as_ref() == Some(dealer) {
         Ok(())
     } else {

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::catalog::{Catalog, Choice};
-use domain::values::OrderId;
+use domain::values::{LeadId, OrderId};
 
 use super::assets::VERSION;
 use crate::extract::AppPath;
@@ -229,6 +229,27 @@ pub struct CustomerPage {
 }
 
 #[derive(Template)]
+#[template(path = "leads.html")]
+pub struct LeadsPage {
+    pub shell: Shell,
+    /// The models, for a walk-in's lead.
+    pub catalog: CatalogView,
+}
+
+#[derive(Template)]
+#[template(path = "lead.html")]
+pub struct LeadPage {
+    pub shell: Shell,
+    pub lead_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "test_drives.html")]
+pub struct TestDrivesPage {
+    pub shell: Shell,
+}
+
+#[derive(Template)]
 #[template(path = "verify_email.html")]
 pub struct VerifyEmailPage {
     pub shell: Shell,
@@ -423,6 +444,48 @@ pub async fn finance(State(state): State<AppState>) -> Result<Response, ApiError
         &FinancePage {
             shell: Shell::new("Finance", "finance", "finance", "finance.js"),
             catalog: CatalogView::of(&state.catalog),
+        },
+    )
+}
+
+/// `/leads`: the outlet's leads inbox; a manager also assigns, decides lost
+/// requests and reads the breaches and the CRM KPIs.
+pub async fn leads(State(state): State<AppState>) -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &LeadsPage {
+            shell: Shell::new("Leads", "leads", "dealer", "leads.js"),
+            catalog: CatalogView::of(&state.catalog),
+        },
+    )
+}
+
+/// `/leads/{id}`: one lead with its contacts; record a contact, regrade, ask for lost.
+pub async fn lead(AppPath(lead_id): AppPath<String>) -> Result<Response, ApiError> {
+    let Ok(lead) = LeadId::parse(&lead_id) else {
+        return page(
+            StatusCode::NOT_FOUND,
+            &NotFoundPage {
+                shell: Shell::new("Not found", "not-found", "public", "index.js"),
+                what: "That is not a lead number.".into(),
+            },
+        );
+    };
+    page(
+        StatusCode::OK,
+        &LeadPage {
+            shell: Shell::new("Lead", "lead", "dealer", "lead.js"),
+            lead_id: lead.to_string(),
+        },
+    )
+}
+
+/// `/test-drives`: the showroom's day of demo cars and their 45-minute slots.
+pub async fn test_drives() -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &TestDrivesPage {
+            shell: Shell::new("Test drives", "test-drives", "dealer", "test-drives.js"),
         },
     )
 }

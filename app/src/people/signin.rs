@@ -94,6 +94,16 @@ impl People {
         let Some(sealed) = state.profile() else {
             return Ok(None);
         };
+        self.open_staff_profile(user, sealed).await
+    }
+
+    /// A staff member's sealed profile (as a read model keeps it) in clear; `None` once
+    /// its key is gone.
+    pub async fn open_staff_profile(
+        &self,
+        user: &UserId,
+        sealed: &Sealed,
+    ) -> Result<Option<StaffProfile>, ServiceError> {
         let opened = self
             .vault
             .open_json::<StaffProfile>(user.as_str(), PROFILE_FIELD, sealed)

@@ -12,6 +12,7 @@
 //! | [`promises`] | `promises` (order; dealer, customer, market), `promise_kpis` (`market/…`, `dealer/…`, `model/…`; kind) | what an order promised as of a date, first ETA against arrival, compensation; promise KPIs by plant, dealer, market |
 //! | [`messages`] | `messages` (message; customer, webhook, status), `webhooks` (webhook; active), `dealer_staff` (user; dealer, manager/staff/inactive), `reminders` (kind/fact; pending) | the outbox the sender reads, a customer's messages, an endpoint's deliveries, who dealer messages go to, clock-driven messages |
 //! | [`test_drives`] | `test_drives` (drive; dealer, customer, dealer/local date) | a drive, a dealer's day, a customer's drives, CRM KPIs |
+//! | [`staff`] | `staff` (user; dealer) | an outlet's staff, by name, for assigning leads |
 
 pub mod capacity;
 pub mod crm_kpis;
@@ -23,6 +24,7 @@ pub mod leads;
 pub mod messages;
 pub mod orders;
 pub mod promises;
+pub mod staff;
 pub mod stock;
 pub mod test_drives;
 
@@ -45,6 +47,7 @@ pub fn all_projections() -> Vec<Arc<dyn Projection>> {
         Arc::new(test_drives::TestDrivesProjection),
         Arc::new(promises::PromisesProjection),
         Arc::new(messages::MessagesProjection),
+        Arc::new(staff::StaffProjection),
     ]
 }
 

@@ -16,6 +16,7 @@ mod leads;
 mod messages;
 mod orders;
 mod promises;
+mod staff;
 mod stock;
 mod test_drives;
 
