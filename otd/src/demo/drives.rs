@@ -105,11 +105,9 @@ pub(super) async fn book_in_showroom(
     dealer: &Dealer,
     lead: LeadId,
     customer: &CustomerId,
+    model: &ModelCode,
 ) -> Result<(), DemoError> {
-    let Some(doc) = world.views.lead(&lead).await? else {
-        return Ok(());
-    };
-    let Some(slot) = a_slot(world, dealer, &doc.model, 0).await? else {
+    let Some(slot) = a_slot(world, dealer, model, 0).await? else {
         return Ok(());
     };
     let input = BookTestDrive {

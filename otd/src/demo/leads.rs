@@ -5,9 +5,10 @@
 //!
 //! The clock stands at 08:00 UTC when the hours begin and moves in steps of
 //! [`STEP_MINUTES`] to 18:00 UTC; a dealer works in the steps its showroom is open. After
-//! every step the demo waits for the SLA watcher to record the breaches the clock brought
-//! (it records none itself), so a consultant who answers late answers a breached lead, in
-//! every run alike.
+//! every step the demo waits for the engine to settle and the SLA watcher to record the
+//! breaches the clock brought (it records none itself), so a consultant who answers late
+//! answers a breached lead, in every run alike. Within a step a dealer reads only its own
+//! leads and drives, which no other dealer's work changes.
 
 use std::collections::BTreeMap;
 
@@ -209,7 +210,7 @@ async fn arrive(
         lead,
         customer,
         dealer: dealer.id.clone(),
-        model,
+        model: model.clone(),
         source,
         grade: Some(grade),
         note: None,
@@ -247,7 +248,7 @@ async fn arrive(
         .await?;
         world.tally.crm.first_answers += 1;
         if world.chance(drives::WALK_IN_DRIVES) {
-            drives::book_in_showroom(world, dealer, lead, &opened.customer).await?;
+            drives::book_in_showroom(world, dealer, lead, &opened.customer, &model).await?;
         }
         return Ok(());
     }
@@ -377,7 +378,7 @@ async fn answer_due(world: &mut World<'_>, dealer: &Dealer) -> Result<(), DemoEr
                 world.tally.crm.regradings += 1;
             }
             if world.chance(drives::ANSWER_DRIVES) {
-                drives::book_in_showroom(world, dealer, lead, &doc.customer_id).await?;
+                drives::book_in_showroom(world, dealer, lead, &doc.customer_id, &doc.model).await?;
             }
         }
     }
