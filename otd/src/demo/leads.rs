@@ -10,7 +10,7 @@
 //! answers a breached lead, in every run alike. Within a step a dealer reads only its own
 //! leads and drives, which no other dealer's work changes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 use domain::catalog::Dealer;
@@ -50,6 +50,9 @@ const FOLLOWED_UP: f64 = 0.7;
 const WARMER: f64 = 0.25;
 const COOLER: f64 = 0.15;
 const GIVES_UP: f64 = 0.08;
+/// Leads whose person turns out not to want a car at all when first answered (a wrong
+/// number, a competitor's customer): the consultant asks to close them as lost.
+const NOT_INTERESTED: f64 = 0.05;
 /// Requests to close a lead as lost that the manager approves.
 const APPROVED: f64 = 0.85;
 const LOST_REASONS: &[&str] = &[
@@ -59,21 +62,33 @@ const LOST_REASONS: &[&str] = &[
     "waits for the next model year",
 ];
 
-/// The dealers' working hours of today.
+/// The dealers' working hours of today. The clock moves on to the next step in which
+/// someone has something to do: a dealer's first look of the day (drives to close and
+/// cancel, follow-ups), a lead arriving or due to be answered, or the last step.
 pub(super) async fn business_hours(world: &mut World<'_>) -> Result<(), DemoError> {
     let dealers: Vec<Dealer> = world.catalog.dealers().cloned().collect();
     let arrivals = plan_arrivals(world, &dealers);
+    let day_start = world.now();
+    let mut looked: BTreeSet<DealerId> = BTreeSet::new();
+    let mut moved = 0;
     for step in 0..=STEPS {
+        let at = day_start + Duration::minutes(i64::from(step * STEP_MINUTES));
+        let open: Vec<&Dealer> = dealers.iter().filter(|d| open_at(d, at)).collect();
+        let first_looks = open.iter().any(|d| !looked.contains(&d.id));
+        let arriving = open
+            .iter()
+            .any(|d| arrivals.contains_key(&(step, d.id.clone())));
+        let answering = world.to_answer.values().any(|due| *due <= at);
+        if !(step == STEPS || first_looks || arriving || answering) {
+            continue;
+        }
         if step > 0 {
-            world.advance(STEP_MINUTES).await?;
+            world.advance(step * STEP_MINUTES - moved).await?;
+            moved = step * STEP_MINUTES;
             world.await_breaches().await?;
         }
-        let now = world.now();
-        for dealer in &dealers {
-            if !open_at(dealer, now) {
-                continue;
-            }
-            let first = first_open_step(dealer, now);
+        for dealer in open {
+            let first = looked.insert(dealer.id.clone());
             drives::outcomes(world, dealer, first).await?;
             if first {
                 follow_ups(world, dealer).await?;
@@ -86,10 +101,9 @@ pub(super) async fn business_hours(world: &mut World<'_>) -> Result<(), DemoErro
             {
                 arrive(world, dealer, *source).await?;
             }
-            world.settle().await?;
         }
     }
-    Ok(())
+    world.settle().await
 }
 
 /// Whether `dealer`'s showroom is open at `now`.
@@ -97,12 +111,6 @@ fn open_at(dealer: &Dealer, now: DateTime<Utc>) -> bool {
     dealer
         .opening(dealer.local_date(now))
         .is_some_and(|(open, close)| open <= now && now < close)
-}
-
-/// Whether `now` is the first step of the day the showroom is open in.
-fn first_open_step(dealer: &Dealer, now: DateTime<Utc>) -> bool {
-    let earlier = now - Duration::minutes(i64::from(STEP_MINUTES));
-    !open_at(dealer, earlier) || dealer.local_date(earlier) != dealer.local_date(now)
 }
 
 /// Today's leads: the step each arrives in and where it comes from, per dealer. They
@@ -377,7 +385,9 @@ async fn answer_due(world: &mut World<'_>, dealer: &Dealer) -> Result<(), DemoEr
             if grade.is_some_and(|g| g != doc.grade) {
                 world.tally.crm.regradings += 1;
             }
-            if world.chance(drives::ANSWER_DRIVES) {
+            if world.chance(NOT_INTERESTED) {
+                lost(world, &dealer.id, lead, user.as_ref()).await?;
+            } else if world.chance(drives::ANSWER_DRIVES) {
                 drives::book_in_showroom(world, dealer, lead, &doc.customer_id, &doc.model).await?;
             }
         }
