@@ -23,7 +23,10 @@
 //!   tally of what happened and refusals counted as a user would see them.
 //! - `script`: one simulated day, phase by phase.
 //! - `planners`, `logistics`, `customers`, `office`: the actors.
-//! - `report`: the figures at the end, from the read models.
+//! - `leads`, `drives`: the dealers' business hours: leads from every source, their
+//!   answers (the SLA watcher records the late ones' breaches as the clock passes them),
+//!   follow-ups, lost requests and test drives; some orders name their lead.
+//! - `report`, `crm_report`: the figures at the end, from the read models.
 
 mod configs;
 mod crm_report;
