@@ -49,6 +49,8 @@ pub struct SimulatedClock {
     /// Held while an advance is recorded in the log, so advances are recorded in the
     /// order they apply.
     pub(crate) recording: tokio::sync::Mutex<()>,
+    /// Tells whoever follows the business clock where it moved.
+    moved: tokio::sync::watch::Sender<DateTime<Utc>>,
 }
 
 impl Clock {
@@ -60,6 +62,7 @@ impl Clock {
             started_on: date,
             now: RwLock::new(start),
             recording: tokio::sync::Mutex::new(()),
+            moved: tokio::sync::watch::Sender::new(start),
         }))
     }
 
@@ -123,6 +126,16 @@ impl Clock {
                 Err(poisoned) => poisoned.into_inner(),
             };
             *now = (*now).max(to);
+            sim.moved.send_replace(*now);
+        }
+    }
+
+    /// Where a simulated clock moves, as it moves (`None` for the real clock, which only
+    /// runs): what follows the business clock (the SLA watcher) wakes on it.
+    pub fn moves(&self) -> Option<tokio::sync::watch::Receiver<DateTime<Utc>>> {
+        match self {
+            Clock::System => None,
+            Clock::Simulated(sim) => Some(sim.moved.subscribe()),
         }
     }
 }

@@ -13,8 +13,12 @@
 //!   back-off, leadership, shutdown), on which the projections and the
 //!   process managers run;
 //! - [`process`]: the process managers (fulfilment, logistics follow-up,
-//!   invoicing, commission) and the [`ProcessRunner`](process::ProcessRunner)
-//!   that feeds them the log, event by event, on a consumer;
+//!   invoicing, commission, sold) and the [`ProcessRunner`](process::ProcessRunner)
+//!   that feeds them the log, event by event, on a consumer; and the SLA
+//!   watcher, which follows the business clock;
+//! - [`leads`] and [`test_drives`]: the dealer's customer relationship (leads
+//!   worked by the outlet's staff, test drives booked online and in the
+//!   showroom through one aggregate);
 //! - [`stock`]: how a vehicle looks to the fulfilment policy;
 //! - [`accounts`]: signing in (identities, the accounts port, password
 //!   hashing on its own threads).

@@ -83,7 +83,7 @@ async fn lead_for(w: &World, n: u32) -> LeadId {
     let customer = CustomerId::parse(&format!("C-{n}")).unwrap();
     w.people
         .register_examples(
-            &[customer.clone()],
+            std::slice::from_ref(&customer),
             &MarketCode::parse("DE").unwrap(),
             &w.meta(),
         )
@@ -268,6 +268,42 @@ async fn a_lagging_view_asking_again_records_no_second_breach() {
     let head = w.head().await;
     assert_eq!(stale.sweep().await.unwrap(), 0);
     assert_eq!(w.head().await, head, "the second look appended nothing");
+}
+
+#[tokio::test]
+async fn a_late_first_answer_before_the_watcher_looked_leaves_its_breach_once() {
+    let w = World::memory().await;
+    let id = lead_for(&w, 1).await;
+    w.clock.advance_minutes(125).unwrap();
+    w.people
+        .record_contact(id, &consultant(anna()), phone_call(), &w.meta())
+        .await
+        .unwrap();
+    let l = lead(&w, id).await;
+    assert!(
+        l.sla_breached(),
+        "the late answer records the missed one first"
+    );
+    assert!(l.first_contact_at().is_some());
+    assert_eq!(watcher(&w).sweep().await.unwrap(), 0);
+    w.people
+        .record_contact(id, &consultant(anna()), phone_call(), &w.meta())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.store
+            .read_stream(
+                &store::StreamId::parse(format!("lead-{id}")).unwrap(),
+                0,
+                100
+            )
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.event_type == "LeadSlaBreached")
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -796,4 +832,83 @@ async fn a_completed_drive_is_a_contact_on_its_lead_and_a_cancelled_one_frees_it
         day.drive(&second.test_drive).unwrap().status,
         TestDriveStatus::Cancelled
     );
+}
+
+#[tokio::test]
+async fn an_erased_customer_gets_no_lead_and_no_test_drive() {
+    let w = World::memory().await;
+    let c = customers(&w, &["C-7"]).await;
+    w.people.erase(&c[0], &w.meta()).await.unwrap();
+    let head = w.head().await;
+    let new = NewLead {
+        lead: LeadId::derived("erased"),
+        customer: LeadCustomer::Known(c[0].clone()),
+        dealer: dealer(),
+        model: aura(),
+        source: LeadSource::Phone,
+        grade: None,
+        note: None,
+        assigned_to: None,
+    };
+    let e = w.people.open_lead(new, &w.meta()).await.unwrap_err();
+    assert!(matches!(
+        rejected(e),
+        Rejection::Customer(domain::customer::CustomerError::Erased)
+    ));
+    let e = w
+        .services
+        .book_test_drive(
+            booking(&c[0], 1, slot(3), BookingChannel::Online),
+            &w.meta(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        rejected(e),
+        Rejection::Customer(domain::customer::CustomerError::Erased)
+    ));
+    assert_eq!(w.head().await, head);
+}
+
+/// The sale of a lead and a contested slot on the real stores (SQLite, and PostgreSQL when
+/// `OTD_TEST_POSTGRES_URL` is set).
+async fn sold_and_contested_on(mut w: World) {
+    w.start();
+    let id = lead_for(&w, 1).await;
+    let c = customers(&w, &["C-2"]).await;
+    let order = w.place(1, "D-BER-01", "AURA", &[]).await;
+    let meta = w.meta();
+    let online = booking(
+        &CustomerId::parse("C-1").unwrap(),
+        3,
+        slot(4),
+        BookingChannel::Online,
+    );
+    let showroom = booking(&c[0], 3, slot(4), BookingChannel::Showroom);
+    let (a, b) = tokio::join!(
+        w.services.book_test_drive(online, &meta),
+        w.services.book_test_drive(showroom, &meta),
+    );
+    assert_eq!(
+        u8::from(a.is_ok()) + u8::from(b.is_ok()),
+        1,
+        "one of two racing bookings wins"
+    );
+    w.settle().await;
+    assert_eq!(lead(&w, id).await.sold_with(), Some(order));
+    let (before, after) = w.replay().await;
+    assert_eq!(before, after);
+    w.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sold_and_contested_on_sqlite() {
+    sold_and_contested_on(World::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sold_and_contested_on_postgres() {
+    if let Some(w) = World::postgres().await {
+        sold_and_contested_on(w).await;
+    }
 }

@@ -22,6 +22,7 @@ fn billing() -> Sealed {
 
 fn placed(billing: Option<Sealed>) -> OrderEvent {
     let place = OrderCommand::Place {
+        lead: None,
         order: order_id(1),
         customer: customer("C-1001"),
         dealer: dealer("D-BER-01"),

@@ -14,6 +14,7 @@ const TODAY: &str = "2026-11-23";
 
 fn place_cmd(opts: &[&str]) -> OrderCommand {
     OrderCommand::Place {
+        lead: None,
         order: order_id(1),
         customer: customer("C-1001"),
         dealer: dealer("D-BER-01"),
@@ -157,6 +158,7 @@ fn placing_an_invalid_configuration_reports_every_violated_rule() {
 #[test]
 fn an_order_must_be_delivered_by_a_dealer_of_its_market() {
     let cmd = OrderCommand::Place {
+        lead: None,
         order: order_id(1),
         customer: customer("C-1001"),
         dealer: dealer("D-SHA-01"),
@@ -179,6 +181,7 @@ fn an_order_must_be_delivered_by_a_dealer_of_its_market() {
 #[test]
 fn an_unknown_dealer_is_refused() {
     let cmd = OrderCommand::Place {
+        lead: None,
         order: order_id(1),
         customer: customer("C-1001"),
         dealer: dealer("D-XXX-99"),

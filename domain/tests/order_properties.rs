@@ -61,6 +61,7 @@ fn command(kind: u8, p: u8, today: chrono::NaiveDate, state: &Order) -> OrderCom
     }
     match kind {
         0 => OrderCommand::Place {
+            lead: None,
             order: order_id(1),
             customer: customer("C-1001"),
             dealer: dealer("D-BER-01"),

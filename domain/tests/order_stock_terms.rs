@@ -33,6 +33,7 @@ fn place_sold_by(
 ) -> OrderCommand {
     let seller = seller.map(dealer);
     OrderCommand::Place {
+        lead: None,
         order: order_id(1),
         customer: customer("C-1001"),
         dealer: dealer(delivering),

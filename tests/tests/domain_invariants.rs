@@ -392,6 +392,7 @@ impl World {
             options: options(config),
             channel: Channel::Showroom,
             billing: None,
+            lead: None,
         };
         self.orders
             .execute(&order_stream(id), None, cmd, ctx)

@@ -290,8 +290,8 @@ async fn crm_of(
             });
         }
     }
-    leads.sort_by(|a, b| b.lead.created_at.cmp(&a.lead.created_at));
-    drives.sort_by(|a, b| b.start.cmp(&a.start));
+    leads.sort_by_key(|l| std::cmp::Reverse(l.lead.created_at));
+    drives.sort_by_key(|d| std::cmp::Reverse(d.start));
     Ok((leads, drives))
 }
 

@@ -93,8 +93,9 @@ pub struct LeadsQuery {
     pub dealer_id: Option<DealerId>,
     #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
     pub grade: Option<String>,
+    /// `true` or `false`.
     #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
-    pub overdue: Option<bool>,
+    pub overdue: Option<String>,
     pub min_position: Option<u64>,
 }
 
@@ -151,111 +152,115 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<LeadOpenedView>), ApiError> {
     let people = people(&state)?;
     let dealer = DealerId::parse(&body.dealer_id).map_err(bad)?;
-    let model = ModelCode::parse(&body.model).map_err(bad)?;
-    let grade = body.grade.as_deref().map(grade).transpose()?;
-    let mut assigned_to = None;
-    match &caller {
-        Some(c) if c.role == Role::Dealer => {
-            if c.dealer().as_ref() != Some(&dealer) {
-                return Err(ApiError::Forbidden(
-                    "a dealer opens leads for its own outlet".into(),
-                ));
-            }
-            assigned_to = c.user.clone().filter(|_| !c.manager);
-        }
-        Some(c) if c.role == Role::Customer => {
-            let me = c
-                .customer()
-                .ok_or_else(|| ApiError::Forbidden("not a customer".into()))?;
-            if body
-                .customer_id
-                .as_deref()
-                .is_some_and(|id| id != me.as_str())
-            {
-                return Err(ApiError::Forbidden(
-                    "a customer opens leads only for itself".into(),
-                ));
-            }
-        }
-        Some(c) => {
-            return Err(ApiError::Forbidden(format!(
-                "the {} role does not open leads",
-                c.role
-            )))
-        }
-        None if body.customer_id.is_some() => {
-            return Err(ApiError::Forbidden(
-                "the web form names the person (name and e-mail), not a customer id".into(),
-            ))
-        }
-        None => {}
-    }
-    let customer = match (&caller, &body.customer_id) {
-        (Some(c), None) if c.role == Role::Customer => LeadCustomer::Known(
-            c.customer()
-                .ok_or_else(|| ApiError::Forbidden("not a customer".into()))?,
-        ),
-        (_, Some(id)) => LeadCustomer::Known(CustomerId::parse(id).map_err(bad)?),
-        (_, None) => {
-            let market = state
-                .catalog
-                .dealer(&dealer)
-                .map(|d| d.market.clone())
-                .ok_or_else(|| {
-                    ApiError::rule(
-                        "unknown_dealer",
-                        format!("dealer {dealer} is not in the catalog"),
-                    )
-                })?;
-            let (Some(name), Some(email)) = (&body.name, &body.email) else {
-                return Err(ApiError::BadRequest(
-                    "a lead names its customer: customer_id, or name and email".into(),
-                ));
-            };
-            let profile = Profile {
-                name: parse_name(name)?,
-                email: parse_email(email)?,
-                phone: body
-                    .phone
-                    .as_deref()
-                    .map(|p| parse_phone(p, &market))
-                    .transpose()?,
-                billing_address: None,
-            };
-            LeadCustomer::Person(Box::new(NewCustomer {
-                customer: super::customers::fresh_customer(),
-                profile,
-                language: body.language.unwrap_or_else(|| market_language(&market)),
-                market,
-                consents: ConsentChoice::default(),
-                channel: Channel::Lead {
-                    dealer: dealer.clone(),
-                },
-                password: None,
-            }))
-        }
-    };
+    let assigned_to = may_open(caller.as_ref(), &body, &dealer)?;
+    let customer = lead_customer(&state, caller.as_ref(), &body, &dealer)?;
     let metadata = caller
         .as_ref()
         .map_or_else(crate::anonymous_metadata, metadata);
     let anyone = Caller::of(Role::Customer, "web-form");
     let lead = LeadId::from_uuid(new_id(caller.as_ref().unwrap_or(&anyone), &headers, "lead"));
-    let opened = people
-        .open_lead(
-            NewLead {
-                lead,
-                customer,
-                dealer,
-                model,
-                source: body.source,
-                grade,
-                note: body.note,
-                assigned_to,
-            },
-            &metadata,
-        )
-        .await?;
+    let new = NewLead {
+        lead,
+        customer,
+        dealer,
+        model: ModelCode::parse(&body.model).map_err(bad)?,
+        source: body.source,
+        grade: body.grade.as_deref().map(grade).transpose()?,
+        note: body.note,
+        assigned_to,
+    };
+    let opened = people.open_lead(new, &metadata).await?;
     Ok((StatusCode::CREATED, Json(LeadOpenedView::of(&opened))))
+}
+
+/// Whether `caller` may open the lead `body` describes at `dealer`: a dealer for its own
+/// outlet, a customer for itself, anyone through the web form (naming a person, not a
+/// customer id). Answers who the lead goes to: the consultant who opens it.
+fn may_open(
+    caller: Option<&Caller>,
+    body: &NewLeadBody,
+    dealer: &DealerId,
+) -> Result<Option<UserId>, ApiError> {
+    match caller {
+        Some(c) if c.role == Role::Dealer => {
+            if c.dealer().as_ref() != Some(dealer) {
+                return Err(ApiError::Forbidden(
+                    "a dealer opens leads for its own outlet".into(),
+                ));
+            }
+            Ok(c.user.clone().filter(|_| !c.manager))
+        }
+        Some(c) if c.role == Role::Customer => {
+            let me = c.customer().map(|me| me.to_string());
+            match (&me, body.customer_id.as_ref()) {
+                (None, _) => Err(ApiError::Forbidden("not a customer".into())),
+                (Some(me), Some(id)) if id != me => Err(ApiError::Forbidden(
+                    "a customer opens leads only for itself".into(),
+                )),
+                _ => Ok(None),
+            }
+        }
+        Some(c) => Err(ApiError::Forbidden(format!(
+            "the {} role does not open leads",
+            c.role
+        ))),
+        None if body.customer_id.is_some() => Err(ApiError::Forbidden(
+            "the web form names the person (name and e-mail), not a customer id".into(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Who the lead is about: the customer id given (or the calling customer), else the person
+/// named by `name` and `email` (registered in the dealer's market when new).
+fn lead_customer(
+    state: &AppState,
+    caller: Option<&Caller>,
+    body: &NewLeadBody,
+    dealer: &DealerId,
+) -> Result<LeadCustomer, ApiError> {
+    if let Some(id) = &body.customer_id {
+        return Ok(LeadCustomer::Known(CustomerId::parse(id).map_err(bad)?));
+    }
+    if let Some(me) = caller.and_then(Caller::customer) {
+        return Ok(LeadCustomer::Known(me));
+    }
+    let market = state
+        .catalog
+        .dealer(dealer)
+        .map(|d| d.market.clone())
+        .ok_or_else(|| {
+            ApiError::rule(
+                "unknown_dealer",
+                format!("dealer {dealer} is not in the catalog"),
+            )
+        })?;
+    let (Some(name), Some(email)) = (&body.name, &body.email) else {
+        return Err(ApiError::BadRequest(
+            "a lead names its customer: customer_id, or name and email".into(),
+        ));
+    };
+    let profile = Profile {
+        name: parse_name(name)?,
+        email: parse_email(email)?,
+        phone: body
+            .phone
+            .as_deref()
+            .map(|p| parse_phone(p, &market))
+            .transpose()?,
+        billing_address: None,
+    };
+    Ok(LeadCustomer::Person(Box::new(NewCustomer {
+        customer: super::customers::fresh_customer(),
+        profile,
+        language: body.language.unwrap_or_else(|| market_language(&market)),
+        market,
+        consents: ConsentChoice::default(),
+        channel: Channel::Lead {
+            dealer: dealer.clone(),
+        },
+        password: None,
+    })))
 }
 
 /// A dealer's leads, overdue follow-ups first (then the soonest due): a consultant sees
@@ -279,6 +284,16 @@ pub async fn list(
             "a dealer sees only its own leads".into(),
         ));
     }
+    let wanted = match q.overdue.as_deref() {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "overdue is true or false, not {other:?}"
+            )))
+        }
+    };
     let consultant = me.user.clone().filter(|_| !me.manager);
     let filter = LeadFilter {
         grade: q.grade.as_deref().map(grade).transpose()?,
@@ -300,7 +315,7 @@ pub async fn list(
     .await?;
     for lead in leads {
         let overdue = lead.overdue(now);
-        if q.overdue.is_some_and(|wanted| wanted != overdue) {
+        if wanted.is_some_and(|wanted| wanted != overdue) {
             continue;
         }
         rows.push(row(&lead, names.get(&lead.customer_id).cloned(), now));

@@ -310,7 +310,7 @@ pub async fn no_show(
 
 /// Calls a drive off (its dealer, or its customer); the slot is free again.
 #[utoipa::path(post, path = "/api/v1/test-drives/{id}/cancel", tag = "test drives",
-    request_body(content = Option<CancelBody>), security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = CancelBody, security(("bearer" = [])), params(("id" = String, Path)),
     responses((status = 200, body = DriveChangedView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem, description = "over already (`test_drive_over`), already completed, cancelled or a no-show")))]
 pub async fn cancel(

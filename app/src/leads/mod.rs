@@ -69,6 +69,7 @@ impl People {
         metadata: &Metadata,
     ) -> Result<LeadChanged, ServiceError> {
         let current = self.lead_of(lead, staff).await?;
+        breach_if_missed(&self.exec, lead, &current, metadata).await?;
         let note = match &contact.note {
             Some(note) => Some(self.seal_note(&current, note).await?),
             None => None,
@@ -191,6 +192,24 @@ impl People {
             .await
             .map_err(vault_failed)
     }
+}
+
+/// Records the missed 2-hour answer of a lead about to be answered late, if the watcher has
+/// not recorded it yet (it looks every 30 s): a late first answer always leaves its breach in
+/// the log, once (the aggregate records one breach at most).
+pub(crate) async fn breach_if_missed(
+    exec: &crate::Executor,
+    lead: LeadId,
+    state: &Lead,
+    metadata: &Metadata,
+) -> Result<(), ServiceError> {
+    let late = state
+        .respond_by()
+        .is_some_and(|by| exec.clock().now() >= by);
+    if late && state.open() && state.first_contact_at().is_none() && !state.sla_breached() {
+        crate::steps::run::<Lead>(exec, &lead, metadata, |_| LeadCommand::RecordBreach).await?;
+    }
+    Ok(())
 }
 
 /// Whether `staff` may act on the lead: it exists (404 otherwise) and is of its outlet.

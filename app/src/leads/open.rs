@@ -18,7 +18,8 @@ use crate::CommandError;
 /// Who the lead is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LeadCustomer {
-    /// A customer already registered (a merged duplicate answers as its survivor).
+    /// A customer already registered and not erased (a merged duplicate answers as its
+    /// survivor).
     Known(CustomerId),
     /// A person found by e-mail or phone, registered when nobody holds them.
     Person(Box<NewCustomer>),
@@ -78,13 +79,10 @@ impl People {
         }
         let mut reached = Reached::Nothing;
         let (customer, customer_created) = match new.customer {
-            LeadCustomer::Known(id) => {
-                let (survivor, state) = crate::people::privacy::resolve(&self.exec, &id).await?;
-                if !state.registered() {
-                    return Err(CommandError::NotFound(format!("customer {id}")));
-                }
-                (survivor, false)
-            }
+            LeadCustomer::Known(id) => (
+                crate::people::privacy::known_person(&self.exec, &id).await?,
+                false,
+            ),
             LeadCustomer::Person(person) => {
                 let registration = self.register(*person, metadata).await?;
                 reached = reached.max(Reached::Appended(registration.position));

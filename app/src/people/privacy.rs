@@ -234,6 +234,22 @@ pub(crate) async fn buyer(
     Ok((id, state.profile().cloned()))
 }
 
+/// The customer a lead or a test drive is for: registered (`NotFound` otherwise), not
+/// erased, answering as the survivor of its merges.
+pub(crate) async fn known_person(
+    exec: &Executor,
+    customer: &CustomerId,
+) -> Result<CustomerId, ServiceError> {
+    let (id, state) = resolve(exec, customer).await?;
+    if !state.registered() {
+        return Err(CommandError::NotFound(format!("customer {customer}")));
+    }
+    if state.erased() {
+        return Err(rejected(CustomerError::Erased));
+    }
+    Ok(id)
+}
+
 fn rejected(error: CustomerError) -> ServiceError {
     CommandError::Rejected(Rejection::Customer(error))
 }

@@ -1,9 +1,9 @@
 //! The 2-hour answer's watcher: it follows the *business* clock and records the breach of
 //! every lead not answered by its `respond_by`.
 //!
-//! It looks on a tick ([`SLA_TICK`]) and right after every advance of a simulated clock (an
-//! advance is recorded in the log's `clock` stream, which the watcher follows), so in demos
-//! and tests moving the clock past a deadline shows the breach at once. Which leads are due
+//! It looks on a tick ([`SLA_TICK`]) and right after every move of a simulated clock
+//! ([`Clock::moves`](crate::Clock::moves)), so in demos and tests moving the clock past a
+//! deadline shows the breach at once. Which leads are due
 //! comes from the leads view; whether a lead is breached is the aggregate's decision
 //! (`RecordBreach` does nothing for a lead answered, closed or breached already), so a
 //! breach is recorded exactly once however often, and in however many processes, the
@@ -17,7 +17,6 @@ use store::Metadata;
 use tokio::task::JoinHandle;
 
 use super::ReactionError;
-use crate::clock_log::CLOCK_STREAM;
 use crate::steps::run;
 use crate::{Executor, LeadsView};
 
@@ -75,32 +74,30 @@ impl SlaWatcher {
         Ok(breached)
     }
 
-    /// Starts watching on a tokio task: a sweep every `tick` and after every clock advance.
+    /// Starts watching on a tokio task: a sweep every `tick` and after every move of the
+    /// simulated clock.
     pub fn spawn(self, tick: Duration) -> SlaHandle {
         let task = tokio::spawn(async move {
-            let mut log = match self.exec.store().head().await {
-                Ok(head) => self.exec.store().subscribe_all(head),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the SLA watcher cannot read the log; it only ticks");
-                    self.exec.store().subscribe_all(store::Position::START)
-                }
-            };
+            let mut moves = self.exec.clock().moves();
             let mut ticks = tokio::time::interval(tick);
             loop {
-                let look = tokio::select! {
-                    _ = ticks.tick() => true,
-                    next = log.next() => match next {
-                        Ok(event) => event.stream_id.as_str() == CLOCK_STREAM,
-                        Err(_) => {
-                            ticks.tick().await;
-                            false
+                match moves.as_mut() {
+                    Some(moved) => {
+                        tokio::select! {
+                            _ = ticks.tick() => {}
+                            changed = moved.changed() => {
+                                if changed.is_err() {
+                                    moves = None;
+                                }
+                            }
                         }
-                    },
-                };
-                if look {
-                    if let Err(e) = self.sweep().await {
-                        tracing::warn!(error = %e, "the SLA watcher's sweep failed; it looks again");
                     }
+                    None => {
+                        ticks.tick().await;
+                    }
+                }
+                if let Err(e) = self.sweep().await {
+                    tracing::warn!(error = %e, "the SLA watcher's sweep failed; it looks again");
                 }
             }
         });

@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::lead::{Grade, Lead, LeadCommand, LeadError, LeadSource};
+#[cfg(doc)]
+use domain::test_drive::TestDriveError;
 use domain::test_drive::{free_slots, BookingChannel, FreeSlot, TestDriveCommand, TestDriveDay};
 use domain::values::{CarDayKey, CustomerId, DealerId, LeadId, ModelCode, TestDriveId};
 use store::{Metadata, Position};
@@ -90,13 +92,7 @@ impl Services {
         metadata: &Metadata,
     ) -> Result<Booked, ServiceError> {
         let exec = &self.exec;
-        let (customer, state) = crate::people::privacy::resolve(exec, &input.customer).await?;
-        if !state.registered() {
-            return Err(CommandError::NotFound(format!(
-                "customer {}",
-                input.customer
-            )));
-        }
+        let customer = crate::people::privacy::known_person(exec, &input.customer).await?;
         let catalog = exec.catalog();
         let outlet = catalog.dealer(&input.dealer).ok_or_else(|| {
             CommandError::Rejected(Rejection::Lead(LeadError::UnknownDealer {

@@ -49,6 +49,8 @@ impl Services {
         let mut reached = done;
         let lead = self.drive_lead(id).await?;
         if let Some(lead) = lead {
+            let state = crate::steps::load::<Lead>(&self.exec, &lead).await?;
+            crate::leads::breach_if_missed(&self.exec, lead, &state, metadata).await?;
             let contact = run_guarded::<Lead>(
                 &self.exec,
                 &lead,

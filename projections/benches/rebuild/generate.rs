@@ -366,6 +366,7 @@ impl Generator {
     fn placed(&self, order: &Order) -> OrderEvent {
         let q = &order.quote;
         OrderEvent::Placed {
+            lead: None,
             order: order.id,
             customer: order.customer.clone(),
             dealer: order.dealer.clone(),

@@ -191,6 +191,7 @@ impl World {
         self.order_cmd(
             order,
             OrderCommand::Place {
+                lead: None,
                 order,
                 customer: CustomerId::parse(customer).unwrap(),
                 dealer: dealer(dealer_id),
