@@ -102,6 +102,8 @@ fn the_demo_does_business_and_the_same_seed_does_the_same_business() {
         assert!(first.contains(who), "{who} missing in\n{first}");
     }
 
+    the_lead_funnel_is_worked_and_reported(&first, &dir.path().join("a"));
+
     let (code, second, err) = two_weeks("b", "7");
     assert_eq!(code, 0, "{err}");
     assert_eq!(business(&first), business(&second));
@@ -113,6 +115,171 @@ fn the_demo_does_business_and_the_same_seed_does_the_same_business() {
         business(&other),
         "another seed, same business?"
     );
+}
+
+/// The cells of the row `label` in the report's leads section, one per dealer (the
+/// section's columns are 10 characters wide after a 34-character label).
+fn crm_row(report: &str, label: &str) -> Vec<String> {
+    let section: Vec<&str> = report
+        .lines()
+        .skip_while(|l| !l.starts_with("leads and test drives"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let line = section
+        .iter()
+        .find(|l| l.get(..34).is_some_and(|head| head.trim() == label))
+        .unwrap_or_else(|| panic!("no row {label:?} in the leads section of\n{report}"));
+    line.get(34..)
+        .unwrap()
+        .as_bytes()
+        .chunks(10)
+        .map(|cell| String::from_utf8_lossy(cell).trim().to_owned())
+        .collect()
+}
+
+fn crm_counts(report: &str, label: &str) -> Vec<u64> {
+    crm_row(report, label)
+        .iter()
+        .map(|c| c.parse().unwrap_or_else(|_| panic!("{label}: {c:?}")))
+        .collect()
+}
+
+/// The lead funnel the demo reported, against the engine's own views of the demo's data
+/// folder (opened again, its simulated clock where the demo left it): the KPIs are the
+/// view's, the funnel adds up, and every sold lead names an order of its customer at its
+/// dealer.
+fn the_lead_funnel_is_worked_and_reported(report: &str, data: &Path) {
+    use domain::lead::{Grade, LeadSource};
+    use projections::views::LeadFilter;
+
+    let header = report
+        .lines()
+        .find(|l| l.starts_with("leads and test drives"))
+        .unwrap_or_else(|| panic!("no leads section in\n{report}"));
+    let dealers: Vec<&str> = header[34..].split_whitespace().collect();
+    assert_eq!(dealers.len(), 5, "{header}");
+
+    let leads = crm_counts(report, "leads");
+    let contacted = crm_counts(report, "contacted");
+    let driven = crm_counts(report, "test driven");
+    let sold = crm_counts(report, "sold (S)");
+    let lost = crm_counts(report, "lost (F)");
+    let open = crm_counts(report, "still open");
+    let breaches = crm_counts(report, "2-hour breaches");
+    for i in 0..dealers.len() {
+        assert!(leads[i] > 0, "{} has no leads:\n{report}", dealers[i]);
+        assert_eq!(sold[i] + lost[i] + open[i], leads[i], "{report}");
+        assert!(
+            contacted[i] <= leads[i] && driven[i] <= contacted[i],
+            "{report}"
+        );
+    }
+    let all = |v: &[u64]| v.iter().sum::<u64>();
+    // Consultants answer mostly in time: some breaches, far fewer than leads.
+    assert!(all(&breaches) > 0, "{report}");
+    assert!(all(&breaches) * 4 < all(&leads), "{report}");
+    assert!(all(&sold) > 0 && all(&lost) > 0, "{report}");
+    assert!(all(&driven) > 0, "{report}");
+    assert!(figure(report, "orders naming their lead") > 0, "{report}");
+    assert!(all(&crm_counts(report, "no-show")) > 0, "{report}");
+
+    let settings = otd::settings::Settings::from_flags::<_, std::ffi::OsString>([
+        "--data".into(),
+        data.as_os_str().to_owned(),
+        "--backend".into(),
+        "sqlite".into(),
+        "--clock".into(),
+        "sim:2026-11-23".into(),
+    ])
+    .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let runtime = otd::stores::start(&settings).await.unwrap();
+        let views = runtime.state.views.clone();
+        let head = runtime.state.executor.store().head().await.unwrap();
+        views
+            .wait_for(head, std::time::Duration::from_secs(60))
+            .await
+            .unwrap();
+        let now = runtime.state.clock.now();
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let mut sources = std::collections::BTreeSet::new();
+        for (i, id) in dealers.iter().enumerate() {
+            let dealer_id = domain::values::DealerId::parse(id).unwrap();
+            let dealer = runtime.state.catalog.dealer(&dealer_id).unwrap().clone();
+            let kpis = views
+                .crm_kpis(&dealer, start, dealer.local_date(now), now)
+                .await
+                .unwrap();
+            // The report shows the view's figures.
+            assert_eq!(u64::from(kpis.leads), leads[i], "{id}");
+            assert_eq!(u64::from(kpis.sla_breaches), breaches[i], "{id}");
+            let minutes = |m: Option<f64>| m.map_or("-".to_owned(), |m| format!("{m:.0} min"));
+            assert_eq!(
+                crm_row(report, "first response, median")[i],
+                minutes(kpis.first_response.median_minutes),
+                "{id}"
+            );
+            assert_eq!(
+                crm_row(report, "first response, p90")[i],
+                minutes(kpis.first_response.p90_minutes),
+                "{id}"
+            );
+            let share = kpis.first_response.within_2h_share.unwrap();
+            assert_eq!(
+                crm_row(report, "answered within 2 h")[i],
+                format!("{:.1} %", share * 100.0),
+                "{id}"
+            );
+            assert!(share > 0.6 && share < 1.0, "{id}: {share}");
+            assert_eq!(
+                u64::from(kpis.overdue_follow_ups),
+                crm_counts(report, "overdue follow-ups at the end")[i],
+                "{id}"
+            );
+            let drives = kpis.test_drives;
+            for (label, count) in [
+                ("test drives booked", drives.booked),
+                ("completed", drives.completed),
+                ("no-show", drives.no_show),
+                ("cancelled", drives.cancelled),
+            ] {
+                assert_eq!(
+                    crm_counts(report, label)[i],
+                    u64::from(count),
+                    "{id} {label}"
+                );
+            }
+            let closed_by_source: u32 = kpis.conversion_by_source.iter().map(|c| c.sold).sum();
+            assert_eq!(u64::from(closed_by_source), sold[i], "{id}");
+
+            let all_leads = views
+                .leads_of_dealer(&dealer_id, &LeadFilter::default())
+                .await
+                .unwrap();
+            for lead in &all_leads {
+                sources.insert(lead.source);
+                if lead.grade != Grade::S {
+                    assert!(lead.sold_order.is_none(), "{lead:?}");
+                    continue;
+                }
+                // Sold by the sold process manager: an order of this customer at this dealer.
+                let order = lead.sold_order.unwrap_or_else(|| panic!("{lead:?}"));
+                let order = views.order(order).await.unwrap().unwrap();
+                assert_eq!(order.customer_id, lead.customer_id, "{lead:?}");
+                assert!(
+                    order.dealer_id == lead.dealer_id
+                        || order.selling_dealer_id.as_ref() == Some(&lead.dealer_id),
+                    "{lead:?} {order:?}"
+                );
+            }
+        }
+        assert_eq!(sources.len(), LeadSource::ALL.len(), "{sources:?}");
+        runtime.shutdown().await;
+    });
 }
 
 #[test]

@@ -6,9 +6,11 @@
 //! dealer for the customer. Whoever placed it acts for it later.
 
 use chrono::Weekday;
+use domain::lead::Grade;
 use domain::order::{Channel, OrderStatus};
-use domain::values::{CustomerId, DealerId, MarketCode, ModelCode, OrderId};
-use projections::views::{OrderFilter, OrderView};
+use domain::values::{CustomerId, DealerId, LeadId, MarketCode, ModelCode, OrderId};
+use projections::models::leads::LeadDoc;
+use projections::views::{LeadFilter, OrderFilter, OrderView};
 use rand::Rng;
 
 use super::configs;
@@ -25,6 +27,8 @@ const BROKEN: f64 = 0.05;
 const POPULAR: f64 = 0.45;
 /// Customers who fix a refused configuration and order again.
 const FIX_AND_RETRY: f64 = 0.6;
+/// Orders from a customer a dealer has a warm lead for (the order names the lead).
+const FROM_LEAD: f64 = 0.4;
 /// Orders from a customer who ordered before.
 const RETURNING: f64 = 0.08;
 /// Amendments and cancellations per order placed on an average day.
@@ -62,6 +66,8 @@ struct Wish {
     market: MarketCode,
     model: ModelCode,
     channel: Channel,
+    /// The lead the order comes from.
+    lead: Option<LeadId>,
 }
 
 async fn place_one(world: &mut World<'_>) -> Result<(), DemoError> {
@@ -83,12 +89,30 @@ async fn place_one(world: &mut World<'_>) -> Result<(), DemoError> {
         Channel::Showroom
     };
     let showroom = (channel == Channel::Showroom).then_some(&dealer.id);
-    let wish = Wish {
-        customer: customer(world, &dealer.market, showroom).await?,
-        dealer: dealer.id.clone(),
-        market: dealer.market.clone(),
-        model,
-        channel,
+    let warm = if world.chance(FROM_LEAD) {
+        warm_lead(world, &dealer.id)
+            .await?
+            .filter(|l| models.contains(&l.model))
+    } else {
+        None
+    };
+    let wish = match warm {
+        Some(lead) => Wish {
+            customer: lead.customer_id,
+            dealer: dealer.id.clone(),
+            market: dealer.market.clone(),
+            model: lead.model,
+            channel,
+            lead: Some(lead.lead_id),
+        },
+        None => Wish {
+            customer: customer(world, &dealer.market, showroom).await?,
+            dealer: dealer.id.clone(),
+            market: dealer.market.clone(),
+            model,
+            channel,
+            lead: None,
+        },
     };
     let draw: f64 = world.rng.random();
     let (catalog, rng) = (&world.catalog, &mut world.rng);
@@ -106,6 +130,26 @@ async fn place_one(world: &mut World<'_>) -> Result<(), DemoError> {
         order(world, &wish, options).await?;
     }
     Ok(())
+}
+
+/// One of `dealer`'s open leads closest to buying (H, A or B; else C), if any.
+async fn warm_lead(world: &mut World<'_>, dealer: &DealerId) -> Result<Option<LeadDoc>, DemoError> {
+    let filter = LeadFilter {
+        open_only: true,
+        ..LeadFilter::default()
+    };
+    let open = world.views.leads_of_dealer(dealer, &filter).await?;
+    let warmest = |grades: &[Grade]| -> Vec<LeadDoc> {
+        open.iter()
+            .filter(|l| grades.contains(&l.grade))
+            .cloned()
+            .collect()
+    };
+    let mut warm = warmest(&[Grade::H, Grade::A, Grade::B]);
+    if warm.is_empty() {
+        warm = warmest(&[Grade::C]);
+    }
+    Ok(world.pick(&warm).cloned())
 }
 
 /// A returning customer of `market` now and then, else a new one (registered online, or
@@ -145,7 +189,7 @@ async fn order(
         Channel::Showroom => world.by(Role::Dealer, wish.dealer.as_str()),
     };
     let input = PlaceOrder {
-        lead: None,
+        lead: wish.lead,
         order: id,
         customer: wish.customer.clone(),
         dealer: wish.dealer.clone(),
@@ -159,6 +203,9 @@ async fn order(
     let result = world.services.place_order(input, &metadata).await;
     let placed = world.judge("placing an order", result)?.is_some();
     if placed {
+        if wish.lead.is_some() {
+            world.tally.crm.orders_naming_lead += 1;
+        }
         world.channels.insert(id, wish.channel);
         match wish.channel {
             Channel::Online => world.tally.online += 1,

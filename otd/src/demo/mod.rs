@@ -23,10 +23,16 @@
 //!   tally of what happened and refusals counted as a user would see them.
 //! - `script`: one simulated day, phase by phase.
 //! - `planners`, `logistics`, `customers`, `office`: the actors.
-//! - `report`: the figures at the end, from the read models.
+//! - `leads`, `drives`: the dealers' business hours: leads from every source, their
+//!   answers (the SLA watcher records the late ones' breaches as the clock passes them),
+//!   follow-ups, lost requests and test drives; some orders name their lead.
+//! - `report`, `crm_report`: the figures at the end, from the read models.
 
 mod configs;
+mod crm_report;
 mod customers;
+mod drives;
+mod leads;
 mod logistics;
 mod office;
 mod people;
@@ -213,15 +219,11 @@ async fn simulate_and_report(runtime: &Runtime, options: &DemoOptions) -> Result
     let accounts = people::accounts(&mut world).await?;
     for day in 0..days {
         if day > 0 {
-            app::clock_log::advance(
-                store.as_ref(),
-                &runtime.state.clock,
-                app::MINUTES_PER_DAY,
-                &world.planner(),
-            )
-            .await
-            .map_err(|e| DemoError::Setup(e.to_string()))?;
+            // To the next day's 08:00, past the hours the leads were worked in.
+            let rest = app::MINUTES_PER_DAY.saturating_sub(world.minutes_today);
+            world.advance(rest).await?;
         }
+        world.minutes_today = 0;
         script::simulate_day(&mut world, day).await?;
         let head = store.head().await?;
         bar.set_message(format!(

@@ -168,6 +168,18 @@ pub(super) async fn new_customer(
     market: &MarketCode,
     showroom: Option<&DealerId>,
 ) -> Result<CustomerId, DemoError> {
+    let (new, metadata) = new_person(world, market, showroom)?;
+    register(world, new, &metadata).await
+}
+
+/// A made-up person of `market` to register, coming online or through `showroom`'s door
+/// (a fresh seeded id, used if nobody holds their e-mail or phone yet), and who registers
+/// them.
+pub(super) fn new_person(
+    world: &mut World<'_>,
+    market: &MarketCode,
+    showroom: Option<&DealerId>,
+) -> Result<(NewCustomer, store::Metadata), DemoError> {
     let n = world.customers.len() + 1;
     let profile = person(world, market, n)?;
     let consents = ConsentChoice {
@@ -184,30 +196,31 @@ pub(super) async fn new_customer(
         ),
         None => (Channel::Online, api::anonymous_metadata()),
     };
-    register(world, profile, market, consents, channel, None, &metadata).await
-}
-
-/// Registers a customer under a fresh seeded id (a `password` opens an online account).
-async fn register(
-    world: &mut World<'_>,
-    profile: Profile,
-    market: &MarketCode,
-    consents: ConsentChoice,
-    channel: Channel,
-    password: Option<Password>,
-    metadata: &store::Metadata,
-) -> Result<CustomerId, DemoError> {
-    let customer = CustomerId::parse(&format!("C-{}", seeded_code(world)))
-        .map_err(|e| setup("a customer id", e))?;
     let new = NewCustomer {
-        customer,
+        customer: fresh_customer_id(world)?,
         profile,
         language: language(market),
         market: market.clone(),
         consents,
         channel,
-        password,
+        password: None,
     };
+    Ok((new, metadata))
+}
+
+fn fresh_customer_id(world: &mut World<'_>) -> Result<CustomerId, DemoError> {
+    CustomerId::parse(&format!("C-{}", seeded_code(world))).map_err(|e| setup("a customer id", e))
+}
+
+/// Registers a customer (found instead when their e-mail or phone is known); the demo
+/// remembers the profile of one it registered.
+pub(super) async fn register(
+    world: &mut World<'_>,
+    new: NewCustomer,
+    metadata: &store::Metadata,
+) -> Result<CustomerId, DemoError> {
+    let profile = new.profile.clone();
+    let market = new.market.clone();
     let registration = world
         .people
         .register(new, metadata)
@@ -216,7 +229,47 @@ async fn register(
             action: "registering a customer",
             error,
         })?;
+    known(
+        world,
+        &registration.customer,
+        &market,
+        profile,
+        registration.created,
+    );
     Ok(registration.customer)
+}
+
+/// Notes a customer of `market` the demo registered (`created`) or found.
+pub(super) fn known(
+    world: &mut World<'_>,
+    customer: &CustomerId,
+    market: &MarketCode,
+    profile: Profile,
+    created: bool,
+) {
+    if created {
+        world.profiles.insert(customer.clone(), profile);
+    }
+    world.customers.insert(customer.clone(), market.clone());
+}
+
+/// A registration with a sign-up password (an online account).
+async fn sign_up(
+    world: &mut World<'_>,
+    profile: Profile,
+    market: &MarketCode,
+    password: Password,
+) -> Result<CustomerId, DemoError> {
+    let new = NewCustomer {
+        customer: fresh_customer_id(world)?,
+        profile,
+        language: language(market),
+        market: market.clone(),
+        consents: ConsentChoice::default(),
+        channel: Channel::Online,
+        password: Some(password),
+    };
+    register(world, new, &api::anonymous_metadata()).await
 }
 
 /// The staff accounts and one online customer account per market; who to sign in as.
@@ -275,7 +328,7 @@ pub(super) async fn accounts(world: &mut World<'_>) -> Result<Vec<SignInAs>, Dem
         let user = UserId::parse(&format!("U-{}", seeded_code(world)))
             .map_err(|e| setup("a user id", e))?;
         let new = NewStaff {
-            user,
+            user: user.clone(),
             profile: StaffProfile {
                 name: name.clone(),
                 email: Email::parse(&email).map_err(|e| setup("an e-mail", e))?,
@@ -291,6 +344,14 @@ pub(super) async fn accounts(world: &mut World<'_>) -> Result<Vec<SignInAs>, Dem
                 action: "creating a staff account",
                 error,
             })?;
+        if let StaffRole::Dealer { dealer, manager } = &role {
+            let staff = world.staff.entry(dealer.clone()).or_default();
+            if *manager {
+                staff.manager = Some(user.clone());
+            } else {
+                staff.consultants.push(user.clone());
+            }
+        }
         let role = match role {
             StaffRole::Dealer { manager: true, .. } => "dealer (manager)",
             StaffRole::Dealer { .. } => "dealer",
@@ -311,16 +372,7 @@ pub(super) async fn accounts(world: &mut World<'_>) -> Result<Vec<SignInAs>, Dem
         let email = format!("customer.{}@example.com", market.as_str().to_lowercase());
         profile.email = Email::parse(&email).map_err(|e| setup("an e-mail", e))?;
         let name = profile.name.to_string();
-        let customer = register(
-            world,
-            profile,
-            &market,
-            ConsentChoice::default(),
-            Channel::Online,
-            Some(password()?),
-            &api::anonymous_metadata(),
-        )
-        .await?;
+        let customer = sign_up(world, profile, &market, password()?).await?;
         world
             .people
             .verify_email(&customer, &api::anonymous_metadata())
@@ -347,14 +399,5 @@ pub(super) async fn new_sign_up(
     let n = 99_000 + world.customers.len();
     let profile = person(world, market, n)?;
     let password = Password::parse(DEMO_PASSWORD).map_err(|e| setup("the demo password", e))?;
-    register(
-        world,
-        profile,
-        market,
-        ConsentChoice::default(),
-        Channel::Online,
-        Some(password),
-        &api::anonymous_metadata(),
-    )
-    .await
+    sign_up(world, profile, market, password).await
 }

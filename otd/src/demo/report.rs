@@ -1,5 +1,5 @@
 //! The report at the end of the demo, read from the read models (KPIs,
-//! orders, invoices, commission statements) and the head of the log, plus
+//! orders, invoices, commission statements, leads and test drives: `crm_report`) and the head of the log, plus
 //! the tally of what the actors did and what was refused.
 //!
 //! Every line but the three marked as about this run (the data folder, the
@@ -15,6 +15,7 @@ use domain::values::{Currency, DealerId, MarketCode, Money, Month};
 use projections::views::{InvoiceFilter, Kpis, OrderFilter, PromiseKpiBy, PromiseKpis};
 use store::Position;
 
+use super::crm_report::{self, DealerCrm};
 use super::world::{Tally, World};
 use super::{DemoError, DemoOptions};
 
@@ -36,6 +37,7 @@ pub struct Report {
     money: Vec<MarketMoney>,
     commission: Vec<DealerCommission>,
     promises: PromiseKpis,
+    crm: Vec<DealerCrm>,
     events: u64,
     elapsed: Duration,
     skipped: usize,
@@ -141,6 +143,8 @@ impl Report {
             commission.push(line);
         }
         let promises = views.promise_kpis(PromiseKpiBy::Market, catalog).await?;
+        let dealers: Vec<_> = catalog.dealers().cloned().collect();
+        let crm = crm_report::gather(views, &dealers, options.start, world.now()).await?;
         let head = world.head().await?;
         Ok(Report {
             start: options.start,
@@ -162,6 +166,7 @@ impl Report {
             money,
             commission,
             promises,
+            crm,
             events: head.0.saturating_sub(first.0),
             elapsed,
             skipped: world.skipped_reactions(),
@@ -326,10 +331,14 @@ impl fmt::Display for Report {
         line(f, "payments recorded", t.payments, none())?;
         line(f, "handover appointments", t.appointments, none())?;
         line(f, "handovers", t.handovers, none())?;
+        crm_report::activity(f, &t.crm, &line)?;
         line(f, "refused attempts", t.refused_total(), none())?;
         for (rule, n) in &t.refused {
             writeln!(f, "    {n:>4}  {rule}")?;
         }
+
+        writeln!(f)?;
+        crm_report::write(f, &self.crm)?;
 
         writeln!(f)?;
         writeln!(

@@ -19,7 +19,7 @@
 use chrono::{Datelike, Weekday};
 
 use super::world::World;
-use super::{customers, logistics, office, planners, DemoError};
+use super::{customers, leads, logistics, office, planners, DemoError};
 
 /// Plays day `day` (0 = the start) on the world's clock.
 pub(super) async fn simulate_day(world: &mut World<'_>, day: u32) -> Result<(), DemoError> {
@@ -58,5 +58,7 @@ pub(super) async fn simulate_day(world: &mut World<'_>, day: u32) -> Result<(), 
     if open {
         office::handovers(world).await?;
     }
-    world.settle().await
+    world.settle().await?;
+
+    leads::business_hours(world).await
 }

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::catalog::Catalog;
 use domain::order::Channel;
-use domain::values::{CustomerId, IsoWeek, OrderId, PlantId, ShipmentId};
+use domain::values::{CustomerId, DealerId, IsoWeek, LeadId, OrderId, PlantId, ShipmentId, UserId};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -42,7 +42,45 @@ pub(super) struct World<'a> {
     pub opened: BTreeSet<(PlantId, IsoWeek)>,
     /// The shipments a delay was reported for (one per shipment).
     pub delayed: BTreeSet<ShipmentId>,
+    /// The profiles of the customers the demo registered (a person who comes back fills
+    /// in the same e-mail address, and is found by it).
+    pub profiles: BTreeMap<CustomerId, app::people::Profile>,
+    /// Each dealer's staff: its manager and its consultants.
+    pub staff: BTreeMap<DealerId, DealerStaff>,
+    /// Leads waiting for their first answer, and when their consultant will answer.
+    pub to_answer: BTreeMap<LeadId, DateTime<Utc>>,
+    /// Minutes the clock was moved forward since the day's 08:00.
+    pub minutes_today: u32,
     pub tally: Tally,
+}
+
+/// A dealer's people who work leads.
+#[derive(Debug, Clone, Default)]
+pub(super) struct DealerStaff {
+    pub manager: Option<UserId>,
+    pub consultants: Vec<UserId>,
+}
+
+/// What the dealers' staff did with leads and test drives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CrmTally {
+    pub leads_opened: u64,
+    /// Leads whose person was already a customer (found by id, e-mail or phone).
+    pub known_people: u64,
+    pub assignments: u64,
+    pub first_answers: u64,
+    pub follow_ups: u64,
+    pub regradings: u64,
+    pub lost_requested: u64,
+    pub lost_approved: u64,
+    pub lost_refused: u64,
+    pub drives_online: u64,
+    pub drives_showroom: u64,
+    pub drives_completed: u64,
+    pub drives_no_show: u64,
+    pub drives_cancelled: u64,
+    /// Orders that named the lead they came from.
+    pub orders_naming_lead: u64,
 }
 
 /// What the actors did, and what was refused.
@@ -70,6 +108,7 @@ pub(crate) struct Tally {
     pub payments: u64,
     pub appointments: u64,
     pub handovers: u64,
+    pub crm: CrmTally,
     /// Refused attempts by the rule that refused them.
     pub refused: BTreeMap<String, u64>,
 }
@@ -108,12 +147,56 @@ impl<'a> World<'a> {
             customers: BTreeMap::new(),
             opened: BTreeSet::new(),
             delayed: BTreeSet::new(),
+            profiles: BTreeMap::new(),
+            staff: BTreeMap::new(),
+            to_answer: BTreeMap::new(),
+            minutes_today: 0,
             tally: Tally::default(),
         }
     }
 
     pub fn today(&self) -> NaiveDate {
         self.runtime.state.clock.today()
+    }
+
+    /// The business clock's now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.runtime.state.clock.now()
+    }
+
+    /// Moves the simulated clock forward by `minutes` (recorded in the log, as
+    /// `otd admin clock advance` does); the SLA watcher follows it.
+    pub async fn advance(&mut self, minutes: u32) -> Result<(), DemoError> {
+        let store = self.runtime.state.executor.store().clone();
+        app::clock_log::advance(
+            store.as_ref(),
+            &self.runtime.state.clock,
+            minutes,
+            &self.planner(),
+        )
+        .await
+        .map_err(|e| DemoError::Setup(e.to_string()))?;
+        self.minutes_today += minutes;
+        Ok(())
+    }
+
+    /// Waits until the SLA watcher has recorded the breach of every lead whose 2 hours
+    /// are up at the clock's now (the demo records none itself; it waits so that what
+    /// the consultants do next is decided on the same state in every run).
+    pub async fn await_breaches(&self) -> Result<(), DemoError> {
+        let started = std::time::Instant::now();
+        loop {
+            self.settle().await?;
+            if self.views.leads_to_breach(self.now()).await?.is_empty() {
+                return Ok(());
+            }
+            if started.elapsed() > SETTLE_WITHIN {
+                return Err(DemoError::Settle(
+                    "the SLA watcher recorded no breach of leads past their 2 hours".into(),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// The head of the log.
@@ -230,6 +313,8 @@ fn rule_of(rejection: &app::Rejection) -> String {
         R::Register(e) => ("invoice register", format!("{e:?}")),
         R::Invoice(e) => ("invoice", format!("{e:?}")),
         R::Commission(e) => ("commission", format!("{e:?}")),
+        R::Lead(e) => ("lead", format!("{e:?}")),
+        R::TestDrive(e) => ("test drive", format!("{e:?}")),
         other => ("use case", format!("{other:?}")),
     };
     format!("{aggregate}: {}", words(variant_name(&debug)))
