@@ -43,6 +43,10 @@ fn business(report: &str) -> Vec<&str> {
             !(l.starts_with("data folder")
                 || l.contains("wall time")
                 || l.contains("events/s")
+                // The outbox's clock-driven reminders are decided by a worker that wakes on
+                // the clock's moves, so how many of them were in the log when the report counted
+                // depends on timing; the business figures above do not.
+                || l.contains("events written")
                 // A verification link expires a week from now (wall time).
                 || l.contains("verify-email?code="))
         })

@@ -2,8 +2,9 @@
 //!
 //! Reacts to `OrderPlaced`. The order that names its lead sells that lead (when the lead is
 //! at the order's delivering or selling dealer); an order naming none sells the customer's
-//! open leads at those dealers (as the leads view knows them once it has seen the order's
-//! position). A lead is sold once: the same order again (a redelivered event) finds it done
+//! open leads at those dealers that existed before the order (as the leads view knows them
+//! once it has seen the order's position; a lead opened later is new interest, and a replay
+//! must sell exactly what the first pass sold). A lead is sold once: the same order again (a redelivered event) finds it done
 //! and does nothing; a lead already sold with another order is left as it is.
 
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use domain::streams::AnyEvent;
 use domain::values::{DealerId, LeadId, OrderId};
 
 use super::{Incoming, ProcessManager, ReactionError};
-use crate::steps::{load, run};
+use crate::steps::{began_at, load, run};
 use crate::{Executor, LeadsView};
 
 const ACTOR: &str = "process:sold";
@@ -82,10 +83,20 @@ impl ProcessManager for SoldManager {
         let leads = match lead {
             Some(lead) => vec![*lead],
             None => {
+                let at = incoming.record.position;
                 let mut open = Vec::new();
                 for dealer in &dealers {
-                    let at = incoming.record.position;
-                    open.extend(self.leads.open_leads_of(at, customer, dealer).await?);
+                    for lead in self.leads.open_leads_of(at, customer, dealer).await? {
+                        // Only leads that existed when the order was placed: a lead opened
+                        // afterwards (a test drive booked online after the sale) is new
+                        // interest, and a replay must decide exactly what the first pass did.
+                        if began_at::<Lead>(&self.exec, &lead)
+                            .await?
+                            .is_some_and(|p| p < at)
+                        {
+                            open.push(lead);
+                        }
+                    }
                 }
                 open
             }

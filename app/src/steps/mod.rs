@@ -132,6 +132,16 @@ where
         .map_err(Into::into)
 }
 
+/// Where an aggregate's stream began in the log (`None` for a stream with no events).
+pub(crate) async fn began_at<A: Aggregate>(
+    exec: &Executor,
+    id: &A::Id,
+) -> Result<Option<Position>, ServiceError> {
+    let stream = StreamId::parse(stream_name::<A>(id))?;
+    let first = exec.store().read_stream(&stream, 0, 1).await?;
+    Ok(first.first().map(|record| record.position))
+}
+
 /// Every event of an aggregate's stream, in order (for what a state does
 /// not keep, e.g. the day an order arrived).
 pub(crate) async fn events_of<A: Aggregate>(
