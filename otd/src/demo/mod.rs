@@ -32,6 +32,7 @@ mod configs;
 mod crm_report;
 mod customers;
 mod drives;
+mod follow_ups;
 mod leads;
 mod logistics;
 mod office;
