@@ -79,4 +79,4 @@ export OTD_BIN_PATH="$otd" OTD_DATA_DIR="$data"
 
 echo "== browser tests against $address (Chromium: $("$CHROMIUM" --version 2>/dev/null | head -n1))"
 cd "$here"
-node --test --test-reporter=spec --test-concurrency=1 ui.test.mjs
+node --test --test-reporter=spec --test-concurrency=1 ./*.test.mjs

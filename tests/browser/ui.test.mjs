@@ -29,159 +29,37 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import {
+  BASE,
+  TOKENS,
+  WAIT,
+  PASSWORD,
+  CUSTOMER,
+  EMAILS,
+  pages,
+  consoleErrors,
+  expectedRejections,
+  watch,
+  open,
+  signInAs,
+  searchCustomers,
+  registerInShowroom,
+  snap,
+  until,
+  text,
+  assertAccessible,
+  api,
+  staffPage,
+  everyAxeViolation,
+  axeViolations,
+  launchBrowser,
+  closeBrowser,
+} from './lib.mjs';
 
-const BASE = process.env.OTD_URL;
-const ARTIFACTS = process.env.OTD_ARTIFACTS || 'artifacts';
-// The customer's token is the one its sign-in answers (the customer signs up in the story).
-const TOKENS = {
-  customer: null,
-  dealer: process.env.OTD_TOKEN_DEALER,
-  planner: process.env.OTD_TOKEN_PLANNER,
-  finance: process.env.OTD_TOKEN_FINANCE,
-};
-const WAIT = 30_000;
-const PASSWORD = process.env.OTD_PASSWORD;
-const CUSTOMER = { name: 'Clara Kunde', email: 'clara.kunde@example.de' };
-const EMAILS = {
-  customer: CUSTOMER.email,
-  dealer: 'dealer@otd.example',
-  planner: 'planner@otd.example',
-  finance: 'finance@otd.example',
-  admin: 'admin@otd.example',
-};
+before(launchBrowser);
 
-let browser;
-const pages = {};
-const consoleErrors = [];
-// Browser-logged failed requests the story provokes on purpose: the quote
-// of an invalid configuration is a 422 by the API's contract, and Chromium
-// logs every 4xx response to the console.
-const expectedRejections = [];
-let shot = 0;
-
-function watch(page, who) {
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const url = msg.location().url || '';
-    const status = /status of (\d{3})/.exec(msg.text());
-    const expected = status && expectedRejections.find((e) => e.status === Number(status[1]) && url.endsWith(e.path));
-    if (expected) {
-      expected.seen = (expected.seen || 0) + 1;
-      return;
-    }
-    consoleErrors.push(`${who} ${page.url()}: ${msg.text()} (${url})`);
-  });
-  page.on('pageerror', (err) => consoleErrors.push(`${who} ${page.url()}: uncaught ${err.message}`));
-  page.on('requestfailed', (req) => {
-    // An EventSource closed by navigating away is not a failure.
-    if (req.failure() && req.failure().errorText === 'net::ERR_ABORTED') return;
-    consoleErrors.push(`${who}: request failed ${req.url()} ${req.failure() && req.failure().errorText}`);
-  });
-}
-
-async function open(who, viewport, options) {
-  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  watch(page, who);
-  return page;
-}
-
-/** Signs `role` in through /sign-in in `page` and waits for its home page. */
-async function signInAs(page, role) {
-  await page.goto(BASE + '/sign-in');
-  await page.fill('#account-email', EMAILS[role]);
-  await page.fill('#account-password', PASSWORD);
-  await page.click('#account-form button[type=submit]');
-  await page.waitForURL((u) => u.pathname !== '/sign-in', { timeout: WAIT });
-}
-
-/** Submits the dealer page's customer search and waits for its answer. */
-async function searchCustomers(page, q) {
-  await page.evaluate(() => {
-    document.querySelector('#dc-hits').replaceChildren();
-    document.querySelector('#dc-none').hidden = true;
-  });
-  await page.fill('#dc-q', q);
-  await page.click('#dc-search button[type=submit]');
-  await until(page, () => document.querySelector('#dc-hits li') || !document.querySelector('#dc-none').hidden, null, `the search for "${q}"`);
-}
-
-/** Fills and submits the dealer page's showroom registration; resolves with its result box. */
-async function registerInShowroom(page, person) {
-  await page.evaluate(() => document.querySelector('#dc-registered').replaceChildren());
-  await page.fill('#dc-name', person.name);
-  await page.fill('#dc-email', person.email);
-  await page.fill('#dc-phone', person.phone || '');
-  if (person.sms) await page.check('#dc-consent-sms');
-  await page.click('#dc-register button[type=submit]');
-  await until(page, () => document.querySelector('#dc-registered [data-created]'), null, `the registration of ${person.email}`);
-  const box = page.locator('#dc-registered [data-created]');
-  const href = await box.locator('a[href^="/customers/"]').getAttribute('href');
-  return { created: (await box.getAttribute('data-created')) === 'true', id: decodeURIComponent(href.split('/')[2]), text: (await box.innerText()).trim() };
-}
-
-async function snap(page, name) {
-  shot += 1;
-  const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
-  // Generous: the machine may be busy; animations (a fresh board card) are stopped.
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide', timeout: 90_000 });
-}
-
-/** Waits until `fn(arg)` is truthy in the page. */
-async function until(page, fn, arg, what) {
-  try {
-    return await page.waitForFunction(fn, arg, { timeout: WAIT, polling: 100 });
-  } catch (e) {
-    throw new Error(`waited ${WAIT} ms for ${what}: ${e.message.split('\n')[0]}`);
-  }
-}
-
-async function text(page, selector) {
-  return (await page.locator(selector).first().innerText()).trim();
-}
-
-/** Every visible form field has a label; every clickable thing is a button or a link. */
-async function assertAccessible(page) {
-  const problems = await page.evaluate(() => {
-    const out = [];
-    for (const el of document.querySelectorAll('input, select, textarea')) {
-      if (el.type === 'hidden' || el.closest('[hidden]')) continue;
-      const labelled = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
-      if (!labelled) out.push(`unlabelled ${el.tagName.toLowerCase()}#${el.id}`);
-    }
-    // A focusable region is a table that scrolls sideways, not a click target.
-    for (const el of document.querySelectorAll('[onclick], div[tabindex]:not([role="region"]), span[tabindex]')) out.push(`clickable non-button ${el.tagName}`);
-    if (!document.querySelector('h1')) out.push('no h1');
-    if (!document.documentElement.lang) out.push('no lang');
-    return out;
-  });
-  assert.deepEqual(problems, [], `accessibility on ${page.url()}`);
-}
-
-async function api(method, p, token, body) {
-  const res = await fetch(BASE + p, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json().catch(() => null) };
-}
-
-before(async () => {
-  assert.ok(BASE, 'OTD_URL is set by run.sh');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-  });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
+after(closeBrowser);
 
 const story = {};
 
@@ -681,16 +559,6 @@ test('a customer edits their phone, downloads their data and erases themselves',
 
 const CONSULTANT = { email: 'consultant@otd.example', name: 'Conny Consultant' };
 
-/** Signs a staff member in by e-mail (the run's password) in a fresh context. */
-async function staffPage(who, email, viewport) {
-  const page = await open(who, viewport);
-  await page.goto(BASE + '/sign-in');
-  await page.fill('#account-email', email);
-  await page.fill('#account-password', PASSWORD);
-  await page.click('#account-form button[type=submit]');
-  await page.waitForURL((u) => u.pathname !== '/sign-in', { timeout: WAIT });
-  return page;
-}
 
 /** A lead from the web form (no token), as a visitor would leave it. */
 async function webLead(name, email) {
@@ -707,15 +575,6 @@ async function nextOpenDay() {
   return d.toISOString().slice(0, 10);
 }
 
-/** axe-core with every violation, whatever its impact: the new pages have none. */
-async function everyAxeViolation(page) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => `[${v.impact}] ${v.id}: ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 test('a consultant sees a new lead with its countdown, answers it (the countdown goes) and regrades it', async () => {
   story.lead = await webLead('Lea Interessiert', 'lea.interessiert@example.de');
@@ -991,18 +850,6 @@ test('the live board stops when its token expires and asks to sign in again', as
   await page.context().close();
 });
 
-/** Runs axe-core in `page`; resolves with its serious and critical violations, one line each. */
-async function axeViolations(page) {
-  // Two frames: what the page's scripts do once a frame (marking scroll regions) is done.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `[${v.impact}] ${v.id}: ${v.help} — ${v.targets.slice(0, 5).join(', ')}${v.targets.length > 5 ? ` (+${v.targets.length - 5} more)` : ''}`);
-}
 
 test('axe-core finds no serious or critical violation on any page, for any role', async () => {
   // Each role signs in through /sign-in (the customer with the story's account); the
