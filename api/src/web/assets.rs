@@ -40,6 +40,7 @@ macro_rules! asset {
 const ASSETS: &[Asset] = &[
     asset!("app.css", CSS),
     asset!("app.js", JS),
+    asset!("format.js", JS),
     asset!("scroll-regions.js", JS),
     asset!("index.js", JS),
     asset!("sign-in.js", JS),
