@@ -20,12 +20,12 @@
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.OTDFormat = api;
 }(typeof self !== 'undefined' ? self : this, function () {
-  /** The locale to format for: `<html lang>` when set, else the browser's, else English. */
+  /** The locale to format for: `<html lang>` when set, else the browser's, else British English. */
   function locale() {
     const doc = typeof document !== 'undefined' ? document.documentElement : null;
-    if (doc && doc.lang) return doc.lang;
-    if (typeof navigator !== 'undefined' && navigator.language) return navigator.language;
-    return 'en';
+    const tag = (doc && doc.lang) || (typeof navigator !== 'undefined' && navigator.language) || 'en';
+    // A bare English writes dates day-first, as in the markets otd sells in.
+    return tag === 'en' ? 'en-GB' : tag;
   }
 
   const numberFormats = new Map();
@@ -256,6 +256,24 @@
   const CODE = /[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|[A-Z]{3,}/g;
 
   /**
+   * The parts of a violated configuration rule, from the API's message:
+   * `{kind, a, b}` with `a` the option (or family) it is about and `b` the
+   * codes it names (what is required, excluded, the models); null for a
+   * message of another shape.
+   */
+  function ruleParts(violation) {
+    const msg = String((violation && violation.message) || '');
+    let m;
+    if ((m = /^option (\S+) requires (\S+)$/.exec(msg))) return { kind: 'requires', a: m[1], b: [m[2]] };
+    if ((m = /^option (\S+) excludes (\S+)$/.exec(msg))) return { kind: 'excludes', a: m[1], b: [m[2]] };
+    if ((m = /^option (\S+) is only available for (.+)$/.exec(msg))) return { kind: 'model_only', a: m[1], b: m[2].split(/,\s*/) };
+    if ((m = /^family (\S+) takes exactly one option, not (.+)$/.exec(msg))) return { kind: 'exactly_one', a: m[1], b: m[2].split(/\s+and\s+/) };
+    if ((m = /^option (\S+) is not offered in market (\S+)$/.exec(msg))) return { kind: 'not_in_market', a: m[1], b: [m[2]] };
+    if ((m = /^family (\S+) needs one option/.exec(msg))) return { kind: 'missing_choice', a: m[1], b: [] };
+    return null;
+  }
+
+  /**
    * A violated configuration rule in words with the catalog's names: "Sport
    * package needs 20-inch wheels". The API's English message (with codes)
    * is the input; a message this does not know keeps its words, codes named.
@@ -263,28 +281,21 @@
   function ruleText(catalog, violation, loc) {
     const lang = String(loc || locale()).slice(0, 2).toLowerCase();
     const words = RULES[lang] || RULES.en;
-    const msg = String((violation && violation.message) || '');
     const name = (code) => {
       if (catalog && catalog.options && catalog.options[code]) return optionName(catalog, code);
       if (catalog && catalog.models && catalog.models[code]) return modelName(catalog, code);
       const family = ((catalog && catalog.families) || []).find((f) => f.code === code);
       return family ? family.name : code;
     };
-    const list = (codes) => codes.map(name).join(', ');
-    const say = (key, a, b) => words[key].replace('{a}', a).replace('{b}', b || '');
-    let m;
-    if ((m = /^option (\S+) requires (\S+)$/.exec(msg))) return say('requires', name(m[1]), name(m[2]));
-    if ((m = /^option (\S+) excludes (\S+)$/.exec(msg))) return say('excludes', name(m[1]), name(m[2]));
-    if ((m = /^option (\S+) is only available for (.+)$/.exec(msg))) return say('model_only', name(m[1]), list(m[2].split(/,\s*/)));
-    if ((m = /^family (\S+) takes exactly one option, not (.+)$/.exec(msg))) return say('exactly_one', name(m[1]), list(m[2].split(/\s+and\s+/)));
-    if ((m = /^option (\S+) is not offered in market (\S+)$/.exec(msg))) return say('not_in_market', name(m[1]));
-    if ((m = /^family (\S+) needs one option/.exec(msg))) return say('missing_choice', name(m[1]));
-    return msg.replace(CODE, (code) => name(code));
+    const parts = ruleParts(violation);
+    if (!parts) return String((violation && violation.message) || '').replace(CODE, (code) => name(code));
+    const sep = lang === 'zh' ? '、' : ', ';
+    return words[parts.kind].replace('{a}', name(parts.a)).replace('{b}', parts.b.map(name).join(sep));
   }
 
   return {
     locale, money, parseMoney, moneyInput, separators, date, dayMonth, dateTime,
     optionName, optionNames, modelName, dealerName, marketName, plantName, locationName,
-    configuration, shortId, ruleText,
+    configuration, shortId, ruleText, ruleParts,
   };
 }));
