@@ -293,9 +293,61 @@
     return words[parts.kind].replace('{a}', name(parts.a)).replace('{b}', parts.b.map(name).join(sep));
   }
 
+
+  /**
+   * A sentence the engine wrote (a history line) made readable: amounts
+   * ("56525.00 EUR") and dates per locale, vehicle UUIDs left out (other
+   * UUIDs shortened), dealer, plant, model and option codes by name, ISO
+   * weeks as "week 51".
+   */
+  function humanize(catalog, text, loc) {
+    const l = loc || locale();
+    const known = (code) => {
+      for (const map of ['dealers', 'plants', 'models', 'options']) {
+        const entryOf = catalog && catalog[map] && catalog[map][code];
+        if (entryOf) return entryOf.name;
+      }
+      return null;
+    };
+    return String(text || '')
+      .replace(/(-?\d+)\.(\d{2}) ([A-Z]{3})\b/g, (m, whole, cents, currency) => {
+        const minor = Number(whole.replace('-', '')) * 100 + Number(cents);
+        return money({ amount_minor: whole.startsWith('-') ? -minor : minor, currency }, l);
+      })
+      .replace(/\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC\b/g, (m, d, time) => dateTime(`${d}T${time}:00Z`, l))
+      .replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => date(d, l))
+      .replace(/\b(\d{4})-W(\d{2})\b/g, (m, year, week) => `week ${Number(week)}`)
+      .replace(/\b([Vv]ehicle) [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, '$1')
+      .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, (id) => shortId(id))
+      .replace(CODE, (code) => known(code) || code);
+  }
+
+  /** The offset of `zone` from UTC at `instant`, in minutes (Berlin in winter: 60). */
+  function zoneOffset(instant, zone) {
+    const parts = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }).formatToParts(instant);
+    const v = Object.fromEntries(parts.map((p) => [p.type, p.value]));
+    const asUtc = Date.UTC(Number(v.year), Number(v.month) - 1, Number(v.day), Number(v.hour) % 24, Number(v.minute), Number(v.second));
+    return Math.round((asUtc - instant.getTime()) / 60000);
+  }
+
+  /**
+   * A wall-clock day and time (`2026-12-22`, `10:00`) in `zone` as the
+   * instant it names (a Date), daylight saving included.
+   */
+  function zonedToUtc(day, time, zone) {
+    const naive = Date.parse(`${day}T${time}:00Z`);
+    if (Number.isNaN(naive)) return null;
+    let guess = new Date(naive);
+    for (let i = 0; i < 2; i += 1) guess = new Date(naive - zoneOffset(guess, zone) * 60000);
+    return guess;
+  }
+
   return {
     locale, money, parseMoney, moneyInput, separators, date, dayMonth, dateTime,
     optionName, optionNames, modelName, dealerName, marketName, plantName, locationName,
-    configuration, shortId, ruleText, ruleParts,
+    configuration, shortId, ruleText, ruleParts, humanize, zoneOffset, zonedToUtc,
   };
 }));

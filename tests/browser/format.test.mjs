@@ -76,3 +76,19 @@ test('rules in words with the catalog names', () => {
   assert.equal(F.ruleText(CATALOG, only, 'en'), 'Sport package is only available for Terra');
   assert.equal(F.ruleText(CATALOG, { rule: 'x', message: 'something about PKG-SPORT' }, 'en'), 'something about Sport package');
 });
+
+test('history lines: names, money and dates per locale, no vehicle UUIDs', () => {
+  const line = 'Vehicle 0b9f0d4e-3c1a-4c55-9d2a-4f3b2a1c0d9e at D-HAM-01 reserved; expected at the dealer on 2026-12-22';
+  assert.equal(F.humanize(CATALOG, line, 'en-GB'), 'Vehicle at otd Hamburg reserved; expected at the dealer on 22 Dec 2026');
+  assert.equal(F.humanize(CATALOG, 'Order placed: TERRA for delivery at D-HAM-01, 56525.00 EUR gross', 'de-DE'),
+    'Order placed: Terra for delivery at otd Hamburg, 56.525,00\u00a0€ gross');
+  assert.equal(F.humanize(CATALOG, 'Scheduled for production at P-LEI in 2026-W51', 'en-GB'), 'Scheduled for production at Leipzig in week 51');
+  assert.equal(F.humanize(CATALOG, 'Handover appointment booked for 2026-12-22 09:00 UTC', 'en-GB'),
+    'Handover appointment booked for 22 Dec 2026, 09:00 UTC');
+});
+
+test('a wall-clock time in a zone is the instant it names, daylight saving included', () => {
+  assert.equal(F.zonedToUtc('2026-12-22', '10:00', 'Europe/Berlin').toISOString(), '2026-12-22T09:00:00.000Z');
+  assert.equal(F.zonedToUtc('2026-07-01', '10:00', 'Europe/Berlin').toISOString(), '2026-07-01T08:00:00.000Z');
+  assert.equal(F.zonedToUtc('2026-12-22', '10:00', 'Asia/Shanghai').toISOString(), '2026-12-22T02:00:00.000Z');
+});
