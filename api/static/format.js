@@ -181,8 +181,17 @@
     return d ? d.name : String(id || '—');
   }
 
-  function marketName(catalog, code) {
+  /** A market by name: the country in the locale's language when the code is one ("Deutschland"), else the catalog's name. */
+  function marketName(catalog, code, loc) {
     const m = entry(catalog && catalog.markets, code);
+    if (/^[A-Z]{2}$/.test(String(code)) && typeof Intl.DisplayNames === 'function') {
+      try {
+        const name = new Intl.DisplayNames([loc || locale()], { type: 'region' }).of(code);
+        if (name && name !== code) return name;
+      } catch (_) {
+        // An unknown region: the catalog's name.
+      }
+    }
     return m ? m.name : String(code || '—');
   }
 
