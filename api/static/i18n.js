@@ -89,6 +89,11 @@
       if (!a.dataset.i18n) a.dataset.i18n = a.textContent.trim();
     }
     translate(document);
+    // "customer C-1001": the role in words.
+    const identity = document.querySelector('#who .identity');
+    if (identity && identity.firstChild && identity.firstChild.nodeType === Node.TEXT_NODE) {
+      identity.firstChild.textContent = `${t(identity.firstChild.textContent.trim())} `;
+    }
     const who = document.querySelector('header.top');
     if (!who || document.getElementById('lang')) return;
     const wrap = document.createElement('div');
