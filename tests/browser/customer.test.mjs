@@ -243,6 +243,10 @@ test('the handover picker offers the dealer\'s open days in the locale\'s format
       // 10:30 in Berlin in winter is 09:30 UTC.
       assert.equal(order.handover_at, `${saturday.value}T09:30:00Z`);
       assert.match(await text(page, '#trk-appointment'), /10:30/);
+      // Finance records the payment, so this file leaves no open invoice behind.
+      const paid = await api('POST', `/api/v1/invoices/${encodeURIComponent(order.invoice.number)}/payments`, TOKENS.finance,
+        { amount_minor: order.invoice.amount_due.amount_minor });
+      assert.equal(paid.status, 200, JSON.stringify(paid.json));
     }
     await page.context().close();
   }

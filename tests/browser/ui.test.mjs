@@ -514,6 +514,8 @@ test('a customer edits their phone, downloads their data and erases themselves',
   const id = signUp.json.customer_id;
   EMAILS.erika = person.email;
   const page = await open('customer (privacy)');
+  // Erika's profile says German; this story reads the pages in English (the switcher's choice).
+  await page.addInitScript(() => localStorage.setItem('otd.lang', 'en'));
   await signInAs(page, 'erika');
   assert.equal(new URL(page.url()).pathname, '/orders', 'a customer starts at the orders');
   const profile = page.locator('nav a[data-profile]');
@@ -800,6 +802,8 @@ test('the lead and test-drive pages fit a phone and axe-core finds no violation 
   }
   for (const [p, ready] of customerCases) {
     const page = await open('customer (axe)', { width: 390, height: 844 }, { bypassCSP: true });
+    // Clara's profile says German; the switcher's English keeps the page from being shown again in it.
+    await page.addInitScript(() => localStorage.setItem('otd.lang', 'en'));
     await page.goto(`${BASE}${p}?token=${TOKENS.customer}`);
     if (p === '/configurator') {
       await page.selectOption('#cfg-market', 'DE');
