@@ -208,6 +208,11 @@
         const done = await api('PATCH', `/api/v1/customers/${encodeURIComponent(id)}`, patch);
         flash(t('Saved: the profile and consents are up to date.'));
         await load(done.position);
+        // A customer who changed their language sees their pages in it (unless they chose one here).
+        if (patch.language && me.role === 'customer' && me.sub === id && window.OTDText) {
+          await window.OTDText.learnProfile();
+          if (window.OTDText.from !== 'choice' && window.OTDText.lang !== patch.language) window.location.reload();
+        }
       } catch (err) {
         flashError(err);
       }

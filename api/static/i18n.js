@@ -5,7 +5,8 @@
 //   scripts; German and Chinese live in one file each (`i18n-de.js`,
 //   `i18n-zh.js`), keyed by the English text (`{name}` marks a value).
 // - Which language: the one chosen with the switcher (kept in this
-//   browser), else the signed-in customer's profile language, else the
+//   browser), else the signed-in customer's profile language (learnt when
+//   signing in and refreshed on every page for the next one), else the
 //   first of the browser's languages (`navigator.languages`) we have, else
 //   English. `<html lang>` says which, so `format.js` formats money and
 //   dates for it through `Intl`.
@@ -139,16 +140,12 @@
   }
 
   /**
-   * The profile as the page starts: when no language was chosen and the
-   * profile's differs from the one shown (a profile changed elsewhere), the
-   * page is shown again in it.
+   * Refreshes the remembered profile as a page starts (a profile changed
+   * elsewhere): the next page follows it. The page shown is not loaded
+   * again under the reader's eyes.
    */
-  async function followProfile() {
-    const remembered = await learnProfile();
-    if (remembered && current.from !== 'choice' && known(remembered.language) && known(remembered.language) !== lang) {
-      window.location.reload();
-    }
-    return remembered;
+  function followProfile() {
+    return learnProfile();
   }
 
   /** The signed-in customer's remembered profile (`{sub, language, market}`), or null. */
