@@ -37,9 +37,8 @@
   function pick() {
     const chosen = known(localStorage.getItem(CHOICE));
     if (chosen) return { lang: chosen, from: 'choice' };
-    const s = window.OTD && window.OTD.session();
-    const profile = s && s.role === 'customer' ? JSON.parse(localStorage.getItem(PROFILE) || 'null') : null;
-    if (profile && profile.sub === s.sub && known(profile.language)) return { lang: known(profile.language), from: 'profile' };
+    const remembered = profile();
+    if (remembered && known(remembered.language)) return { lang: known(remembered.language), from: 'profile' };
     for (const tag of browserLanguages()) {
       if (known(tag)) return { lang: known(tag), from: 'browser' };
     }
