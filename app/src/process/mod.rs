@@ -133,6 +133,17 @@ pub trait ProcessManager: Send + Sync + 'static {
     /// `process:fulfilment`).
     fn name(&self) -> &'static str;
 
+    /// Gets ahead of a batch of consecutive events (those after the manager's
+    /// checkpoint) before they are handed to [`react`](Self::react) one by one: a
+    /// manager may do the work of many events together here (e.g. fulfil many placed
+    /// orders with one read of supply and one append per plant-week) and remember
+    /// which events it finished, so that their reaction has nothing left to do.
+    /// Best effort: what fails or is left undone here is done by `react`, which is
+    /// called for every event of the batch afterwards. Does nothing by default.
+    async fn prepare(&self, batch: &[Incoming]) {
+        let _ = batch;
+    }
+
     /// Reacts to one event. Must be idempotent in effect: the same event
     /// may be delivered again.
     async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError>;

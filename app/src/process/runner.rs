@@ -1,6 +1,7 @@
-//! The process managers on the log consumer: a [`Sink`] that walks each batch event by event
-//! and hands every event to each manager that has not handled it yet, each from its own
-//! checkpoint.
+//! The process managers on the log consumer: a [`Sink`] that lets each manager get ahead of a
+//! batch ([`ProcessManager::prepare`]: e.g. fulfilment decides for all the orders placed in
+//! it at once), then walks the batch event by event and hands every event to each manager
+//! that has not handled it yet, each from its own checkpoint.
 //!
 //! A manager's checkpoint advances only after its reaction succeeded, and is saved through
 //! the [`Checkpoints`] port every [`FLUSH_EVERY`] events, when the log goes quiet, and on
@@ -26,8 +27,8 @@ use tokio::sync::watch;
 use super::ReactionError;
 use super::{Incoming, ProcessManager};
 use crate::consume::{
-    Backoff, Batch, Consumer, Decoding, Ended, Interest, LogEvent, RunState, Running, Shutdown,
-    Sink, Source, Step, StopError, DEFAULT_BACKOFF,
+    Backoff, Batch, Consumer, Decoding, Ended, Interest, RunState, Running, Shutdown, Sink, Source,
+    Step, StopError, DEFAULT_BACKOFF,
 };
 use crate::{Checkpoints, Leadership};
 
@@ -136,6 +137,14 @@ impl ProcessRunner {
     }
 }
 
+/// What the runner does with one event of a batch, in log order.
+enum Entry {
+    /// Hand it to the managers (the next of the batch's [`Incoming`] events).
+    React,
+    /// Nothing to react to: every manager is past it.
+    Pass(Position),
+}
+
 /// The per-event adapter: each manager's progress through the log.
 struct Reactions {
     checkpoints: Arc<dyn Checkpoints>,
@@ -175,11 +184,25 @@ impl Sink for Reactions {
     }
 
     async fn handle(&mut self, batch: Batch, shutdown: &mut Shutdown) -> Step {
-        for event in batch.events {
-            let at = event.position;
-            if !self.deliver(event, shutdown).await {
-                return Step::Stop;
-            }
+        let (incoming, entries) = self.admit(batch);
+        self.prepare(&incoming).await;
+        let mut incoming = incoming.into_iter();
+        for entry in entries {
+            let at = match entry {
+                Entry::Pass(at) => {
+                    self.pass(at);
+                    at
+                }
+                Entry::React => {
+                    let Some(event) = incoming.next() else {
+                        break;
+                    };
+                    if !self.deliver(&event, shutdown).await {
+                        return Step::Stop;
+                    }
+                    event.record.position
+                }
+            };
             self.position.send_replace(at);
             self.unsaved += 1;
             if self.unsaved >= FLUSH_EVERY {
@@ -213,45 +236,67 @@ impl Sink for Reactions {
 }
 
 impl Reactions {
+    /// Takes the events of `batch` apart: those to react to, and in log order what to do
+    /// with each (react, or pass over what is not a domain event or does not decode).
+    fn admit(&self, batch: Batch) -> (Vec<Incoming>, Vec<Entry>) {
+        let mut incoming = Vec::with_capacity(batch.events.len());
+        let mut entries = Vec::with_capacity(batch.events.len());
+        for event in batch.events {
+            let at = event.position;
+            match (event.decoding, event.record) {
+                (Decoding::Event(decoded), Some(record)) => {
+                    incoming.push(Incoming {
+                        record: *record,
+                        id: decoded.id,
+                        event: decoded.event,
+                    });
+                    entries.push(Entry::React);
+                }
+                (Decoding::Foreign, _) => {
+                    // Not a domain stream (e.g. the API's idempotency records): nothing to
+                    // react to, nothing to report.
+                    entries.push(Entry::Pass(at));
+                }
+                (decoding, record) => {
+                    let error = match decoding {
+                        Decoding::Malformed(reason) => format!(
+                            "event in stream {:?} does not match its aggregate's events: {reason}",
+                            event.stream.as_str()
+                        ),
+                        _ => "the event was read without its record".to_owned(),
+                    };
+                    tracing::warn!("event {at} skipped by the process managers: {error}");
+                    let event_type = record.map(|r| r.event_type).unwrap_or_default();
+                    for manager in &self.managers {
+                        self.skip(manager.name(), at, &event_type, error.clone());
+                    }
+                    entries.push(Entry::Pass(at));
+                }
+            }
+        }
+        (incoming, entries)
+    }
+
+    /// Lets every manager get ahead of the events of the batch it has not handled yet.
+    async fn prepare(&self, incoming: &[Incoming]) {
+        for (manager, done) in self.managers.iter().zip(&self.done) {
+            let first = incoming.partition_point(|e| e.record.position <= *done);
+            if first < incoming.len() {
+                manager.prepare(&incoming[first..]).await;
+            }
+        }
+    }
+
     /// Hands one event to every manager that has not handled it; `false` when stopping was
     /// asked meanwhile.
-    async fn deliver(&mut self, event: LogEvent, shutdown: &mut Shutdown) -> bool {
-        let at = event.position;
-        let incoming = match (event.decoding, event.record) {
-            (Decoding::Event(decoded), Some(record)) => Incoming {
-                record: *record,
-                id: decoded.id,
-                event: decoded.event,
-            },
-            (Decoding::Foreign, _) => {
-                // Not a domain stream (e.g. the API's idempotency records): nothing to react
-                // to, nothing to report.
-                self.pass(at);
-                return true;
-            }
-            (decoding, record) => {
-                let error = match decoding {
-                    Decoding::Malformed(reason) => format!(
-                        "event in stream {:?} does not match its aggregate's events: {reason}",
-                        event.stream.as_str()
-                    ),
-                    _ => "the event was read without its record".to_owned(),
-                };
-                tracing::warn!("event {at} skipped by the process managers: {error}");
-                let event_type = record.map(|r| r.event_type).unwrap_or_default();
-                for manager in &self.managers {
-                    self.skip(manager.name(), at, &event_type, error.clone());
-                }
-                self.pass(at);
-                return true;
-            }
-        };
+    async fn deliver(&mut self, incoming: &Incoming, shutdown: &mut Shutdown) -> bool {
+        let at = incoming.record.position;
         for i in 0..self.managers.len() {
             if self.done[i] >= at {
                 continue;
             }
             let manager = Arc::clone(&self.managers[i]);
-            if !self.react(manager.as_ref(), &incoming, shutdown).await {
+            if !self.react(manager.as_ref(), incoming, shutdown).await {
                 return false;
             }
             self.done[i] = at;

@@ -29,11 +29,19 @@
 //! manager looks for such a half-done step of the order and finishes it
 //! (or undoes it when it no longer fits), so a redelivered event never
 //! makes an order hold two things.
+//!
+//! **Batches.** Before the events of a batch are handed over one by one, the
+//! manager fulfils the orders placed in it together ([`batch`]): supply read
+//! once, the same policy decided in sequence over it, one append per
+//! plant-week. The reaction to each `OrderPlaced` then finds its order done;
+//! whatever the batch left undone (a race lost, a half-done step, a failure)
+//! the reaction does as described above.
 
+mod batch;
 mod steps;
 
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use domain::order::{Order, OrderEvent, OrderStatus, PlacedOrder};
@@ -71,6 +79,8 @@ pub enum FulfilmentOutcome {
 pub struct FulfilmentManager {
     exec: Executor,
     supply: Arc<dyn SupplyView>,
+    /// The `OrderPlaced` events of the current batch whose order the batch fulfilled.
+    prepared: Mutex<HashSet<Position>>,
 }
 
 #[async_trait]
@@ -79,8 +89,19 @@ impl ProcessManager for FulfilmentManager {
         ACTOR
     }
 
+    async fn prepare(&self, batch: &[Incoming]) {
+        let done = self.fulfil_placed(batch).await;
+        let mut prepared = self.prepared();
+        prepared.clear();
+        prepared.extend(done);
+    }
+
     async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {
         let at = incoming.record.position;
+        if self.prepared().remove(&at) {
+            // Its order was fulfilled with the batch (see [`batch`]).
+            return Ok(());
+        }
         let metadata = incoming.caused(ACTOR);
         let order = incoming.order();
         match &incoming.event {
@@ -131,7 +152,18 @@ impl FulfilmentManager {
     /// The manager, choosing from `supply` and running its commands with
     /// `exec`.
     pub fn new(exec: Executor, supply: Arc<dyn SupplyView>) -> Self {
-        FulfilmentManager { exec, supply }
+        FulfilmentManager {
+            exec,
+            supply,
+            prepared: Mutex::new(HashSet::new()),
+        }
+    }
+
+    fn prepared(&self) -> MutexGuard<'_, HashSet<Position>> {
+        match self.prepared.lock() {
+            Ok(prepared) => prepared,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 
     /// Fulfils `order` if it is `placed` and holds nothing, reading supply
