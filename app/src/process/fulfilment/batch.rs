@@ -61,11 +61,15 @@ impl FulfilmentManager {
         let placed: Vec<(Position, OrderId, Metadata)> = batch
             .iter()
             .filter_map(|incoming| match (&incoming.event, incoming.order()) {
-                (AnyEvent::Order(OrderEvent::Placed { .. }), Some(order)) => Some((
-                    incoming.record.position,
-                    order,
-                    incoming.caused(super::ACTOR),
-                )),
+                (AnyEvent::Order(OrderEvent::Placed { .. }), Some(order))
+                    if incoming.partition.owns(&order) =>
+                {
+                    Some((
+                        incoming.record.position,
+                        order,
+                        incoming.caused(super::ACTOR),
+                    ))
+                }
                 _ => None,
             })
             .collect();

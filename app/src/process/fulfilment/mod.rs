@@ -40,7 +40,7 @@
 mod batch;
 mod steps;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
@@ -52,7 +52,7 @@ use domain::values::{IsoWeek, OrderId, PlantId, VehicleId};
 use domain::vehicle::VehicleEvent;
 use store::{Metadata, Position};
 
-use super::{Incoming, ProcessManager, ReactionError};
+use super::{Incoming, Partition, ProcessManager, ReactionError, Route};
 use crate::steps::load;
 use crate::steps::release::release_held;
 use crate::{CommandError, Executor, SupplyView};
@@ -79,8 +79,9 @@ pub enum FulfilmentOutcome {
 pub struct FulfilmentManager {
     exec: Executor,
     supply: Arc<dyn SupplyView>,
-    /// The `OrderPlaced` events of the current batch whose order the batch fulfilled.
-    prepared: Mutex<HashSet<Position>>,
+    /// Per partition, the `OrderPlaced` events of its current batch whose order the batch
+    /// fulfilled.
+    prepared: Mutex<HashMap<usize, HashSet<Position>>>,
 }
 
 #[async_trait]
@@ -89,16 +90,31 @@ impl ProcessManager for FulfilmentManager {
         ACTOR
     }
 
+    fn route(&self, incoming: &Incoming) -> Route {
+        if supply_appeared(&incoming.event) {
+            // Every partition retries its own waiting orders.
+            return Route::Every;
+        }
+        incoming.order().map_or(Route::First, Route::Order)
+    }
+
     async fn prepare(&self, batch: &[Incoming]) {
+        let Some(partition) = batch.first().map(|i| i.partition.index()) else {
+            return;
+        };
         let done = self.fulfil_placed(batch).await;
-        let mut prepared = self.prepared();
-        prepared.clear();
-        prepared.extend(done);
+        self.prepared()
+            .insert(partition, done.into_iter().collect());
     }
 
     async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {
         let at = incoming.record.position;
-        if self.prepared().remove(&at) {
+        let partition = incoming.partition.index();
+        let prepared = self
+            .prepared()
+            .get_mut(&partition)
+            .is_some_and(|done| done.remove(&at));
+        if prepared {
             // Its order was fulfilled with the batch (see [`batch`]).
             return Ok(());
         }
@@ -134,14 +150,10 @@ impl ProcessManager for FulfilmentManager {
                     _ => {}
                 }
             }
-            AnyEvent::Slot(SlotEvent::CapacitySet { .. } | SlotEvent::Released { .. })
-            | AnyEvent::Vehicle(
-                VehicleEvent::Registered { .. }
-                | VehicleEvent::Released { .. }
-                | VehicleEvent::BuildStarted { order: None, .. }
-                | VehicleEvent::Built { order: None, .. }
-                | VehicleEvent::Arrived { order: None, .. },
-            ) => self.retry_awaiting(at, &metadata).await?,
+            event if supply_appeared(event) => {
+                self.retry_awaiting_in(incoming.partition, at, &metadata)
+                    .await?;
+            }
             _ => {}
         }
         Ok(())
@@ -155,11 +167,11 @@ impl FulfilmentManager {
         FulfilmentManager {
             exec,
             supply,
-            prepared: Mutex::new(HashSet::new()),
+            prepared: Mutex::new(HashMap::new()),
         }
     }
 
-    fn prepared(&self) -> MutexGuard<'_, HashSet<Position>> {
+    fn prepared(&self) -> MutexGuard<'_, HashMap<usize, HashSet<Position>>> {
         match self.prepared.lock() {
             Ok(prepared) => prepared,
             Err(poisoned) => poisoned.into_inner(),
@@ -240,7 +252,18 @@ impl FulfilmentManager {
         at: Position,
         metadata: &Metadata,
     ) -> Result<(), ReactionError> {
-        for order in self.supply.awaiting(at).await? {
+        self.retry_awaiting_in(Partition::WHOLE, at, metadata).await
+    }
+
+    /// [`retry_awaiting`](Self::retry_awaiting) for the orders of `partition` only.
+    pub async fn retry_awaiting_in(
+        &self,
+        partition: Partition,
+        at: Position,
+        metadata: &Metadata,
+    ) -> Result<(), ReactionError> {
+        let awaiting = self.supply.awaiting(at).await?;
+        for order in awaiting.into_iter().filter(|o| partition.owns(o)) {
             match self.fulfil(order, at, metadata).await {
                 Ok(_) => {}
                 Err(e) if e.is_transient() => return Err(e),
@@ -249,6 +272,21 @@ impl FulfilmentManager {
         }
         Ok(())
     }
+}
+
+/// Whether the event makes supply appear that waiting orders may take.
+fn supply_appeared(event: &AnyEvent) -> bool {
+    matches!(
+        event,
+        AnyEvent::Slot(SlotEvent::CapacitySet { .. } | SlotEvent::Released { .. })
+            | AnyEvent::Vehicle(
+                VehicleEvent::Registered { .. }
+                    | VehicleEvent::Released { .. }
+                    | VehicleEvent::BuildStarted { order: None, .. }
+                    | VehicleEvent::Built { order: None, .. }
+                    | VehicleEvent::Arrived { order: None, .. },
+            )
+    )
 }
 
 /// The order, if it waits for fulfilment: `placed` and holding nothing.
