@@ -6,8 +6,10 @@
 
 use domain::values::OrderId;
 
-/// How many partitions the engine runs unless configured (`OTD_PARTITIONS`).
-pub const DEFAULT_PARTITIONS: usize = 4;
+/// How many partitions the engine runs unless configured (`OTD_PARTITIONS`): one, so that
+/// waiting orders are served strictly oldest first and a seeded demo repeats its business
+/// exactly; a launch sets more (ADR 0009).
+pub const DEFAULT_PARTITIONS: usize = 1;
 
 /// The most partitions a runner splits into (each is a consumer reading the whole log).
 pub const MAX_PARTITIONS: usize = 64;
