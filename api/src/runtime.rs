@@ -15,6 +15,21 @@ use crate::AppState;
 /// Requests per second per subject unless configured (bursts of twice that).
 pub const DEFAULT_RATE_LIMIT: u32 = 1_000;
 
+/// Into how many partitions the process managers split their work: `OTD_PARTITIONS` (1 to
+/// [`app::process::MAX_PARTITIONS`]), else [`app::process::DEFAULT_PARTITIONS`] (ADR 0009).
+fn partitions() -> Result<usize, StartError> {
+    let Ok(value) = std::env::var("OTD_PARTITIONS") else {
+        return Ok(app::process::DEFAULT_PARTITIONS);
+    };
+    match value.trim().parse::<usize>() {
+        Ok(n) if (1..=app::process::MAX_PARTITIONS).contains(&n) => Ok(n),
+        _ => Err(StartError::Settings(format!(
+            "OTD_PARTITIONS must be a number from 1 to {}, not {value:?}",
+            app::process::MAX_PARTITIONS
+        ))),
+    }
+}
+
 /// A running engine: stop it with [`Runtime::shutdown`].
 pub struct Runtime {
     pub state: AppState,
@@ -85,7 +100,8 @@ impl Runtime {
         let sla =
             app::process::SlaWatcher::new(executor.clone(), leads).spawn(app::process::SLA_TICK);
         // Several processes on one database: only the leader runs the process managers.
-        let mut process = app::process::ProcessRunner::new(events, checkpoints, managers);
+        let mut process = app::process::ProcessRunner::new(events, checkpoints, managers)
+            .with_partitions(partitions()?);
         if let Some(leadership) = read_models.leadership() {
             process = process.with_leadership(leadership);
         }

@@ -784,6 +784,7 @@ async fn rebuilding_the_views_and_rereading_the_log_never_sends_again() {
                 record: record.clone(),
                 id: decoded.id,
                 event: decoded.event,
+                partition: app::process::Partition::WHOLE,
             };
             use app::process::ProcessManager;
             manager.react(&incoming).await.unwrap();

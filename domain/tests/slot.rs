@@ -74,6 +74,14 @@ fn book(n: u32) -> SlotCommand {
     }
 }
 
+fn book_many(orders: &[u32]) -> SlotCommand {
+    SlotCommand::BookMany {
+        plant: leipzig(),
+        week: w52(),
+        orders: orders.iter().map(|n| order_id(*n)).collect(),
+    }
+}
+
 fn release(n: u32) -> SlotCommand {
     SlotCommand::Release { order: order_id(n) }
 }
@@ -238,6 +246,45 @@ fn booking_the_same_order_again_changes_nothing() {
     assert_eq!(given::<Slot>(&history, book(1), BEFORE_FREEZE), Ok(vec![]));
     // Still true after the freeze: the booking is what the retry asked for.
     assert_eq!(given::<Slot>(&history, book(1), FREEZE_DATE), Ok(vec![]));
+}
+
+#[test]
+fn many_orders_book_their_units_in_one_decision() {
+    assert_eq!(
+        given::<Slot>(&[capacity_set(3)], book_many(&[1, 2, 3]), BEFORE_FREEZE),
+        Ok(vec![booked(1), booked(2), booked(3)])
+    );
+}
+
+#[test]
+fn booking_many_books_all_or_none() {
+    let history = [capacity_set(3), booked(1)];
+    assert_eq!(
+        given::<Slot>(&history, book_many(&[2, 3, 4]), BEFORE_FREEZE),
+        Err(full())
+    );
+}
+
+#[test]
+fn booking_many_again_books_only_the_orders_not_booked_yet() {
+    let history = [capacity_set(3), booked(1), booked(2)];
+    assert_eq!(
+        given::<Slot>(&history, book_many(&[1, 2, 3, 3]), BEFORE_FREEZE),
+        Ok(vec![booked(3)])
+    );
+    assert_eq!(
+        given::<Slot>(&history, book_many(&[2, 1]), FREEZE_DATE),
+        Ok(vec![])
+    );
+}
+
+#[test]
+fn booking_many_into_a_frozen_week_is_refused() {
+    let refused = given::<Slot>(&[capacity_set(3)], book_many(&[1, 2]), FREEZE_DATE);
+    assert!(
+        matches!(refused, Err(SlotError::SlotFrozen { .. })),
+        "{refused:?}"
+    );
 }
 
 #[test]
@@ -653,6 +700,7 @@ proptest! {
 enum Step {
     Capacity(u32),
     Book(u32),
+    BookMany(Vec<u32>),
     Release(u32),
     Freeze,
     NextDay,
@@ -662,6 +710,7 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         1 => (0u32..6).prop_map(Step::Capacity),
         4 => (1u32..8).prop_map(Step::Book),
+        2 => prop::collection::vec(1u32..8, 0..5).prop_map(Step::BookMany),
         2 => (1u32..8).prop_map(Step::Release),
         1 => Just(Step::Freeze),
         1 => Just(Step::NextDay),
@@ -680,6 +729,7 @@ proptest! {
             let command = match step {
                 Step::Capacity(units) => set_capacity(units),
                 Step::Book(n) => book(n),
+                Step::BookMany(orders) => book_many(&orders),
                 Step::Release(n) => release(n),
                 Step::Freeze => SlotCommand::Freeze,
                 Step::NextDay => {
@@ -702,6 +752,7 @@ proptest! {
             // No new booking into a frozen week: every booking predates it.
             if frozen {
                 prop_assert!(domain::slot::decide(&state, book(99), &context).is_err());
+                prop_assert!(domain::slot::decide(&state, book_many(&[98, 99]), &context).is_err());
             }
         }
         prop_assert_eq!(Slot::replay(&accepted), state);

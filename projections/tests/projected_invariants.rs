@@ -82,6 +82,7 @@ use domain::catalog::Catalog;
 use domain::order::OrderStatus;
 use domain::values::OrderId;
 use projections::ReadModelStore;
+use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
 use store::EventStore;
 use tokio::sync::watch;
@@ -91,7 +92,7 @@ use checks::{
     numbers_are_gapless, one_vehicle_one_order, statuses_move_forward, Logged, Projected,
 };
 use engine::{observe, Engine, Observed, Tally};
-use plan::{plan, Act, Plan, Round};
+use plan::{plan, split_plan, Act, Plan, Round};
 
 /// What a played plan left: the views, the log, what the observer saw.
 #[derive(Clone)]
@@ -111,7 +112,7 @@ async fn play(
     events: Arc<dyn EventStore>,
     read_models: Arc<dyn ReadModelStore>,
 ) -> Result<Played, String> {
-    let engine = Engine::start(events, read_models, plan.instances).await;
+    let mut engine = Engine::start(events, read_models, plan.instances, plan.partitions).await;
     let observed = Arc::new(Mutex::new(Observed::default()));
     let (stop, stopped) = watch::channel(false);
     let observer = tokio::spawn(observe(
@@ -130,6 +131,12 @@ async fn play(
             }
         };
         tally.add(&played);
+        if plan.crash_at == Some(number) {
+            if let Err(e) = engine.crash().await {
+                outcome = Err(format!("crash after round {number}: {e}"));
+                break;
+            }
+        }
         if let Err(e) = engine.settle().await {
             outcome = Err(format!("after round {number}: {e}"));
             break;
@@ -213,13 +220,18 @@ fn config(cases: u32, seed: RngSeed) -> Config {
 /// asserted to have reached every part of the lifecycle the invariants speak of, so the
 /// property is known not to hold vacuously.
 fn property(instances: usize) {
+    property_of(plan(instances));
+}
+
+/// [`property`] over the plans of `plans`.
+fn property_of(plans: impl Strategy<Value = Plan>) {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(16);
     let mut runner = TestRunner::new(config(cases, RngSeed::Random));
     let total = Mutex::new(Tally::default());
-    let result = runner.run(&plan(instances), |plan| {
+    let result = runner.run(&plans, |plan| {
         let (events, read_models) = support::memory();
         let tally = runtime().block_on(run(&plan, events, read_models))?;
         total.lock().unwrap().add(&tally);
@@ -250,6 +262,20 @@ fn property(instances: usize) {
 #[test]
 fn invariants_1_to_6_hold_in_the_read_models_under_concurrent_actors() {
     property(1);
+}
+
+/// One instance splitting the work into 2 partitions, crashing once mid-way (every event
+/// delivered again): an order's work stays in one partition, so the partitions never race
+/// for one order as two instances do.
+#[test]
+fn invariants_1_to_6_hold_with_the_work_in_2_partitions_and_a_crash() {
+    property_of(split_plan(1, 2, true));
+}
+
+/// The same with 4 partitions.
+#[test]
+fn invariants_1_to_6_hold_with_the_work_in_4_partitions_and_a_crash() {
+    property_of(split_plan(1, 4, true));
 }
 
 /// KNOWN FAILURE with two process-manager instances, found by this property; run with
@@ -293,8 +319,19 @@ fn known_failures_two_process_manager_instances_and_configuration_races() {
 /// side by side.
 #[test]
 fn invariants_1_to_6_hold_in_the_read_models_on_sqlite() {
+    on_sqlite(plan(1));
+}
+
+/// The same on SQLite with the work in 4 partitions and a crash.
+#[test]
+fn invariants_1_to_6_hold_in_the_read_models_on_sqlite_in_4_partitions() {
+    on_sqlite(split_plan(1, 4, true));
+}
+
+/// One plan of a fixed seed of `plans` on SQLite.
+fn on_sqlite(plans: impl Strategy<Value = Plan>) {
     let mut runner = TestRunner::new(config(1, RngSeed::Fixed(20261123)));
-    let result = runner.run(&plan(1), |plan| {
+    let result = runner.run(&plans, |plan| {
         let rt = runtime();
         let tally = rt.block_on(async {
             let (events, read_models, _dir) = support::sqlite().await;
@@ -319,6 +356,8 @@ fn story() -> Plan {
     };
     Plan {
         instances: 1,
+        partitions: 1,
+        crash_at: None,
         rounds: vec![
             round(
                 vec![
@@ -508,6 +547,8 @@ fn two_planners_giving_one_car_to_one_order_at_once_leave_one_holder() {
     }
     let plan = Plan {
         instances: 1,
+        partitions: 1,
+        crash_at: None,
         rounds,
     };
     let played = runtime()

@@ -27,7 +27,10 @@ pub trait Sink: Send + 'static {
     async fn open(&mut self) -> Result<store::Position, String>;
 
     /// Handles a batch of consecutive events (ascending positions, none missing).
-    /// `shutdown` lets a long retry inside give up when stopping is asked.
+    /// `shutdown` lets a long retry inside give up when stopping is asked. Under a
+    /// leadership the step is dropped where it stands when the lease is lost (then the sink
+    /// is closed with [`Ended::LostLead`]), so it must be safe to stop anywhere, as after a
+    /// crash.
     async fn handle(&mut self, batch: Batch, shutdown: &mut Shutdown) -> Step;
 
     /// Something failed outside [`handle`](Self::handle) (reading the log, opening): the
@@ -213,7 +216,14 @@ impl<S: Sink> Consumer<S> {
                             }
                             Read::Batch(batch) => {
                                 backoff.reset();
-                                self.sink.handle(batch, shutdown).await
+                                // A lease lost mid-batch stops the sink at once, before the
+                                // process that takes it over acts: what was under way is
+                                // left as a crash would leave it, for the next leader.
+                                tokio::select! {
+                                    biased;
+                                    () = held.lost() => return Ended::LostLead,
+                                    step = self.sink.handle(batch, shutdown) => step,
+                                }
                             }
                             Read::Failed(error) => {
                                 self.sink.failed(error).await;

@@ -25,6 +25,15 @@ pub trait Leadership: Send + Sync + 'static {
     /// Waits until this process leads. Leading lasts until the lease's `lost` resolves, or
     /// until the lease is dropped (which hands leadership on).
     async fn acquire(&self) -> Result<Box<dyn Lease>, ViewError>;
+
+    /// Waits until this process leads the part of the work named `part` (e.g. one
+    /// partition of the process managers), held independently of the other parts, so
+    /// processes share the parts. By default the whole: only one part can be led at a time
+    /// per process, so a leadership shared by partitioned work must override it.
+    async fn acquire_part(&self, part: &str) -> Result<Box<dyn Lease>, ViewError> {
+        let _ = part;
+        self.acquire().await
+    }
 }
 
 /// Leadership held. Dropping it lets another process lead.

@@ -25,6 +25,7 @@ mod commission;
 mod fulfilment;
 mod invoicing;
 mod logistics;
+mod partition;
 mod runner;
 mod sla;
 mod sold;
@@ -46,6 +47,7 @@ pub use fulfilment::{
 };
 pub use invoicing::InvoicingManager;
 pub use logistics::LogisticsManager;
+pub use partition::{Partition, Route, DEFAULT_PARTITIONS, MAX_PARTITIONS};
 pub use runner::{ProcessHandle, ProcessRunner, ProcessWaitError, Skipped, FLUSH_EVERY};
 pub use sla::{SlaHandle, SlaWatcher, SLA_TICK};
 pub use sold::SoldManager;
@@ -60,6 +62,9 @@ pub struct Incoming {
     pub id: AnyId,
     /// The domain event it holds.
     pub event: AnyEvent,
+    /// The partition of the work it is handed to ([`Partition::WHOLE`] when the work is
+    /// not split).
+    pub partition: Partition,
 }
 
 impl Incoming {
@@ -135,6 +140,27 @@ pub trait ProcessManager: Send + Sync + 'static {
     /// Its name, under which its checkpoint is kept (e.g.
     /// `process:fulfilment`).
     fn name(&self) -> &'static str;
+
+    /// Which partitions the event is handed to when the work is split
+    /// ([`ProcessRunner::with_partitions`]): by default an event of an order's stream to
+    /// that order's partition, any other to the first partition only.
+    fn route(&self, incoming: &Incoming) -> Route {
+        incoming.order().map_or(Route::First, Route::Order)
+    }
+
+    /// Gets ahead of a batch of consecutive events (those after the manager's
+    /// checkpoint) before they are handed to [`react`](Self::react) one by one: a
+    /// manager may do the work of many events together here (e.g. fulfil many placed
+    /// orders with one read of supply and one append per plant-week) and remember
+    /// which events it finished, so that their reaction has nothing left to do.
+    /// Best effort: what fails or is left undone here is done by `react`, which is
+    /// called afterwards for every event of the batch [`route`](Self::route)d to this
+    /// partition. `batch` holds every event of the stretch: a manager takes only those its
+    /// partition takes (`incoming.partition.takes(self.route(incoming))`). Does nothing by
+    /// default.
+    async fn prepare(&self, batch: &[Incoming]) {
+        let _ = batch;
+    }
 
     /// Reacts to one event. Must be idempotent in effect: the same event
     /// may be delivered again.

@@ -1,6 +1,7 @@
-//! The process managers on the log consumer: a [`Sink`] that walks each batch event by event
-//! and hands every event to each manager that has not handled it yet, each from its own
-//! checkpoint.
+//! The process managers on the log consumer: a [`Sink`] that lets each manager get ahead of a
+//! batch ([`ProcessManager::prepare`]: e.g. fulfilment decides for all the orders placed in
+//! it at once), then walks the batch event by event and hands every event to each manager
+//! that has not handled it yet, each from its own checkpoint.
 //!
 //! A manager's checkpoint advances only after its reaction succeeded, and is saved through
 //! the [`Checkpoints`] port every [`FLUSH_EVERY`] events, when the log goes quiet, and on
@@ -24,12 +25,12 @@ use tokio::sync::watch;
 
 #[cfg(doc)]
 use super::ReactionError;
-use super::{Incoming, ProcessManager};
+use super::{Incoming, Partition, ProcessManager, MAX_PARTITIONS};
 use crate::consume::{
-    Backoff, Batch, Consumer, Decoding, Ended, Interest, LogEvent, RunState, Running, Shutdown,
-    Sink, Source, Step, StopError, DEFAULT_BACKOFF,
+    Backoff, Batch, Consumer, Decoding, Ended, Interest, RunState, Running, Shutdown, Sink, Source,
+    Step, StopError, DEFAULT_BACKOFF,
 };
-use crate::{Checkpoints, Leadership};
+use crate::{Checkpoints, Leadership, Lease};
 
 /// Checkpoints are saved at the latest after this many events.
 pub const FLUSH_EVERY: usize = 64;
@@ -73,14 +74,17 @@ pub struct ProcessRunner {
     checkpoints: Arc<dyn Checkpoints>,
     managers: Vec<Arc<dyn ProcessManager>>,
     leadership: Option<Arc<dyn Leadership>>,
+    partitions: usize,
 }
 
 /// The running process managers: their position, their skipped reactions, and the way to
 /// stop them. Dropping the handle stops them too.
 pub struct ProcessHandle {
     store: Arc<dyn EventStore>,
-    position: watch::Receiver<Position>,
-    running: Running,
+    /// Each partition's position.
+    positions: Vec<watch::Receiver<Position>>,
+    /// Each partition's consumer.
+    running: Vec<Running>,
     skipped: Arc<Mutex<Vec<Skipped>>>,
 }
 
@@ -97,7 +101,20 @@ impl ProcessRunner {
             checkpoints,
             managers,
             leadership: None,
+            partitions: 1,
         }
+    }
+
+    /// Splits the work into `partitions` (1 to [`MAX_PARTITIONS`]; 1, the default, does
+    /// not split): each partition follows the log on a consumer of its own, handed the
+    /// events its managers [`route`](ProcessManager::route) to it, in order, with its own
+    /// checkpoints (`{manager}#{i}of{n}`; a partition without one starts from the
+    /// manager's unsplit checkpoint). With a leadership, each partition is led on its own
+    /// lease ([`Leadership::acquire_part`]), so processes sharing the log share the
+    /// partitions.
+    pub fn with_partitions(mut self, partitions: usize) -> Self {
+        self.partitions = partitions.clamp(1, MAX_PARTITIONS);
+        self
     }
 
     /// Runs the managers only while this process leads (several processes on one log).
@@ -107,37 +124,78 @@ impl ProcessRunner {
         self
     }
 
-    /// Starts following the log on a tokio task.
+    /// Starts following the log, one tokio task per partition.
     pub fn spawn(self) -> ProcessHandle {
-        let (position_tx, position) = watch::channel(Position::START);
         let skipped = Arc::new(Mutex::new(Vec::new()));
         let n = self.managers.len();
-        let reactions = Reactions {
-            checkpoints: self.checkpoints,
-            managers: self.managers,
-            done: vec![Position::START; n],
-            saved: vec![Position::START; n],
-            loaded: false,
-            unsaved: 0,
-            position: position_tx,
-            skipped: Arc::clone(&skipped),
-        };
-        let source = Source::new(Arc::clone(&self.store), Interest::everything(), MAX_BATCH)
-            .keeping_records();
-        let running = Consumer::new("process managers", source, reactions)
-            .with_leadership(self.leadership)
-            .spawn();
+        let mut positions = Vec::with_capacity(self.partitions);
+        let mut running = Vec::with_capacity(self.partitions);
+        for partition in Partition::all(self.partitions) {
+            let (position_tx, position) = watch::channel(Position::START);
+            let reactions = Reactions {
+                partition,
+                checkpoints: Arc::clone(&self.checkpoints),
+                managers: self.managers.clone(),
+                done: vec![Position::START; n],
+                saved: vec![Position::START; n],
+                loaded: false,
+                unsaved: 0,
+                position: position_tx,
+                skipped: Arc::clone(&skipped),
+            };
+            let source = Source::new(Arc::clone(&self.store), Interest::everything(), MAX_BATCH)
+                .keeping_records();
+            let leadership = self
+                .leadership
+                .as_ref()
+                .map(|whole| match partition.count() {
+                    1 => Arc::clone(whole),
+                    _ => Arc::new(PartOf {
+                        whole: Arc::clone(whole),
+                        part: partition.lease(),
+                    }) as Arc<dyn Leadership>,
+                });
+            positions.push(position);
+            running.push(
+                Consumer::new("process managers", source, reactions)
+                    .with_leadership(leadership)
+                    .spawn(),
+            );
+        }
         ProcessHandle {
             store: self.store,
-            position,
+            positions,
             running,
             skipped,
         }
     }
 }
 
+/// The leadership of one partition: its own lease of the whole's.
+struct PartOf {
+    whole: Arc<dyn Leadership>,
+    part: String,
+}
+
+#[async_trait]
+impl Leadership for PartOf {
+    async fn acquire(&self) -> Result<Box<dyn Lease>, crate::ViewError> {
+        self.whole.acquire_part(&self.part).await
+    }
+}
+
+/// What the runner does with one event of a batch, in log order.
+enum Entry {
+    /// Hand it to the managers (the next of the batch's [`Incoming`] events).
+    React,
+    /// Nothing to react to: every manager is past it.
+    Pass(Position),
+}
+
 /// The per-event adapter: each manager's progress through the log.
 struct Reactions {
+    /// The partition it follows.
+    partition: Partition,
     checkpoints: Arc<dyn Checkpoints>,
     managers: Vec<Arc<dyn ProcessManager>>,
     /// What each manager has handled.
@@ -159,12 +217,8 @@ impl Sink for Reactions {
 
     async fn open(&mut self) -> Result<Position, String> {
         if !self.loaded {
-            for (manager, done) in self.managers.iter().zip(self.done.iter_mut()) {
-                *done = self
-                    .checkpoints
-                    .load(manager.name())
-                    .await
-                    .map_err(|e| format!("checkpoint of {} unreadable: {e}", manager.name()))?;
+            for i in 0..self.managers.len() {
+                self.done[i] = self.load(self.managers[i].name()).await?;
             }
             self.saved.clone_from(&self.done);
             self.loaded = true;
@@ -175,11 +229,25 @@ impl Sink for Reactions {
     }
 
     async fn handle(&mut self, batch: Batch, shutdown: &mut Shutdown) -> Step {
-        for event in batch.events {
-            let at = event.position;
-            if !self.deliver(event, shutdown).await {
-                return Step::Stop;
-            }
+        let (incoming, entries) = self.admit(batch);
+        self.prepare(&incoming).await;
+        let mut incoming = incoming.into_iter();
+        for entry in entries {
+            let at = match entry {
+                Entry::Pass(at) => {
+                    self.pass(at);
+                    at
+                }
+                Entry::React => {
+                    let Some(event) = incoming.next() else {
+                        break;
+                    };
+                    if !self.deliver(&event, shutdown).await {
+                        return Step::Stop;
+                    }
+                    event.record.position
+                }
+            };
             self.position.send_replace(at);
             self.unsaved += 1;
             if self.unsaved >= FLUSH_EVERY {
@@ -213,45 +281,82 @@ impl Sink for Reactions {
 }
 
 impl Reactions {
+    /// The checkpoint of `manager` in this partition; a partition that has none yet (the
+    /// work was split differently before) starts from the manager's unsplit checkpoint:
+    /// what lies between is delivered again, which reactions take in their stride.
+    async fn load(&self, manager: &str) -> Result<Position, String> {
+        let unreadable = |e: crate::ViewError| format!("checkpoint of {manager} unreadable: {e}");
+        let name = self.partition.checkpoint(manager);
+        let saved = self.checkpoints.load(&name).await.map_err(unreadable)?;
+        if saved > Position::START || self.partition.count() == 1 {
+            return Ok(saved);
+        }
+        self.checkpoints.load(manager).await.map_err(unreadable)
+    }
+
+    /// Takes the events of `batch` apart: those to react to, and in log order what to do
+    /// with each (react, or pass over what is not a domain event or does not decode).
+    fn admit(&self, batch: Batch) -> (Vec<Incoming>, Vec<Entry>) {
+        let mut incoming = Vec::with_capacity(batch.events.len());
+        let mut entries = Vec::with_capacity(batch.events.len());
+        for event in batch.events {
+            let at = event.position;
+            match (event.decoding, event.record) {
+                (Decoding::Event(decoded), Some(record)) => {
+                    incoming.push(Incoming {
+                        record: *record,
+                        id: decoded.id,
+                        event: decoded.event,
+                        partition: self.partition,
+                    });
+                    entries.push(Entry::React);
+                }
+                (Decoding::Foreign, _) => {
+                    // Not a domain stream (e.g. the API's idempotency records): nothing to
+                    // react to, nothing to report.
+                    entries.push(Entry::Pass(at));
+                }
+                (decoding, record) => {
+                    let error = match decoding {
+                        Decoding::Malformed(reason) => format!(
+                            "event in stream {:?} does not match its aggregate's events: {reason}",
+                            event.stream.as_str()
+                        ),
+                        _ => "the event was read without its record".to_owned(),
+                    };
+                    tracing::warn!("event {at} skipped by the process managers: {error}");
+                    let event_type = record.map(|r| r.event_type).unwrap_or_default();
+                    for manager in &self.managers {
+                        self.skip(manager.name(), at, &event_type, error.clone());
+                    }
+                    entries.push(Entry::Pass(at));
+                }
+            }
+        }
+        (incoming, entries)
+    }
+
+    /// Lets every manager get ahead of the events of the batch it has not handled yet.
+    async fn prepare(&self, incoming: &[Incoming]) {
+        for (manager, done) in self.managers.iter().zip(&self.done) {
+            let first = incoming.partition_point(|e| e.record.position <= *done);
+            if first < incoming.len() {
+                manager.prepare(&incoming[first..]).await;
+            }
+        }
+    }
+
     /// Hands one event to every manager that has not handled it; `false` when stopping was
     /// asked meanwhile.
-    async fn deliver(&mut self, event: LogEvent, shutdown: &mut Shutdown) -> bool {
-        let at = event.position;
-        let incoming = match (event.decoding, event.record) {
-            (Decoding::Event(decoded), Some(record)) => Incoming {
-                record: *record,
-                id: decoded.id,
-                event: decoded.event,
-            },
-            (Decoding::Foreign, _) => {
-                // Not a domain stream (e.g. the API's idempotency records): nothing to react
-                // to, nothing to report.
-                self.pass(at);
-                return true;
-            }
-            (decoding, record) => {
-                let error = match decoding {
-                    Decoding::Malformed(reason) => format!(
-                        "event in stream {:?} does not match its aggregate's events: {reason}",
-                        event.stream.as_str()
-                    ),
-                    _ => "the event was read without its record".to_owned(),
-                };
-                tracing::warn!("event {at} skipped by the process managers: {error}");
-                let event_type = record.map(|r| r.event_type).unwrap_or_default();
-                for manager in &self.managers {
-                    self.skip(manager.name(), at, &event_type, error.clone());
-                }
-                self.pass(at);
-                return true;
-            }
-        };
+    async fn deliver(&mut self, incoming: &Incoming, shutdown: &mut Shutdown) -> bool {
+        let at = incoming.record.position;
         for i in 0..self.managers.len() {
             if self.done[i] >= at {
                 continue;
             }
             let manager = Arc::clone(&self.managers[i]);
-            if !self.react(manager.as_ref(), &incoming, shutdown).await {
+            let mine = self.partition.takes(manager.route(incoming));
+            if mine && !self.react(manager.as_ref(), incoming, shutdown).await {
                 return false;
             }
             self.done[i] = at;
@@ -330,7 +435,8 @@ impl Reactions {
             if *done <= *saved {
                 continue;
             }
-            match self.checkpoints.save(manager.name(), *done).await {
+            let name = self.partition.checkpoint(manager.name());
+            match self.checkpoints.save(&name, *done).await {
                 Ok(()) => *saved = *done,
                 Err(e) => tracing::warn!("checkpoint of {} not saved: {e}", manager.name()),
             }
@@ -339,14 +445,34 @@ impl Reactions {
 }
 
 impl ProcessHandle {
-    /// The position of the last event every manager has handled.
+    /// The position of the last event every manager has handled in every partition.
     pub fn position(&self) -> Position {
-        *self.position.borrow()
+        self.positions
+            .iter()
+            .map(|p| *p.borrow())
+            .min()
+            .unwrap_or(Position::START)
     }
 
-    /// Where the runner stands (waiting to lead, following, ...).
+    /// Where the runner stands: the state of the partition furthest from following
+    /// (stopped, then waiting to lead, then paused).
     pub fn state(&self) -> RunState {
-        self.running.state()
+        let rank = |state: &RunState| match state {
+            RunState::Stopped => 0,
+            RunState::WaitingToLead => 1,
+            RunState::Paused => 2,
+            RunState::Following => 3,
+        };
+        self.running
+            .iter()
+            .map(Running::state)
+            .min_by_key(rank)
+            .unwrap_or(RunState::Stopped)
+    }
+
+    /// Into how many partitions the work is split.
+    pub fn partitions(&self) -> usize {
+        self.running.len()
     }
 
     /// Waits until every manager has handled the log up to `target`, at most `within`.
@@ -355,9 +481,12 @@ impl ProcessHandle {
         target: Position,
         within: Duration,
     ) -> Result<(), ProcessWaitError> {
-        let mut position = self.position.clone();
         let reached = tokio::time::timeout(within, async {
-            position.wait_for(|p| *p >= target).await.map(|_| ())
+            for position in &self.positions {
+                let mut position = position.clone();
+                position.wait_for(|p| *p >= target).await.map(|_| ())?;
+            }
+            Ok::<(), watch::error::RecvError>(())
         })
         .await;
         match reached {
@@ -398,8 +527,12 @@ impl ProcessHandle {
         }
     }
 
-    /// Stops the runner after the reaction in flight and saves the checkpoints.
+    /// Stops the runner after the reactions in flight and saves the checkpoints.
     pub async fn stop(self) -> Result<(), StopError> {
-        self.running.stop().await
+        let stopping = self.running.into_iter().map(Running::stop);
+        for stopped in futures_util::future::join_all(stopping).await {
+            stopped?;
+        }
+        Ok(())
     }
 }

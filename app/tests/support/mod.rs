@@ -54,6 +54,9 @@ pub struct World {
     pub people: app::people::People,
     pub supply: Arc<MiniSupply>,
     pub checkpoints: Arc<MemoryCheckpoints>,
+    /// Into how many partitions the process managers split the work (`OTD_TEST_PARTITIONS`,
+    /// else 1).
+    pub partitions: usize,
     runner: Option<ProcessHandle>,
     _guard: Guard,
 }
@@ -77,6 +80,10 @@ impl World {
             store,
             clock,
             exec,
+            partitions: std::env::var("OTD_TEST_PARTITIONS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1),
             runner: None,
             _guard: guard,
         }
@@ -113,8 +120,18 @@ impl World {
         let mut managers = standard_managers(&self.exec, self.supply.clone());
         let leads = Arc::new(MiniLeads::new(self.store.clone()));
         managers.extend(app::process::crm_managers(&self.exec, leads));
-        let runner = ProcessRunner::new(self.store.clone(), self.checkpoints.clone(), managers);
+        let runner = ProcessRunner::new(self.store.clone(), self.checkpoints.clone(), managers)
+            .with_partitions(self.partitions);
         self.runner = Some(runner.spawn());
+    }
+
+    /// A crash of the process managers: stopped wherever they are, and none of their
+    /// checkpoints kept, so everything is delivered again on the next start.
+    pub async fn crash(&mut self) {
+        if let Some(runner) = self.runner.take() {
+            runner.stop().await.unwrap();
+        }
+        self.checkpoints.reset();
     }
 
     /// Stops the process managers.

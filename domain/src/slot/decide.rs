@@ -17,7 +17,12 @@ pub fn decide(
         SlotCommand::SetCapacity { plant, week, units } => {
             set_capacity(state, plant, week, units, ctx)
         }
-        SlotCommand::Book { plant, week, order } => book(state, plant, week, order, ctx),
+        SlotCommand::Book { plant, week, order } => book(state, plant, week, vec![order], ctx),
+        SlotCommand::BookMany {
+            plant,
+            week,
+            orders,
+        } => book(state, plant, week, orders, ctx),
         SlotCommand::Release { order } => release(state, order),
         SlotCommand::Freeze => freeze(state, ctx),
         SlotCommand::StartProduction { builds } => start_production(state, builds, ctx),
@@ -49,28 +54,43 @@ fn set_capacity(
     Ok(vec![SlotEvent::CapacitySet { plant, week, units }])
 }
 
+/// Books every order of `orders` not booked yet, or none of them: never beyond capacity
+/// (invariant 2), never into a frozen or started week.
 fn book(
     state: &Slot,
     plant: PlantId,
     week: IsoWeek,
-    order: OrderId,
+    orders: Vec<OrderId>,
     ctx: &Context<'_>,
 ) -> Result<Vec<SlotEvent>, SlotError> {
     if ctx.catalog.plant(&plant).is_none() {
         return Err(SlotError::UnknownPlant { plant });
     }
     state.check_key(&plant, week)?;
-    if state.is_booked(&order) {
+    let mut new = BTreeSet::new();
+    let orders: Vec<OrderId> = orders
+        .into_iter()
+        .filter(|order| !state.is_booked(order) && new.insert(*order))
+        .collect();
+    if orders.is_empty() {
         return Ok(vec![]);
     }
     state.refuse_if_started()?;
     if state.is_frozen() || rules::is_frozen(week, ctx.today()) {
         return Err(SlotError::SlotFrozen { plant, week });
     }
-    if state.booked() >= state.capacity {
+    let wanted = u32::try_from(orders.len()).unwrap_or(u32::MAX);
+    if wanted > state.free() {
         return Err(SlotError::SlotFull { plant, week });
     }
-    Ok(vec![SlotEvent::Booked { plant, week, order }])
+    Ok(orders
+        .into_iter()
+        .map(|order| SlotEvent::Booked {
+            plant: plant.clone(),
+            week,
+            order,
+        })
+        .collect())
 }
 
 fn release(state: &Slot, order: OrderId) -> Result<Vec<SlotEvent>, SlotError> {

@@ -155,6 +155,15 @@ pub enum SlotCommand {
         week: IsoWeek,
         order: OrderId,
     },
+    /// Book one unit for each of `orders` at once (fulfilment deciding many
+    /// orders together): all of them or none, one [`SlotEvent::Booked`] per
+    /// order not booked yet, in the order given. Orders already booked are
+    /// left as they are, so a retried batch books nothing twice.
+    BookMany {
+        plant: PlantId,
+        week: IsoWeek,
+        orders: Vec<OrderId>,
+    },
     /// Give a booked unit back (cancellation, amendment, reallocation).
     Release { order: OrderId },
     /// Freeze the slot on or after its freeze date.

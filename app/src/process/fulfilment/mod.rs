@@ -29,14 +29,22 @@
 //! manager looks for such a half-done step of the order and finishes it
 //! (or undoes it when it no longer fits), so a redelivered event never
 //! makes an order hold two things.
+//!
+//! **Batches.** Before the events of a batch are handed over one by one, the
+//! manager fulfils the orders placed in it together ([`batch`]): supply read
+//! once, the same policy decided in sequence over it, one append per
+//! plant-week. The reaction to each `OrderPlaced` then finds its order done;
+//! whatever the batch left undone (a race lost, a half-done step, a failure)
+//! the reaction does as described above.
 
+mod batch;
 mod estimate;
 mod steps;
 
 pub use estimate::{estimate_fulfilment, EstimateError};
 
-use std::collections::HashSet;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 use domain::order::{Order, OrderEvent, OrderStatus, PlacedOrder};
@@ -47,7 +55,7 @@ use domain::values::{IsoWeek, OrderId, PlantId, VehicleId};
 use domain::vehicle::VehicleEvent;
 use store::{Metadata, Position};
 
-use super::{Incoming, ProcessManager, ReactionError};
+use super::{Incoming, Partition, ProcessManager, ReactionError, Route};
 use crate::steps::load;
 use crate::steps::release::release_held;
 use crate::{CommandError, Executor, SupplyView};
@@ -74,6 +82,9 @@ pub enum FulfilmentOutcome {
 pub struct FulfilmentManager {
     exec: Executor,
     supply: Arc<dyn SupplyView>,
+    /// Per partition, the `OrderPlaced` events of its current batch whose order the batch
+    /// fulfilled.
+    prepared: Mutex<HashMap<usize, HashSet<Position>>>,
 }
 
 #[async_trait]
@@ -82,8 +93,34 @@ impl ProcessManager for FulfilmentManager {
         ACTOR
     }
 
+    fn route(&self, incoming: &Incoming) -> Route {
+        if supply_appeared(&incoming.event) {
+            // Every partition retries its own waiting orders.
+            return Route::Every;
+        }
+        incoming.order().map_or(Route::First, Route::Order)
+    }
+
+    async fn prepare(&self, batch: &[Incoming]) {
+        let Some(partition) = batch.first().map(|i| i.partition.index()) else {
+            return;
+        };
+        let done = self.fulfil_placed(batch).await;
+        self.prepared()
+            .insert(partition, done.into_iter().collect());
+    }
+
     async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {
         let at = incoming.record.position;
+        let partition = incoming.partition.index();
+        let prepared = self
+            .prepared()
+            .get_mut(&partition)
+            .is_some_and(|done| done.remove(&at));
+        if prepared {
+            // Its order was fulfilled with the batch (see [`batch`]).
+            return Ok(());
+        }
         let metadata = incoming.caused(ACTOR);
         let order = incoming.order();
         match &incoming.event {
@@ -116,14 +153,10 @@ impl ProcessManager for FulfilmentManager {
                     _ => {}
                 }
             }
-            AnyEvent::Slot(SlotEvent::CapacitySet { .. } | SlotEvent::Released { .. })
-            | AnyEvent::Vehicle(
-                VehicleEvent::Registered { .. }
-                | VehicleEvent::Released { .. }
-                | VehicleEvent::BuildStarted { order: None, .. }
-                | VehicleEvent::Built { order: None, .. }
-                | VehicleEvent::Arrived { order: None, .. },
-            ) => self.retry_awaiting(at, &metadata).await?,
+            event if supply_appeared(event) => {
+                self.retry_awaiting_in(incoming.partition, at, &metadata)
+                    .await?;
+            }
             _ => {}
         }
         Ok(())
@@ -134,7 +167,18 @@ impl FulfilmentManager {
     /// The manager, choosing from `supply` and running its commands with
     /// `exec`.
     pub fn new(exec: Executor, supply: Arc<dyn SupplyView>) -> Self {
-        FulfilmentManager { exec, supply }
+        FulfilmentManager {
+            exec,
+            supply,
+            prepared: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn prepared(&self) -> MutexGuard<'_, HashMap<usize, HashSet<Position>>> {
+        match self.prepared.lock() {
+            Ok(prepared) => prepared,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 
     /// Fulfils `order` if it is `placed` and holds nothing, reading supply
@@ -207,7 +251,18 @@ impl FulfilmentManager {
         at: Position,
         metadata: &Metadata,
     ) -> Result<(), ReactionError> {
-        for order in self.supply.awaiting(at).await? {
+        self.retry_awaiting_in(Partition::WHOLE, at, metadata).await
+    }
+
+    /// [`retry_awaiting`](Self::retry_awaiting) for the orders of `partition` only.
+    pub async fn retry_awaiting_in(
+        &self,
+        partition: Partition,
+        at: Position,
+        metadata: &Metadata,
+    ) -> Result<(), ReactionError> {
+        let awaiting = self.supply.awaiting(at).await?;
+        for order in awaiting.into_iter().filter(|o| partition.owns(o)) {
             match self.fulfil(order, at, metadata).await {
                 Ok(_) => {}
                 Err(e) if e.is_transient() => return Err(e),
@@ -216,6 +271,21 @@ impl FulfilmentManager {
         }
         Ok(())
     }
+}
+
+/// Whether the event makes supply appear that waiting orders may take.
+fn supply_appeared(event: &AnyEvent) -> bool {
+    matches!(
+        event,
+        AnyEvent::Slot(SlotEvent::CapacitySet { .. } | SlotEvent::Released { .. })
+            | AnyEvent::Vehicle(
+                VehicleEvent::Registered { .. }
+                    | VehicleEvent::Released { .. }
+                    | VehicleEvent::BuildStarted { order: None, .. }
+                    | VehicleEvent::Built { order: None, .. }
+                    | VehicleEvent::Arrived { order: None, .. },
+            )
+    )
 }
 
 /// The order, if it waits for fulfilment: `placed` and holding nothing.

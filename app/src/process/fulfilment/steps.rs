@@ -86,7 +86,7 @@ impl FulfilmentManager {
         }
     }
 
-    async fn allocate(
+    pub(super) async fn allocate(
         &self,
         o: &PlacedOrder,
         choice: &LtoChoice,
@@ -141,7 +141,7 @@ impl FulfilmentManager {
         }
     }
 
-    async fn schedule(
+    pub(super) async fn schedule(
         &self,
         order: OrderId,
         plant: &PlantId,

@@ -53,6 +53,19 @@ impl Drop for PostgresLease {
 #[async_trait]
 impl Leadership for PostgresLeadership {
     async fn acquire(&self) -> Result<Box<dyn Lease>, ViewError> {
+        self.lock(&self.key).await
+    }
+
+    /// A lock of its own per part (`otd process managers in {schema} partition 1 of 4`):
+    /// each process holds the partitions it took, and takes over those whose holder died.
+    async fn acquire_part(&self, part: &str) -> Result<Box<dyn Lease>, ViewError> {
+        self.lock(&format!("{} {part}", self.key)).await
+    }
+}
+
+impl PostgresLeadership {
+    /// Waits until the advisory lock on `key` is taken, on a connection of its own.
+    async fn lock(&self, key: &str) -> Result<Box<dyn Lease>, ViewError> {
         let unavailable = |e: tokio_postgres::Error| ViewError(format!("leadership lock: {e}"));
         let (client, connection) = tokio_postgres::connect(&self.url, NoTls)
             .await
@@ -67,7 +80,7 @@ impl Leadership for PostgresLeadership {
             retry.tick().await;
             let taken: bool = lease
                 .client
-                .query_one("SELECT pg_try_advisory_lock(hashtext($1))", &[&self.key])
+                .query_one("SELECT pg_try_advisory_lock(hashtext($1))", &[&key])
                 .await
                 .map_err(unavailable)?
                 .get(0);

@@ -91,6 +91,15 @@ pub(crate) struct Engine {
     pub(crate) services: Services,
     pub(crate) clock: Clock,
     pub(crate) catalog: Arc<Catalog>,
+    /// What starts the first instance's runner again after a crash.
+    restart: Restart,
+}
+
+/// The parts of the first instance's process managers, to start them again.
+struct Restart {
+    exec: Executor,
+    supply: Arc<dyn SupplyView>,
+    partitions: usize,
 }
 
 impl Engine {
@@ -98,6 +107,7 @@ impl Engine {
         events: Arc<dyn EventStore>,
         read_models: Arc<dyn ReadModelStore>,
         instances: usize,
+        partitions: usize,
     ) -> Engine {
         let raced = Arc::new(Raced {
             inner: events,
@@ -144,9 +154,15 @@ impl Engine {
             let managers = standard_managers(&exec, Arc::clone(&supply));
             process.push(
                 app::process::ProcessRunner::new(Arc::clone(&events), checkpoints, managers)
+                    .with_partitions(partitions)
                     .spawn(),
             );
         }
+        let restart = Restart {
+            exec: exec.clone(),
+            supply,
+            partitions,
+        };
         Engine {
             raced,
             events,
@@ -157,7 +173,37 @@ impl Engine {
             services: Services::new(exec),
             clock,
             catalog,
+            restart,
         }
+    }
+
+    /// The first instance's process managers crash wherever they are and start again with
+    /// none of their checkpoints: every event is delivered again.
+    pub(crate) async fn crash(&mut self) -> Result<(), String> {
+        let first = self.process.remove(0);
+        let partitions = first.partitions();
+        first.stop().await.map_err(|e| e.to_string())?;
+        let checkpoints: Arc<dyn Checkpoints> =
+            Arc::new(ProcessCheckpoints::new(Arc::clone(&self.read_models)));
+        let managers = standard_managers(&self.restart.exec, Arc::clone(&self.restart.supply));
+        for manager in &managers {
+            for partition in app::process::Partition::all(partitions) {
+                checkpoints
+                    .save(&partition.checkpoint(manager.name()), Position::START)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            checkpoints
+                .save(manager.name(), Position::START)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let runner =
+            app::process::ProcessRunner::new(Arc::clone(&self.events), checkpoints, managers)
+                .with_partitions(self.restart.partitions)
+                .spawn();
+        self.process.insert(0, runner);
+        Ok(())
     }
 
     /// Waits until the process managers and the projections have handled the whole log,

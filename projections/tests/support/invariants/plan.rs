@@ -83,6 +83,11 @@ pub(crate) struct Plan {
     /// Process-manager instances following the log (two: as two processes sharing one
     /// database, each with its own executor and checkpoints, racing to fulfil every order).
     pub(crate) instances: usize,
+    /// Into how many partitions each instance splits the work (1: unsplit).
+    pub(crate) partitions: usize,
+    /// Before this round settles, the process managers crash (stopped mid-way, their
+    /// checkpoints lost: everything is delivered again) and start again.
+    pub(crate) crash_at: Option<usize>,
     pub(crate) rounds: Vec<Round>,
 }
 
@@ -119,16 +124,31 @@ fn act() -> impl Strategy<Value = Act> {
 }
 
 pub(crate) fn plan(instances: usize) -> impl Strategy<Value = Plan> {
+    split_plan(instances, 1, false)
+}
+
+/// Plans whose process managers split the work into `partitions`; with `crash`, they crash
+/// once, before one of the rounds settles.
+pub(crate) fn split_plan(
+    instances: usize,
+    partitions: usize,
+    crash: bool,
+) -> impl Strategy<Value = Plan> {
     (4usize..=8)
         .prop_flat_map(|actors| {
             let opening =
                 vec(vec(supply_act(), 2..=5), 2).prop_map(|actors| Round { actors, advance: 0 });
             let round = (vec(vec(act(), 1..=8), actors), 1u32..=5)
                 .prop_map(|(actors, advance)| Round { actors, advance });
-            (opening, vec(round, 8..=16))
+            (opening, vec(round, 8..=16), 1usize..8)
         })
-        .prop_map(move |(opening, mut rounds)| {
+        .prop_map(move |(opening, mut rounds, crash_at)| {
             rounds.insert(0, opening);
-            Plan { instances, rounds }
+            Plan {
+                instances,
+                partitions,
+                crash_at: crash.then_some(crash_at),
+                rounds,
+            }
         })
 }
