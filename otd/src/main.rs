@@ -68,6 +68,10 @@ enum BenchCommand {
     /// N orders driven through their seven commands by C workers, on SQLite or PostgreSQL,
     /// with the order tracker and dealer board projected; prints one JSON line.
     Lifecycle(otd::bench::lifecycle::LifecycleArgs),
+    /// A model's order opening: orders offered open loop over HTTP, each followed until its
+    /// tracker shows its vehicle or week and ETA, the run verified from the read models and
+    /// the log; prints one JSON line.
+    Launch(otd::bench::launch::LaunchArgs),
 }
 
 #[derive(Subcommand)]
@@ -196,6 +200,9 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Lifecycle(args),
         } => return run_async(otd::bench::lifecycle::run(args.clone())),
+        Command::Bench {
+            command: BenchCommand::Launch(args),
+        } => return run_async(otd::bench::launch::run(args.clone())),
         Command::Projections {
             command: ProjectionsCommand::Rebuild { name, settings },
         } => return run_async(rebuild(cli.engine(settings), name.as_deref())),
