@@ -32,7 +32,12 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         }
         print_tokens(&runtime, &address.to_string());
     }
-    let app = api::app(runtime.state.clone());
+    let app = if settings.role.duties().serves_api() {
+        api::app(runtime.state.clone())
+    } else {
+        println!("worker: serving /healthz and /metrics only");
+        api::worker_app(runtime.state.clone())
+    };
     api::connections::serve(listener, app, settings.connections(), shutdown_signal()).await;
     tracing::info!("draining: stopping process managers and projections");
     tokio::time::timeout(Duration::from_secs(30), runtime.shutdown())

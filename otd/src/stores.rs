@@ -17,6 +17,7 @@ use crate::settings::{Backend, ClockSetting, Settings};
 /// The engine as `settings` describe it: SQLite in the data folder by
 /// default, or a shared PostgreSQL database (or KurrentDB).
 pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
+    let duties = settings.duties().map_err(StartError::Settings)?;
     let parts = Parts::open(settings).await?;
     let options = parts.runner_options();
     let mut runtime = Runtime::start(
@@ -29,6 +30,7 @@ pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
         options,
         api::runtime::PeopleParts::new(parts.vault),
         api::runtime::OutboxParts::from_env()?,
+        duties,
     )
     .await?;
     runtime.state.streams = api::routes::board_stream::StreamSlots::per_subject(

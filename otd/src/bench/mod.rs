@@ -4,7 +4,7 @@
 mod callers;
 mod data;
 pub mod launch;
-mod launch_audit;
+pub mod launch_audit;
 mod launch_track;
 pub mod lifecycle;
 pub mod load;
