@@ -289,6 +289,10 @@ async fn measure(args: &LaunchArgs, servers: &[Server], secret: &str) -> Result<
     for failure in placed.samples.failures.iter().take(3) {
         eprintln!("otd bench launch: an order failed: {failure}");
     }
+    let read_failures = tracker_reads.samples.failures.iter();
+    for failure in read_failures.chain(&board_reads.samples.failures).take(3) {
+        eprintln!("otd bench launch: a read failed: {failure}");
+    }
     Ok(Measured {
         report,
         acked: tracking.acked,
