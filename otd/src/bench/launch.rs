@@ -33,8 +33,6 @@ use super::stats::Samples;
 const CLOCK: &str = "sim:2026-11-23";
 /// The plant whose weeks are opened (the demo catalog's AURA is built there).
 const PLANT: &str = "P-LEIPZIG";
-/// How long the backlog may take to drain after the last order was offered.
-const DRAIN: Duration = Duration::from_secs(300);
 /// The most worker processes on PostgreSQL.
 const MAX_WORKERS: usize = 8;
 
@@ -61,6 +59,10 @@ pub struct LaunchArgs {
     /// Vehicles of matching stock registered before the opening (the rest is built).
     #[arg(long, default_value_t = 200)]
     pub stock: u64,
+    /// Seconds the backlog may take to drain after the last order was offered; orders still
+    /// unfulfilled then fail the run.
+    #[arg(long, default_value_t = 300)]
+    pub drain_seconds: u64,
     /// Reads of one order's tracker per second during the opening.
     #[arg(long, default_value_t = 50.0)]
     pub tracker_rate: f64,
@@ -229,7 +231,7 @@ async fn measure(args: &LaunchArgs, servers: &[Server], secret: &str) -> Result<
         Arc::clone(&callers.planner),
         ack_rx,
         offered_rx,
-        DRAIN,
+        Duration::from_secs(args.drain_seconds),
     ));
     let observe: Arc<dyn Fn(&Answered) + Send + Sync> = Arc::new(move |answered: &Answered| {
         let json: serde_json::Value =
