@@ -32,7 +32,7 @@ impl Cli {
     /// The engine settings of the command, if it runs the engine.
     fn settings(&self) -> Option<&Settings> {
         match &self.command {
-            Command::Serve { settings }
+            Command::Serve { settings, .. }
             | Command::Projections {
                 command: ProjectionsCommand::Rebuild { settings, .. },
             } => Some(settings),
@@ -80,6 +80,12 @@ enum Command {
     Serve {
         #[command(flatten)]
         settings: Settings,
+        /// What this process does: `all` (the API and the workers), `api` (the API only) or
+        /// `worker` (the process managers, the 2-hour watcher and the outbox sender, with
+        /// only `/healthz` and `/metrics` served). `api` and `worker` need the read models in
+        /// PostgreSQL, where several processes share one schema.
+        #[arg(long, env = "OTD_ROLE", value_enum, default_value_t = otd::settings::ServeRole::All)]
+        role: otd::settings::ServeRole,
     },
     /// Simulate weeks of the demo network's business on a fresh data folder
     /// and print a report (the same business for the same seed).
@@ -180,7 +186,9 @@ fn main() -> ExitCode {
     };
     init_logs();
     match &cli.command {
-        Command::Serve { settings } => return run_async(otd::serve::serve(cli.engine(settings))),
+        Command::Serve { settings, role } => {
+            return run_async(otd::serve::serve(cli.engine(settings), *role))
+        }
         Command::Demo(args) => {
             let options = otd::demo::DemoOptions {
                 weeks: args.weeks,

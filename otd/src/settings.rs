@@ -61,12 +61,28 @@ pub enum ServeRole {
 }
 
 impl ServeRole {
-    /// The engine's duties for this role.
-    pub fn duties(self) -> api::runtime::Duties {
-        match self {
-            ServeRole::All => api::runtime::Duties::All,
-            ServeRole::Api => api::runtime::Duties::Api,
-            ServeRole::Worker => api::runtime::Duties::Worker,
+    /// The engine's duties for this role on the backend `settings` name; `api` or `worker`
+    /// alone are refused where one process owns the data (read models in SQLite): nothing
+    /// else would fulfil its orders or serve its API.
+    pub fn duties(self, settings: &Settings) -> Result<api::runtime::Duties, String> {
+        let shared = match settings.backend {
+            BackendKind::Sqlite => false,
+            BackendKind::Postgres => true,
+            BackendKind::Kurrentdb => settings.postgres_url.is_some(),
+        };
+        let (duties, name) = match self {
+            ServeRole::All => return Ok(api::runtime::Duties::All),
+            ServeRole::Api => (api::runtime::Duties::Api, "api"),
+            ServeRole::Worker => (api::runtime::Duties::Worker, "worker"),
+        };
+        if shared {
+            Ok(duties)
+        } else {
+            Err(format!(
+                "--role {name} needs several processes sharing one database, but the read \
+                 models are in SQLite, which one process owns: run `--role all` (the default), \
+                 or split the roles on PostgreSQL (--backend postgres)"
+            ))
         }
     }
 }
@@ -145,12 +161,6 @@ pub struct Settings {
     /// refuses it) nor as a flag on a shared machine.
     #[arg(long, env = "OTD_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
-    /// What this process does: `all` (the API and the workers), `api` (the API only) or
-    /// `worker` (the process managers, the 2-hour watcher and the outbox sender, with only
-    /// `/healthz` and `/metrics` served). `api` and `worker` need the read models in
-    /// PostgreSQL, where several processes share one schema.
-    #[arg(long, env = "OTD_ROLE", value_enum, default_value_t = ServeRole::All)]
-    pub role: ServeRole,
     /// Requests per second per subject (0: no limit).
     #[arg(long, env = "OTD_RATE_LIMIT", default_value_t = DEFAULT_RATE_LIMIT)]
     pub rate_limit: u32,
@@ -232,29 +242,6 @@ impl Settings {
         })
     }
 
-    /// The duties of this process; `api` or `worker` alone are refused where one process
-    /// owns the data (read models in SQLite): nothing else would fulfil its orders or
-    /// serve its API.
-    pub fn duties(&self) -> Result<api::runtime::Duties, String> {
-        let shared = match self.backend {
-            BackendKind::Sqlite => false,
-            BackendKind::Postgres => true,
-            BackendKind::Kurrentdb => self.postgres_url.is_some(),
-        };
-        if self.role != ServeRole::All && !shared {
-            return Err(format!(
-                "--role {} needs several processes sharing one database, but the read models \
-                 are in SQLite, which one process owns: run `--role all` (the default), or \
-                 split the roles on PostgreSQL (--backend postgres)",
-                match self.role {
-                    ServeRole::Api => "api",
-                    _ => "worker",
-                }
-            ));
-        }
-        Ok(self.role.duties())
-    }
-
     /// Whether the session cookies are `Secure`: as set, else false on a
     /// loopback address (plain HTTP on one's own machine) and true otherwise.
     pub fn cookie_secure(&self) -> bool {
@@ -280,7 +267,6 @@ impl std::fmt::Debug for Settings {
             .field("data", &self.data)
             .field("backend", &self.backend)
             .field("clock", &self.clock)
-            .field("role", &self.role)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("master_key", &self.master_key.as_ref().map(|_| "<set>"))
             .field("catalog", &self.catalog)
