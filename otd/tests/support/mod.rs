@@ -73,6 +73,14 @@ impl Server {
     }
 }
 
+/// A test that fails half way leaves no server behind.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A token signed with the servers' secret.
 pub fn token(role: &str, sub: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_otd"))
