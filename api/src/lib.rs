@@ -133,6 +133,27 @@ fn keyed(state: &AppState, route: MethodRouter<AppState>) -> MethodRouter<AppSta
     ))
 }
 
+/// What a worker process (`otd serve --role worker`) serves: liveness and metrics, every
+/// other path answered 404 (the API is served by other processes).
+pub fn worker_app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(routes::health::healthz))
+        .route("/metrics", get(metrics::metrics))
+        .fallback(|| async {
+            problem::ApiError::NotFound(
+                "this otd process is a worker (--role worker): it serves only /healthz and \
+                 /metrics; send API requests to a process of role api or all"
+                    .into(),
+            )
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(axum::middleware::map_response(problem::as_problem))
+        .with_state(state)
+}
+
 /// The whole HTTP API.
 pub fn app(state: AppState) -> Router {
     Router::new()

@@ -34,11 +34,40 @@ fn partitions() -> Result<usize, StartError> {
 pub struct Runtime {
     pub state: AppState,
     projections: projections::Runner,
-    process: app::process::ProcessHandle,
-    /// The 2-hour answer's watcher (stops when dropped).
-    _sla: app::process::SlaHandle,
+    /// The process managers (none in an `api` process).
+    process: Option<app::process::ProcessHandle>,
+    /// The 2-hour answer's watcher (stops when dropped; none in an `api` process).
+    _sla: Option<app::process::SlaHandle>,
     /// The outbox's sender and reminders (stops when dropped; none when not asked for).
     _sender: Option<app::outbox::SenderHandle>,
+}
+
+/// What one process of the engine does (`otd serve --role`): several processes on one
+/// PostgreSQL schema may split the work between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Duties {
+    /// Serve the API and run the process managers, the 2-hour answer's watcher and the
+    /// outbox's sender: one process does everything (the only choice on SQLite).
+    #[default]
+    All,
+    /// Serve the API only: commands and reads, with the projections this process's reads
+    /// wait for; no process managers, no watcher, no sender.
+    Api,
+    /// Run the process managers, the watcher and the sender (with the projections they
+    /// read); the HTTP layer serves only `/healthz` and `/metrics` ([`crate::worker_app`]).
+    Worker,
+}
+
+impl Duties {
+    /// Whether this process runs the process managers, the watcher and the sender.
+    pub fn runs_workers(self) -> bool {
+        matches!(self, Duties::All | Duties::Worker)
+    }
+
+    /// Whether this process serves the whole API.
+    pub fn serves_api(self) -> bool {
+        matches!(self, Duties::All | Duties::Api)
+    }
 }
 
 /// Why the engine could not start.
@@ -53,7 +82,7 @@ pub enum StartError {
 }
 
 impl Runtime {
-    /// Starts the engine on `events` and `read_models`.
+    /// Starts the engine on `events` and `read_models`, doing what `duties` say.
     // Each argument is one part the composition root opened; a struct of them would only
     // rename this list.
     #[allow(clippy::too_many_arguments)]
@@ -67,6 +96,7 @@ impl Runtime {
         options: RunnerOptions,
         people: PeopleParts,
         outbox: OutboxParts,
+        duties: Duties,
     ) -> Result<Runtime, StartError> {
         // A simulated clock continues from the advances the log recorded for its start date.
         app::clock_log::restore(events.as_ref(), &clock)
@@ -97,15 +127,19 @@ impl Runtime {
             Arc::new(projections::Outbox::new(views.clone()));
         let messages = app::outbox::MessagesManager::new(executor.clone(), outbox_view.clone());
         managers.push(Arc::new(messages.clone()));
-        let sla =
-            app::process::SlaWatcher::new(executor.clone(), leads).spawn(app::process::SLA_TICK);
+        let sla = duties.runs_workers().then(|| {
+            app::process::SlaWatcher::new(executor.clone(), leads).spawn(app::process::SLA_TICK)
+        });
         // Several processes on one database: only the leader runs the process managers.
-        let mut process = app::process::ProcessRunner::new(events, checkpoints, managers)
-            .with_partitions(partitions()?);
-        if let Some(leadership) = read_models.leadership() {
-            process = process.with_leadership(leadership);
-        }
-        let process = process.spawn();
+        let partitions = partitions()?;
+        let process = duties.runs_workers().then(|| {
+            let mut process = app::process::ProcessRunner::new(events, checkpoints, managers)
+                .with_partitions(partitions);
+            if let Some(leadership) = read_models.leadership() {
+                process = process.with_leadership(leadership);
+            }
+            process.spawn()
+        });
         let people = app::people::People::new(executor.clone(), vault, passwords.clone());
         // The log is the authority on erasure: keys of customers it says are erased are
         // destroyed again (a key table restored from an older backup), and billing keys
@@ -130,7 +164,7 @@ impl Runtime {
         let webhooks = channels::WebhookChannel::new(&outbox.channels.webhooks)
             .map_err(|e| StartError::Settings(e.to_string()))?;
         let guard = webhooks.guard().clone();
-        let sender = outbox.send.then(|| {
+        let sender = (outbox.send && duties.runs_workers()).then(|| {
             app::outbox::Sender::new(
                 people.clone(),
                 outbox_view,
@@ -194,6 +228,7 @@ impl Runtime {
             RunnerOptions::default(),
             PeopleParts::for_tests(),
             OutboxParts::for_tests(),
+            Duties::All,
         )
         .await
     }
@@ -203,16 +238,18 @@ impl Runtime {
         &self.projections
     }
 
-    /// The process managers' runner.
-    pub fn process(&self) -> &app::process::ProcessHandle {
-        &self.process
+    /// The process managers' runner (none in an `api` process).
+    pub fn process(&self) -> Option<&app::process::ProcessHandle> {
+        self.process.as_ref()
     }
 
     /// Stops the process managers, then the projections, saving their
     /// checkpoints.
     pub async fn shutdown(self) {
-        if let Err(e) = self.process.stop().await {
-            tracing::warn!(error = %e, "process managers did not stop cleanly");
+        if let Some(process) = self.process {
+            if let Err(e) = process.stop().await {
+                tracing::warn!(error = %e, "process managers did not stop cleanly");
+            }
         }
         self.projections.stop().await;
     }

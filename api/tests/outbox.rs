@@ -80,6 +80,7 @@ async fn engine_on(
         projections::RunnerOptions::default(),
         PeopleParts::for_tests(),
         outbox,
+        api::runtime::Duties::All,
     )
     .await
     .unwrap();

@@ -32,7 +32,7 @@ impl Cli {
     /// The engine settings of the command, if it runs the engine.
     fn settings(&self) -> Option<&Settings> {
         match &self.command {
-            Command::Serve { settings }
+            Command::Serve { settings, .. }
             | Command::Projections {
                 command: ProjectionsCommand::Rebuild { settings, .. },
             } => Some(settings),
@@ -68,6 +68,10 @@ enum BenchCommand {
     /// N orders driven through their seven commands by C workers, on SQLite or PostgreSQL,
     /// with the order tracker and dealer board projected; prints one JSON line.
     Lifecycle(otd::bench::lifecycle::LifecycleArgs),
+    /// A model's order opening: orders offered open loop over HTTP, each followed until its
+    /// tracker shows its vehicle or week and ETA, the run verified from the read models and
+    /// the log; prints one JSON line.
+    Launch(otd::bench::launch::LaunchArgs),
 }
 
 #[derive(Subcommand)]
@@ -76,6 +80,12 @@ enum Command {
     Serve {
         #[command(flatten)]
         settings: Settings,
+        /// What this process does: `all` (the API and the workers), `api` (the API only) or
+        /// `worker` (the process managers, the 2-hour watcher and the outbox sender, with
+        /// only `/healthz` and `/metrics` served). `api` and `worker` need the read models in
+        /// PostgreSQL, where several processes share one schema.
+        #[arg(long, env = "OTD_ROLE", value_enum, default_value_t = otd::settings::ServeRole::All)]
+        role: otd::settings::ServeRole,
     },
     /// Simulate weeks of the demo network's business on a fresh data folder
     /// and print a report (the same business for the same seed).
@@ -176,7 +186,9 @@ fn main() -> ExitCode {
     };
     init_logs();
     match &cli.command {
-        Command::Serve { settings } => return run_async(otd::serve::serve(cli.engine(settings))),
+        Command::Serve { settings, role } => {
+            return run_async(otd::serve::serve(cli.engine(settings), *role))
+        }
         Command::Demo(args) => {
             let options = otd::demo::DemoOptions {
                 weeks: args.weeks,
@@ -196,6 +208,9 @@ fn main() -> ExitCode {
         Command::Bench {
             command: BenchCommand::Lifecycle(args),
         } => return run_async(otd::bench::lifecycle::run(args.clone())),
+        Command::Bench {
+            command: BenchCommand::Launch(args),
+        } => return run_async(otd::bench::launch::run(args.clone())),
         Command::Projections {
             command: ProjectionsCommand::Rebuild { name, settings },
         } => return run_async(rebuild(cli.engine(settings), name.as_deref())),

@@ -7,14 +7,15 @@ use chrono::Duration as TokenTtl;
 use api::auth::Role;
 use api::runtime::Runtime;
 
-use crate::settings::{ClockSetting, Settings};
+use crate::settings::{ClockSetting, ServeRole, Settings};
 
 /// Serves until SIGINT or SIGTERM, then finishes in-flight requests, stops
 /// the process managers and the projections (saving their checkpoints) and
-/// closes the store.
-pub async fn serve(settings: Settings) -> Result<(), String> {
-    tracing::info!(?settings, "starting");
-    let runtime = crate::stores::start(&settings)
+/// closes the store. `role` says what this process does (refused where it makes no sense).
+pub async fn serve(settings: Settings, role: ServeRole) -> Result<(), String> {
+    tracing::info!(?settings, ?role, "starting");
+    let duties = role.duties(&settings)?;
+    let runtime = crate::stores::start_as(&settings, duties)
         .await
         .map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
@@ -32,7 +33,12 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         }
         print_tokens(&runtime, &address.to_string());
     }
-    let app = api::app(runtime.state.clone());
+    let app = if duties.serves_api() {
+        api::app(runtime.state.clone())
+    } else {
+        println!("worker: serving /healthz and /metrics only");
+        api::worker_app(runtime.state.clone())
+    };
     api::connections::serve(listener, app, settings.connections(), shutdown_signal()).await;
     tracing::info!("draining: stopping process managers and projections");
     tokio::time::timeout(Duration::from_secs(30), runtime.shutdown())

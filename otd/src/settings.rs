@@ -48,6 +48,45 @@ pub enum Backend {
     },
 }
 
+/// What one `otd serve` process does, as `--role` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ServeRole {
+    /// The API and the workers (process managers, 2-hour watcher, outbox sender).
+    #[default]
+    All,
+    /// The API only (PostgreSQL: the workers run in other processes).
+    Api,
+    /// The workers only, with `/healthz` and `/metrics` (PostgreSQL).
+    Worker,
+}
+
+impl ServeRole {
+    /// The engine's duties for this role on the backend `settings` name; `api` or `worker`
+    /// alone are refused where one process owns the data (read models in SQLite): nothing
+    /// else would fulfil its orders or serve its API.
+    pub fn duties(self, settings: &Settings) -> Result<api::runtime::Duties, String> {
+        let shared = match settings.backend {
+            BackendKind::Sqlite => false,
+            BackendKind::Postgres => true,
+            BackendKind::Kurrentdb => settings.postgres_url.is_some(),
+        };
+        let (duties, name) = match self {
+            ServeRole::All => return Ok(api::runtime::Duties::All),
+            ServeRole::Api => (api::runtime::Duties::Api, "api"),
+            ServeRole::Worker => (api::runtime::Duties::Worker, "worker"),
+        };
+        if shared {
+            Ok(duties)
+        } else {
+            Err(format!(
+                "--role {name} needs several processes sharing one database, but the read \
+                 models are in SQLite, which one process owns: run `--role all` (the default), \
+                 or split the roles on PostgreSQL (--backend postgres)"
+            ))
+        }
+    }
+}
+
 /// Which clock the business runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClockSetting {

@@ -195,3 +195,27 @@ fn the_master_key_comes_from_the_environment_never_from_the_file_and_is_never_sh
         other => panic!("expected the file to be refused, got {other:?}"),
     }
 }
+
+#[test]
+fn the_role_is_split_only_where_processes_share_the_read_models() {
+    use api::runtime::Duties;
+    let sqlite = with_env(&[], || Settings::from_flags(Vec::<String>::new()).unwrap());
+    assert_eq!(ServeRole::All.duties(&sqlite), Ok(Duties::All));
+    assert!(ServeRole::Api
+        .duties(&sqlite)
+        .unwrap_err()
+        .contains("--role api needs several processes"));
+    let postgres = with_env(
+        &[
+            ("OTD_BACKEND", "postgres"),
+            ("OTD_POSTGRES_URL", "postgres://otd@db/otd"),
+        ],
+        || Settings::from_flags(Vec::<String>::new()).unwrap(),
+    );
+    assert_eq!(ServeRole::Worker.duties(&postgres), Ok(Duties::Worker));
+    assert_eq!(ServeRole::Api.duties(&postgres), Ok(Duties::Api));
+    let kurrent_alone = with_env(&[], || {
+        Settings::from_flags(["--backend", "kurrentdb"]).unwrap()
+    });
+    assert!(ServeRole::Worker.duties(&kurrent_alone).is_err());
+}

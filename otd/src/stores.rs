@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use api::auth::AuthKeys;
-use api::runtime::{Runtime, StartError};
+use api::runtime::{Duties, Runtime, StartError};
 use app::vault::{MasterKey, Vault};
 use domain::catalog::Catalog;
 use projections::{ReadModelStore, RunnerOptions};
@@ -15,8 +15,13 @@ use store::{EventStore, KeyStore};
 use crate::settings::{Backend, ClockSetting, Settings};
 
 /// The engine as `settings` describe it: SQLite in the data folder by
-/// default, or a shared PostgreSQL database (or KurrentDB).
+/// default, or a shared PostgreSQL database (or KurrentDB), doing everything.
 pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
+    start_as(settings, Duties::All).await
+}
+
+/// The engine as `settings` describe it, doing what `duties` say (`otd serve --role`).
+pub async fn start_as(settings: &Settings, duties: Duties) -> Result<Runtime, StartError> {
     let parts = Parts::open(settings).await?;
     let options = parts.runner_options();
     let mut runtime = Runtime::start(
@@ -29,6 +34,7 @@ pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
         options,
         api::runtime::PeopleParts::new(parts.vault),
         api::runtime::OutboxParts::from_env()?,
+        duties,
     )
     .await?;
     runtime.state.streams = api::routes::board_stream::StreamSlots::per_subject(

@@ -149,7 +149,10 @@ pub async fn settle(rt: &api::runtime::Runtime) {
     let within = std::time::Duration::from_secs(10);
     loop {
         let head = rt.state.executor.store().head().await.unwrap();
-        rt.process().wait_for(head, within).await.unwrap();
+        let process = rt
+            .process()
+            .expect("an engine of all duties runs the process managers");
+        process.wait_for(head, within).await.unwrap();
         rt.state.views.wait_for(head, within).await.unwrap();
         if rt.state.executor.store().head().await.unwrap() == head {
             return;
@@ -212,6 +215,7 @@ async fn started(
         options,
         api::runtime::PeopleParts::for_tests(),
         api::runtime::OutboxParts::for_tests(),
+        api::runtime::Duties::All,
     )
     .await
     .unwrap();

@@ -109,6 +109,40 @@ pub async fn run<F>(
 where
     F: Fn(u64) -> Call,
 {
+    let targets = std::slice::from_ref(http);
+    run_observed(
+        targets,
+        rate,
+        duration,
+        first,
+        expected,
+        make,
+        Arc::new(|_: &Answered| {}),
+    )
+    .await
+}
+
+/// One answer with the expected status, as [`run_observed`] hands it on.
+pub struct Answered {
+    /// When the request was scheduled to start.
+    pub scheduled: Instant,
+    pub reply: Reply,
+}
+
+/// Sends like [`run`], request `i` to `targets[i mod len]` (one or several servers), and hands
+/// every answer with the `expected` status to `observe` as it arrives.
+pub async fn run_observed<F>(
+    targets: &[Http],
+    rate: f64,
+    duration: Duration,
+    first: u64,
+    expected: StatusCode,
+    make: F,
+    observe: Arc<dyn Fn(&Answered) + Send + Sync>,
+) -> Run
+where
+    F: Fn(u64) -> Call,
+{
     let total = (rate * duration.as_secs_f64()).round() as u64;
     let interval = Duration::from_secs_f64(1.0 / rate.max(f64::MIN_POSITIVE));
     let started = Instant::now();
@@ -116,13 +150,18 @@ where
     for i in 0..total {
         let scheduled = started + interval.mul_f64(i as f64);
         tokio::time::sleep_until(scheduled.into()).await;
-        let call = make(first + i);
-        let http = http.clone();
+        let n = first + i;
+        let call = make(n);
+        let http = targets[(n % targets.len().max(1) as u64) as usize].clone();
+        let observe = Arc::clone(&observe);
         tasks.spawn(async move {
             let outcome = http.send(call).await;
             let latency = scheduled.elapsed();
             match outcome {
-                Ok(reply) if reply.status == expected => Ok(latency),
+                Ok(reply) if reply.status == expected => {
+                    observe(&Answered { scheduled, reply });
+                    Ok(latency)
+                }
                 Ok(reply) => Err(format!(
                     "{}: {}",
                     reply.status,

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 /// A running `otd serve`; killed when dropped.
 pub struct Server {
     child: Child,
+    /// Where it listens.
     pub address: SocketAddr,
 }
 
@@ -16,6 +17,19 @@ impl Server {
     /// Starts `otd serve` on a free loopback port over the SQLite store in `data`, with a
     /// simulated clock and `secret` for signing tokens, and waits until it answers `/healthz`.
     pub async fn start(data: &Path, secret: &str, clock: &str) -> Result<Server, String> {
+        Server::start_with(data, secret, clock, &[], &[]).await
+    }
+
+    /// Starts `otd serve` like [`Server::start`] with `args` added to its command line (e.g.
+    /// another backend) and `envs` to its environment; its log goes to `bench-server.log` in
+    /// `data`.
+    pub async fn start_with(
+        data: &Path,
+        secret: &str,
+        clock: &str,
+        args: &[String],
+        envs: &[(&str, String)],
+    ) -> Result<Server, String> {
         let exe = std::env::current_exe().map_err(|e| format!("cannot find otd itself: {e}"))?;
         let address = free_port()?;
         let log = std::fs::File::create(data.join("bench-server.log"))
@@ -24,8 +38,10 @@ impl Server {
             .args(["serve", "--listen", &address.to_string(), "--clock", clock])
             .arg("--data")
             .arg(data)
+            .args(args)
             .env("OTD_JWT_SECRET", secret)
             .env("OTD_BACKEND", "sqlite")
+            .envs(envs.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

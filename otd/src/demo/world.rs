@@ -225,6 +225,7 @@ impl<'a> World<'a> {
             let head = self.head().await?;
             self.runtime
                 .process()
+                .ok_or_else(|| settle(&"this engine runs no process managers"))?
                 .wait_for(head, SETTLE_WITHIN)
                 .await
                 .map_err(|e| settle(&e))?;
@@ -252,7 +253,7 @@ impl<'a> World<'a> {
 
     /// The process managers' reactions given up on so far.
     pub fn skipped_reactions(&self) -> usize {
-        self.runtime.process().skipped().len()
+        self.runtime.process().map_or(0, |p| p.skipped().len())
     }
 
     /// A use case's result as a user sees it: done, or refused for a
