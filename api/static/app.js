@@ -303,13 +303,17 @@
     return h('span', { class: 'badge', 'data-status': status }, statusLabel(status));
   }
 
+  /** The 8 characters of an id people read and quote: its end. An id is a UUIDv7 whose
+   *  start is a timestamp (ids made in the same minute share it); its end is random. The
+   *  list routes' `q` finds an id by these characters. */
   function shortId(id) {
-    return String(id || '').slice(0, 8);
+    return String(id || '').slice(-8);
   }
 
   /** A problem as a short message with the violated rules listed. */
   function problemNode(err) {
-    const rules = err instanceof ApiError ? err.errors : [];
+    // A rule whose message is the detail itself is said once, not twice.
+    const rules = (err instanceof ApiError ? err.errors : []).filter((r) => r.message !== err.message);
     return h('div', { class: 'problem' },
       h('p', {}, h('strong', {}, (err.problem && err.problem.title) || 'Error'), ': ', err.message),
       rules.length ? h('ul', {}, rules.map((r) => h('li', { 'data-rule': r.rule }, r.message))) : null);

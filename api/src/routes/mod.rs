@@ -10,6 +10,7 @@ pub mod customers;
 pub mod health;
 pub mod lead_views;
 pub mod leads;
+pub mod lists;
 pub mod locate;
 pub mod messages;
 pub mod money;

@@ -56,6 +56,7 @@ const ASSETS: &[Asset] = &[
     asset!("crm.js", JS),
     asset!("planner.js", JS),
     asset!("finance.js", JS),
+    asset!("staff.js", JS),
     asset!("icon.svg", SVG),
 ];
 
