@@ -147,7 +147,8 @@
 
   /**
    * Calls the API. `options.key` sends an Idempotency-Key (pass the same one
-   * when retrying the same submission). Resolves with the JSON body.
+   * when retrying the same submission). Resolves with the JSON body; with
+   * `options.withTotal`, with `{body, total}` (a paged list's `X-Total-Count`).
    */
   async function api(method, path, body, options) {
     const headers = { Accept: 'application/json' };
@@ -183,6 +184,10 @@
         renderWho();
       }
       throw new ApiError(response.status, data);
+    }
+    if (options && options.withTotal) {
+      const total = Number(response.headers.get('X-Total-Count'));
+      return { body: data, total: Number.isFinite(total) ? total : (Array.isArray(data) ? data.length : 0) };
     }
     return data;
   }
