@@ -51,8 +51,10 @@
     }, 'Hand over');
   }
 
-  /** The column a status belongs to (named by its first status). */
+  /** The column a row belongs to (named by its first status): a car reserved while already
+   *  on its way here is "In transit", where it is, with its "Vehicle reserved" badge. */
   function columnOf(r) {
+    if (r.status === 'allocated' && r.vehicle_in_transit) return 'in_transit';
     const found = COLUMNS.find(([, statuses]) => statuses.includes(r.status));
     return found ? found[1][0] : r.status;
   }

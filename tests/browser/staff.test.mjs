@@ -155,6 +155,14 @@ test("the Munich board and stock follow a dispatch and a delay live; counts, plu
   assert.equal(await text(dealer, '#dl-count'), '1 order');
   await dealer.uncheck('#dl-delayed-only');
 
+  // A car reserved while already on its way here sits under "In transit", saying it is reserved.
+  await ok('POST', `/api/v1/vehicles/${data.v2}/dispatch`, TOKENS.planner, { to_location: DEALER });
+  data.c = (await ok('POST', '/api/v1/orders', data.dealer,
+    { market: 'DE', model: 'TERRA', options: ['PNT-BLK'], dealer_id: DEALER, customer_id: data.stella })).order_id;
+  const reserved = `.column[data-column="in_transit"] .order-card[data-order="${data.c}"]`;
+  await until(dealer, (sel) => document.querySelector(sel), reserved, 'the car reserved on the road, under In transit');
+  assert.equal(await text(dealer, `${reserved} .badge`), 'Vehicle reserved');
+
   // Arrived: invoiced, not paid, so no "Hand over" yet, and the card says why.
   await ok('POST', `/api/v1/vehicles/${data.v1}/arrive`, TOKENS.planner);
   const waits = `.order-card[data-order="${data.b}"] [data-handover-waits]`;
