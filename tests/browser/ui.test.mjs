@@ -318,7 +318,7 @@ test('the planner registers a vehicle and transfers it; the receiving dealer rec
   assert.equal(await planner.inputValue('#pl-transfer-vehicle'), story.vehicle);
   await planner.selectOption('#pl-transfer-to', 'D-BER-01');
   await planner.click('#pl-transfer button[type=submit]');
-  await until(planner, () => /on its way to D-BER-01/.test(document.querySelector('#flash').textContent), null, 'the transfer');
+  await until(planner, () => /on its way to Berlin \(D-BER-01\)/.test(document.querySelector('#flash').textContent), null, 'the transfer');
   await until(planner, () => document.querySelector('#pl-matrix tr[data-location="D-BER-01"] button[data-status="in_transit"]'), null, 'in transit to Berlin');
   await snap(planner, 'planner-transfer');
 
