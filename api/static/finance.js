@@ -109,7 +109,7 @@
       if (at) q.set('min_position', at);
       const { body: paid, total: all } = await api('GET', `/api/v1/invoices?${q}`, undefined, { withTotal: true });
       $('#fi-payments-empty').hidden = paid.length > 0;
-      pager($('#fi-payments-pager'), paymentsOffset, paid.length, all, (n) => plural(n, 'invoice paid into', 'invoices paid into'), (step) => {
+      pager($('#fi-payments-pager'), paymentsOffset, paid.length, all, (n) => plural(n, 'invoice with a payment', 'invoices with payments'), (step) => {
         paymentsOffset = Math.max(0, paymentsOffset + step * PAYMENTS_PAGE);
         loadPayments();
       });
