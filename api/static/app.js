@@ -242,8 +242,12 @@
   }
 
   const formats = new Map();
-  /** `{amount_minor, currency}` as text, from the integer (no float math). */
+  /**
+   * `{amount_minor, currency}` as text, from the integer (no float math), in
+   * the page's locale (`format.js`, which pages load after this file).
+   */
   function money(m) {
+    if (window.OTDFormat) return window.OTDFormat.money(m);
     if (!m || typeof m.amount_minor !== 'number') return '—';
     let f = formats.get(m.currency);
     if (!f) {
@@ -266,14 +270,18 @@
     return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
   }
 
+  /** A day or an instant as a date in the page's locale. */
   function date(d) {
+    if (window.OTDFormat) return d ? window.OTDFormat.date(d) : '—';
     if (!d) return '—';
     const value = new Date(d.length === 10 ? d + 'T00:00:00Z' : d);
     if (Number.isNaN(value.getTime())) return d;
     return value.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
   }
 
+  /** An instant as date and time (UTC) in the page's locale. */
   function dateTime(d) {
+    if (window.OTDFormat) return d ? window.OTDFormat.dateTime(d) : '—';
     if (!d) return '—';
     const value = new Date(d);
     if (Number.isNaN(value.getTime())) return d;
@@ -533,20 +541,25 @@
     }
   }
 
+  /** `text` in the page's language where the page has one (`i18n.js`), else as written. */
+  function tr(text) {
+    return window.OTDText ? window.OTDText.t(text) : text;
+  }
+
   /** An invoice's lines and totals as a table; `outstandingId` names the outstanding cell. */
   function invoiceTable(inv, outstandingId) {
     const row = (label, amount, cls, id) => h('tr', cls ? { class: cls } : {},
       h('th', { scope: 'row' }, label), h('td', id ? { class: 'money', id } : { class: 'money' }, amount));
     return h('table', { class: 'breakdown' }, h('tbody', {},
       inv.lines.map((l) => row(l.description, money(l.amount))),
-      row('Net', money(inv.net), 'total'),
-      row('VAT', money(inv.vat)),
-      row('Gross', money(inv.gross), 'total'),
-      row('Deposit paid', '−' + money(inv.deposit_paid)),
-      inv.compensation ? row('Delay compensation', '−' + money(inv.compensation), 'credit', 'inv-compensation') : null,
-      row('Amount due', money(inv.amount_due), 'total grand'),
-      row('Paid', money(inv.paid)),
-      row('Outstanding', money(inv.outstanding), null, outstandingId)));
+      row(tr('Net'), money(inv.net), 'total'),
+      row(tr('VAT'), money(inv.vat)),
+      row(tr('Gross'), money(inv.gross), 'total grand'),
+      row(tr('Deposit paid'), '−' + money(inv.deposit_paid)),
+      inv.compensation ? row(tr('Delay compensation'), '−' + money(inv.compensation), 'credit', 'inv-compensation') : null,
+      row(tr('Amount due'), money(inv.amount_due), 'total grand'),
+      row(tr('Paid'), money(inv.paid)),
+      row(tr('Outstanding'), money(inv.outstanding), null, outstandingId)));
   }
 
   window.OTD = {

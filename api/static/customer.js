@@ -11,9 +11,23 @@
 'use strict';
 
 (function () {
-  const { $, api, h, fill, money, date, dateTime, badge, shortId, gate, flash, flashError, busy, newKey, signOutEverywhere } = window.OTD;
+  const { $, api, h, fill, badge, gate, flash, flashError, busy, newKey, signOutEverywhere } = window.OTD;
+  // Money, dates and names in the page's language (format.js, i18n.js).
+  const F = window.OTDFormat;
+  const t = window.OTDText.t;
+  const money = (m) => F.money(m);
+  const date = (d) => F.date(d);
+  const dateTime = (d) => F.dateTime(d);
   const me = gate();
   if (!me) return;
+  let catalog = null;
+  const catalogLoaded = api('GET', '/api/v1/catalog').then((c) => { catalog = c; }).catch(() => null);
+  function statusBadge(status) {
+    const b = badge(status);
+    b.textContent = t(b.textContent);
+    return b;
+  }
+  const LANGUAGES = { de: 'Deutsch', en: 'English', zh: '中文' };
   const id = $('#content').dataset.customer;
   /** The 360 last shown: the edit form starts from it and sends only what differs. */
   let shown = null;
@@ -29,8 +43,8 @@
   }
 
   function consent(c) {
-    if (!c) return 'not given';
-    return `${c.granted ? 'yes' : 'no'} (${c.source}, ${dateTime(c.at)})`;
+    if (!c) return t('not given');
+    return `${c.granted ? t('yes') : t('no')} (${t(c.source)}, ${dateTime(c.at)})`;
   }
 
   function granted(c) {
@@ -39,36 +53,36 @@
 
   function render(c) {
     const erased = c.erased;
-    $('#cu-name').textContent = erased ? 'Erased customer' : c.name;
+    $('#cu-name').textContent = erased ? t('Erased customer') : c.name;
     $('#cu-id').textContent = c.customer_id;
     $('#cu-erased').hidden = !erased;
     const address = c.billing_address
       ? `${c.billing_address.street}, ${c.billing_address.postcode} ${c.billing_address.city}, ${c.billing_address.country}`
       : null;
     fill($('#cu-profile'),
-      ...fact('E-mail', c.email), ...fact('Phone', c.phone), ...fact('Billing address', address),
-      ...fact('Language', c.language), ...fact('Market', c.market),
-      ...fact('Account', c.account ? (c.verified ? 'signs in online, e-mail verified' : 'signs in online, e-mail not verified yet') : 'none (registered in a showroom)'),
-      ...fact('Customer since', date(c.registered_at)),
-      ...(c.merged_ids.length ? fact('Also known as', c.merged_ids.join(', ')) : []));
+      ...fact(t('E-mail'), c.email), ...fact(t('Phone'), c.phone), ...fact(t('Billing address'), address),
+      ...fact(t('Language'), LANGUAGES[c.language] || c.language), ...fact(t('Market'), F.marketName(catalog, c.market)),
+      ...fact(t('Account'), t(c.account ? (c.verified ? 'signs in online, e-mail verified' : 'signs in online, e-mail not verified yet') : 'none (registered in a showroom)')),
+      ...fact(t('Customer since'), date(c.registered_at)),
+      ...(c.merged_ids.length ? fact(t('Also known as'), c.merged_ids.join(', ')) : []));
     fill($('#cu-consents'),
-      ...fact('Marketing e-mail', consent(c.consents.email)),
-      ...fact('Marketing SMS', consent(c.consents.sms)),
-      ...fact('Marketing calls', consent(c.consents.phone)));
+      ...fact(t('Marketing e-mail'), consent(c.consents.email)),
+      ...fact(t('Marketing SMS'), consent(c.consents.sms)),
+      ...fact(t('Marketing calls'), consent(c.consents.phone)));
     const rows = c.orders.map((o) => h('tr', {},
-      h('td', {}, h('a', { href: `/orders/${o.order_id}` }, shortId(o.order_id))),
-      h('td', {}, o.model), h('td', {}, badge(o.status)), h('td', {}, o.eta ? date(o.eta) : '—'),
-      h('td', {}, o.dealer_name || o.dealer_id), h('td', { class: 'num' }, money(o.price.gross))));
+      h('td', {}, h('a', { href: `/orders/${o.order_id}` }, h('code', {}, F.shortId(o.order_id)))),
+      h('td', {}, F.modelName(catalog, o.model)), h('td', {}, statusBadge(o.status)), h('td', {}, o.eta ? date(o.eta) : '—'),
+      h('td', {}, o.dealer_name || F.dealerName(catalog, o.dealer_id)), h('td', { class: 'num' }, money(o.price.gross))));
     fill($('#cu-orders tbody'), ...rows);
     $('#cu-orders-empty').hidden = rows.length > 0;
     const invoices = c.invoices.map((i) => h('tr', {},
       h('td', {}, i.number), h('td', {}, date(i.issued_on)), h('td', { class: 'num' }, money(i.gross)),
-      h('td', { class: 'num' }, money(i.paid)), h('td', { class: 'num' }, money(i.outstanding)), h('td', {}, i.status)));
+      h('td', { class: 'num' }, money(i.paid)), h('td', { class: 'num' }, money(i.outstanding)), h('td', {}, statusBadge(i.status))));
     fill($('#cu-invoices tbody'), ...invoices);
     $('#cu-invoices-empty').hidden = invoices.length > 0;
     const handovers = c.handovers.map((o) => h('li', {},
-      h('a', { href: `/orders/${o.order_id}` }, shortId(o.order_id)), ' ',
-      o.delivered ? 'handed over' : `booked for ${o.at ? dateTime(o.at) : '—'}`));
+      h('a', { href: `/orders/${o.order_id}` }, h('code', {}, F.shortId(o.order_id))), ' ',
+      o.delivered ? t('handed over') : t('booked for {when}', { when: o.at ? dateTime(o.at) : '—' })));
     fill($('#cu-handovers'), ...handovers);
     $('#cu-handovers-empty').hidden = handovers.length > 0;
     // Sent, or queued while they wait (no mail server, or a retry ahead).
@@ -111,7 +125,7 @@
     button.disabled = true;
     try {
       const done = await api('POST', `/api/v1/test-drives/${encodeURIComponent(d.test_drive_id)}/cancel`, undefined, { key: newKey() });
-      flash('Test drive cancelled.');
+      flash(t('Test drive cancelled.'));
       await load(done && done.position);
     } catch (err) {
       button.disabled = false;
@@ -136,8 +150,8 @@
       $('#cu-edit-consent-phone').checked = granted(c.consents.phone);
     }
     if (me.role === 'customer') {
-      $('#cu-export').textContent = 'Download my data (JSON)';
-      $('#cu-erase-dialog-title').textContent = 'Erase your personal data?';
+      $('#cu-export').textContent = t('Download my data (JSON)');
+      $('#cu-erase-dialog-title').textContent = t('Erase your personal data?');
     }
   }
 
@@ -145,7 +159,7 @@
   async function load(at) {
     try {
       const q = at ? `?min_position=${encodeURIComponent(at)}` : '';
-      shown = await api('GET', `/api/v1/customers/${encodeURIComponent(id)}${q}`);
+      [shown] = await Promise.all([api('GET', `/api/v1/customers/${encodeURIComponent(id)}${q}`), catalogLoaded]);
       render(shown);
     } catch (err) {
       flashError(err);
@@ -186,14 +200,19 @@
     if (!shown) return;
     const patch = profilePatch(shown);
     if (Object.keys(patch).length === 0) {
-      flash('Nothing to save: the profile and consents are as shown.');
+      flash(t('Nothing to save: the profile and consents are as shown.'));
       return;
     }
     busy(event.currentTarget, async () => {
       try {
         const done = await api('PATCH', `/api/v1/customers/${encodeURIComponent(id)}`, patch);
-        flash('Saved: the profile and consents are up to date.');
+        flash(t('Saved: the profile and consents are up to date.'));
         await load(done.position);
+        // A customer who changed their language sees their pages in it (unless they chose one here).
+        if (patch.language && me.role === 'customer' && me.sub === id && window.OTDText) {
+          await window.OTDText.learnProfile();
+          if (window.OTDText.from !== 'choice' && window.OTDText.lang !== patch.language) window.location.reload();
+        }
       } catch (err) {
         flashError(err);
       }
@@ -259,9 +278,9 @@
       if (me.role === 'customer') {
         // The account went with the data: the session ends here, the page stays as shown.
         await signOutEverywhere();
-        flash('Erased: your personal data is unreadable everywhere, and you are signed out.');
+        flash(t('Erased: your personal data is unreadable everywhere, and you are signed out.'));
       } else {
-        flash('Erased: the personal data is unreadable everywhere.');
+        flash(t('Erased: the personal data is unreadable everywhere.'));
       }
     } catch (err) {
       flashError(err);

@@ -5,6 +5,7 @@
 'use strict';
 
 (function () {
+  const t = (text) => (window.OTDText ? window.OTDText.t(text) : text);
   const { $, api, ApiError, busy, homeFor, signedIn } = window.OTD;
   const form = $('#account-form');
   const error = $('#account-error');
@@ -20,10 +21,10 @@
   }
 
   function messageOf(err) {
-    if (!(err instanceof ApiError)) return 'Signing in failed: ' + err.message;
-    if (err.status === 401) return 'The e-mail or the password is wrong.';
-    if (err.status === 429) return 'Too many failed attempts for this e-mail: try again later.';
-    if (err.status === 503) return 'Too many people are signing in right now: try again in a moment.';
+    if (!(err instanceof ApiError)) return `${t('Signing in failed:')} ${err.message}`;
+    if (err.status === 401) return t('The e-mail or the password is wrong.');
+    if (err.status === 429) return t('Too many failed attempts for this e-mail: try again later.');
+    if (err.status === 503) return t('Too many people are signing in right now: try again in a moment.');
     return err.message;
   }
 
@@ -38,7 +39,7 @@
     const email = $('#account-email').value.trim();
     const password = $('#account-password').value;
     if (!email || !password) {
-      show('Enter your e-mail and your password.');
+      show(t('Enter your e-mail and your password.'));
       return;
     }
     show('');
@@ -47,6 +48,8 @@
         const session = await api('POST', '/api/v1/sessions', { email, password }, { anonymous: true });
         $('#account-password').value = '';
         signedIn(session);
+        // A customer's pages start in the profile's language and market.
+        if (window.OTDText) await window.OTDText.learnProfile();
         window.location.assign(next(session.role));
       } catch (err) {
         $('#account-password').value = '';

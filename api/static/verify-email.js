@@ -3,22 +3,23 @@
 'use strict';
 
 (function () {
+  const t = (text) => (window.OTDText ? window.OTDText.t(text) : text);
   const { $, api, ApiError } = window.OTD;
   const status = $('#verify-status');
   const token = new URL(window.location.href).searchParams.get('code') || '';
   // The token has done its work once read: keep it out of the history.
   window.history.replaceState(null, '', '/verify-email');
   if (!token) {
-    status.textContent = 'This link has no verification code: open the link from your e-mail again.';
+    status.textContent = t('This link has no verification code: open the link from your e-mail again.');
     return;
   }
   api('POST', '/api/v1/customers/verify', { token }, { anonymous: true })
     .then(() => {
-      status.textContent = 'Thank you: your e-mail address is verified. You can sign in and order.';
+      status.textContent = t('Thank you: your e-mail address is verified. You can sign in and order.');
     })
     .catch((err) => {
       status.textContent = err instanceof ApiError && err.status === 422
-        ? 'This link is not valid (it may have expired): sign up again or ask for a new link.'
-        : 'Verifying failed: ' + err.message;
+        ? t('This link is not valid (it may have expired): sign up again or ask for a new link.')
+        : `${t('Verifying failed:')} ${err.message}`;
     });
 })();

@@ -75,6 +75,19 @@ export async function signInAs(page, role) {
   await page.waitForURL((u) => u.pathname !== '/sign-in', { timeout: WAIT });
 }
 
+/**
+ * Places the configured order from the configurator: "Review the order",
+ * accept the terms, the deposit step, "Place the order".
+ */
+export async function placeOrder(page) {
+  await page.click('#cfg-place');
+  await page.locator('#cfg-review').waitFor({ state: 'visible' });
+  await page.check('#cfg-accept');
+  await page.click('#cfg-to-deposit');
+  await page.locator('#cfg-deposit').waitFor({ state: 'visible' });
+  await page.click('#cfg-confirm');
+}
+
 /** Submits the dealer page's customer search and waits for its answer. */
 export async function searchCustomers(page, q) {
   await page.evaluate(() => {

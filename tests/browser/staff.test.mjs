@@ -71,8 +71,9 @@ before(async () => {
   data.v2 = (await ok('POST', '/api/v1/vehicles', TOKENS.planner, { market: 'DE', model: 'TERRA', options: ['PNT-BLK'], location: 'D-HAM-01' })).vehicle_id;
   const deadline = Date.now() + WAIT;
   for (;;) {
-    const o = await ok('GET', `/api/v1/orders/${data.a}`, TOKENS.planner);
-    if (o.fulfilment && o.fulfilment.vehicle_id === data.v1) break;
+    // The read model may not hold the order yet (a 404 until it catches up).
+    const { json: o } = await api('GET', `/api/v1/orders/${data.a}`, TOKENS.planner);
+    if (o && o.fulfilment && o.fulfilment.vehicle_id === data.v1) break;
     assert.ok(Date.now() < deadline, `order A never got the red TERRA: ${JSON.stringify(o)}`);
     await new Promise((r) => setImmediate(r));
   }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::extract::AppJson;
 use crate::problem::{ApiError, RuleViolation};
+use crate::routes::estimate::{estimate, EstimateView};
 use crate::AppState;
 
 /// Markets, models, option families, options with their rules, prices.
@@ -30,6 +31,11 @@ pub struct QuoteRequest {
     #[serde(default)]
     #[schema(value_type = Vec<domain::values::OptionCode>, max_items = 64, example = json!(["PNT-RED", "WHL-20"]))]
     pub options: Vec<String>,
+    /// The delivering dealer: the answer then carries the delivery `estimate`
+    /// (what fulfilment would decide for this configuration today).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "D-BER-01")]
+    pub dealer_id: Option<String>,
 }
 
 /// Money as the API writes it.
@@ -75,6 +81,9 @@ pub struct QuoteView {
     pub gross: MoneyView,
     pub deposit: MoneyView,
     pub price_list: String,
+    /// With `dealer_id` in the request: when and how the car would come.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<EstimateView>,
 }
 
 impl From<Quote> for QuoteView {
@@ -106,6 +115,7 @@ impl From<Quote> for QuoteView {
             gross: q.price.gross.into(),
             deposit: q.deposit.into(),
             price_list: q.sheet.price_list,
+            estimate: None,
         }
     }
 }
@@ -149,11 +159,15 @@ pub fn violations(violations: Vec<domain::catalog::Violation>) -> ApiError {
     }
 }
 
-/// Prices a configuration, or lists every rule it breaks (422).
+/// Prices a configuration, or lists every rule it breaks (422). With
+/// `dealer_id`, the answer also carries the delivery estimate: what
+/// fulfilment (locate first, build second) would decide for it today.
 #[utoipa::path(post, path = "/api/v1/quotes", tag = "catalog", request_body = QuoteRequest,
     responses(
         (status = 200, body = QuoteView),
-        (status = 422, body = crate::problem::Problem, description = "every violated rule"),
+        (status = 400, body = crate::problem::Problem, description = "a malformed code or dealer id"),
+        (status = 422, body = crate::problem::Problem, description = "every violated rule; an unknown dealer (`unknown_dealer`) or one of another market (`dealer_not_in_market`)"),
+        (status = 503, body = crate::problem::Problem, description = "the supply read models did not answer in time for the estimate"),
     ))]
 pub async fn quote(
     State(state): State<AppState>,
@@ -164,5 +178,10 @@ pub async fn quote(
         .catalog
         .quote(&market, &model, &options)
         .map_err(violations)?;
-    Ok(Json(quote.into()))
+    let configuration = quote.configuration.clone();
+    let mut view = QuoteView::from(quote);
+    if let Some(dealer) = &req.dealer_id {
+        view.estimate = Some(estimate(&state, &market, configuration, dealer).await?);
+    }
+    Ok(Json(view))
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod crm_kpis;
 pub mod customer_reads;
 pub mod customers;
+pub mod estimate;
 pub mod health;
 pub mod lead_views;
 pub mod leads;

@@ -40,7 +40,10 @@ use crate::rejection::ServiceError;
 use crate::{CommandError, Executor, LeadsView, SupplyView, ViewError};
 
 pub use commission::CommissionManager;
-pub use fulfilment::{FulfilmentManager, FulfilmentOutcome, MAX_FULFILMENT_ATTEMPTS};
+pub use fulfilment::{
+    estimate_fulfilment, EstimateError, FulfilmentManager, FulfilmentOutcome,
+    MAX_FULFILMENT_ATTEMPTS,
+};
 pub use invoicing::InvoicingManager;
 pub use logistics::LogisticsManager;
 pub use runner::{ProcessHandle, ProcessRunner, ProcessWaitError, Skipped, FLUSH_EVERY};

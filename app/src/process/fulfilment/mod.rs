@@ -30,7 +30,10 @@
 //! (or undoes it when it no longer fits), so a redelivered event never
 //! makes an order hold two things.
 
+mod estimate;
 mod steps;
+
+pub use estimate::{estimate_fulfilment, EstimateError};
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -157,12 +160,8 @@ impl FulfilmentManager {
                 configuration: o.configuration.clone(),
                 dealer: o.dealer.clone(),
             };
-            let model = &demand.configuration.model;
-            let stock = self.supply.stock(read_at, &demand.market, model).await?;
-            let slots = match exec.catalog().model(model) {
-                Some(m) => self.supply.slots(read_at, &m.plant).await?,
-                None => Vec::new(),
-            };
+            let (stock, slots) =
+                estimate::supply_for(exec, self.supply.as_ref(), read_at, &demand).await?;
             if attempt == 0 {
                 if let Some(outcome) = self.resume(o, &demand, &stock, &slots, metadata).await? {
                     return Ok(outcome);
