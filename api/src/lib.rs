@@ -15,6 +15,7 @@ pub mod limits;
 pub mod metrics;
 pub mod names;
 pub mod openapi;
+pub mod paging;
 pub mod people_access;
 pub mod problem;
 pub mod routes;
@@ -219,7 +220,7 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/orders",
             keyed(
                 &state,
-                post(routes::order_commands::place).get(routes::reads::list_orders),
+                post(routes::order_commands::place).get(routes::lists::list_orders),
             ),
         )
         .route("/api/v1/orders/{order_id}", get(routes::reads::get_order))
@@ -263,7 +264,7 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/stock/summary",
             get(routes::supply_reads::stock_summary),
         )
-        .route("/api/v1/invoices", get(routes::reads::list_invoices))
+        .route("/api/v1/invoices", get(routes::lists::list_invoices))
         .route("/api/v1/invoices/{number}", get(routes::reads::get_invoice))
         .route("/api/v1/kpis", get(routes::reads::kpis))
         .route("/api/v1/kpis/promises", get(routes::promises::promise_kpis))

@@ -147,7 +147,8 @@
 
   /**
    * Calls the API. `options.key` sends an Idempotency-Key (pass the same one
-   * when retrying the same submission). Resolves with the JSON body.
+   * when retrying the same submission). Resolves with the JSON body; with
+   * `options.withTotal`, with `{body, total}` (a paged list's `X-Total-Count`).
    */
   async function api(method, path, body, options) {
     const headers = { Accept: 'application/json' };
@@ -183,6 +184,10 @@
         renderWho();
       }
       throw new ApiError(response.status, data);
+    }
+    if (options && options.withTotal) {
+      const total = Number(response.headers.get('X-Total-Count'));
+      return { body: data, total: Number.isFinite(total) ? total : (Array.isArray(data) ? data.length : 0) };
     }
     return data;
   }
@@ -311,13 +316,17 @@
     return h('span', { class: 'badge', 'data-status': status }, statusLabel(status));
   }
 
+  /** The 8 characters of an id people read and quote: its end. An id is a UUIDv7 whose
+   *  start is a timestamp (ids made in the same minute share it); its end is random. The
+   *  list routes' `q` finds an id by these characters. */
   function shortId(id) {
-    return String(id || '').slice(0, 8);
+    return String(id || '').slice(-8);
   }
 
   /** A problem as a short message with the violated rules listed. */
   function problemNode(err) {
-    const rules = err instanceof ApiError ? err.errors : [];
+    // A rule whose message is the detail itself is said once, not twice.
+    const rules = (err instanceof ApiError ? err.errors : []).filter((r) => r.message !== err.message);
     return h('div', { class: 'problem' },
       h('p', {}, h('strong', {}, (err.problem && err.problem.title) || 'Error'), ': ', err.message),
       rules.length ? h('ul', {}, rules.map((r) => h('li', { 'data-rule': r.rule }, r.message))) : null);

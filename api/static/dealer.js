@@ -5,7 +5,8 @@
 'use strict';
 
 (function () {
-  const { api, h, $, $$, fill, money, date, dateTime, badge, shortId, gate, flash, flashError, problemNode, newKey } = window.OTD;
+  const { api, h, $, $$, fill, money, date, dateTime, badge, statusLabel, shortId, gate, flash, flashError, problemNode, newKey } = window.OTD;
+  const { carName, plural } = window.STAFF;
   const me = gate();
   if (!me) return;
   const dealer = me.sub;
@@ -14,6 +15,9 @@
   let sortKey = 'eta';
   let sortDir = 1;
   const fresh = new Set();
+  // The "Delivered" column grows for ever: the latest DELIVERED_PAGE, then "Show more".
+  const DELIVERED_PAGE = 10;
+  let deliveredShown = DELIVERED_PAGE;
 
   const COLUMNS = [
     ['Placed', ['placed']],
@@ -32,8 +36,13 @@
     return r.status === 'at_dealer' || r.status === 'handover_scheduled';
   }
 
+  /** "Hand over" once the car is here and its invoice paid; before payment, why not. */
   function handOverButton(r) {
     if (!canHandOver(r)) return null;
+    if (r.invoice_status !== 'paid') {
+      return h('p', { class: 'hint', 'data-handover-waits': r.order_id },
+        r.invoice_status ? 'Hand over once the invoice is paid.' : 'Hand over once the invoice is issued and paid.');
+    }
     return h('button', {
       type: 'button',
       class: 'small',
@@ -42,18 +51,27 @@
     }, 'Hand over');
   }
 
-  function card(r) {
+  /** The column a row belongs to (named by its first status): a car reserved while already
+   *  on its way here is "In transit", where it is, with its "Vehicle reserved" badge. */
+  function columnOf(r) {
+    if (r.status === 'allocated' && r.vehicle_in_transit) return 'in_transit';
+    const found = COLUMNS.find(([, statuses]) => statuses.includes(r.status));
+    return found ? found[1][0] : r.status;
+  }
+
+  function card(r, single) {
     return h('li', {
       class: 'order-card' + (r.delayed ? ' delayed' : '') + (fresh.has(r.order_id) ? ' fresh' : ''),
       'data-order': r.order_id,
       'data-status': r.status,
     },
-    h('p', { class: 'card-head' }, h('a', { href: `/orders/${r.order_id}` }, h('span', { class: 'sr-only' }, 'Order '), shortId(r.order_id)), ' ', badge(r.status)),
-    h('p', {}, `${r.model} · `, h('a', { href: `/customers/${r.customer_id}` }, r.customer_name || r.customer_id)),
-    h('p', { class: 'muted' }, r.eta ? `ETA ${date(r.eta)}` : 'no ETA yet'),
+    h('p', { class: 'card-head' }, h('a', { href: `/orders/${r.order_id}` }, h('span', { class: 'sr-only' }, 'Order '), shortId(r.order_id)),
+      ' ', single ? h('span', { class: 'sr-only' }, statusLabel(r.status)) : badge(r.status)),
+    h('p', {}, h('a', { href: `/customers/${r.customer_id}` }, r.customer_name || r.customer_id), ` · ${catalogModel(r.model)}`),
+    r.status === 'delivered' || r.status === 'cancelled' ? null : h('p', { class: 'muted' }, r.eta ? `ETA ${date(r.eta)}` : 'no ETA yet'),
     r.delayed ? h('p', { class: 'flag' }, 'Delayed', r.status_reason ? `: ${r.status_reason.replace(/^delayed( in transit)?: /, '')}` : '') : null,
     !r.delayed && r.status_reason ? h('p', { class: 'muted' }, r.status_reason) : null,
-    r.handover_at ? h('p', {}, `Handover ${dateTime(r.handover_at)}`) : null,
+    r.handover_at ? h('p', {}, `${r.status === 'delivered' ? 'Handed over' : 'Handover'} ${dateTime(r.handover_at)}`) : null,
     r.invoice_status ? h('p', {}, 'Invoice ', badge(r.invoice_status)) : null,
     handOverButton(r));
   }
@@ -63,24 +81,38 @@
     return Array.from(rows.values()).filter((r) => !delayedOnly || r.delayed);
   }
 
+  /** The counts of what is shown: "Delayed only" counts the delayed ones. */
   function renderCounts() {
-    const counts = {};
-    for (const r of rows.values()) counts[r.status] = (counts[r.status] || 0) + 1;
-    const delayed = Array.from(rows.values()).filter((r) => r.delayed).length;
+    const list = visible();
+    const delayed = list.filter((r) => r.delayed).length;
     fill($('#dl-counts'),
-      h('span', {}, h('strong', {}, rows.size), ' orders'),
+      h('span', { id: 'dl-count' }, h('strong', {}, list.length), ` ${plural(list.length, 'order', 'orders')}`),
       delayed ? h('span', { class: 'flag' }, `${delayed} delayed`) : null);
   }
 
   function renderColumns() {
     const list = visible();
     fill($('#dl-board'), COLUMNS.map(([title, statuses]) => {
-      const mine = list.filter((r) => statuses.includes(r.status))
-        .sort((a, b) => String(a.eta || '9999').localeCompare(String(b.eta || '9999')));
+      const delivered = statuses[0] === 'delivered';
+      let mine = list.filter((r) => columnOf(r) === statuses[0]);
+      // Delivered: the latest handovers first; the others by ETA.
+      mine = delivered
+        ? mine.sort((a, b) => String(b.handover_at || '').localeCompare(String(a.handover_at || '')))
+        : mine.sort((a, b) => String(a.eta || '9999').localeCompare(String(b.eta || '9999')));
+      const shown = delivered ? mine.slice(0, deliveredShown) : mine;
       const id = `col-${statuses[0]}`;
       return h('section', { class: 'column', 'aria-labelledby': id, 'data-column': statuses[0] },
         h('h3', { id }, title, ' ', h('span', { class: 'count' }, mine.length)),
-        h('ul', { class: 'cards' }, mine.map(card)));
+        h('ul', { class: 'cards' }, shown.map((r) => card(r, statuses.length === 1 && r.status === statuses[0]))),
+        shown.length < mine.length ? h('button', {
+          type: 'button',
+          class: 'small secondary',
+          id: 'dl-delivered-more',
+          onclick: () => {
+            deliveredShown += DELIVERED_PAGE;
+            renderColumns();
+          },
+        }, `Show ${Math.min(DELIVERED_PAGE, mine.length - shown.length)} more of ${mine.length}`) : null);
     }));
   }
 
@@ -93,7 +125,7 @@
     fill($('#dl-table tbody'), list.map((r) => h('tr', { class: r.delayed ? 'delayed' : '', 'data-order': r.order_id },
       h('td', {}, h('a', { href: `/orders/${r.order_id}` }, shortId(r.order_id))),
       h('td', {}, h('a', { href: `/customers/${r.customer_id}` }, r.customer_name || r.customer_id)),
-      h('td', {}, r.model),
+      h('td', {}, catalogModel(r.model)),
       h('td', {}, badge(r.status), r.delayed ? h('span', { class: 'flag' }, 'delayed') : null),
       h('td', {}, date(r.eta)),
       h('td', {}, r.invoice_status ? badge(r.invoice_status) : '—'),
@@ -142,6 +174,7 @@
       }
       rows.set(row.order_id, row);
       fresh.add(row.order_id);
+      stockSoon();
       window.setTimeout(() => {
         fresh.delete(row.order_id);
         const el = document.querySelector(`.order-card[data-order="${row.order_id}"]`);
@@ -168,6 +201,22 @@
     window.addEventListener('pagehide', () => source.close());
   }
 
+  // The stock table follows the board: a change of a row (a transfer, a delay, an
+  // arrival, a handover) reads the stock again, at most once a second.
+  let stockTimer = null;
+  function stockSoon() {
+    if (stockTimer) return;
+    stockTimer = window.setTimeout(() => {
+      stockTimer = null;
+      loadStock();
+    }, 1000);
+  }
+
+  let catalog = null;
+  function catalogModel(code) {
+    return window.CRM.modelName(catalog, code);
+  }
+
   async function handOver(orderId, button) {
     button.disabled = true;
     try {
@@ -188,12 +237,11 @@
       $('#dl-stock-empty').hidden = vehicles.length > 0;
       fill($('#dl-stock tbody'), vehicles.map((v) => h('tr', { 'data-vehicle': v.vehicle_id },
         h('td', {}, h('code', { title: v.vehicle_id }, shortId(v.vehicle_id))),
-        h('td', {}, v.model),
-        h('td', {}, v.options.join(', ')),
+        h('td', { class: 'car' }, carName(catalog, v)),
         h('td', {}, badge(v.status), v.delay_reason ? h('span', { class: 'flag' }, v.delay_reason) : null),
         h('td', {}, v.order_id ? h('a', { href: `/orders/${v.order_id}` }, shortId(v.order_id)) : '—'),
         h('td', {}, date(v.eta)),
-        h('td', {}, v.status === 'in_transit' ? h('button', {
+        h('td', { class: 'actions-cell' }, v.status === 'in_transit' ? h('button', {
           type: 'button',
           class: 'small',
           onclick: async (event) => {
@@ -263,7 +311,13 @@
     $('#dl-month').value = month;
     loadCommission(month);
   }).catch(flashError);
+  window.CRM.catalog().then((c) => {
+    catalog = c;
+    fill($('#dl-dealer'), window.CRM.dealerName(c, dealer));
+    fill($('#dl-location'), window.CRM.dealerName(c, dealer));
+    render();
+    loadStock();
+  }).catch(flashError);
   loadBoard();
-  loadStock();
   live();
 })();

@@ -9,8 +9,11 @@
 (function () {
   const {
     api, h, s, $, $$, fill, date, badge, shortId, gate, busy, newKey, flash, flashError, problemNode,
-    chosenOptions, showViolations, loadKpis, ApiError,
+    chosenOptions, showViolations, loadKpis, ApiError, statusLabel,
   } = window.OTD;
+  const { carName, differenceName, plural, resolveId } = window.STAFF;
+  const ORDERS_PAGE = 20;
+  let ordersOffset = 0;
   const me = gate();
   if (!me) return;
 
@@ -63,6 +66,7 @@
     const tbody = $('#pl-matrix tbody');
     try {
       const summary = await api('GET', '/api/v1/stock/summary' + (at ? `?min_position=${at}` : ''));
+      $('#pl-matrix-empty').hidden = summary.length > 0;
       const max = Math.max(1, ...summary.flatMap((r) => STATUSES.map((k) => r[k])));
       fill(tbody, summary.map((r) => h('tr', { 'data-location': r.location },
         h('th', { scope: 'row' }, placeName(r.location)),
@@ -71,7 +75,7 @@
             type: 'button',
             class: 'cell',
             'data-status': k,
-            'aria-label': `${r[k]} ${k.replace('_', ' ')} at ${r.location}: list them`,
+            'aria-label': `${r[k]} ${statusLabel(k).toLowerCase()} at ${placeName(r.location)}: list them`,
             onclick: () => listVehicles(r.location, k),
           }, String(r[k])))),
         h('td', { class: 'demand' + (r.open_demand > 0 ? ' hot' : '') }, String(r.open_demand)))));
@@ -98,6 +102,7 @@
     }, label);
   }
 
+  /** Puts an id picked from a list into a form's field (a typed short id works too). */
   function prefill(selector, value, focus) {
     const input = $(selector);
     input.value = value;
@@ -146,15 +151,14 @@
       const q = new URLSearchParams({ location, status });
       if (at) q.set('min_position', at);
       const vehicles = await api('GET', `/api/v1/vehicles?${q}`);
-      fill(box, h('h3', { id: 'pl-vehicles-title' }, `${vehicles.length} ${status.replace('_', ' ')} at ${placeName(location)}`),
+      fill(box, h('h3', { id: 'pl-vehicles-title' }, `${vehicles.length} ${statusLabel(status).toLowerCase()} at ${placeName(location)}`),
         h('div', { class: 'table-wrap' }, h('table', { class: 'data', 'aria-labelledby': 'pl-vehicles-title' },
-          h('thead', {}, h('tr', {}, ['Vehicle', 'Model', 'Options', 'Status', 'Order', 'ETA', 'VIN', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, h('tr', {}, ['Vehicle', 'Car', 'Status', 'Order', 'ETA', 'VIN', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, vehicles.map((v) => h('tr', { 'data-vehicle': v.vehicle_id },
-            h('td', {}, h('code', { class: 'id' }, v.vehicle_id)),
-            h('td', {}, v.model),
-            h('td', {}, v.options.join(', ')),
+            h('td', {}, h('code', { class: 'id', title: v.vehicle_id }, shortId(v.vehicle_id))),
+            h('td', { class: 'car' }, carName(catalog, v)),
             h('td', {}, badge(v.status), v.delay_reason ? h('span', { class: 'flag' }, v.delay_reason) : null,
-              v.origin ? h('span', { class: 'muted' }, ` from ${v.origin}`) : null),
+              v.origin ? h('span', { class: 'muted' }, ` from ${placeName(v.origin)}`) : null),
             h('td', {}, v.order_id ? h('a', { href: `/orders/${v.order_id}` }, shortId(v.order_id)) : '—'),
             h('td', {}, date(v.eta)),
             h('td', {}, v.vin ? h('code', {}, v.vin) : '—'),
@@ -169,13 +173,52 @@
       const orders = await api('GET', '/api/v1/orders?status=placed' + (at ? `&min_position=${at}` : ''));
       $('#pl-demand-empty').hidden = orders.length > 0;
       fill($('#pl-demand tbody'), orders.map((o) => h('tr', { 'data-order': o.order_id },
-        h('td', {}, h('code', { class: 'id', title: o.order_id }, o.order_id)),
-        h('td', {}, `${o.model} ${o.market}`),
-        h('td', {}, o.dealer_id),
+        h('td', {}, h('a', { href: `/orders/${o.order_id}` }, h('code', { class: 'id', title: o.order_id }, shortId(o.order_id)))),
+        h('td', {}, h('a', { href: `/customers/${o.customer_id}` }, o.customer_name || o.customer_id)),
+        h('td', { class: 'car' }, carName(catalog, o)),
+        h('td', {}, o.dealer_name || o.dealer_id),
         h('td', {}, o.status_reason || '—'),
-        h('td', {}, date(String(o.placed_at).slice(0, 10))))));
+        h('td', {}, date(String(o.placed_at).slice(0, 10))),
+        h('td', {}, reallocateTo(o)))));
     } catch (err) {
       flashError(err);
+    }
+  }
+
+  function reallocateTo(o) {
+    if (o.status === 'delivered' || o.status === 'cancelled') return null;
+    return h('button', { type: 'button', class: 'small secondary', 'data-reallocate-order': o.order_id, onclick: () => prefill('#pl-realloc-order', o.order_id, '#pl-realloc-vehicle') }, 'Reallocate a vehicle to it…');
+  }
+
+  /** Every order, searched and paged by the API (`q`, `status`, `dealer_id`, `limit`, `offset`). */
+  async function loadOrders(at) {
+    const box = $('#pl-orders');
+    const q = new URLSearchParams({ limit: String(ORDERS_PAGE), offset: String(ordersOffset) });
+    const text = $('#pl-orders-q').value.trim();
+    if (text) q.set('q', text);
+    if ($('#pl-orders-status').value) q.set('status', $('#pl-orders-status').value);
+    if ($('#pl-orders-dealer').value) q.set('dealer_id', $('#pl-orders-dealer').value);
+    if (at) q.set('min_position', at);
+    try {
+      const { body: orders, total } = await api('GET', `/api/v1/orders?${q}`, undefined, { withTotal: true });
+      const first = total === 0 ? 0 : ordersOffset + 1;
+      const last = ordersOffset + orders.length;
+      const pager = h('div', { class: 'pager row' },
+        h('p', { id: 'pl-orders-range', role: 'status' }, total === 0 ? (text ? `No order matches “${text}”.` : 'No orders yet: customers and dealers place them in the configurator.') : `${first}–${last} of ${total} ${plural(total, 'order', 'orders')}`),
+        ordersOffset > 0 ? h('button', { type: 'button', class: 'small secondary', onclick: () => { ordersOffset = Math.max(0, ordersOffset - ORDERS_PAGE); loadOrders(); } }, 'Previous') : null,
+        last < total ? h('button', { type: 'button', class: 'small secondary', id: 'pl-orders-next', onclick: () => { ordersOffset += ORDERS_PAGE; loadOrders(); } }, 'Next') : null);
+      fill(box, pager, orders.length === 0 ? null : h('div', { class: 'table-wrap' }, h('table', { class: 'data', 'aria-labelledby': 'orders-title' },
+        h('thead', {}, h('tr', {}, ['Order', 'Customer', 'Car', 'Dealer', 'Status', 'ETA', 'Action'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, orders.map((o) => h('tr', { 'data-order': o.order_id },
+          h('td', {}, h('a', { href: `/orders/${o.order_id}` }, h('code', { class: 'id', title: o.order_id }, shortId(o.order_id)))),
+          h('td', {}, h('a', { href: `/customers/${o.customer_id}` }, o.customer_name || o.customer_id)),
+          h('td', { class: 'car' }, carName(catalog, o)),
+          h('td', {}, o.dealer_name || o.dealer_id),
+          h('td', {}, badge(o.status), o.delayed ? h('span', { class: 'flag' }, 'delayed') : null),
+          h('td', {}, date(o.eta)),
+          h('td', {}, reallocateTo(o))))))));
+    } catch (err) {
+      fill(box, problemNode(err));
     }
   }
 
@@ -229,17 +272,32 @@
           h('tbody', {}, opened.map((w) => h('tr', { 'data-week': w.week },
             h('th', { scope: 'row' }, w.week), h('td', {}, w.capacity), h('td', {}, w.booked),
             h('td', {}, w.frozen ? 'frozen' : 'open'), h('td', {}, w.production_started ? 'started' : '—')))))));
-        return h('figure', { class: 'plant', 'data-plant': plant },
+        return h('figure', { class: 'plant', 'data-plant': plant, 'data-opened': String(opened.some((w) => w.capacity > 0)) },
           h('figcaption', {}, `${catalog.plants[plant].name} (${plant})`), capacityChart(plant, weeks), details);
       } catch (err) {
         return h('div', {}, problemNode(err));
       }
     }));
-    fill(box, h('p', { class: 'legend' }, h('span', { class: 'key booked' }), 'booked ', h('span', { class: 'key cap' }), 'capacity ', h('span', { class: 'key frozen' }), 'frozen'), sections);
+    const anyOpen = sections.some((f) => f.dataset && f.dataset.opened === 'true');
+    fill(box, anyOpen ? null : h('p', { id: 'pl-capacity-empty' }, 'No capacity yet: open a week below ("Open capacity"); waiting orders are booked into it by themselves.'),
+      h('p', { class: 'legend' }, h('span', { class: 'key booked' }), 'booked ', h('span', { class: 'key cap' }), 'capacity ', h('span', { class: 'key frozen' }), 'frozen'), sections);
+  }
+
+  /** The transfer form's suggestions: the free vehicles, by the number shown and in words. */
+  async function loadFreeVehicles(at) {
+    try {
+      const q = new URLSearchParams({ status: 'free', limit: '200' });
+      if (at) q.set('min_position', at);
+      const free = await api('GET', `/api/v1/vehicles?${q}`);
+      fill($('#pl-free-vehicles'), free.map((v) => h('option', { value: shortId(v.vehicle_id) }, `${carName(catalog, v)} at ${placeName(v.location)}`)));
+    } catch (_) {
+      // Suggestions only: the field still takes a typed number.
+    }
   }
 
   async function refresh(at) {
-    await Promise.all([loadMatrix(at), loadDemand(at), loadCapacity(at), loadKpis($('#pl-kpis'))]);
+    loadFreeVehicles(at);
+    await Promise.all([loadMatrix(at), loadDemand(at), loadOrders(at), loadCapacity(at), loadKpis($('#pl-kpis'))]);
     if (listed) await listVehicles(listed.location, listed.status, at);
   }
 
@@ -300,16 +358,24 @@
     }
   });
 
+  onSubmit('#pl-orders-search', async () => {
+    ordersOffset = 0;
+    await loadOrders();
+  });
+
+  const vehicleId = (selector) => resolveId($(selector).value, '/api/v1/vehicles', 'vehicle_id', 'vehicle');
+  const orderId = (selector) => resolveId($(selector).value, '/api/v1/orders', 'order_id', 'order');
+
   onSubmit('#pl-transfer', async () => {
-    const vehicle = $('#pl-transfer-vehicle').value.trim();
+    const vehicle = await vehicleId('#pl-transfer-vehicle');
     const done = await api('POST', `/api/v1/vehicles/${encodeURIComponent(vehicle)}/dispatch`, { to_location: $('#pl-transfer-to').value }, { key: newKey() });
-    flash(`Vehicle ${shortId(vehicle)} is on its way to ${done.to_location}, ETA ${date(done.eta)}.`);
+    flash(`Vehicle ${shortId(vehicle)} is on its way to ${placeName(done.to_location)}, ETA ${date(done.eta)}.`);
     await refresh(done.position);
   });
 
   onSubmit('#pl-reallocate', async () => {
-    const order = $('#pl-realloc-order').value.trim();
-    const vehicle = $('#pl-realloc-vehicle').value.trim();
+    const order = await orderId('#pl-realloc-order');
+    const vehicle = await vehicleId('#pl-realloc-vehicle');
     const done = await api('POST', `/api/v1/orders/${encodeURIComponent(order)}/reallocate`, { vehicle_id: vehicle }, { key: newKey() });
     flash(`Vehicle ${shortId(vehicle)} now serves order ${shortId(order)}, ETA ${date(done.eta)}`
       + (done.from_order ? `; order ${shortId(done.from_order)} goes back to fulfilment.` : '.'));
@@ -325,7 +391,7 @@
   }
   $('#pl-ms-kind').addEventListener('change', showMilestoneFields);
   onSubmit('#pl-milestone', async () => {
-    const vehicle = encodeURIComponent($('#pl-ms-vehicle').value.trim());
+    const vehicle = encodeURIComponent(await vehicleId('#pl-ms-vehicle'));
     const kind = $('#pl-ms-kind').value;
     const body = kind === 'delay' ? { reason: $('#pl-ms-reason').value, new_eta: $('#pl-ms-eta').value } : undefined;
     await milestone(vehicle, kind, body);
@@ -342,11 +408,11 @@
         h('caption', {}, `${found.length} candidate(s), best first`),
         h('thead', {}, h('tr', {}, ['Vehicle', 'Location', 'Status', 'Match', 'Differences', 'ETA', 'Action'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, found.map((c) => h('tr', { 'data-vehicle': c.vehicle_id },
-          h('td', {}, h('code', { class: 'id' }, c.vehicle_id)),
+          h('td', {}, h('code', { class: 'id', title: c.vehicle_id }, shortId(c.vehicle_id))),
           h('td', {}, placeName(c.location)),
           h('td', {}, badge(c.status)),
-          h('td', {}, h('span', { class: 'badge', 'data-status': c.match }, c.match)),
-          h('td', {}, (c.differences || []).map((d) => (typeof d === 'string' ? d : JSON.stringify(d))).join('; ') || '—'),
+          h('td', {}, h('span', { class: 'badge', 'data-status': c.match }, c.match === 'exact' ? 'Exact' : 'Near')),
+          h('td', {}, (c.differences || []).map((d) => differenceName(catalog, String(d))).join('; ') || '—'),
           h('td', {}, date(c.eta)),
           h('td', {}, h('button', { type: 'button', class: 'small secondary', onclick: () => prefill('#pl-realloc-vehicle', c.vehicle_id, '#pl-realloc-order') }, 'Reallocate…'))))))));
     } catch (err) {

@@ -430,6 +430,10 @@ async fn every_kind_is_decided_from_its_event_and_sent_by_email_and_webhook_in_t
         english.iter().all(|m| m["content_language"] == "en"),
         "{english:?}"
     );
+    until(WAIT, "C-1001's e-mails", || {
+        !sink.mails_to("c-1001@customers.example").is_empty()
+    })
+    .await;
     let german = sink.mails_to("c-1001@customers.example");
     assert!(!german.is_empty() && german.iter().all(|m| m["content_language"] == "de"));
     // Dealer messages went to the staff: the team hears of the lead, the manager of the breach.

@@ -5,6 +5,7 @@
 # the server. Screenshots and the server's log land in artifacts/.
 #
 #   tests/browser/run.sh            (CHROMIUM=/path/to/chromium to override)
+#   tests/browser/run.sh staff.test.mjs   (only these files of tests/browser)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -79,4 +80,5 @@ export OTD_BIN_PATH="$otd" OTD_DATA_DIR="$data"
 
 echo "== browser tests against $address (Chromium: $("$CHROMIUM" --version 2>/dev/null | head -n1))"
 cd "$here"
-node --test --test-reporter=spec --test-concurrency=1 ./*.test.mjs
+if [ $# -gt 0 ]; then files=("$@"); else files=(./*.test.mjs); fi
+node --test --test-reporter=spec --test-concurrency=1 "${files[@]}"

@@ -310,10 +310,10 @@ test('the planner registers a vehicle and transfers it; the receiving dealer rec
   const located = `#pl-locate-result tr[data-vehicle="${story.vehicle}"]`;
   await until(planner, (sel) => document.querySelector(sel), located, 'the vehicle in the locator');
   const cells = await planner.$$eval(`${located} td`, (tds) => tds.map((td) => td.textContent.trim()));
-  assert.equal(cells[0], story.vehicle);
+  assert.equal(cells[0], story.vehicle.slice(-8), 'the number people quote: the id\'s end');
   assert.match(cells[1], /\(D-HAM-01\)$/);
   assert.equal(await planner.getAttribute(`${located} td:nth-child(3) .badge`, 'data-status'), 'free');
-  assert.equal(cells[3], 'exact');
+  assert.equal(cells[3], 'Exact');
   assert.equal(cells[4], '—', 'an exact match has no differences');
   assert.match(cells[5], /\d/, 'an ETA');
   assert.ok(cells.every((c) => !/undefined|null/.test(c)), `no blank column: ${cells}`);
@@ -327,7 +327,7 @@ test('the planner registers a vehicle and transfers it; the receiving dealer rec
   assert.equal(await planner.inputValue('#pl-transfer-vehicle'), story.vehicle);
   await planner.selectOption('#pl-transfer-to', 'D-BER-01');
   await planner.click('#pl-transfer button[type=submit]');
-  await until(planner, () => /on its way to D-BER-01/.test(document.querySelector('#flash').textContent), null, 'the transfer');
+  await until(planner, () => /on its way to Berlin \(D-BER-01\)/.test(document.querySelector('#flash').textContent), null, 'the transfer');
   await until(planner, () => document.querySelector('#pl-matrix tr[data-location="D-BER-01"] button[data-status="in_transit"]'), null, 'in transit to Berlin');
   await snap(planner, 'planner-transfer');
 

@@ -186,6 +186,7 @@ async fn next_row(mut f: Follow) -> Option<(Result<Event, Infallible>, Follow)> 
             "delayed": view.delayed,
             "handover_at": view.handover_at,
             "invoice_status": view.invoice.as_ref().map(|i| i.status),
+            "vehicle_in_transit": view.vehicle_in_transit,
         });
         let event = Event::default()
             .event("row")

@@ -11,6 +11,7 @@ pub mod estimate;
 pub mod health;
 pub mod lead_views;
 pub mod leads;
+pub mod lists;
 pub mod locate;
 pub mod messages;
 pub mod money;

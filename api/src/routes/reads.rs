@@ -7,12 +7,9 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::Json;
-use domain::invoice::InvoiceStatus;
-use domain::order::OrderStatus;
 use domain::values::{CustomerId, DealerId, InvoiceNumber, MarketCode, Month, OrderId};
 use projections::views::{
-    CommissionStatement, DealerBoard, HistoryEntry, InvoiceFilter, InvoiceView, Kpis, OrderFilter,
-    OrderView,
+    CommissionStatement, DealerBoard, HistoryEntry, InvoiceView, Kpis, OrderView,
 };
 use serde::Deserialize;
 use store::{Position, StoreError};
@@ -78,92 +75,6 @@ fn may_see(caller: &Caller, mine: &[CustomerId], order: &OrderView) -> bool {
             me.as_ref() == Some(&order.dealer_id) || (me.is_some() && me == order.selling_dealer_id)
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OrdersQuery {
-    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
-    pub status: Option<OrderStatus>,
-    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
-    pub dealer_id: Option<DealerId>,
-    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
-    pub customer_id: Option<CustomerId>,
-    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
-    pub selling_dealer_id: Option<DealerId>,
-    pub min_position: Option<u64>,
-}
-
-/// Orders, scoped by role: a customer sees its own, a dealer those it delivers or sold.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
-    params(("status" = Option<OrderStatus>, Query), ("dealer_id" = Option<DealerId>, Query, description = "the delivering dealer"),
-        ("customer_id" = Option<CustomerId>, Query),
-        ("selling_dealer_id" = Option<DealerId>, Query, description = "the dealer that placed the order in its showroom"),
-        ("min_position" = Option<u64>, Query)),
-    responses((status = 200, description = "the orders, newest first", body = [OrderView])))]
-pub async fn list_orders(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(q): AppQuery<OrdersQuery>,
-) -> Result<Json<Vec<OrderView>>, ApiError> {
-    caught_up(&state, q.min_position).await?;
-    let mut filter = OrderFilter {
-        status: q.status,
-        dealer_id: q.dealer_id,
-        customer_id: q.customer_id,
-        selling_dealer_id: q.selling_dealer_id,
-    };
-    match caller.role {
-        Role::Customer => {
-            let mine = crate::access::customer_ids(&state, &caller).await?;
-            let ids = match filter.customer_id.take() {
-                Some(id) if mine.contains(&id) => vec![id],
-                Some(_) => {
-                    return Err(ApiError::Forbidden(
-                        "a customer sees only its own orders".into(),
-                    ))
-                }
-                None => mine,
-            };
-            let mut orders = Vec::new();
-            for id in ids {
-                filter.customer_id = Some(id);
-                orders.extend(state.views.orders(&filter).await.map_err(read_error)?);
-            }
-            orders.sort_by_key(|o| std::cmp::Reverse(o.placed_at));
-            crate::names::name_orders(&state, &mut orders).await?;
-            return Ok(Json(orders));
-        }
-        Role::Dealer => {
-            let me = caller
-                .dealer()
-                .ok_or_else(|| ApiError::Forbidden("not a dealer".into()))?;
-            let mine = |d: &Option<DealerId>| d.as_ref() == Some(&me);
-            if filter.dealer_id.is_none() && filter.selling_dealer_id.is_none() {
-                let mut orders = state
-                    .views
-                    .orders_of_dealer(&me, &filter)
-                    .await
-                    .map_err(read_error)?;
-                crate::names::name_orders(&state, &mut orders).await?;
-                return Ok(Json(orders));
-            }
-            if !mine(&filter.dealer_id) && !mine(&filter.selling_dealer_id) {
-                return Err(ApiError::Forbidden(
-                    "a dealer sees only the orders it delivers or sold".into(),
-                ));
-            }
-        }
-        Role::Planner | Role::Finance => {}
-        Role::Admin => {
-            return Err(ApiError::Forbidden(
-                "the admin role may not see orders".into(),
-            ))
-        }
-    }
-    let mut orders = state.views.orders(&filter).await.map_err(read_error)?;
-    crate::names::name_orders(&state, &mut orders).await?;
-    Ok(Json(orders))
 }
 
 #[derive(Debug, Deserialize)]
@@ -302,55 +213,6 @@ pub async fn commissions(
         .map_err(read_error)?;
     crate::names::name_statement(&state, &mut statement);
     Ok(Json(statement))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InvoicesQuery {
-    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
-    pub order_id: Option<OrderId>,
-    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
-    pub status: Option<InvoiceStatus>,
-    pub min_position: Option<u64>,
-}
-
-/// Invoices (finance; a customer sees its own).
-#[utoipa::path(get, path = "/api/v1/invoices", tag = "finance", security(("bearer" = [])),
-    params(("order_id" = Option<OrderId>, Query), ("status" = Option<InvoiceStatus>, Query),
-        ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = [InvoiceView])))]
-pub async fn list_invoices(
-    State(state): State<AppState>,
-    caller: Caller,
-    AppQuery(q): AppQuery<InvoicesQuery>,
-) -> Result<Json<Vec<InvoiceView>>, ApiError> {
-    let mut filter = InvoiceFilter {
-        order_id: q.order_id,
-        status: q.status,
-        customer_id: None,
-    };
-    // A customer's invoices are those of every id it answers for.
-    let customers = match caller.role {
-        Role::Finance => vec![None],
-        Role::Customer => crate::access::customer_ids(&state, &caller)
-            .await?
-            .into_iter()
-            .map(Some)
-            .collect(),
-        Role::Dealer | Role::Planner | Role::Admin => {
-            return Err(ApiError::Forbidden(
-                "finance and the invoiced customer see invoices".into(),
-            ))
-        }
-    };
-    caught_up(&state, q.min_position).await?;
-    let mut invoices = Vec::new();
-    for customer in customers {
-        filter.customer_id = customer;
-        invoices.extend(state.views.invoices(&filter).await.map_err(read_error)?);
-    }
-    crate::names::name_invoices(&state, &mut invoices).await?;
-    Ok(Json(invoices))
 }
 
 /// One invoice with its lines, amounts, payments and status (finance, owner).

@@ -2,15 +2,16 @@
 //! from the projections like every read (`?min_position=N`, see
 //! [`caught_up`]).
 
-use axum::extract::State;
+use axum::extract::{OriginalUri, State};
 use axum::Json;
-use domain::values::{IsoWeek, LocationId, ModelCode, PlantId, VehicleId};
+use domain::values::{IsoWeek, LocationId, MarketCode, ModelCode, PlantId, VehicleId};
 use domain::vehicle::VehicleStatus;
 use projections::views::{LocationSummary, VehicleFilter, VehicleView, WeekCapacity};
 use serde::Deserialize;
 
 use crate::auth::{Caller, Role};
 use crate::extract::{AppPath, AppQuery};
+use crate::paging::{Page, Paged, Search};
 use crate::problem::{ApiError, Problem};
 use crate::routes::reads::{caught_up, read_error, AtQuery};
 use crate::AppState;
@@ -72,19 +73,35 @@ pub struct VehiclesQuery {
     pub status: Option<VehicleStatus>,
     #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
     pub model: Option<ModelCode>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub market: Option<MarketCode>,
+    pub q: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
     pub min_position: Option<u64>,
 }
 
-/// Vehicles by location, status and model (planner; a dealer sees its own location).
+/// Vehicles by location, status, model and market, searched and paged like the other lists
+/// ([`crate::paging`]; planner; a dealer sees its own location).
 #[utoipa::path(get, path = "/api/v1/vehicles", tag = "supply", security(("bearer" = [])),
     params(("location" = Option<LocationId>, Query), ("status" = Option<VehicleStatus>, Query),
-        ("model" = Option<ModelCode>, Query), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = [VehicleView])))]
+        ("model" = Option<ModelCode>, Query), ("market" = Option<MarketCode>, Query),
+        ("q" = Option<String>, Query, description = "search: vehicle id or the 8 characters shown (its end), VIN, model, option codes, location, the order's id"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 500, description = "page size; without it every match"),
+        ("offset" = Option<u32>, Query, description = "matches to skip"),
+        ("min_position" = Option<u64>, Query)),
+    responses((status = 200, body = [VehicleView],
+        headers(("X-Total-Count" = u64, description = "matches before paging"),
+            ("Link" = String, description = "`<…&offset=N>; rel=\"next\"` while a next page exists"))),
+        (status = 400, body = Problem, description = "a malformed parameter, or a limit out of 1..=500")))]
 pub async fn list_vehicles(
     State(state): State<AppState>,
     caller: Caller,
+    OriginalUri(uri): OriginalUri,
     AppQuery(q): AppQuery<VehiclesQuery>,
-) -> Result<Json<Vec<VehicleView>>, ApiError> {
+) -> Result<Paged<VehicleView>, ApiError> {
+    let page = Page::new(q.limit, q.offset)?;
+    let search = Search::new(q.q.as_deref());
     let mut filter = VehicleFilter {
         location: q.location,
         status: q.status,
@@ -106,9 +123,30 @@ pub async fn list_vehicles(
         }
     }
     caught_up(&state, q.min_position).await?;
-    Ok(Json(
-        state.views.vehicles(&filter).await.map_err(read_error)?,
-    ))
+    let mut vehicles = state.views.vehicles(&filter).await.map_err(read_error)?;
+    vehicles.retain(|v| {
+        q.market.as_ref().is_none_or(|m| *m == v.market)
+            && search.as_ref().is_none_or(|s| vehicle_matches(s, v))
+    });
+    Ok(page.cut(vehicles, &uri))
+}
+
+/// What a person may type to find a vehicle: its id (the 8 characters shown are its
+/// end), VIN, model, an option code, where it stands, the order it is reserved for.
+fn vehicle_matches(search: &Search, v: &VehicleView) -> bool {
+    let id = v.vehicle_id.to_string();
+    let order = v.order_id.map(|o| o.to_string()).unwrap_or_default();
+    search.matches(
+        [
+            id.as_str(),
+            v.vin.as_ref().map_or("", |vin| vin.as_str()),
+            v.model.as_str(),
+            v.location.as_str(),
+            order.as_str(),
+        ]
+        .into_iter()
+        .chain(v.options.iter().map(|o| o.as_str())),
+    )
 }
 
 /// One vehicle with configuration, location, status, order, VIN, ETA.

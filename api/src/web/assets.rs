@@ -63,6 +63,7 @@ const ASSETS: &[Asset] = &[
     asset!("crm.js", JS),
     asset!("planner.js", JS),
     asset!("finance.js", JS),
+    asset!("staff.js", JS),
     asset!("icon.svg", SVG),
 ];
 

@@ -41,6 +41,8 @@ pub struct OrderView {
     /// When the car is expected at the delivering dealer.
     pub eta: Option<NaiveDate>,
     pub delayed: bool,
+    /// `allocated` to a stock vehicle that is already on its way to the dealer.
+    pub vehicle_in_transit: bool,
     pub fulfilment: Option<FulfilmentView>,
     pub price: Price,
     pub deposit: Money,
@@ -123,6 +125,9 @@ pub struct BoardRow {
     pub handover_at: Option<DateTime<Utc>>,
     /// `open`, `paid`, `credited`, or null before the invoice is issued.
     pub invoice_status: Option<InvoiceStatus>,
+    /// `allocated` to a stock vehicle that is already on its way here: the board shows the
+    /// card among the cars in transit.
+    pub vehicle_in_transit: bool,
 }
 
 /// The customer-facing reason an order waits.
@@ -169,6 +174,7 @@ impl From<&OrderDoc> for OrderView {
             status_reason: status_reason(doc),
             eta: doc.eta,
             delayed: doc.delayed,
+            vehicle_in_transit: doc.status == OrderStatus::Allocated && doc.vehicle_in_transit,
             fulfilment: doc.fulfilment.as_ref().map(fulfilment),
             price: doc.price,
             deposit: doc.deposit,
@@ -195,6 +201,7 @@ impl From<&OrderDoc> for BoardRow {
             delayed: doc.delayed,
             handover_at: doc.handover_at,
             invoice_status: doc.invoice.as_ref().map(|i| i.status),
+            vehicle_in_transit: doc.status == OrderStatus::Allocated && doc.vehicle_in_transit,
             customer_name: None,
         }
     }

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::invoice::{InvoiceEvent, InvoiceStatus};
-use domain::order::{Course, Holding, Moved, OrderEvent, OrderStatus};
+use domain::order::{Course, Holding, Moved, OrderEvent, OrderStatus, VehicleSource};
 use domain::streams::Aggregate;
 use domain::streams::AnyEvent;
 use domain::values::{LocationId, OrderId, VehicleId};
@@ -190,6 +190,7 @@ fn placed(order: OrderId, event: &OrderEvent, at: DateTime<Utc>) -> Option<Order
         reason: None,
         eta: None,
         delayed: false,
+        vehicle_in_transit: false,
         handover_at: None,
         fulfilment: None,
         price: *price,
@@ -211,10 +212,16 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
     let Moved { holding, .. } = course(doc).advance(event);
     match holding {
         Holding::Kept => {}
-        Holding::Released => doc.fulfilment = None,
+        Holding::Released => {
+            doc.fulfilment = None;
+            doc.vehicle_in_transit = false;
+        }
         Holding::Stock {
-            vehicle, location, ..
+            vehicle,
+            location,
+            source,
         } => {
+            doc.vehicle_in_transit = source == VehicleSource::InTransitToDealer;
             doc.fulfilment = Some(FulfilmentDoc {
                 kind: FulfilmentKind::Stock,
                 vehicle_id: Some(vehicle),
@@ -226,6 +233,7 @@ fn change(doc: &mut OrderDoc, event: &OrderEvent, facts: Option<VehicleFacts>, a
             first_fulfilment(doc, FulfilmentKind::Stock);
         }
         Holding::Build { plant, week } => {
+            doc.vehicle_in_transit = false;
             doc.fulfilment = Some(FulfilmentDoc {
                 kind: FulfilmentKind::Build,
                 vehicle_id: None,

@@ -50,6 +50,10 @@ pub struct OrderDoc {
     )]
     pub eta: Option<NaiveDate>,
     pub delayed: bool,
+    /// The stock vehicle was allocated while already on its way to the dealer: the order
+    /// is `allocated`, its car on the road.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vehicle_in_transit: bool,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
