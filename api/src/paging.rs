@@ -5,7 +5,7 @@
 //! is in the `X-Total-Count` header, and a `Link: <…>; rel="next"` header points at the
 //! next page while there is one. Without `limit` a list answers every match, as before.
 //! `q` searches the words people read (names, short ids, model, status), case-insensitive.
-//! See docs/decisions/0009-list-paging.md.
+//! See docs/decisions/0010-list-paging.md.
 
 use axum::http::{header, HeaderName, HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};

@@ -316,11 +316,9 @@
     return h('span', { class: 'badge', 'data-status': status }, statusLabel(status));
   }
 
-  /** The 8 characters of an id people read and quote: its end. An id is a UUIDv7 whose
-   *  start is a timestamp (ids made in the same minute share it); its end is random. The
-   *  list routes' `q` finds an id by these characters. */
+  /** The 8 characters of an id people read and quote (format.js says which). */
   function shortId(id) {
-    return String(id || '').slice(-8);
+    return window.OTDFormat.shortId(id);
   }
 
   /** A problem as a short message with the violated rules listed. */

@@ -229,9 +229,11 @@
     return modelName(catalog, config.model) + (names.length ? ` · ${names.join(', ')}` : '');
   }
 
-  /** The short number of an order or a vehicle, the part someone may need to quote. */
+  /** The short number of an order or a vehicle, the part someone may need to quote: its
+   *  last 8 characters (an id is a UUIDv7 whose start is a timestamp shared by every id of
+   *  the same minute; its end is random). The list routes' `q` finds an id by them. */
   function shortId(id) {
-    return String(id || '').slice(0, 8).toUpperCase();
+    return String(id || '').slice(-8);
   }
 
   /** Words for the configuration rules, per language; `{a}`, `{b}` are names. */

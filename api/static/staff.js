@@ -12,16 +12,11 @@
 (function () {
   const { api, money, shortId } = window.OTD;
 
-  function optionName(cat, code) {
-    const o = cat && cat.options && cat.options[code];
-    return (o && o.name) || code;
-  }
+  const { optionName, configuration } = window.OTDFormat;
 
-  /** A vehicle or an order's configuration as words. */
+  /** A vehicle or an order's configuration as words (format.js: model, then the options in family order). */
   function carName(cat, car) {
-    const model = window.CRM.modelName(cat, car.model);
-    const options = (car.options || []).map((o) => optionName(cat, o));
-    return options.length ? `${model} · ${options.join(', ')}` : model;
+    return configuration(cat, car);
   }
 
   /** A locator difference ("+PNT-RED", "-WHL-20") in words. */

@@ -65,7 +65,7 @@ test('names for ids, codes only when the catalog does not know them', () => {
   assert.equal(F.locationName(CATALOG, 'P-LEI'), 'Leipzig');
   assert.equal(F.configuration(CATALOG, { model: 'TERRA', options: ['PKG-SPORT', 'PNT-WHT'] }),
     'Terra · Polar White, Sport package');
-  assert.equal(F.shortId('1f2e3d4c-0000-4000-8000-000000000000'), '1F2E3D4C');
+  assert.equal(F.shortId('1f2e3d4c-0000-4000-8000-0000abcd1234'), 'abcd1234');
 });
 
 test('rules in words with the catalog names', () => {
