@@ -125,6 +125,10 @@ impl Runtime {
                 templates.clone(),
                 outbox.sender,
             )
+            .with_links(Arc::new(crate::links::SignedLinks::new(
+                auth.clone(),
+                outbox.public_url.clone(),
+            )))
             .spawn(Some(messages))
         });
         let state = AppState {
@@ -209,18 +213,27 @@ pub struct OutboxParts {
     pub sender: app::outbox::SenderOptions,
     /// Whether this engine sends (tests that drive a sender of their own say no).
     pub send: bool,
+    /// Where the server is reached from outside: the base of the links account e-mails
+    /// carry (`OTD_PUBLIC_URL`).
+    pub public_url: url::Url,
 }
 
 impl OutboxParts {
     /// The production setup: the channels as `OTD_SMTP_URL`, `OTD_SMTP_FROM` and
-    /// `OTD_WEBHOOK_ALLOW_HOSTS` say (read once, at start-up).
-    pub fn from_env() -> Result<OutboxParts, StartError> {
+    /// `OTD_WEBHOOK_ALLOW_HOSTS` say (read once, at start-up), links under `public_url`.
+    pub fn from_env(public_url: url::Url) -> Result<OutboxParts, StartError> {
         Ok(OutboxParts {
             channels: channels::ChannelsConfig::from_env()
                 .map_err(|e| StartError::Settings(e.to_string()))?,
             sender: app::outbox::SenderOptions::default(),
             send: true,
+            public_url,
         })
+    }
+
+    /// The public URL of tests: `http://localhost/`.
+    pub fn test_public_url() -> url::Url {
+        url::Url::parse("http://localhost/").unwrap_or_else(|_| unreachable!("a valid URL"))
     }
 
     /// For tests: no SMTP server (e-mails stay queued), webhooks to public addresses only.
@@ -232,6 +245,7 @@ impl OutboxParts {
             },
             sender: app::outbox::SenderOptions::default(),
             send: true,
+            public_url: OutboxParts::test_public_url(),
         }
     }
 }

@@ -28,7 +28,7 @@ pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
         settings.rate_limit,
         options,
         api::runtime::PeopleParts::new(parts.vault),
-        api::runtime::OutboxParts::from_env()?,
+        api::runtime::OutboxParts::from_env(settings.public_url())?,
     )
     .await?;
     runtime.state.streams = api::routes::board_stream::StreamSlots::per_subject(

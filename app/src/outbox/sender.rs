@@ -32,6 +32,7 @@ use rand::SeedableRng;
 use store::Metadata;
 use tokio::task::JoinHandle;
 
+use super::links::{link_for, LinkSigner};
 use super::webhooks::{secret_subject, SECRET_FIELD};
 use crate::people::People;
 use crate::steps::{load, run};
@@ -89,6 +90,8 @@ pub struct Sender {
     templates: Arc<Templates>,
     options: SenderOptions,
     rng: Arc<Mutex<StdRng>>,
+    /// Makes the links of account messages (none: they stay queued).
+    links: Option<Arc<dyn LinkSigner>>,
 }
 
 /// The running sender; dropping it stops it.
@@ -124,7 +127,14 @@ impl Sender {
             templates,
             options,
             rng: Arc::new(Mutex::new(StdRng::from_os_rng())),
+            links: None,
         }
+    }
+
+    /// The sender, making account messages' links with `links` when it sends them.
+    pub fn with_links(mut self, links: Arc<dyn LinkSigner>) -> Sender {
+        self.links = Some(links);
+        self
     }
 
     fn metadata() -> Metadata {
@@ -193,11 +203,23 @@ impl Sender {
             return Ok(None);
         }
         let result = match &queued.recipient {
-            Recipient::Customer { .. } | Recipient::Staff { .. } => {
+            Recipient::Customer { .. } | Recipient::Staff { .. } | Recipient::User { .. } => {
                 let Some(channel) = &self.channels.email else {
                     return Ok(None);
                 };
-                match self.email(id, queued).await? {
+                let mut data = queued.data.clone();
+                if queued.kind.carries_link() {
+                    let Some(links) = &self.links else {
+                        return Ok(None);
+                    };
+                    match link_for(&self.people, links.as_ref(), queued).await? {
+                        Ok(link) => {
+                            data.insert("link".into(), link.into());
+                        }
+                        Err(e) => return Ok(Some((state, Err(e)))),
+                    }
+                }
+                match self.email(id, queued, &data).await? {
                     Ok(email) => channel.send(&email).await,
                     Err(e) => Err(e),
                 }
@@ -276,11 +298,13 @@ impl Sender {
     }
 
     /// The e-mail of a message to a person: the address opened from their sealed profile
-    /// now (never written into the log), the text rendered in the message's language.
+    /// now (never written into the log), the text rendered from `data` (the queued data,
+    /// and an account message's link) in the message's language.
     async fn email(
         &self,
         id: &MessageId,
         queued: &Queued,
+        data: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Result<Email, SendError>, ServiceError> {
         let (to, name) = match &queued.recipient {
             Recipient::Customer { customer } => match self.people.profile(customer).await? {
@@ -291,19 +315,18 @@ impl Sender {
                 Some(Opened::Shredded) => return Ok(Err(hopeless("the customer was erased"))),
                 None => return Ok(Err(hopeless("the customer is not registered"))),
             },
-            Recipient::Staff { user, .. } => match self.people.staff_profile(user).await? {
-                Some(profile) => (
-                    profile.email.as_str().to_owned(),
-                    profile.name.as_str().to_owned(),
-                ),
-                None => return Ok(Err(hopeless("the staff account does not exist"))),
-            },
+            Recipient::Staff { user, .. } | Recipient::User { user } => {
+                match self.people.staff_profile(user).await? {
+                    Some(profile) => (
+                        profile.email.as_str().to_owned(),
+                        profile.name.as_str().to_owned(),
+                    ),
+                    None => return Ok(Err(hopeless("the staff account does not exist"))),
+                }
+            }
             Recipient::Webhook { .. } => return Ok(Err(hopeless("a webhook is no e-mail"))),
         };
-        let rendered = match self
-            .templates
-            .render(queued.kind, queued.language, &queued.data)
-        {
+        let rendered = match self.templates.render(queued.kind, queued.language, data) {
             Ok(rendered) => rendered,
             Err(e) => return Ok(Err(hopeless(format!("not rendered: {e}")))),
         };
