@@ -24,6 +24,8 @@ pub struct Runtime {
     _sla: app::process::SlaHandle,
     /// The outbox's sender and reminders (stops when dropped; none when not asked for).
     _sender: Option<app::outbox::SenderHandle>,
+    /// The messages manager (its clock-driven reminders, for an engine run without a sender).
+    messages: app::outbox::MessagesManager,
 }
 
 /// Why the engine could not start.
@@ -129,7 +131,9 @@ impl Runtime {
                 auth.clone(),
                 outbox.public_url.clone(),
             )))
-            .spawn(Some(messages))
+            // Several processes on one database: only the one holding the lease sends.
+            .with_leadership(read_models.outbox_leadership())
+            .spawn(Some(messages.clone()))
         });
         let state = AppState {
             catalog,
@@ -156,6 +160,7 @@ impl Runtime {
             process,
             _sla: sla,
             _sender: sender,
+            messages,
         })
     }
 
@@ -189,6 +194,12 @@ impl Runtime {
     /// The projection runner (rebuild, lag).
     pub fn projections(&self) -> &projections::Runner {
         &self.projections
+    }
+
+    /// The messages manager: [`app::outbox::MessagesManager::remind`] queues the reminders
+    /// due now (the sender does so on every clock move; an engine without one calls it).
+    pub fn messages(&self) -> &app::outbox::MessagesManager {
+        &self.messages
     }
 
     /// The process managers' runner.
