@@ -17,7 +17,15 @@ use crate::settings::{Backend, ClockSetting, Settings};
 /// The engine as `settings` describe it: SQLite in the data folder by
 /// default, or a shared PostgreSQL database (or KurrentDB).
 pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
+    start_sending(settings, true).await
+}
+
+/// [`start`], with the outbox's sender running or not (`otd demo` decides messages and
+/// queues its reminders itself, so that its report is the same for a seed; it sends none).
+pub async fn start_sending(settings: &Settings, send: bool) -> Result<Runtime, StartError> {
     let parts = Parts::open(settings).await?;
+    let mut outbox = api::runtime::OutboxParts::from_env(settings.public_url())?;
+    outbox.send = send;
     let options = parts.runner_options();
     let mut runtime = Runtime::start(
         parts.events,
@@ -28,7 +36,7 @@ pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
         settings.rate_limit,
         options,
         api::runtime::PeopleParts::new(parts.vault),
-        api::runtime::OutboxParts::from_env(settings.public_url())?,
+        outbox,
     )
     .await?;
     runtime.state.streams = api::routes::board_stream::StreamSlots::per_subject(

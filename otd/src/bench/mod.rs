@@ -4,6 +4,7 @@
 mod data;
 pub mod lifecycle;
 pub mod load;
+pub mod metrics;
 mod open_loop;
 mod server;
 mod stats;
