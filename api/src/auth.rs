@@ -110,6 +110,14 @@ impl AuthKeys {
         }
     }
 
+    pub(crate) fn encoding(&self) -> &EncodingKey {
+        &self.encoding
+    }
+
+    pub(crate) fn decoding(&self) -> &DecodingKey {
+        &self.decoding
+    }
+
     /// Signs a token for `identity`, valid for `ttl` (no session id: a
     /// script's or a test's token).
     pub fn issue(&self, identity: &Identity, ttl: Duration) -> Result<String, TokenError> {

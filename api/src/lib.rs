@@ -12,6 +12,7 @@ pub mod connections;
 pub mod extract;
 pub mod idempotency;
 pub mod limits;
+pub mod links;
 pub mod metrics;
 pub mod names;
 pub mod openapi;
@@ -178,6 +179,18 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/customers/verify",
             keyed(&state, post(routes::customers::verify)),
+        )
+        .route(
+            "/api/v1/customers/verify/resend",
+            post(routes::password_resets::resend_verification),
+        )
+        .route(
+            "/api/v1/password-resets",
+            post(routes::password_resets::request_reset),
+        )
+        .route(
+            "/api/v1/password-resets/confirm",
+            post(routes::password_resets::confirm_reset),
         )
         .route(
             "/api/v1/customers/{customer_id}",

@@ -113,6 +113,7 @@ pub const RULE_CODES: &[RuleCode] = &[
     rule("invalid_deposit", "the deposit paid is not between zero and gross"),
     rule("invalid_email", "the e-mail address is malformed (name@domain.tld, at most 254 characters)"),
     rule("invalid_name", "a person's name has 1 to 120 characters without control characters"),
+    rule("invalid_password_reset", "the password-reset link is malformed, forged, expired, made for something else, or used already (the password changed since)"),
     rule("invalid_phone", "the phone number is not a valid number (international, or national in the market)"),
     rule("invalid_reason", "a reason is required, at most 200 characters"),
     rule("invalid_verification", "the e-mail verification link is malformed, forged, expired or made for something else"),

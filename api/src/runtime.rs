@@ -40,6 +40,8 @@ pub struct Runtime {
     _sla: Option<app::process::SlaHandle>,
     /// The outbox's sender and reminders (stops when dropped; none when not asked for).
     _sender: Option<app::outbox::SenderHandle>,
+    /// The messages manager (its clock-driven reminders, for an engine run without a sender).
+    messages: app::outbox::MessagesManager,
 }
 
 /// What one process of the engine does (`otd serve --role`): several processes on one
@@ -175,7 +177,13 @@ impl Runtime {
                 templates.clone(),
                 outbox.sender,
             )
-            .spawn(Some(messages))
+            .with_links(Arc::new(crate::links::SignedLinks::new(
+                auth.clone(),
+                outbox.public_url.clone(),
+            )))
+            // Several processes on one database: only the one holding the lease sends.
+            .with_leadership(read_models.outbox_leadership())
+            .spawn(Some(messages.clone()))
         });
         let state = AppState {
             catalog,
@@ -202,6 +210,7 @@ impl Runtime {
             process,
             _sla: sla,
             _sender: sender,
+            messages,
         })
     }
 
@@ -238,6 +247,12 @@ impl Runtime {
         &self.projections
     }
 
+    /// The messages manager: [`app::outbox::MessagesManager::remind`] queues the reminders
+    /// due now (the sender does so on every clock move; an engine without one calls it).
+    pub fn messages(&self) -> &app::outbox::MessagesManager {
+        &self.messages
+    }
+
     /// The process managers' runner (none in an `api` process).
     pub fn process(&self) -> Option<&app::process::ProcessHandle> {
         self.process.as_ref()
@@ -262,18 +277,27 @@ pub struct OutboxParts {
     pub sender: app::outbox::SenderOptions,
     /// Whether this engine sends (tests that drive a sender of their own say no).
     pub send: bool,
+    /// Where the server is reached from outside: the base of the links account e-mails
+    /// carry (`OTD_PUBLIC_URL`).
+    pub public_url: url::Url,
 }
 
 impl OutboxParts {
     /// The production setup: the channels as `OTD_SMTP_URL`, `OTD_SMTP_FROM` and
-    /// `OTD_WEBHOOK_ALLOW_HOSTS` say (read once, at start-up).
-    pub fn from_env() -> Result<OutboxParts, StartError> {
+    /// `OTD_WEBHOOK_ALLOW_HOSTS` say (read once, at start-up), links under `public_url`.
+    pub fn from_env(public_url: url::Url) -> Result<OutboxParts, StartError> {
         Ok(OutboxParts {
             channels: channels::ChannelsConfig::from_env()
                 .map_err(|e| StartError::Settings(e.to_string()))?,
             sender: app::outbox::SenderOptions::default(),
             send: true,
+            public_url,
         })
+    }
+
+    /// The public URL of tests: `http://localhost/`.
+    pub fn test_public_url() -> url::Url {
+        url::Url::parse("http://localhost/").unwrap_or_else(|_| unreachable!("a valid URL"))
     }
 
     /// For tests: no SMTP server (e-mails stay queued), webhooks to public addresses only.
@@ -285,6 +309,7 @@ impl OutboxParts {
             },
             sender: app::outbox::SenderOptions::default(),
             send: true,
+            public_url: OutboxParts::test_public_url(),
         }
     }
 }

@@ -79,10 +79,9 @@
       h('strong', {}, CRM.channelLabel(c.channel)), ` by ${staffName(c.by)}`,
       c.note ? h('p', { class: 'note' }, c.note) : null)));
     $('#lc-empty').hidden = contacts.length > 0;
-    // The lead's own list, and the customer's drives that name it (an online booking is
-    // recorded before the lead it opens, so the lead's list may miss it).
+    // The lead's own list (drives booked online before the lead existed included); the
+    // customer's 360 only adds each drive's time, model and status.
     const ids = new Set((l.test_drives || []).map((d) => (typeof d === 'string' ? d : d.test_drive_id)));
-    for (const d of drivesById.values()) if (d.lead_id === l.lead_id) ids.add(d.test_drive_id);
     const drives = Array.from(ids, (d) => drivesById.get(d) || { test_drive_id: d });
     fill($('#le-drives'), drives.map((d) => h('li', { 'data-drive': d.test_drive_id }, d.start
       ? [`${CRM.whenAt(d.start, zone())} · ${CRM.modelName(catalog, d.model)} · `, CRM.driveBadge(d.status)]

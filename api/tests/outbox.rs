@@ -60,6 +60,7 @@ fn parts(smtp_port: Option<u16>, send: bool) -> OutboxParts {
         },
         sender: quick(),
         send,
+        public_url: OutboxParts::test_public_url(),
     }
 }
 

@@ -410,6 +410,7 @@ fn rejections() -> Vec<(Rejection, &'static str)> {
         (Rejection::LoginTaken, "login_taken"),
         (Rejection::EmailUnverified, "email_unverified"),
         (Rejection::PasswordsBusy, "passwords_busy"),
+        (Rejection::ResetLinkUsed, "invalid_password_reset"),
     ]);
     all
 }
@@ -485,6 +486,12 @@ fn access_errors() -> Vec<(api::problem::ApiError, &'static str)> {
                 .verified_customer("not-a-token")
                 .unwrap_err(),
             "invalid_verification",
+        ),
+        (
+            AuthKeys::from_secret(b"rule-codes-secret-rule-codes-secret!")
+                .reset_grant("not-a-token")
+                .unwrap_err(),
+            "invalid_password_reset",
         ),
         (
             customers::staff_role(Role::Planner, None, true, |_| true).unwrap_err(),
@@ -624,7 +631,7 @@ fn every_variant_has_a_sample(
         | Rejection::DestinationRequired { .. }
         | Rejection::VehicleDoesNotMatch { .. } | Rejection::VehicleOutOfReach { .. }
         | Rejection::ReservationMismatch { .. } | Rejection::LoginTaken
-        | Rejection::EmailUnverified | Rejection::PasswordsBusy => {}
+        | Rejection::EmailUnverified | Rejection::PasswordsBusy | Rejection::ResetLinkUsed => {}
     }
 }
 

@@ -84,6 +84,10 @@ pub enum Rejection {
     /// An online order needs the account's e-mail address verified first.
     #[error("verify your e-mail address before ordering online (see the link we sent)")]
     EmailUnverified,
+    /// A password-reset link whose password has changed since it was made (it was used,
+    /// or the password was changed otherwise): a link works once.
+    #[error("this password-reset link was used already or the password has changed since; ask for a new one")]
+    ResetLinkUsed,
     /// Too many passwords are being hashed right now: try again in a moment.
     #[error("too many sign-ins and sign-ups right now; try again in a moment")]
     PasswordsBusy,
@@ -147,6 +151,7 @@ impl Rejection {
             Rejection::LoginTaken => "login_taken",
             Rejection::EmailUnverified => "email_unverified",
             Rejection::PasswordsBusy => "passwords_busy",
+            Rejection::ResetLinkUsed => "invalid_password_reset",
             Rejection::DestinationRequired { .. } => "destination_required",
             Rejection::VehicleDoesNotMatch { .. } => "vehicle_does_not_match",
             Rejection::VehicleOutOfReach { .. } => "vehicle_out_of_reach",

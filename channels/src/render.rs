@@ -45,6 +45,8 @@ builtin! {
     LeadResponseDue => "lead.response_due.toml",
     LeadSlaBreached => "lead.sla_breached.toml",
     TestDriveBooked => "test_drive.booked.toml",
+    AccountVerifyEmail => "account.verify_email.toml",
+    AccountPasswordReset => "account.password_reset.toml",
 }
 
 /// The file names of the shipped templates (for the test that every file

@@ -253,6 +253,42 @@ fn verifying_needs_an_account_and_happens_once() {
 }
 
 #[test]
+fn a_verification_link_is_asked_for_again_only_while_unverified() {
+    let ask = CustomerCommand::RequestVerification { at: t() };
+    assert_eq!(
+        when(&registered(), ask.clone()),
+        Err(CustomerError::NoAccount)
+    );
+    assert_eq!(
+        when(&with_account(), ask.clone()),
+        Ok(vec![CustomerEvent::VerificationRequested { at: t() }])
+    );
+    let verified = [
+        with_account(),
+        vec![CustomerEvent::EmailVerified { at: t() }],
+    ]
+    .concat();
+    assert_eq!(when(&verified, ask), Ok(vec![]));
+}
+
+#[test]
+fn a_password_reset_is_asked_for_on_an_account_and_changes_nothing_yet() {
+    let ask = CustomerCommand::RequestPasswordReset { at: t() };
+    assert_eq!(
+        when(&registered(), ask.clone()),
+        Err(CustomerError::NoAccount)
+    );
+    let events = when(&with_account(), ask).unwrap();
+    assert_eq!(
+        events,
+        vec![CustomerEvent::PasswordResetRequested { at: t() }]
+    );
+    let before = Customer::replay(&with_account());
+    let after = Customer::replay(&[with_account(), events].concat());
+    assert_eq!(before, after);
+}
+
+#[test]
 fn a_password_changes_only_on_an_account() {
     let change = CustomerCommand::ChangePassword {
         password: sealed(7),

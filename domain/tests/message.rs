@@ -24,9 +24,39 @@ const API_NAMES: [&str; 15] = [
 ];
 
 #[test]
-fn the_kinds_are_exactly_the_fifteen_names_of_the_api() {
-    let names: Vec<&str> = MessageKind::ALL.iter().map(|k| k.name()).collect();
+fn the_kinds_of_fact_are_exactly_the_fifteen_names_of_the_api() {
+    let names: Vec<&str> = MessageKind::FACTS.iter().map(|k| k.name()).collect();
     assert_eq!(names, API_NAMES);
+    assert!(MessageKind::FACTS
+        .iter()
+        .all(|k| k.is_fact() && !k.carries_link()));
+}
+
+#[test]
+fn the_account_messages_are_no_facts_and_no_webhook_subscribes_to_them() {
+    let account: Vec<MessageKind> = MessageKind::ALL
+        .into_iter()
+        .filter(|k| !MessageKind::FACTS.contains(k))
+        .collect();
+    assert_eq!(
+        account,
+        [
+            MessageKind::AccountVerifyEmail,
+            MessageKind::AccountPasswordReset
+        ]
+    );
+    for kind in account {
+        assert!(!kind.is_fact() && kind.carries_link(), "{kind}");
+        assert_eq!(kind.audience(), Audience::AccountHolder);
+        assert_eq!(kind.fields(), ["account_id", "link"]);
+        assert!(!Subscription::All.wants(kind), "{kind}");
+        assert_eq!(
+            Subscription::parse(&[kind.name()]),
+            Err(SubscriptionError::Unknown(UnknownMessageKind(
+                kind.name().into()
+            )))
+        );
+    }
 }
 
 #[test]
@@ -49,7 +79,7 @@ fn dealer_messages_go_to_staff_and_the_breach_to_the_manager() {
     let dealer: Vec<(MessageKind, Audience)> = MessageKind::ALL
         .into_iter()
         .map(|k| (k, k.audience()))
-        .filter(|(_, a)| *a != Audience::Customer)
+        .filter(|(_, a)| !matches!(a, Audience::Customer | Audience::AccountHolder))
         .collect();
     assert_eq!(
         dealer,
@@ -86,7 +116,7 @@ fn every_kind_is_a_transactional_message_with_its_subject_id() {
 fn a_star_subscribes_to_everything_and_names_to_those_kinds() {
     let all = Subscription::parse(&["order.confirmed", "*"]).unwrap();
     assert_eq!(all, Subscription::All);
-    assert!(MessageKind::ALL.iter().all(|k| all.wants(*k)));
+    assert!(MessageKind::FACTS.iter().all(|k| all.wants(*k)));
 
     let some = Subscription::parse(&["lead.created", "order.confirmed", "lead.created"]).unwrap();
     assert_eq!(
@@ -123,7 +153,7 @@ proptest! {
     fn a_subscription_wants_exactly_the_kinds_it_lists(picks in proptest::collection::vec(0usize..15, 1..20)) {
         let names: Vec<&str> = picks.iter().map(|i| API_NAMES[*i]).collect();
         let sub = Subscription::parse(&names).unwrap();
-        for kind in MessageKind::ALL {
+        for kind in MessageKind::FACTS {
             prop_assert_eq!(sub.wants(kind), names.contains(&kind.name()));
         }
         let back: Subscription = serde_json::from_value(serde_json::to_value(&sub).unwrap()).unwrap();

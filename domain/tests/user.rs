@@ -102,6 +102,22 @@ fn a_password_is_changed() {
 }
 
 #[test]
+fn a_password_reset_is_asked_for_by_a_live_user_only() {
+    let ask = UserCommand::RequestPasswordReset { at: t() };
+    let events = when(&created(), ask.clone()).unwrap();
+    assert_eq!(events, vec![UserEvent::PasswordResetRequested { at: t() }]);
+    assert_eq!(
+        User::replay(&[created(), events].concat()),
+        User::replay(&created())
+    );
+    assert_eq!(
+        when(&deactivated(), ask.clone()),
+        Err(UserError::Deactivated)
+    );
+    assert_eq!(when(&[], ask), Err(UserError::NotFound));
+}
+
+#[test]
 fn a_deactivated_user_refuses_every_command() {
     let history = deactivated();
     assert_eq!(

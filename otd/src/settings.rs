@@ -188,6 +188,11 @@ pub struct Settings {
     /// `false`; default: false when listening on a loopback address, true otherwise.
     #[arg(long, env = "OTD_COOKIE_SECURE")]
     pub cookie_secure: Option<bool>,
+    /// Where people reach the server, e.g. `https://orders.example.com`: the base of the
+    /// links account e-mails carry (default: `http://` and the listen address, `localhost`
+    /// for an unspecified one).
+    #[arg(long, env = "OTD_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
     /// A settings file (default: otd.toml in the data folder).
     #[arg(long)]
     pub config: Option<PathBuf>,
@@ -249,6 +254,22 @@ impl Settings {
             .unwrap_or_else(|| !self.listen.ip().is_loopback())
     }
 
+    /// The base URL of the links in account e-mails: as set, else `http://` and the listen
+    /// address (`localhost` in place of an unspecified address such as `0.0.0.0`).
+    pub fn public_url(&self) -> url::Url {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let port = self.listen.port();
+        let host = match self.listen.ip() {
+            ip if ip.is_unspecified() => "localhost".to_owned(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            std::net::IpAddr::V4(ip) => ip.to_string(),
+        };
+        url::Url::parse(&format!("http://{host}:{port}/"))
+            .unwrap_or_else(|_| unreachable!("a host and a port make a URL"))
+    }
+
     /// The connection limits the HTTP server holds to.
     pub fn connections(&self) -> ConnectionLimits {
         ConnectionLimits {
@@ -273,6 +294,7 @@ impl std::fmt::Debug for Settings {
             .field("rate_limit", &self.rate_limit)
             .field("connections", &self.connections())
             .field("cookie_secure", &self.cookie_secure())
+            .field("public_url", &self.public_url().as_str())
             .finish()
     }
 }

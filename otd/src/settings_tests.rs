@@ -172,6 +172,26 @@ fn session_cookies_are_secure_unless_on_loopback_or_told_otherwise() {
 }
 
 #[test]
+fn links_go_to_the_public_url_else_to_the_listen_address() {
+    let told = with_env(&[("OTD_PUBLIC_URL", "https://orders.example.com")], || {
+        Settings::from_flags(["--listen", "0.0.0.0:8080"]).unwrap()
+    });
+    assert_eq!(told.public_url().as_str(), "https://orders.example.com/");
+    let any = with_env(&[], || {
+        Settings::from_flags(["--listen", "0.0.0.0:8080"]).unwrap()
+    });
+    assert_eq!(any.public_url().as_str(), "http://localhost:8080/");
+    let loopback = with_env(&[], || {
+        Settings::from_flags(["--listen", "127.0.0.1:9000"]).unwrap()
+    });
+    assert_eq!(loopback.public_url().as_str(), "http://127.0.0.1:9000/");
+    assert!(with_env(&[("OTD_PUBLIC_URL", "not a url")], || {
+        Settings::from_flags(["--listen", "0.0.0.0:8080"])
+    })
+    .is_err());
+}
+
+#[test]
 fn the_master_key_comes_from_the_environment_never_from_the_file_and_is_never_shown() {
     let key = "ab".repeat(32);
     let s = with_env(&[("OTD_MASTER_KEY", &key)], || {

@@ -17,12 +17,28 @@ use crate::settings::{Backend, ClockSetting, Settings};
 /// The engine as `settings` describe it: SQLite in the data folder by
 /// default, or a shared PostgreSQL database (or KurrentDB), doing everything.
 pub async fn start(settings: &Settings) -> Result<Runtime, StartError> {
-    start_as(settings, Duties::All).await
+    start_with(settings, Duties::All, true).await
 }
 
 /// The engine as `settings` describe it, doing what `duties` say (`otd serve --role`).
 pub async fn start_as(settings: &Settings, duties: Duties) -> Result<Runtime, StartError> {
+    start_with(settings, duties, true).await
+}
+
+/// [`start`], with the outbox's sender running or not (`otd demo` decides messages and
+/// queues its reminders itself, so that its report is the same for a seed; it sends none).
+pub async fn start_sending(settings: &Settings, send: bool) -> Result<Runtime, StartError> {
+    start_with(settings, Duties::All, send).await
+}
+
+async fn start_with(
+    settings: &Settings,
+    duties: Duties,
+    send: bool,
+) -> Result<Runtime, StartError> {
     let parts = Parts::open(settings).await?;
+    let mut outbox = api::runtime::OutboxParts::from_env(settings.public_url())?;
+    outbox.send = send;
     let options = parts.runner_options();
     let mut runtime = Runtime::start(
         parts.events,
@@ -33,7 +49,7 @@ pub async fn start_as(settings: &Settings, duties: Duties) -> Result<Runtime, St
         settings.rate_limit,
         options,
         api::runtime::PeopleParts::new(parts.vault),
-        api::runtime::OutboxParts::from_env()?,
+        outbox,
         duties,
     )
     .await?;

@@ -50,6 +50,18 @@ fn the_load_benchmark_places_every_order_and_reads_the_board() {
         "{stdout}"
     );
     assert!(stdout.contains("server memory: peak RSS"), "{stdout}");
+    // The outbox's peaks, read from /metrics: the orders decide confirmations that wait
+    // (no mail server), so the backlog was seen above zero.
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("{\"bench\":\"load\""))
+        .unwrap_or_else(|| panic!("no JSON line in {stdout}"));
+    let json: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert!(json["outbox_backlog_max"].as_u64().unwrap() > 0, "{line}");
+    assert!(
+        json["outbox_oldest_age_max_s"].as_f64().unwrap() >= 0.0,
+        "{line}"
+    );
 }
 
 #[test]

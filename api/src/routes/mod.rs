@@ -16,6 +16,7 @@ pub mod locate;
 pub mod messages;
 pub mod money;
 pub mod order_commands;
+pub mod password_resets;
 pub mod people_input;
 pub mod promises;
 pub mod reads;

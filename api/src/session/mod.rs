@@ -48,6 +48,8 @@ pub struct SignIn {
     pub passwords: PasswordPool,
     /// Failed sign-ins per e-mail.
     pub throttle: SignInThrottle,
+    /// Password-reset requests per e-mail (each counts, like a failed sign-in).
+    pub resets: SignInThrottle,
     /// Sessions ended by signing out.
     pub revoked: RevokedSessions,
     /// Whether the cookies are `Secure` (HTTPS only).
@@ -82,6 +84,7 @@ impl SignIn {
             accounts,
             passwords,
             throttle: SignInThrottle::default(),
+            resets: SignInThrottle::default(),
             revoked: RevokedSessions::new(),
             cookie_secure: true,
         }

@@ -49,6 +49,7 @@ const ASSETS: &[Asset] = &[
     asset!("index.js", JS),
     asset!("sign-in.js", JS),
     asset!("verify-email.js", JS),
+    asset!("reset-password.js", JS),
     asset!("customer.js", JS),
     asset!("configurator.js", JS),
     asset!("tracker.js", JS),

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(pages::index))
         .route("/sign-in", get(pages::sign_in))
         .route("/verify-email", get(pages::verify_email))
+        .route("/reset-password", get(pages::reset_password))
         .route("/customers/{customer_id}", get(pages::customer))
         .route("/configurator", get(pages::configurator))
         .route("/orders", get(pages::orders))

@@ -256,6 +256,12 @@ pub struct VerifyEmailPage {
 }
 
 #[derive(Template)]
+#[template(path = "reset_password.html")]
+pub struct ResetPasswordPage {
+    pub shell: Shell,
+}
+
+#[derive(Template)]
 #[template(path = "sign_in.html")]
 pub struct SignInPage {
     pub shell: Shell,
@@ -355,6 +361,22 @@ pub async fn verify_email() -> Result<Response, ApiError> {
                 "verify-email",
                 "public",
                 "verify-email.js",
+            ),
+        },
+    )
+}
+
+/// `/reset-password[?code=]`: asking for a reset link, or setting the new password with
+/// the link of the reset mail.
+pub async fn reset_password() -> Result<Response, ApiError> {
+    page(
+        StatusCode::OK,
+        &ResetPasswordPage {
+            shell: Shell::new(
+                "Reset your password",
+                "reset-password",
+                "public",
+                "reset-password.js",
             ),
         },
     )

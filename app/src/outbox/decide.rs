@@ -4,11 +4,13 @@
 //! Pure apart from the states it is handed: the manager loads them.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use domain::customer::CustomerEvent;
 use domain::invoice::InvoiceEvent;
 use domain::lead::{Lead, LeadEvent};
 use domain::message::MessageKind;
 use domain::order::{Order, OrderEvent, PlacedOrder};
 use domain::test_drive::TestDriveEvent;
+use domain::user::UserEvent;
 use domain::values::{CustomerId, DealerId, LeadId, Money, UserId};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -24,6 +26,8 @@ pub enum Audience {
     DealerTeam(DealerId),
     /// The dealer's managers.
     DealerManagers(DealerId),
+    /// A staff account's holder, about the account itself (wherever they work).
+    User(UserId),
 }
 
 /// A message to decide: its kind, the fact it tells of (a stable id: the event's id, or the
@@ -321,4 +325,43 @@ pub fn for_test_drive_event(event: &TestDriveEvent, fact: &str, lead: Option<&Le
         ]),
         audience,
     }]
+}
+
+/// The account messages a customer event decides (`verified`: whether the customer's
+/// e-mail address is verified now). The data names the account only: the link is made
+/// when the mail is sent.
+pub fn for_customer_event(
+    event: &CustomerEvent,
+    fact: &str,
+    customer: &CustomerId,
+    verified: bool,
+) -> Vec<Plan> {
+    let kind = match event {
+        CustomerEvent::AccountOpened { .. } | CustomerEvent::VerificationRequested { .. }
+            if !verified =>
+        {
+            MessageKind::AccountVerifyEmail
+        }
+        CustomerEvent::PasswordResetRequested { .. } => MessageKind::AccountPasswordReset,
+        _ => return vec![],
+    };
+    vec![Plan {
+        kind,
+        fact: fact.to_owned(),
+        data: data([("account_id", text(customer))]),
+        audience: Audience::Customer(customer.clone()),
+    }]
+}
+
+/// The account messages a staff user's event decides.
+pub fn for_user_event(event: &UserEvent, fact: &str, user: &UserId) -> Vec<Plan> {
+    match event {
+        UserEvent::PasswordResetRequested { .. } => vec![Plan {
+            kind: MessageKind::AccountPasswordReset,
+            fact: fact.to_owned(),
+            data: data([("account_id", text(user))]),
+            audience: Audience::User(user.clone()),
+        }],
+        _ => vec![],
+    }
 }

@@ -1,7 +1,8 @@
 //! The messages manager: a process manager that decides, from the facts of the log, which
 //! messages go to whom, and queues each as its own stream (`message-{id}`).
 //!
-//! It reacts to order, invoice, lead and test-drive events ([`super::decide`]) and, on the
+//! It reacts to order, invoice, lead and test-drive events, and to the account requests of
+//! customers and staff (verification, password reset) ([`super::decide`]) and, on the
 //! business clock, to the reminders that fall due (a handover one day ahead, a lead's answer
 //! 30 minutes before its deadline). Each planned message goes to its audience (the customer,
 //! the lead's owner, the dealer's team or its managers) and to every active webhook endpoint
@@ -18,6 +19,7 @@ use domain::lead::Lead;
 use domain::message::{message_id, Message, MessageCommand, MessageKind, Recipient};
 use domain::order::{Order, OrderEvent};
 use domain::streams::{AnyEvent, AnyId};
+use domain::user::{StaffRole, User};
 use domain::values::{DealerId, Language, LeadId, OrderId};
 use domain::vehicle::Vehicle;
 use domain::Decider;
@@ -74,6 +76,13 @@ impl MessagesManager {
             (AnyId::Lead(id), AnyEvent::Lead(event)) => {
                 let lead = load::<Lead>(&self.exec, id).await?;
                 decide::for_lead_event(event, &fact, id, &lead)
+            }
+            (AnyId::Customer(customer), AnyEvent::Customer(event)) => {
+                let state = load::<Customer>(&self.exec, customer).await?;
+                decide::for_customer_event(event, &fact, customer, state.verified())
+            }
+            (AnyId::User(user), AnyEvent::User(event)) => {
+                decide::for_user_event(event, &fact, user)
             }
             (AnyId::TestDrives(_), AnyEvent::TestDrive(event)) => {
                 let lead = match event.drive().lead {
@@ -162,9 +171,22 @@ impl MessagesManager {
                     ));
                 }
             }
+            Audience::User(user) => {
+                let state = load::<User>(&self.exec, user).await?;
+                if state.active() {
+                    let language = match state.role() {
+                        Some(StaffRole::Dealer { dealer, .. }) => self.staff_language(dealer),
+                        _ => Language::En,
+                    };
+                    recipients.push((Recipient::User { user: user.clone() }, language, false));
+                }
+            }
         }
-        for webhook in self.outbox.webhooks_for(at, plan.kind).await? {
-            recipients.push((Recipient::Webhook { webhook }, Language::En, false));
+        // Account messages are no business facts: never for integrators.
+        if plan.kind.is_fact() {
+            for webhook in self.outbox.webhooks_for(at, plan.kind).await? {
+                recipients.push((Recipient::Webhook { webhook }, Language::En, false));
+            }
         }
         let mut queued = 0;
         for (recipient, language, opt_in) in recipients {

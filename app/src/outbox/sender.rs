@@ -4,7 +4,9 @@
 //!
 //! The stream, not the view, decides: a message is sent only if its stream says it is
 //! queued and due, and an attempt is recorded with its number, so two senders racing on one
-//! message record one attempt (the other is refused as out of order). A crash between
+//! message record one attempt (the other is refused as out of order). Several processes on
+//! one database run their senders under a lease ([`Sender::with_leadership`]): exactly one
+//! sends, and when it dies its lease ends and another takes over. A crash between
 //! sending and recording sends the message again on the next sweep, with the same id
 //! (`Message-ID`, `webhook-id`): the receiver sees one message twice, never two messages.
 //!
@@ -24,7 +26,6 @@ use channels::webhook::{Webhook, WebhookChannel, WebhookEndpoint as Endpoint, We
 use domain::message::{
     AttemptOutcome, AttemptRecord, Message, MessageCommand, MessageStatus, Queued, Recipient,
 };
-use domain::streams::Aggregate;
 use domain::values::MessageId;
 use domain::webhook::{WebhookCommand, WebhookEndpoint};
 use rand::rngs::StdRng;
@@ -32,11 +33,15 @@ use rand::SeedableRng;
 use store::Metadata;
 use tokio::task::JoinHandle;
 
+#[path = "sender_loop.rs"]
+mod sender_loop;
+
+use super::links::{link_for, LinkSigner};
 use super::webhooks::{secret_subject, SECRET_FIELD};
 use crate::people::People;
 use crate::steps::{load, run};
 use crate::vault::Opened;
-use crate::{OutboxView, ServiceError};
+use crate::{Leadership, OutboxView, ServiceError};
 
 const ACTOR: &str = "outbox:sender";
 
@@ -89,6 +94,10 @@ pub struct Sender {
     templates: Arc<Templates>,
     options: SenderOptions,
     rng: Arc<Mutex<StdRng>>,
+    /// Makes the links of account messages (none: they stay queued).
+    links: Option<Arc<dyn LinkSigner>>,
+    /// Sends only while leading, when several processes share the database.
+    leadership: Option<Arc<dyn Leadership>>,
 }
 
 /// The running sender; dropping it stops it.
@@ -124,7 +133,15 @@ impl Sender {
             templates,
             options,
             rng: Arc::new(Mutex::new(StdRng::from_os_rng())),
+            links: None,
+            leadership: None,
         }
+    }
+
+    /// The sender, making account messages' links with `links` when it sends them.
+    pub fn with_links(mut self, links: Arc<dyn LinkSigner>) -> Sender {
+        self.links = Some(links);
+        self
     }
 
     fn metadata() -> Metadata {
@@ -193,11 +210,23 @@ impl Sender {
             return Ok(None);
         }
         let result = match &queued.recipient {
-            Recipient::Customer { .. } | Recipient::Staff { .. } => {
+            Recipient::Customer { .. } | Recipient::Staff { .. } | Recipient::User { .. } => {
                 let Some(channel) = &self.channels.email else {
                     return Ok(None);
                 };
-                match self.email(id, queued).await? {
+                let mut data = queued.data.clone();
+                if queued.kind.carries_link() {
+                    let Some(links) = &self.links else {
+                        return Ok(None);
+                    };
+                    match link_for(&self.people, links.as_ref(), queued).await? {
+                        Ok(link) => {
+                            data.insert("link".into(), link.into());
+                        }
+                        Err(e) => return Ok(Some((state, Err(e)))),
+                    }
+                }
+                match self.email(id, queued, &data).await? {
                     Ok(email) => channel.send(&email).await,
                     Err(e) => Err(e),
                 }
@@ -276,11 +305,13 @@ impl Sender {
     }
 
     /// The e-mail of a message to a person: the address opened from their sealed profile
-    /// now (never written into the log), the text rendered in the message's language.
+    /// now (never written into the log), the text rendered from `data` (the queued data,
+    /// and an account message's link) in the message's language.
     async fn email(
         &self,
         id: &MessageId,
         queued: &Queued,
+        data: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Result<Email, SendError>, ServiceError> {
         let (to, name) = match &queued.recipient {
             Recipient::Customer { customer } => match self.people.profile(customer).await? {
@@ -291,19 +322,18 @@ impl Sender {
                 Some(Opened::Shredded) => return Ok(Err(hopeless("the customer was erased"))),
                 None => return Ok(Err(hopeless("the customer is not registered"))),
             },
-            Recipient::Staff { user, .. } => match self.people.staff_profile(user).await? {
-                Some(profile) => (
-                    profile.email.as_str().to_owned(),
-                    profile.name.as_str().to_owned(),
-                ),
-                None => return Ok(Err(hopeless("the staff account does not exist"))),
-            },
+            Recipient::Staff { user, .. } | Recipient::User { user } => {
+                match self.people.staff_profile(user).await? {
+                    Some(profile) => (
+                        profile.email.as_str().to_owned(),
+                        profile.name.as_str().to_owned(),
+                    ),
+                    None => return Ok(Err(hopeless("the staff account does not exist"))),
+                }
+            }
             Recipient::Webhook { .. } => return Ok(Err(hopeless("a webhook is no e-mail"))),
         };
-        let rendered = match self
-            .templates
-            .render(queued.kind, queued.language, &queued.data)
-        {
+        let rendered = match self.templates.render(queued.kind, queued.language, data) {
             Ok(rendered) => rendered,
             Err(e) => return Ok(Err(hopeless(format!("not rendered: {e}")))),
         };
@@ -347,63 +377,5 @@ impl Sender {
             None => return Ok(Err(hopeless("the webhook secret does not read"))),
         };
         Ok(Ok(Endpoint { url, secret }))
-    }
-
-    /// Starts sending on a tokio task: a sweep (and the clock-driven reminders of `reminders`)
-    /// every tick, after every message queued or replayed, and on every move of a simulated
-    /// clock.
-    pub fn spawn(self, reminders: Option<super::MessagesManager>) -> SenderHandle {
-        let task = tokio::spawn(async move {
-            let store = self.people.exec.store().clone();
-            let mut log = match store.head().await {
-                Ok(head) => store.subscribe_all(head),
-                Err(_) => store.subscribe_all(store::Position::START),
-            };
-            let mut moves = self.people.exec.clock().moves();
-            let mut ticks = tokio::time::interval(self.options.tick);
-            loop {
-                let moved = async {
-                    match moves.as_mut() {
-                        Some(moved) => moved.changed().await.is_ok(),
-                        None => std::future::pending().await,
-                    }
-                };
-                let look = tokio::select! {
-                    _ = ticks.tick() => true,
-                    still = moved => {
-                        if !still {
-                            moves = None;
-                        }
-                        true
-                    }
-                    next = log.next() => match next {
-                        Ok(event) => {
-                            domain::streams::category_of(event.stream_id.as_str())
-                                == <Message as Aggregate>::CATEGORY
-                                && matches!(
-                                    event.event_type.as_str(),
-                                    "MessageQueued" | "MessageReplayed"
-                                )
-                        }
-                        Err(_) => {
-                            ticks.tick().await;
-                            false
-                        }
-                    },
-                };
-                if !look {
-                    continue;
-                }
-                if let Some(manager) = &reminders {
-                    if let Err(e) = manager.remind().await {
-                        tracing::warn!(error = %e, "the reminders could not be queued; again later");
-                    }
-                }
-                if let Err(e) = self.sweep().await {
-                    tracing::warn!(error = %e, "the outbox sweep failed; it looks again");
-                }
-            }
-        });
-        SenderHandle { task }
     }
 }

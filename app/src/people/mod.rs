@@ -12,12 +12,14 @@
 //! - [`profile`]: what is sealed, and changing it (profile, consents).
 //! - [`signin`]: the sign-in record of an e-mail (the [`Accounts`] port),
 //!   staff accounts, e-mail verification.
+//! - [`reset`]: asking for the verification link again, password resets.
 //! - [`privacy`]: merge, erasure, and who a merged id answers as.
 
 pub mod fixtures;
 pub mod privacy;
 pub mod profile;
 pub mod register;
+pub mod reset;
 pub mod signin;
 
 use domain::claim::{Claim, ClaimOwner};
@@ -36,6 +38,7 @@ pub use profile::{
     Address, BillingIdentity, Profile, ProfileChange, StaffProfile, BILLING_FIELD, PROFILE_FIELD,
 };
 pub use register::{NewCustomer, Registration};
+pub use reset::{password_fingerprint, AccountHolder};
 pub use signin::NewStaff;
 
 /// The people use cases, sharing the executor, the vault and the password

@@ -194,7 +194,9 @@ impl People {
         }))
     }
 
-    async fn password_of(
+    /// The password hash sealed as `sealed` under `subject`'s key (`None`: no password,
+    /// or its key is destroyed).
+    pub(super) async fn password_of(
         &self,
         subject: &str,
         sealed: Option<&Sealed>,

@@ -160,6 +160,15 @@ fn active(record: &Record, command: CustomerCommand) -> Result<Vec<CustomerEvent
             None => Err(CustomerError::NoAccount),
             Some(_) => Ok(vec![CustomerEvent::PasswordChanged { password, at }]),
         },
+        CustomerCommand::RequestVerification { at } => match &record.account {
+            None => Err(CustomerError::NoAccount),
+            Some(account) if account.verified => Ok(vec![]),
+            Some(_) => Ok(vec![CustomerEvent::VerificationRequested { at }]),
+        },
+        CustomerCommand::RequestPasswordReset { at } => match &record.account {
+            None => Err(CustomerError::NoAccount),
+            Some(_) => Ok(vec![CustomerEvent::PasswordResetRequested { at }]),
+        },
         CustomerCommand::MergeInto { survivor, at } => {
             if survivor == record.id {
                 return Err(CustomerError::MergeWithItself { customer: survivor });

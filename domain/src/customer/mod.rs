@@ -115,6 +115,14 @@ pub enum CustomerCommand {
         password: Sealed,
         at: DateTime<Utc>,
     },
+    /// Ask for the e-mail verification link again (a no-op once verified).
+    RequestVerification {
+        at: DateTime<Utc>,
+    },
+    /// Ask for a password-reset link (the account must exist).
+    RequestPasswordReset {
+        at: DateTime<Utc>,
+    },
     /// On the duplicate: it is merged into `survivor`.
     MergeInto {
         survivor: CustomerId,
@@ -165,6 +173,12 @@ crate::event_enum! {
         },
         EmailVerified as "CustomerEmailVerified" { at: DateTime<Utc> },
         PasswordChanged as "CustomerPasswordChanged" { password: Sealed, at: DateTime<Utc> },
+        /// The verification link was asked for again: a mail carrying it is due. The link
+        /// itself is made when the mail is sent, never written here.
+        VerificationRequested as "CustomerVerificationRequested" { at: DateTime<Utc> },
+        /// A password reset was asked for: a mail with a reset link is due (the link is
+        /// made when the mail is sent, never written here).
+        PasswordResetRequested as "CustomerPasswordResetRequested" { at: DateTime<Utc> },
         /// This customer was a duplicate of `survivor`, which now answers for it.
         MergedInto as "CustomerMergedInto" { survivor: CustomerId, at: DateTime<Utc> },
         /// The duplicate `duplicate` was merged into this customer.

@@ -6,7 +6,12 @@
 //! `events[]`, and what the customer 360 shows; each is written out here,
 //! never derived from a Rust name.
 //!
-//! **All fifteen kinds are transactional** (service messages about an order,
+//! Fifteen kinds tell of business facts ([`MessageKind::FACTS`]: webhooks may
+//! subscribe to them); two serve a person's own account (`account.verify_email`,
+//! `account.password_reset`): they go by e-mail only, to the account holder,
+//! and carry a link made when they are sent, never written into the log.
+//!
+//! **Every kind is transactional** (service messages about an order,
 //! an invoice or a lead the recipient is part of): they go out whatever the
 //! marketing consents say, as [`MessagePurpose::Transactional`]. Marketing
 //! would need an opt-in per channel (`customer::Consents`); no kind here is
@@ -29,6 +34,8 @@ pub enum Audience {
     DealerStaff,
     /// The dealer's manager (escalations).
     DealerManager,
+    /// The holder of an account (a customer or a staff member): its own sign-in.
+    AccountHolder,
 }
 
 /// The kinds of message otd sends (see "Messages and promises" in the API).
@@ -49,10 +56,36 @@ pub enum MessageKind {
     LeadResponseDue,
     LeadSlaBreached,
     TestDriveBooked,
+    /// The link that verifies an account's e-mail address.
+    AccountVerifyEmail,
+    /// The link that sets a new password.
+    AccountPasswordReset,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 15] = [
+    /// Every kind: the business facts, then the account messages.
+    pub const ALL: [MessageKind; 17] = [
+        MessageKind::OrderConfirmed,
+        MessageKind::VehicleFound,
+        MessageKind::WeekBooked,
+        MessageKind::VinAssigned,
+        MessageKind::EtaChanged,
+        MessageKind::ReadyForHandover,
+        MessageKind::InvoiceIssued,
+        MessageKind::PaymentReceived,
+        MessageKind::HandoverReminder,
+        MessageKind::Delivered,
+        MessageKind::CompensationCredited,
+        MessageKind::LeadCreated,
+        MessageKind::LeadResponseDue,
+        MessageKind::LeadSlaBreached,
+        MessageKind::TestDriveBooked,
+        MessageKind::AccountVerifyEmail,
+        MessageKind::AccountPasswordReset,
+    ];
+
+    /// The kinds that tell of business facts: what a webhook may subscribe to.
+    pub const FACTS: [MessageKind; 15] = [
         MessageKind::OrderConfirmed,
         MessageKind::VehicleFound,
         MessageKind::WeekBooked,
@@ -69,6 +102,21 @@ impl MessageKind {
         MessageKind::LeadSlaBreached,
         MessageKind::TestDriveBooked,
     ];
+
+    /// Whether the kind tells of a business fact (integrators may subscribe to it by
+    /// webhook); the account messages do not: they go by e-mail to their holder only.
+    pub fn is_fact(self) -> bool {
+        !matches!(
+            self,
+            MessageKind::AccountVerifyEmail | MessageKind::AccountPasswordReset
+        )
+    }
+
+    /// Whether the message carries a link made when it is sent (`link` in its data is
+    /// filled then, never queued).
+    pub fn carries_link(self) -> bool {
+        !self.is_fact()
+    }
 
     /// The kind's stable name (the webhook `type`).
     pub fn name(self) -> &'static str {
@@ -88,6 +136,8 @@ impl MessageKind {
             MessageKind::LeadResponseDue => "lead.response_due",
             MessageKind::LeadSlaBreached => "lead.sla_breached",
             MessageKind::TestDriveBooked => "test_drive.booked",
+            MessageKind::AccountVerifyEmail => "account.verify_email",
+            MessageKind::AccountPasswordReset => "account.password_reset",
         }
     }
 
@@ -98,6 +148,9 @@ impl MessageKind {
             | MessageKind::LeadResponseDue
             | MessageKind::TestDriveBooked => Audience::DealerStaff,
             MessageKind::LeadSlaBreached => Audience::DealerManager,
+            MessageKind::AccountVerifyEmail | MessageKind::AccountPasswordReset => {
+                Audience::AccountHolder
+            }
             _ => Audience::Customer,
         }
     }
@@ -129,6 +182,10 @@ impl MessageKind {
             MessageKind::LeadResponseDue => &["lead_id", "dealer", "model", "respond_by"],
             MessageKind::LeadSlaBreached => &["lead_id", "dealer", "owner", "respond_by"],
             MessageKind::TestDriveBooked => &["test_drive_id", "dealer", "model", "starts_at"],
+            // `link` is filled when the message is sent.
+            MessageKind::AccountVerifyEmail | MessageKind::AccountPasswordReset => {
+                &["account_id", "link"]
+            }
         }
     }
 }
@@ -186,7 +243,8 @@ pub enum SubscriptionError {
 }
 
 impl Subscription {
-    /// Parses `events[]`: `"*"` alone or among others means every kind;
+    /// Parses `events[]`: `"*"` alone or among others means every kind of fact
+    /// ([`MessageKind::FACTS`]; an account message's name is refused as unknown);
     /// duplicates are kept once, in the order of [`MessageKind::ALL`].
     pub fn parse<S: AsRef<str>>(events: &[S]) -> Result<Subscription, SubscriptionError> {
         if events.is_empty() {
@@ -197,17 +255,23 @@ impl Subscription {
         }
         let mut kinds = events
             .iter()
-            .map(|e| e.as_ref().parse())
+            .map(|e| {
+                let name = e.as_ref();
+                name.parse::<MessageKind>()
+                    .ok()
+                    .filter(|k| k.is_fact())
+                    .ok_or_else(|| UnknownMessageKind(name.to_owned()))
+            })
             .collect::<Result<Vec<MessageKind>, _>>()?;
         kinds.sort();
         kinds.dedup();
         Ok(Subscription::Kinds(kinds))
     }
 
-    /// Whether a message of `kind` goes to this subscriber.
+    /// Whether a message of `kind` goes to this subscriber (never an account message).
     pub fn wants(&self, kind: MessageKind) -> bool {
         match self {
-            Subscription::All => true,
+            Subscription::All => kind.is_fact(),
             Subscription::Kinds(kinds) => kinds.contains(&kind),
         }
     }

@@ -56,13 +56,18 @@ pub enum Recipient {
     Staff { user: UserId, dealer: DealerId },
     /// A webhook endpoint.
     Webhook { webhook: WebhookId },
+    /// A staff account's holder, by e-mail, about the account itself (a password reset of
+    /// a planner or an admin, who work at no dealer).
+    User { user: UserId },
 }
 
 impl Recipient {
     /// The channel the message goes out on.
     pub fn channel(&self) -> Channel {
         match self {
-            Recipient::Customer { .. } | Recipient::Staff { .. } => Channel::Email,
+            Recipient::Customer { .. } | Recipient::Staff { .. } | Recipient::User { .. } => {
+                Channel::Email
+            }
             Recipient::Webhook { .. } => Channel::Webhook,
         }
     }
@@ -73,7 +78,7 @@ impl fmt::Display for Recipient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Recipient::Customer { customer } => write!(f, "customer:{customer}"),
-            Recipient::Staff { user, .. } => write!(f, "user:{user}"),
+            Recipient::Staff { user, .. } | Recipient::User { user } => write!(f, "user:{user}"),
             Recipient::Webhook { webhook } => write!(f, "webhook:{webhook}"),
         }
     }

@@ -43,6 +43,9 @@ pub fn decide(state: &User, command: UserCommand) -> Result<Vec<UserEvent>, User
         UserCommand::ChangePassword { password, at } => {
             Ok(vec![UserEvent::PasswordChanged { password, at }])
         }
+        UserCommand::RequestPasswordReset { at } => {
+            Ok(vec![UserEvent::PasswordResetRequested { at }])
+        }
         UserCommand::Deactivate { at } => Ok(vec![UserEvent::Deactivated {
             login: account.login.clone(),
             at,

@@ -104,6 +104,10 @@ pub enum UserCommand {
         password: Sealed,
         at: DateTime<Utc>,
     },
+    /// Ask for a password-reset link.
+    RequestPasswordReset {
+        at: DateTime<Utc>,
+    },
     /// Close the account for good.
     Deactivate {
         at: DateTime<Utc>,
@@ -123,6 +127,9 @@ crate::event_enum! {
             at: DateTime<Utc>,
         },
         PasswordChanged as "UserPasswordChanged" { password: Sealed, at: DateTime<Utc> },
+        /// A password reset was asked for: a mail with a reset link is due (the link is
+        /// made when the mail is sent, never written here).
+        PasswordResetRequested as "UserPasswordResetRequested" { at: DateTime<Utc> },
         /// The account was closed; its login is for the process to release.
         Deactivated as "UserDeactivated" { login: ClaimKey, at: DateTime<Utc> },
     }

@@ -20,6 +20,7 @@ use hyper::{Method, StatusCode};
 
 use super::callers::{open_capacity, Callers, BOARD_DEALER, CUSTOMERS, DEALERS};
 use super::data::DataFolder;
+use super::metrics::OutboxWatch;
 use super::open_loop::{self, Call, Http, Run};
 use super::server::Server;
 use super::stats::{millis, thousands};
@@ -86,6 +87,9 @@ async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> 
         chrono::Utc::now().format("%Y-%m-%d")
     );
     let orders = |callers: Arc<Callers>| move |n: u64| callers.order(n);
+    // The outbox's backlog and age while orders pour in (each decides a confirmation that
+    // waits: the benchmark's server has no mail server).
+    let outbox = OutboxWatch::start(http.clone(), Duration::from_millis(500));
     let warmup = open_loop::run(
         &http,
         args.rate,
@@ -134,6 +138,7 @@ async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> 
     let waited = Instant::now();
     let (board_bytes, listed) = settle(&http, &callers, last_position, args.board_orders).await?;
     let settled_in = waited.elapsed();
+    let outbox = outbox.stop(&http).await;
     let board_callers = Arc::clone(&callers);
     let mut board = open_loop::run(
         &http,
@@ -175,6 +180,23 @@ async fn measure(args: &LoadArgs, data: &std::path::Path) -> Result<(), String> 
         warmup.samples.failures.len(),
         thousands(sent + args.board_orders.saturating_sub(at_board_dealer)),
         settled_in.as_secs_f64(),
+    );
+    println!(
+        "outbox: at most {} messages queued, the oldest waiting at most {:.0} s (business clock; {} samples of /metrics)",
+        thousands(outbox.backlog_max),
+        outbox.oldest_age_max_s,
+        outbox.samples
+    );
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "load",
+            "orders_offered_per_s": args.rate,
+            "orders_achieved_per_s": achieved(&placed),
+            "orders_p99_ms": placed.samples.percentile(0.99).as_secs_f64() * 1000.0,
+            "outbox_backlog_max": outbox.backlog_max,
+            "outbox_oldest_age_max_s": outbox.oldest_age_max_s,
+        })
     );
     // Open loop: the offered rate was sustained when every request was answered in time.
     let orders_met = args.rate >= 3_000.0

@@ -8,6 +8,7 @@ pub mod launch_audit;
 mod launch_track;
 pub mod lifecycle;
 pub mod load;
+pub mod metrics;
 mod open_loop;
 mod server;
 mod stats;

@@ -35,6 +35,7 @@ mod drives;
 mod follow_ups;
 mod leads;
 mod logistics;
+mod messages_report;
 mod office;
 mod people;
 mod planners;
@@ -108,7 +109,7 @@ pub async fn run(options: DemoOptions) -> Result<(), String> {
     validate(&options)?;
     let settings = settings(&options)?;
     prepare_folder(&options.data, options.fresh).map_err(|e| e.to_string())?;
-    let runtime = crate::stores::start(&settings)
+    let runtime = crate::stores::start_sending(&settings, false)
         .await
         .map_err(|e| e.to_string())?;
     let outcome = simulate_and_report(&runtime, &options).await;

@@ -16,6 +16,7 @@ use projections::views::{InvoiceFilter, Kpis, OrderFilter, PromiseKpiBy, Promise
 use store::Position;
 
 use super::crm_report::{self, DealerCrm};
+use super::messages_report::MessagesReport;
 use super::world::{Tally, World};
 use super::{DemoError, DemoOptions};
 
@@ -38,6 +39,7 @@ pub struct Report {
     commission: Vec<DealerCommission>,
     promises: PromiseKpis,
     crm: Vec<DealerCrm>,
+    messages: MessagesReport,
     events: u64,
     elapsed: Duration,
     skipped: usize,
@@ -167,6 +169,7 @@ impl Report {
             commission,
             promises,
             crm,
+            messages: MessagesReport::gather(world).await?,
             events: head.0.saturating_sub(first.0),
             elapsed,
             skipped: world.skipped_reactions(),
@@ -413,6 +416,9 @@ impl fmt::Display for Report {
                 }
             )?;
         }
+
+        writeln!(f)?;
+        write!(f, "{}", self.messages)?;
 
         writeln!(f)?;
         writeln!(f, "engine")?;

@@ -177,6 +177,15 @@ impl<'a> World<'a> {
         .await
         .map_err(|e| DemoError::Setup(e.to_string()))?;
         self.minutes_today += minutes;
+        // The reminders the move made due, on the state every run has here: the breaches
+        // recorded, the engine settled (the demo's engine runs no sender that would queue
+        // them whenever it wakes).
+        self.await_breaches().await?;
+        self.runtime
+            .messages()
+            .remind()
+            .await
+            .map_err(|e| DemoError::Settle(format!("the reminders were not queued: {e}")))?;
         Ok(())
     }
 

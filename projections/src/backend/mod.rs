@@ -78,6 +78,12 @@ pub trait ReadModelStore: Send + Sync + 'static {
         None
     }
 
+    /// Who may run the outbox's sender when several processes share this database (a lease
+    /// of its own, apart from the process managers'); `None` where one process owns it.
+    fn outbox_leadership(&self) -> Option<std::sync::Arc<dyn app::Leadership>> {
+        None
+    }
+
     /// Every checkpoint, by name.
     fn checkpoints(&self) -> Result<BTreeMap<String, Checkpoint>, ReadModelError>;
 

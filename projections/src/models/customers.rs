@@ -241,7 +241,9 @@ fn apply_customer(
         }
         CustomerEvent::AccountOpened { .. } => doc.account = true,
         CustomerEvent::EmailVerified { .. } => doc.verified = true,
-        CustomerEvent::PasswordChanged { .. } => {}
+        CustomerEvent::PasswordChanged { .. }
+        | CustomerEvent::VerificationRequested { .. }
+        | CustomerEvent::PasswordResetRequested { .. } => {}
         CustomerEvent::MergedInto { survivor, .. } => doc.merged_into = Some(survivor.clone()),
         CustomerEvent::Absorbed { duplicate, .. } => {
             if !doc.absorbed.contains(duplicate) {

@@ -152,6 +152,23 @@ impl Document for LeadDoc {
     }
 }
 
+/// The drives booked for a lead before the lead existed (an online booking names the lead it
+/// opens, which is created after it), kept until the lead appears and takes them over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlyDrivesDoc {
+    pub lead_id: LeadId,
+    /// In booking order.
+    pub test_drives: Vec<TestDriveId>,
+}
+
+impl Document for EarlyDrivesDoc {
+    const COLLECTION: &'static str = "lead_early_drives";
+
+    fn tags(&self) -> Tags {
+        Tags::new(None, None, None)
+    }
+}
+
 /// The `leads` projection: the lead streams, and the test-drive streams for the drives
 /// booked for a lead.
 #[derive(Debug, Clone, Copy, Default)]
@@ -163,11 +180,12 @@ impl Projection for LeadsProjection {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: drives booked before their lead are kept for it (`lead_early_drives`).
+        2
     }
 
     fn collections(&self) -> &'static [&'static str] {
-        &["leads"]
+        &["leads", "lead_early_drives"]
     }
 
     fn categories(&self) -> &'static [&'static str] {
@@ -181,18 +199,34 @@ impl Projection for LeadsProjection {
         match (envelope.id, envelope.event) {
             (AnyId::Lead(lead), AnyEvent::Lead(event)) => apply_lead(envelope, lead, event, docs),
             // A drive booked for a lead joins its list. A booking naming a lead that does not
-            // exist (the application opens the lead first) has no list to join.
+            // exist yet (an online booking opens its lead after it) waits for the lead.
             (_, AnyEvent::TestDrive(TestDriveEvent::Booked { drive, .. })) => {
                 let Some(lead) = drive.lead else {
                     return Ok(());
                 };
-                if let Some(doc) = docs.get_mut::<LeadDoc>(&lead.to_string())? {
+                let key = lead.to_string();
+                if let Some(doc) = docs.get_mut::<LeadDoc>(&key)? {
                     if !doc.test_drives.contains(&drive.id) {
                         doc.test_drives.push(drive.id.clone());
                     }
                     doc.updated_at = envelope.occurred_at;
+                    return Ok(());
                 }
-                Ok(())
+                match docs.get_mut::<EarlyDrivesDoc>(&key)? {
+                    Some(early) => {
+                        if !early.test_drives.contains(&drive.id) {
+                            early.test_drives.push(drive.id.clone());
+                        }
+                        Ok(())
+                    }
+                    None => docs.insert(
+                        &key,
+                        EarlyDrivesDoc {
+                            lead_id: lead,
+                            test_drives: vec![drive.id.clone()],
+                        },
+                    ),
+                }
             }
             _ => Ok(()),
         }
@@ -222,6 +256,15 @@ fn apply_lead(
         if docs.get::<LeadDoc>(&key)?.is_some() {
             return Ok(());
         }
+        // The drives booked for it before it existed.
+        let early = match docs.get::<EarlyDrivesDoc>(&key)? {
+            Some(early) => {
+                let drives = early.test_drives.clone();
+                docs.remove::<EarlyDrivesDoc>(&key)?;
+                drives
+            }
+            None => Vec::new(),
+        };
         let mut doc = LeadDoc {
             lead_id: *lead,
             customer_id: customer.clone(),
@@ -248,7 +291,7 @@ fn apply_lead(
             open: true,
             contacts: Vec::new(),
             regrades: Vec::new(),
-            test_drives: Vec::new(),
+            test_drives: early,
             updated_at: envelope.occurred_at,
         };
         doc.refresh();

@@ -73,7 +73,7 @@ impl Document for MessageDoc {
         let (customer, webhook) = match &self.recipient {
             Recipient::Customer { customer } => (Some(customer.to_string()), None),
             Recipient::Webhook { webhook } => (None, Some(webhook.to_string())),
-            Recipient::Staff { .. } => (None, None),
+            Recipient::Staff { .. } | Recipient::User { .. } => (None, None),
         };
         Tags::new(
             customer,

@@ -91,7 +91,7 @@ impl Projection for StaffProjection {
                     doc.active = false;
                 }
             }
-            UserEvent::PasswordChanged { .. } => {}
+            UserEvent::PasswordChanged { .. } | UserEvent::PasswordResetRequested { .. } => {}
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! (the messages manager), the reminders the business clock made due, and the backlog.
 
 use chrono::{DateTime, Utc};
-use domain::message::{MessageKind, MessageStatus};
+use domain::message::{Channel, MessageKind, MessageStatus};
 use domain::values::{CustomerId, DealerId, MessageId, UserId, WebhookId};
 
 use super::ReadModels;
@@ -18,7 +18,55 @@ pub struct Backlog {
     pub oldest_queued_at: Option<DateTime<Utc>>,
 }
 
+/// How many messages of one kind on one channel stand where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageCount {
+    pub kind: MessageKind,
+    pub channel: Channel,
+    /// Decided: every message queued, whatever became of it.
+    pub decided: u64,
+    /// Waiting for their next attempt.
+    pub queued: u64,
+    pub sent: u64,
+    pub dead_lettered: u64,
+}
+
 impl ReadModels {
+    /// The messages counted per kind and channel, in the order of [`MessageKind::ALL`]
+    /// (e-mail before webhook); only the pairs with a message.
+    pub async fn message_counts(&self) -> Result<Vec<MessageCount>, ReadModelError> {
+        let mut counts: Vec<MessageCount> = Vec::new();
+        for doc in self.find::<MessageDoc>(DocQuery::all()).await? {
+            let at = match counts
+                .iter()
+                .position(|c| c.kind == doc.kind && c.channel == doc.channel)
+            {
+                Some(at) => at,
+                None => {
+                    counts.push(MessageCount {
+                        kind: doc.kind,
+                        channel: doc.channel,
+                        decided: 0,
+                        queued: 0,
+                        sent: 0,
+                        dead_lettered: 0,
+                    });
+                    counts.len() - 1
+                }
+            };
+            let count = &mut counts[at];
+            count.decided += 1;
+            match doc.status {
+                MessageStatus::Queued => count.queued += 1,
+                MessageStatus::Sent => count.sent += 1,
+                MessageStatus::DeadLettered => count.dead_lettered += 1,
+            }
+        }
+        let rank = |kind: MessageKind| MessageKind::ALL.iter().position(|k| *k == kind);
+        counts.sort_by_key(|c| (rank(c.kind), c.channel == Channel::Webhook));
+        Ok(counts)
+    }
+
     /// One message.
     pub async fn message(&self, id: &MessageId) -> Result<Option<MessageDoc>, ReadModelError> {
         self.get::<MessageDoc>(id.to_string()).await

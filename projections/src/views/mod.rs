@@ -37,7 +37,7 @@ pub use finance::{
 pub use history::HistoryEntry;
 pub use kpis::{DaysSummary, EtaAccuracy, Kpis};
 pub use leads::LeadFilter;
-pub use messages::Backlog;
+pub use messages::{Backlog, MessageCount};
 pub use orders::{BoardRow, DealerBoard, FulfilmentView, InvoiceBrief, OrderFilter, OrderView};
 pub use promises::{OrderPromises, PromiseEntry, PromiseKpiBy, PromiseKpiRow, PromiseKpis};
 pub use stock::{LocationSummary, VehicleFilter, VehicleView};

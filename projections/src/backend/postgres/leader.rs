@@ -1,4 +1,5 @@
-//! Leadership of the process managers among processes sharing one PostgreSQL schema: a
+//! Leadership of the process managers (or of the outbox's sender) among processes sharing
+//! one PostgreSQL schema: a
 //! session-level advisory lock, held on a connection of its own for as long as the process
 //! leads. A crashed or partitioned leader's connection ends, the server releases the lock,
 //! and a waiting process takes it.
@@ -22,9 +23,15 @@ pub struct PostgresLeadership {
 impl PostgresLeadership {
     /// Leadership of the process managers working on `schema` of the database at `url`.
     pub fn new(url: &str, schema: &str) -> Self {
+        PostgresLeadership::of(url, schema, "process managers")
+    }
+
+    /// Leadership of `what` (a worker only one process may run) on `schema`: a lock of its
+    /// own, so one process may lead the process managers and another the `what`.
+    pub fn of(url: &str, schema: &str, what: &str) -> Self {
         PostgresLeadership {
             url: url.to_owned(),
-            key: format!("otd process managers in {schema}"),
+            key: format!("otd {what} in {schema}"),
         }
     }
 }

@@ -177,6 +177,14 @@ impl ReadModelStore for PostgresReadModels {
         )))
     }
 
+    fn outbox_leadership(&self) -> Option<std::sync::Arc<dyn app::Leadership>> {
+        Some(std::sync::Arc::new(PostgresLeadership::of(
+            &self.url,
+            &self.schema,
+            "outbox sender",
+        )))
+    }
+
     fn checkpoints(&self) -> Result<BTreeMap<String, Checkpoint>, ReadModelError> {
         let rows = Self::query(
             &self.reader,
