@@ -51,6 +51,7 @@ async fn engine(sink: &Sink) -> Runtime {
         projections::RunnerOptions::default(),
         PeopleParts::for_tests(),
         outbox,
+        api::runtime::Duties::All,
     )
     .await
     .unwrap()

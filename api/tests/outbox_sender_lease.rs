@@ -69,6 +69,7 @@ async fn engine(
             send,
             public_url: OutboxParts::test_public_url(),
         },
+        api::runtime::Duties::All,
     )
     .await
     .unwrap()
