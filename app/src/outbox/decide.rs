@@ -328,8 +328,8 @@ pub fn for_test_drive_event(event: &TestDriveEvent, fact: &str, lead: Option<&Le
 }
 
 /// The account messages a customer event decides (`verified`: whether the customer's
-/// e-mail address is verified now). The data names the account only: the link is made
-/// when the mail is sent.
+/// e-mail address was verified once the event happened). The data names the account only:
+/// the link is made when the mail is sent.
 pub fn for_customer_event(
     event: &CustomerEvent,
     fact: &str,

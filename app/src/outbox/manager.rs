@@ -78,7 +78,13 @@ impl MessagesManager {
                 decide::for_lead_event(event, &fact, id, &lead)
             }
             (AnyId::Customer(customer), AnyEvent::Customer(event)) => {
-                let state = load::<Customer>(&self.exec, customer).await?;
+                // As the event left the account, not as it is now: a manager that runs
+                // late (or a replay) decides the same.
+                let events = events_of::<Customer>(&self.exec, customer).await?;
+                let upto = usize::try_from(incoming.record.stream_version)
+                    .unwrap_or(usize::MAX)
+                    .saturating_add(1);
+                let state = Customer::replay(events.iter().take(upto));
                 decide::for_customer_event(event, &fact, customer, state.verified())
             }
             (AnyId::User(user), AnyEvent::User(event)) => {
