@@ -25,6 +25,7 @@
 //! See `docs/ui.md` for the pages, the roles and the browser tests.
 
 mod assets;
+mod catalog_view;
 mod pages;
 
 use axum::routing::get;

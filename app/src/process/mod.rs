@@ -26,6 +26,7 @@ mod fulfilment;
 mod invoicing;
 mod logistics;
 mod partition;
+mod reactions;
 mod runner;
 mod sla;
 mod sold;
