@@ -63,27 +63,6 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
-    /// Every kind: the business facts, then the account messages.
-    pub const ALL: [MessageKind; 17] = [
-        MessageKind::OrderConfirmed,
-        MessageKind::VehicleFound,
-        MessageKind::WeekBooked,
-        MessageKind::VinAssigned,
-        MessageKind::EtaChanged,
-        MessageKind::ReadyForHandover,
-        MessageKind::InvoiceIssued,
-        MessageKind::PaymentReceived,
-        MessageKind::HandoverReminder,
-        MessageKind::Delivered,
-        MessageKind::CompensationCredited,
-        MessageKind::LeadCreated,
-        MessageKind::LeadResponseDue,
-        MessageKind::LeadSlaBreached,
-        MessageKind::TestDriveBooked,
-        MessageKind::AccountVerifyEmail,
-        MessageKind::AccountPasswordReset,
-    ];
-
     /// The kinds that tell of business facts: what a webhook may subscribe to.
     pub const FACTS: [MessageKind; 15] = [
         MessageKind::OrderConfirmed,
@@ -103,13 +82,32 @@ impl MessageKind {
         MessageKind::TestDriveBooked,
     ];
 
+    /// The account messages: links to the account's holder, by e-mail only.
+    pub const ACCOUNT: [MessageKind; 2] = [
+        MessageKind::AccountVerifyEmail,
+        MessageKind::AccountPasswordReset,
+    ];
+
+    /// Every kind: the business facts, then the account messages.
+    pub const ALL: [MessageKind; 17] = {
+        let mut all = [MessageKind::OrderConfirmed; 17];
+        let mut i = 0;
+        while i < Self::FACTS.len() {
+            all[i] = Self::FACTS[i];
+            i += 1;
+        }
+        let mut j = 0;
+        while j < Self::ACCOUNT.len() {
+            all[Self::FACTS.len() + j] = Self::ACCOUNT[j];
+            j += 1;
+        }
+        all
+    };
+
     /// Whether the kind tells of a business fact (integrators may subscribe to it by
     /// webhook); the account messages do not: they go by e-mail to their holder only.
     pub fn is_fact(self) -> bool {
-        !matches!(
-            self,
-            MessageKind::AccountVerifyEmail | MessageKind::AccountPasswordReset
-        )
+        !Self::ACCOUNT.contains(&self)
     }
 
     /// Whether the message carries a link made when it is sent (`link` in its data is
