@@ -26,7 +26,7 @@ use domain::Decider;
 use store::{Metadata, Position};
 
 use super::decide::{self, Audience, Plan};
-use crate::process::{Incoming, ProcessManager, ReactionError};
+use crate::process::{Incoming, Lane, ProcessManager, ReactionError};
 use crate::steps::{events_of, load, run};
 use crate::{Executor, OutboxView};
 
@@ -276,6 +276,12 @@ impl MessagesManager {
 impl ProcessManager for MessagesManager {
     fn name(&self) -> &'static str {
         ACTOR
+    }
+
+    /// A stream's messages are decided in its order, different streams' at once: a
+    /// message's id derives from its own fact and recipient, so no two facts share one.
+    fn lane(&self, incoming: &Incoming) -> Lane {
+        Lane::stream(&incoming.record.stream_id)
     }
 
     async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {

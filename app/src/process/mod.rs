@@ -24,6 +24,7 @@
 mod commission;
 mod fulfilment;
 mod invoicing;
+mod lane;
 mod logistics;
 mod partition;
 mod reactions;
@@ -47,6 +48,7 @@ pub use fulfilment::{
     MAX_FULFILMENT_ATTEMPTS,
 };
 pub use invoicing::InvoicingManager;
+pub use lane::Lane;
 pub use logistics::LogisticsManager;
 pub use partition::{Partition, Route, DEFAULT_PARTITIONS, MAX_PARTITIONS};
 pub use runner::{ProcessHandle, ProcessRunner, ProcessWaitError, Skipped, FLUSH_EVERY};
@@ -147,6 +149,15 @@ pub trait ProcessManager: Send + Sync + 'static {
     /// that order's partition, any other to the first partition only.
     fn route(&self, incoming: &Incoming) -> Route {
         incoming.order().map_or(Route::First, Route::Order)
+    }
+
+    /// Which of the batch's reactions may run side by side with this one ([`Lane`]): by
+    /// default none ([`Lane::Serial`]), every event after the one before it. A manager whose
+    /// reactions to different streams are independent of each other names a lane per
+    /// stream (or per customer, …), and the runner hands different lanes over at once.
+    fn lane(&self, incoming: &Incoming) -> Lane {
+        let _ = incoming;
+        Lane::Serial
     }
 
     /// Gets ahead of a batch of consecutive events (those after the manager's

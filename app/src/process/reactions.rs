@@ -8,6 +8,9 @@ use async_trait::async_trait;
 use store::Position;
 use tokio::sync::watch;
 
+use futures_util::future::join_all;
+
+use super::lane::{waves, Lane};
 use super::runner::{Skipped, FLUSH_EVERY};
 use super::{Incoming, Partition, ProcessManager};
 use crate::consume::{Backoff, Batch, Decoding, Ended, Shutdown, Sink, Step, DEFAULT_BACKOFF};
@@ -15,14 +18,6 @@ use crate::Checkpoints;
 
 /// A quiet log for this long saves the checkpoints.
 const IDLE: Duration = Duration::from_millis(25);
-
-/// What the runner does with one event of a batch, in log order.
-enum Entry {
-    /// Hand it to the managers (the next of the batch's [`Incoming`] events).
-    React,
-    /// Nothing to react to: every manager is past it.
-    Pass(Position),
-}
 
 /// The per-event adapter: each manager's progress through the log.
 pub(super) struct Reactions {
@@ -61,30 +56,34 @@ impl Sink for Reactions {
     }
 
     async fn handle(&mut self, batch: Batch, shutdown: &mut Shutdown) -> Step {
-        let (incoming, entries) = self.admit(batch);
+        let size = batch.events.len();
+        let (incoming, end) = self.admit(batch);
         self.prepare(&incoming).await;
-        let mut incoming = incoming.into_iter();
-        for entry in entries {
-            let at = match entry {
-                Entry::Pass(at) => {
-                    self.pass(at);
-                    at
-                }
-                Entry::React => {
-                    let Some(event) = incoming.next() else {
-                        break;
-                    };
-                    if !self.deliver(&event, shutdown).await {
-                        return Step::Stop;
-                    }
-                    event.record.position
+        // Each manager walks the batch at once with the others: they keep their own
+        // checkpoints and never wait for each other.
+        let shutdown: &Shutdown = shutdown;
+        let walks = (0..self.managers.len()).map(|i| self.walk(i, &incoming, shutdown));
+        let walks = join_all(walks).await;
+        let mut stopped = false;
+        for (done, walk) in self.done.iter_mut().zip(walks) {
+            let reached = match walk {
+                None => end,
+                // Everything before its first unfinished reaction is done.
+                Some(first) => {
+                    stopped = true;
+                    Position(incoming[first].record.position.0.saturating_sub(1))
                 }
             };
-            self.position.send_replace(at);
-            self.unsaved += 1;
-            if self.unsaved >= FLUSH_EVERY {
-                self.flush().await;
-            }
+            *done = (*done).max(reached);
+        }
+        let position = self.done.iter().copied().min().unwrap_or(end);
+        self.position.send_replace(position);
+        if stopped {
+            return Step::Stop;
+        }
+        self.unsaved += size;
+        if self.unsaved >= FLUSH_EVERY {
+            self.flush().await;
         }
         Step::Continue
     }
@@ -149,13 +148,14 @@ impl Reactions {
         self.checkpoints.load(manager).await.map_err(unreadable)
     }
 
-    /// Takes the events of `batch` apart: those to react to, and in log order what to do
-    /// with each (react, or pass over what is not a domain event or does not decode).
-    fn admit(&self, batch: Batch) -> (Vec<Incoming>, Vec<Entry>) {
+    /// Takes the events of `batch` apart: those to react to, in log order, and the position
+    /// the batch ends at (past what is not a domain event or does not decode, too).
+    fn admit(&self, batch: Batch) -> (Vec<Incoming>, Position) {
         let mut incoming = Vec::with_capacity(batch.events.len());
-        let mut entries = Vec::with_capacity(batch.events.len());
+        let mut end = Position::START;
         for event in batch.events {
             let at = event.position;
+            end = end.max(at);
             match (event.decoding, event.record) {
                 (Decoding::Event(decoded), Some(record)) => {
                     incoming.push(Incoming {
@@ -164,12 +164,10 @@ impl Reactions {
                         event: decoded.event,
                         partition: self.partition,
                     });
-                    entries.push(Entry::React);
                 }
                 (Decoding::Foreign, _) => {
                     // Not a domain stream (e.g. the API's idempotency records): nothing to
                     // react to, nothing to report.
-                    entries.push(Entry::Pass(at));
                 }
                 (decoding, record) => {
                     let error = match decoding {
@@ -184,11 +182,10 @@ impl Reactions {
                     for manager in &self.managers {
                         self.skip(manager.name(), at, &event_type, error.clone());
                     }
-                    entries.push(Entry::Pass(at));
                 }
             }
         }
-        (incoming, entries)
+        (incoming, end)
     }
 
     /// Lets every manager get ahead of the events of the batch it has not handled yet.
@@ -201,29 +198,33 @@ impl Reactions {
         }
     }
 
-    /// Hands one event to every manager that has not handled it; `false` when stopping was
-    /// asked meanwhile.
-    async fn deliver(&mut self, incoming: &Incoming, shutdown: &mut Shutdown) -> bool {
-        let at = incoming.record.position;
-        for i in 0..self.managers.len() {
-            if self.done[i] >= at {
-                continue;
+    /// Hands manager `i` the events of the batch it has not handled and this partition
+    /// takes, its [`Lane`]s side by side ([`waves`]); `None` when it handled them all, else
+    /// the index of the first it did not finish because stopping was asked.
+    async fn walk(&self, i: usize, incoming: &[Incoming], shutdown: &Shutdown) -> Option<usize> {
+        let manager = self.managers[i].as_ref();
+        let done = self.done[i];
+        let mine: Vec<(usize, Lane)> = incoming
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.record.position > done && self.partition.takes(manager.route(e)))
+            .map(|(k, e)| (k, manager.lane(e)))
+            .collect();
+        for wave in waves(&mine) {
+            let groups = wave.iter().map(|group| async move {
+                let mut shutdown = shutdown.clone();
+                for &k in group {
+                    if !self.react(manager, &incoming[k], &mut shutdown).await {
+                        return Some(k);
+                    }
+                }
+                None
+            });
+            if let Some(first) = join_all(groups).await.into_iter().flatten().min() {
+                return Some(first);
             }
-            let manager = Arc::clone(&self.managers[i]);
-            let mine = self.partition.takes(manager.route(incoming));
-            if mine && !self.react(manager.as_ref(), incoming, shutdown).await {
-                return false;
-            }
-            self.done[i] = at;
         }
-        true
-    }
-
-    /// Every manager is past `at`.
-    fn pass(&mut self, at: Position) {
-        for done in &mut self.done {
-            *done = (*done).max(at);
-        }
+        None
     }
 
     /// Runs one reaction until it succeeds or is given up on; `false` when stopping was

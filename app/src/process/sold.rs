@@ -15,7 +15,7 @@ use domain::order::OrderEvent;
 use domain::streams::AnyEvent;
 use domain::values::{DealerId, LeadId, OrderId};
 
-use super::{Incoming, ProcessManager, ReactionError};
+use super::{Incoming, Lane, ProcessManager, ReactionError};
 use crate::steps::{began_at, load, run};
 use crate::{Executor, LeadsView};
 
@@ -60,6 +60,15 @@ impl SoldManager {
 impl ProcessManager for SoldManager {
     fn name(&self) -> &'static str {
         ACTOR
+    }
+
+    /// One customer's orders in log order (they may sell the same lead), different
+    /// customers' at once.
+    fn lane(&self, incoming: &Incoming) -> Lane {
+        match &incoming.event {
+            AnyEvent::Order(OrderEvent::Placed { customer, .. }) => Lane::key(customer),
+            _ => Lane::stream(&incoming.record.stream_id),
+        }
     }
 
     async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {
