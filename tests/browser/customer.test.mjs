@@ -97,6 +97,16 @@ test('the configurator opens in the browser\'s language and region, names rules 
     await until(page, () => document.querySelector('#cfg-viol-PKG-SPORT .rule'), null, 'the broken rule');
     assert.equal(await text(page, '#cfg-viol-PKG-SPORT .rule'), 'Sport package braucht 20-inch wheels');
     assert.equal(await page.locator('#cfg-place').count(), 1);
+    // The test-drive box speaks German too: its labels, the free times, the date.
+    assert.equal(await text(page, '#tdb-title'), 'Probefahrt');
+    assert.match(await text(page, '#tdb-signin'), /Zum Buchen melden Sie sich an als Kunde/);
+    await page.selectOption('#tdb-dealer', 'D-BER-01');
+    await page.click('#tdb-show');
+    await until(page, () => document.querySelector('#tdb-list, #tdb-none'), null, 'the free times');
+    const slots = await text(page, '#tdb-slots');
+    assert.match(slots, /^(Freie Zeiten für einen Terra am|Keine freie Zeit für einen Terra bei)/, slots);
+    assert.match(slots, /(Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag), \d+\. \S+ 2026/, 'a German date');
+    assert.doesNotMatch(slots, /Free times|No free time|local time/);
     await noAxeViolation(page, `the configurator with a broken rule (${name})`);
     await shot(page, `configurator-rule-${name}`);
     await page.click('#cfg-viol-PKG-SPORT [data-fix="add:WHL-20"]');
@@ -110,6 +120,20 @@ test('the configurator opens in the browser\'s language and region, names rules 
     await until(page, () => document.documentElement.lang.startsWith('en'), null, 'English');
     assert.equal(await text(page, 'main h1'), 'Configure your car');
     await page.context().close();
+  }
+});
+
+test('an English browser of a country otd does not sell in opens on the home market, Germany, not China', async () => {
+  for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    for (const locale of ['en-US', 'en-GB']) {
+      const page = await browserAs(`anonymous ${locale} (${name})`, viewport, locale);
+      await configurator(page);
+      assert.equal(await page.inputValue('#cfg-market'), 'DE', `${locale} opens on Germany`);
+      assert.equal(await text(page, 'main h1'), 'Configure your car');
+      assert.match(await text(page, '#cfg-breakdown tr.grand'), /€/);
+      assert.doesNotMatch(await text(page, '#cfg-breakdown'), /¥|CN¥/);
+      await page.context().close();
+    }
   }
 });
 
@@ -205,6 +229,12 @@ test('the tracker: names, business dates, two columns on a desktop, one on a pho
     assert.match(history, /\d\.\d{3},00\s€/, 'money in German');
     assert.doesNotMatch(history, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'no vehicle UUID');
     assert.doesNotMatch(history, /\d+\.\d\d EUR/, 'no "56525.00 EUR"');
+    // The engine's sentences written again in German, from the event's fields.
+    assert.match(history, /Aura zur Auslieferung bei Berlin, \d+\.\d{3},00\s€ brutto/);
+    assert.match(history, /Ein Auto in Hamburg reserviert; beim Händler erwartet am/);
+    assert.match(history, /Unterwegs zum Händler; erwartet am/);
+    assert.match(history, /Am \d+\. \S+ 2026 beim Händler angekommen/);
+    assert.doesNotMatch(history, /delivery at|reserved|expected|gross|Vehicle|Dispatched|Arrived/, `no English: ${history}`);
     // Each line dated by the business clock (simulated), never the wall clock.
     const days = await page.$$eval('#trk-history time', (ts) => ts.map((t) => t.getAttribute('datetime').slice(0, 10)));
     assert.ok(days.every((d) => d <= clock.today), `business dates: ${days} (today ${clock.today})`);

@@ -53,6 +53,7 @@ const ASSETS: &[Asset] = &[
     asset!("customer.js", JS),
     asset!("configurator.js", JS),
     asset!("tracker.js", JS),
+    asset!("history-text.js", JS),
     asset!("tracker-history.js", JS),
     asset!("handover-picker.js", JS),
     asset!("dealer.js", JS),
