@@ -205,6 +205,30 @@ test('the estimate before ordering is what the order then gets; review and depos
   await page.context().close();
 });
 
+test('at phone width too: the estimate, then review and deposit before anything is placed', async () => {
+  const page = await browserAs('Greta (phone)', PHONE, 'en-US', GRETA.email);
+  await configurator(page);
+  await until(page, () => document.documentElement.lang === 'de-DE', null, 'German from the profile');
+  await page.selectOption('#cfg-dealer', 'D-BER-01');
+  await until(page, () => document.querySelector('#cfg-estimate-text')?.textContent && !document.querySelector('#cfg-place').disabled, null, 'the estimate');
+  const mine = async () => (await api('GET', '/api/v1/orders', TOKENS.planner)).json.filter((o) => o.customer_id === story.customer).length;
+  const before = await mine();
+  await page.click('#cfg-place');
+  await page.locator('#cfg-review').waitFor({ state: 'visible' });
+  const review = await text(page, '#cfg-review');
+  for (const words of [/Berlin/, /Anzahlung/, /Bedingungen/]) assert.match(review, words, 'the review');
+  await page.click('#cfg-to-deposit');
+  assert.equal(await page.locator('#cfg-deposit').isVisible(), false, 'the terms must be accepted first');
+  await page.check('#cfg-accept');
+  await page.click('#cfg-to-deposit');
+  await page.locator('#cfg-deposit').waitFor({ state: 'visible' });
+  assert.match(await text(page, '#cfg-deposit-amount'), /\d,00\s€/);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0, 'no sideways scrolling');
+  await noAxeViolation(page, 'the deposit step (phone)');
+  assert.equal(await mine(), before, 'nothing is placed before the confirmation');
+  await page.context().close();
+});
+
 test('the tracker: names, business dates, two columns on a desktop, one on a phone; after arrival "Angekommen am"', async () => {
   // The car travels from Hamburg and arrives (the business clock stands still).
   const shipped = await api('POST', `/api/v1/vehicles/${story.vehicle}/dispatch`, TOKENS.planner, {});

@@ -40,6 +40,8 @@ macro_rules! asset {
 const ASSETS: &[Asset] = &[
     asset!("app.css", CSS),
     asset!("app.js", JS),
+    asset!("option-fields.js", JS),
+    asset!("reports.js", JS),
     asset!("format.js", JS),
     asset!("i18n.js", JS),
     asset!("i18n-de.js", JS),
