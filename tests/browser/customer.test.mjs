@@ -104,7 +104,7 @@ test('the configurator opens in the browser\'s language and region, names rules 
     await page.click('#tdb-show');
     await until(page, () => document.querySelector('#tdb-list, #tdb-none'), null, 'the free times');
     const slots = await text(page, '#tdb-slots');
-    assert.match(slots, /^(Freie Zeiten für einen Terra am|Keine freie Zeit für einen Terra bei)/, slots);
+    assert.match(slots, /^(Freie Zeiten für einen Terra \(SUV\) am|Keine freie Zeit für einen Terra \(SUV\) bei)/, slots);
     assert.match(slots, /(Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag), \d+\. \S+ 2026/, 'a German date');
     assert.doesNotMatch(slots, /Free times|No free time|local time/);
     await noAxeViolation(page, `the configurator with a broken rule (${name})`);
@@ -213,10 +213,12 @@ test('at phone width too: the estimate, then review and deposit before anything 
   await until(page, () => document.querySelector('#cfg-estimate-text')?.textContent && !document.querySelector('#cfg-place').disabled, null, 'the estimate');
   const mine = async () => (await api('GET', '/api/v1/orders', TOKENS.planner)).json.filter((o) => o.customer_id === story.customer).length;
   const before = await mine();
+  await shot(page, 'configurator-estimate-phone');
   await page.click('#cfg-place');
   await page.locator('#cfg-review').waitFor({ state: 'visible' });
   const review = await text(page, '#cfg-review');
   for (const words of [/Berlin/, /Anzahlung/, /Bedingungen/]) assert.match(review, words, 'the review');
+  await shot(page, 'configurator-review-phone');
   await page.click('#cfg-to-deposit');
   assert.equal(await page.locator('#cfg-deposit').isVisible(), false, 'the terms must be accepted first');
   await page.check('#cfg-accept');
@@ -225,6 +227,7 @@ test('at phone width too: the estimate, then review and deposit before anything 
   assert.match(await text(page, '#cfg-deposit-amount'), /\d,00\s€/);
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0, 'no sideways scrolling');
   await noAxeViolation(page, 'the deposit step (phone)');
+  await shot(page, 'configurator-deposit-phone');
   assert.equal(await mine(), before, 'nothing is placed before the confirmation');
   await page.context().close();
 });
@@ -254,7 +257,7 @@ test('the tracker: names, business dates, two columns on a desktop, one on a pho
     assert.doesNotMatch(history, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'no vehicle UUID');
     assert.doesNotMatch(history, /\d+\.\d\d EUR/, 'no "56525.00 EUR"');
     // The engine's sentences written again in German, from the event's fields.
-    assert.match(history, /Aura zur Auslieferung bei Berlin, \d+\.\d{3},00\s€ brutto/);
+    assert.match(history, /Aura \(compact EV\) zur Auslieferung bei Berlin, \d+\.\d{3},00\s€ brutto/);
     assert.match(history, /Ein Auto in Hamburg reserviert; beim Händler erwartet am/);
     assert.match(history, /Unterwegs zum Händler; erwartet am/);
     assert.match(history, /Am \d+\. \S+ 2026 beim Händler angekommen/);
