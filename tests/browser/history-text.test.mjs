@@ -43,7 +43,7 @@ test('every template has its German and Chinese text', () => {
 });
 
 test('the engine\'s sentences in German: names, German money and dates, no UUID, no English', () => {
-  const de = (type, summary) => H.sentence(F, tIn('de'), CATALOG, type, summary, 'de-DE');
+  const de = (type, summary) => H.sentence(F, tIn('de'), CATALOG, { type, summary }, 'de-DE');
   assert.equal(de('OrderPlaced', 'Order placed: AURA for delivery at D-BER-01, 56525.00 EUR gross'),
     'Aura zur Auslieferung bei Berlin, 56.525,00\u00a0€ brutto');
   assert.equal(de('OrderAllocated', `Vehicle ${VEHICLE} at D-HAM-01 reserved; expected at the dealer on 2026-11-04`),
@@ -51,8 +51,8 @@ test('the engine\'s sentences in German: names, German money and dates, no UUID,
   assert.equal(de('OrderScheduled', 'Scheduled for production at P-LEIPZIG in 2026-W51; changeable until 2026-12-01; expected at the dealer on 2026-12-22'),
     `Produktion in Leipzig in KW 51; änderbar bis ${F.date('2026-12-01', 'de-DE')}; beim Händler erwartet am ${F.date('2026-12-22', 'de-DE')}`);
   assert.equal(de('OrderAmended', 'Configuration amended to AURA (PNT-RED); price difference 1200.00 EUR'),
-    'Jetzt Aura mit Volcano red; Preisunterschied 1.200,00\u00a0€');
-  assert.equal(de('InvoicePaymentRecorded', 'Payment of 100.00 EUR received; 55525.00 EUR outstanding'),
+    'Jetzt Aura (Volcano red); Preisunterschied 1.200,00\u00a0€');
+  assert.equal(de('PaymentRecorded', 'Payment of 100.00 EUR received; 55525.00 EUR outstanding'),
     '100,00\u00a0€ eingegangen; offen 55.525,00\u00a0€');
   assert.equal(de('OrderReallocated', `Reallocated vehicle ${VEHICLE} at D-BER-01; expected at the dealer on 2026-11-03; vehicle ${VEHICLE} was released`),
     `Ein anderes Auto in Berlin; beim Händler erwartet am ${F.date('2026-11-03', 'de-DE')}; das zuvor reservierte Auto wurde freigegeben`);
@@ -61,10 +61,29 @@ test('the engine\'s sentences in German: names, German money and dates, no UUID,
 });
 
 test('in Chinese and English; an unknown sentence is only made readable', () => {
-  const zh = H.sentence(F, tIn('zh'), CATALOG, 'InvoiceIssued', 'Invoice CN-2026-000001 issued: 300000.00 CNY gross, 290000.00 CNY due after the deposit', 'zh-CN');
+  const zh = H.sentence(F, tIn('zh'), CATALOG, { type: 'InvoiceIssued', summary: 'Invoice CN-2026-000001 issued: 300000.00 CNY gross, 290000.00 CNY due after the deposit' }, 'zh-CN');
   assert.match(zh, /^发票CN-2026-000001：含税¥300,000\.00，扣除定金后应付¥290,000\.00$/);
-  const en = H.sentence(F, tIn('en'), CATALOG, 'OrderHandoverBooked', 'Handover appointment booked for 2026-12-22 09:30 UTC', 'en-GB');
+  const en = H.sentence(F, tIn('en'), CATALOG, { type: 'HandoverAppointmentBooked', summary: 'Handover appointment booked for 2026-12-22 09:30 UTC' }, 'en-GB');
   assert.equal(en, 'Handover appointment booked for 22 Dec 2026, 09:30 UTC');
-  assert.equal(H.sentence(F, tIn('en'), CATALOG, 'OrderSomethingNew', 'Vehicle at D-BER-01 did 12.00 EUR', 'en-GB'),
+  assert.equal(H.sentence(F, tIn('en'), CATALOG, { type: 'OrderSomethingNew', summary: 'Vehicle at D-BER-01 did 12.00 EUR' }, 'en-GB'),
     'Vehicle at Berlin did €12.00');
+});
+
+test('the fields the route gives are used as they are, whatever the English sentence says', () => {
+  const de = (type, fields) => H.sentence(F, tIn('de'), CATALOG, { type, summary: 'an English sentence', fields }, 'de-DE');
+  const eur = (amount_minor) => ({ amount_minor, currency: 'EUR' });
+  assert.equal(de('OrderPlaced', { model: 'AURA', dealer: 'D-BER-01', price: eur(5652500) }),
+    'Aura zur Auslieferung bei Berlin, 56.525,00\u00a0€ brutto');
+  assert.equal(de('OrderPlaced', { model: 'AURA', dealer: 'D-BER-01', seller: 'D-HAM-01', price: eur(5652500) }),
+    'Aura zur Auslieferung bei Berlin (verkauft von Hamburg), 56.525,00\u00a0€ brutto');
+  assert.equal(de('OrderScheduled', { plant: 'P-LEIPZIG', week: '2026-W51', until: '2026-12-01', eta: '2026-12-22' }),
+    `Produktion in Leipzig in KW 51; änderbar bis ${F.date('2026-12-01', 'de-DE')}; beim Händler erwartet am ${F.date('2026-12-22', 'de-DE')}`);
+  assert.equal(de('OrderAmended', { model: 'AURA', options: [], difference: eur(-120000), released: true }),
+    'Jetzt Aura (ohne Extras); Preisunterschied -1.200,00\u00a0€; das reservierte Auto passt nicht mehr und wurde freigegeben');
+  assert.equal(de('OrderReallocated', { location: 'D-HAM-01', eta: '2026-11-03', plant: 'P-LEIPZIG', week: '2026-W48' }),
+    `Ein anderes Auto in Hamburg; beim Händler erwartet am ${F.date('2026-11-03', 'de-DE')}; der Produktionsplatz in Leipzig in KW 48 wurde freigegeben`);
+  assert.equal(de('OrderBuilt', {}), 'Bau abgeschlossen');
+  assert.equal(de('HandoverAppointmentBooked', { at: '2026-12-22T09:30:00Z' }), `Übergabetermin gebucht für ${F.dateTime('2026-12-22T09:30:00Z', 'de-DE')}`);
+  assert.equal(de('OrderDelayCompensated', { days: 9, promised: '2026-11-20', amount: eur(45000) }),
+    `9 Tage nach dem zugesagten ${F.date('2026-11-20', 'de-DE')}: 450,00\u00a0€ Entschädigung für die Verspätung, auf der Rechnung gutgeschrieben`);
 });
