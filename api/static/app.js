@@ -265,6 +265,8 @@
 
   /** Decimal major units typed by a user ("1234.5") as integer minor units, or null. */
   function parseMinor(text) {
+    // Typed per locale ("56.953,00", "56,953.00", "56953"): format.js reads it, never rounding.
+    if (window.OTDFormat) return window.OTDFormat.parseMoney(String(text || ''), window.OTDFormat.locale());
     const m = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(text || '');
     if (!m) return null;
     return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));

@@ -199,7 +199,7 @@
     event.preventDefault();
     const minor = parseMinor($('#fi-pay-amount').value);
     if (minor === null || minor <= 0) {
-      flash(h('p', { class: 'error' }, 'Enter the amount received, e.g. 1234.56.'), 'error');
+      flash(h('p', { class: 'error' }, 'Enter the amount received, e.g. 56,953.00 or 56953.'), 'error');
       $('#fi-pay-amount').focus();
       return;
     }

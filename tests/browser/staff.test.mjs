@@ -88,6 +88,13 @@ after(async () => {
 /** The planner's search by name and the locator, read the same at every width. */
 async function plannerFinds(planner) {
   await until(planner, () => document.querySelector('#pl-orders-range'), null, 'the orders list');
+  // Empty states say what to do: no match for a search; no capacity until a week is opened.
+  await planner.fill('#pl-orders-q', 'nobody-at-all');
+  await planner.click('#pl-orders-search button[type=submit]');
+  await until(planner, () => /^No order matches “nobody-at-all”\.$/.test(document.querySelector('#pl-orders-range').textContent), null, 'the empty search');
+  if (await planner.locator('#pl-capacity-empty').count()) {
+    assert.match(await text(planner, '#pl-capacity-empty'), /No capacity yet: open a week below/);
+  }
   await planner.fill('#pl-orders-q', 'mahlberg');
   await planner.click('#pl-orders-search button[type=submit]');
   const row = `#pl-orders tr[data-order="${data.b}"]`;
@@ -207,7 +214,7 @@ test("the Munich board and stock follow a dispatch and a delay live; counts, plu
 test('finance searches, opens the details where the eye is, is refused an overpayment once, and pages the payments', async () => {
   // At phone width: the search, the details in view with the focus, one message for an overpayment.
   expectedRejections.push({ status: 422, path: '/payments', times: 2 });
-  const small = await staffPage('finance (phone)', EMAILS.finance, PHONE);
+  const small = await signedIn('finance', PHONE);
   await until(small, () => document.querySelector('#fi-invoices tbody tr'), null, 'the invoices (phone)');
   await small.fill('#fi-q', 'Mahlberg');
   await small.click('#fi-search button[type=submit]');
@@ -218,14 +225,19 @@ test('finance searches, opens the details where the eye is, is refused an overpa
   const smallBox = await small.locator('#fi-detail-card').boundingBox();
   assert.ok(smallBox.y >= -1 && smallBox.y < 844, `the details are in view on a phone (top at ${smallBox.y})`);
   await until(small, () => !document.querySelector('#fi-pay').hidden && document.querySelector('#fi-pay-amount').value, null, 'the payment form (phone)');
-  await small.fill('#fi-pay-amount', String(Number(await small.inputValue('#fi-pay-amount')) + 1000));
+  // An open invoice shown (its badge, its part of the status bar): readable, no axe violation.
+  assert.deepEqual(await everyAxeViolation(small), [], 'axe-core on finance with an open invoice (phone)');
+  // Typed the German way ("57.953,00"): read as that amount, so the API refuses the overpayment.
+  const tooMuch = new Intl.NumberFormat('de-DE', { minimumFractionDigits: 2 }).format(Number(await small.inputValue('#fi-pay-amount')) + 1000);
+  await small.fill('#fi-pay-amount', tooMuch);
   await small.click('#fi-pay button[type=submit]');
   await until(small, () => document.querySelector('#flash').dataset.kind === 'error', null, 'the overpayment refused (phone)');
   const once = (await text(small, '#flash')).split('\n').map((l) => l.trim()).filter(Boolean);
   assert.equal(once.length, 1, `one message: ${once}`);
+  assert.doesNotMatch(once[0], /Enter the amount/, 'the amount was read, the API refused it');
   await small.context().close();
 
-  const finance = await staffPage('finance', EMAILS.finance, DESKTOP);
+  const finance = await signedIn('finance', DESKTOP);
   await until(finance, () => document.querySelector('#fi-invoices tbody tr'), null, 'the invoices');
   await finance.fill('#fi-q', 'Mahlberg');
   await finance.click('#fi-search button[type=submit]');
@@ -247,6 +259,7 @@ test('finance searches, opens the details where the eye is, is refused an overpa
   assert.ok(box.y >= -1 && box.y < 900, `the details are in view (top at ${box.y})`);
   await until(finance, () => !document.querySelector('#fi-pay').hidden && document.querySelector('#fi-pay-amount').value, null, 'the payment form');
   const due = await finance.inputValue('#fi-pay-amount');
+  assert.deepEqual(await everyAxeViolation(finance), [], 'axe-core on finance with an open invoice');
 
   // Too much: refused, and said once.
   await finance.fill('#fi-pay-amount', String(Number(due) + 1000));
@@ -257,9 +270,11 @@ test('finance searches, opens the details where the eye is, is refused an overpa
   assert.equal(new Set(sentences).size, sentences.length, `said once: ${flash}`);
   assert.equal(sentences.length, 1, `one message: ${flash}`);
 
-  await finance.fill('#fi-pay-amount', due);
+  // Typed the English way with its grouping ("56,953.00"): the exact amount due.
+  await finance.fill('#fi-pay-amount', new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2 }).format(Number(due)));
   await finance.click('#fi-pay button[type=submit]');
   await until(finance, () => /recorded/.test(document.querySelector('#flash').textContent), null, 'the payment');
+  assert.match(await text(finance, '#flash'), /: paid, outstanding €0\.00/);
   await until(finance, (n) => document.querySelector('#fi-payments tbody tr th')?.textContent === n, number, 'the newest payment first');
   assert.ok(await finance.locator('#fi-payments tbody tr').count() <= 10, 'the payments card is paged');
   await finance.context().close();
