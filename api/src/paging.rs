@@ -61,7 +61,12 @@ impl Page {
         };
         let next = (end < total).then(|| next_link(uri, end));
         let items = items.into_iter().skip(start).take(end - start).collect();
-        Paged { items, total, next }
+        Paged {
+            items,
+            total,
+            next,
+            extra: Vec::new(),
+        }
     }
 }
 
@@ -74,6 +79,8 @@ pub struct Paged<T> {
     pub total: usize,
     /// The address of the next page, if any.
     pub next: Option<String>,
+    /// Further headers about every match (the invoices' totals per currency).
+    pub extra: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl<T> Paged<T> {
@@ -90,6 +97,9 @@ impl<T: Serialize> IntoResponse for Paged<T> {
         headers.insert(TOTAL_COUNT, HeaderValue::from(self.total));
         if let Some(next) = self.next.and_then(|n| HeaderValue::from_str(&n).ok()) {
             headers.insert(header::LINK, next);
+        }
+        for (name, value) in self.extra {
+            headers.insert(name, value);
         }
         response
     }

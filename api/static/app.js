@@ -148,7 +148,7 @@
   /**
    * Calls the API. `options.key` sends an Idempotency-Key (pass the same one
    * when retrying the same submission). Resolves with the JSON body; with
-   * `options.withTotal`, with `{body, total}` (a paged list's `X-Total-Count`).
+   * `options.withTotal`, with `{body, total, headers}` (a paged list's `X-Total-Count`).
    */
   async function api(method, path, body, options) {
     const headers = { Accept: 'application/json' };
@@ -187,7 +187,7 @@
     }
     if (options && options.withTotal) {
       const total = Number(response.headers.get('X-Total-Count'));
-      return { body: data, total: Number.isFinite(total) ? total : (Array.isArray(data) ? data.length : 0) };
+      return { body: data, total: Number.isFinite(total) ? total : (Array.isArray(data) ? data.length : 0), headers: response.headers };
     }
     return data;
   }
@@ -265,6 +265,8 @@
 
   /** Decimal major units typed by a user ("1234.5") as integer minor units, or null. */
   function parseMinor(text) {
+    // Typed per locale ("56.953,00", "56,953.00", "56953"): format.js reads it, never rounding.
+    if (window.OTDFormat) return window.OTDFormat.parseMoney(String(text || ''), window.OTDFormat.locale());
     const m = /^\s*(\d{1,12})(?:[.,](\d{1,2}))?\s*$/.exec(text || '');
     if (!m) return null;
     return Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'));
@@ -428,142 +430,10 @@
     }
   }
 
-  /** Options chosen in an options fieldset group whose inputs are `#PREFIX-opt-*`. */
-  function chosenOptions(prefix) {
-    return $$(`input[id^="${prefix}-opt-"]`).filter((i) => i.checked).map((i) => i.value);
-  }
-
-  function setOptions(prefix, options) {
-    const wanted = new Set(options);
-    for (const input of $$(`input[id^="${prefix}-opt-"]`)) input.checked = wanted.has(input.value);
-  }
-
-  /**
-   * Shows every violated rule next to the option that breaks it: the first
-   * option code its message names; a family's rule goes to the family; the
-   * rest to `fallback`. Returns how many were placed.
-   */
-  function showViolations(prefix, errors, fallback) {
-    for (const p of $$(`[id^="${prefix}-viol-"]`)) {
-      p.hidden = true;
-      p.replaceChildren();
-    }
-    $$(`[id^="${prefix}-opt-"]`).forEach((i) => i.removeAttribute('aria-invalid'));
-    const codes = new Set($$(`input[id^="${prefix}-opt-"]`).map((i) => i.value));
-    const rest = [];
-    for (const e of errors) {
-      // The API names the option a rule is about; older servers only name it in the message.
-      const named = (e.option ? [e.option] : String(e.message).match(/[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+/g) || [])
-        .filter((c) => codes.has(c));
-      const family = /^family (\S+)/.exec(e.message);
-      let target = null;
-      if (family && e.rule === 'exactly_one') target = document.getElementById(`${prefix}-viol-family-${family[1]}`);
-      if (!target && named.length) {
-        target = document.getElementById(`${prefix}-viol-${named[0]}`);
-        const input = document.getElementById(`${prefix}-opt-${named[0]}`);
-        if (input) input.setAttribute('aria-invalid', 'true');
-      }
-      if (!target && family) target = document.getElementById(`${prefix}-viol-family-${family[1]}`);
-      if (target) {
-        target.hidden = false;
-        target.append(h('span', { class: 'rule', 'data-rule': e.rule }, e.message));
-      } else {
-        rest.push(e);
-      }
-    }
-    if (fallback) {
-      fallback.hidden = errors.length === 0;
-      fill(fallback, errors.length
-        ? [h('p', {}, h('strong', {}, `${errors.length} rule${errors.length === 1 ? '' : 's'} broken`),
-          rest.length ? '' : ': see the options marked below.'),
-        rest.length ? h('ul', {}, rest.map((e) => h('li', { 'data-rule': e.rule }, e.message))) : null]
-        : []);
-    }
-    return errors.length;
-  }
-
-  /** The KPI chart: order-to-delivery days (median, p90) per market, LTO share. */
-  function kpiChart(container, perMarket) {
-    const rows = perMarket.filter((k) => k.kpis);
-    const max = Math.max(1, ...rows.map((r) => (r.kpis.order_to_delivery_days ? r.kpis.order_to_delivery_days.p90 : 0)));
-    const barH = 18;
-    const gap = 14;
-    const left = 70;
-    const width = 420;
-    const height = rows.length * (2 * barH + gap) + 30;
-    const scale = (d) => Math.max(2, Math.round((d / max) * (width - left - 110)));
-    const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart', 'aria-labelledby': 'kpi-chart-title' },
-      s('title', { id: 'kpi-chart-title' }, 'Days from order to delivery, median and 90th percentile, per market'));
-    rows.forEach((r, i) => {
-      const y = 10 + i * (2 * barH + gap);
-      const d = r.kpis.order_to_delivery_days;
-      svg.append(s('text', { x: 0, y: y + barH + 4, class: 'label' }, r.market));
-      if (!d) {
-        svg.append(s('text', { x: left, y: y + barH + 4, class: 'muted' }, 'no deliveries yet'));
-        return;
-      }
-      svg.append(
-        s('rect', { x: left, y, width: scale(d.median), height: barH - 2, class: 'bar median' }),
-        s('text', { x: left + scale(d.median) + 6, y: y + barH - 5, class: 'value' }, `median ${d.median} d`),
-        s('rect', { x: left, y: y + barH, width: scale(d.p90), height: barH - 2, class: 'bar p90' }),
-        s('text', { x: left + scale(d.p90) + 6, y: y + 2 * barH - 5, class: 'value' }, `p90 ${d.p90} d`));
-    });
-    const table = h('table', { class: 'data compact' },
-      h('caption', {}, 'KPIs by market'),
-      h('thead', {}, h('tr', {}, ['Market', 'Placed', 'Delivered', 'Cancelled', 'LTO share', 'Awaiting capacity', 'Orders delivered', 'Median days', 'p90 days', 'On time']
-        .map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows.map((r) => {
-        const k = r.kpis;
-        const d = k.order_to_delivery_days;
-        const a = k.eta_accuracy;
-        return h('tr', {},
-          h('th', { scope: 'row' }, r.market),
-          h('td', {}, k.orders_placed), h('td', {}, k.orders_delivered), h('td', {}, k.orders_cancelled),
-          h('td', {}, k.lto_share_pct === null ? '—' : `${k.lto_share_pct}%`),
-          h('td', {}, k.awaiting_capacity),
-          h('td', {}, d ? d.orders : 0), h('td', {}, d ? d.median : '—'), h('td', {}, d ? d.p90 : '—'),
-          h('td', {}, a ? `${a.on_time}/${a.orders}` : '—'));
-      })));
-    fill(container, svg, h('div', { class: 'table-wrap' }, table));
-  }
-
-  /** KPIs overall and for each market of the catalog. */
-  async function loadKpis(container) {
-    try {
-      const catalog = await api('GET', '/api/v1/catalog');
-      const markets = Object.keys(catalog.markets || {});
-      const rows = await Promise.all(markets.map(async (m) => ({ market: m, kpis: await api('GET', `/api/v1/kpis?market=${encodeURIComponent(m)}`) })));
-      kpiChart(container, rows);
-    } catch (err) {
-      fill(container, problemNode(err));
-    }
-  }
-
-  /** `text` in the page's language where the page has one (`i18n.js`), else as written. */
-  function tr(text) {
-    return window.OTDText ? window.OTDText.t(text) : text;
-  }
-
-  /** An invoice's lines and totals as a table; `outstandingId` names the outstanding cell. */
-  function invoiceTable(inv, outstandingId) {
-    const row = (label, amount, cls, id) => h('tr', cls ? { class: cls } : {},
-      h('th', { scope: 'row' }, label), h('td', id ? { class: 'money', id } : { class: 'money' }, amount));
-    return h('table', { class: 'breakdown' }, h('tbody', {},
-      inv.lines.map((l) => row(l.description, money(l.amount))),
-      row(tr('Net'), money(inv.net), 'total'),
-      row(tr('VAT'), money(inv.vat)),
-      row(tr('Gross'), money(inv.gross), 'total grand'),
-      row(tr('Deposit paid'), '−' + money(inv.deposit_paid)),
-      inv.compensation ? row(tr('Delay compensation'), '−' + money(inv.compensation), 'credit', 'inv-compensation') : null,
-      row(tr('Amount due'), money(inv.amount_due), 'total grand'),
-      row(tr('Paid'), money(inv.paid)),
-      row(tr('Outstanding'), money(inv.outstanding), null, outstandingId)));
-  }
-
   window.OTD = {
     ApiError, api, h, s, $, $$, fill, append, money, parseMinor, date, dateTime, statusLabel, badge, shortId,
-    problemNode, flash, flashError, session, signIn, signedIn, signOut, signOutEverywhere, csrfToken, homeFor, gate, busy, newKey, chosenOptions,
-    setOptions, showViolations, loadKpis, renderWho, invoiceTable, arrivedWithToken: false,
+    problemNode, flash, flashError, session, signIn, signedIn, signOut, signOutEverywhere, csrfToken, homeFor, gate, busy, newKey,
+    renderWho, arrivedWithToken: false,
   };
 
   // Deferred: the document is parsed when this runs.

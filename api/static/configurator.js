@@ -38,7 +38,16 @@
     return h('tr', { class: cls || '' }, h('th', { scope: 'row' }, label), h('td', { class: 'money' }, amount));
   }
 
-  /** The market to open on: the profile's, else the browser's region, else its language's. */
+  /** The catalog's home market: where a browser that names no market of ours starts. */
+  const HOME_MARKET = 'DE';
+
+  /**
+   * The market to open on: the profile's; else the first of the browser's
+   * languages that names a market, by its region (`en-DE`, `de-AT` → none,
+   * `zh-CN`) or by the language a market speaks (`de` → Germany, `zh` →
+   * China); else the language chosen on the page; else the home market
+   * (an `en-US` browser: Germany, never the first market by code).
+   */
   function preferredMarket() {
     const markets = Object.keys(catalog.markets);
     const profile = T.profile();
@@ -50,7 +59,8 @@
       const lang = byLanguage[tag.slice(0, 2).toLowerCase()];
       if (lang && markets.includes(lang)) return lang;
     }
-    return byLanguage[T.lang] && markets.includes(byLanguage[T.lang]) ? byLanguage[T.lang] : market.value;
+    if (byLanguage[T.lang] && markets.includes(byLanguage[T.lang])) return byLanguage[T.lang];
+    return markets.includes(HOME_MARKET) ? HOME_MARKET : markets[0];
   }
 
   function showChoices() {

@@ -11,7 +11,8 @@
 
 (function () {
   const { api, h } = window.OTD;
-  const LOCALE = navigator.language || 'en-GB';
+  // The page's locale where it speaks the customer's language (`i18n.js`), else the browser's.
+  const LOCALE = (window.OTDText && window.OTDText.locale) || navigator.language || 'en-GB';
 
   const GRADES = {
     H: 'H · buys within 7 days',

@@ -15,9 +15,13 @@
   let sortKey = 'eta';
   let sortDir = 1;
   const fresh = new Set();
-  // The "Delivered" column grows for ever: the latest DELIVERED_PAGE, then "Show more".
+  // The "Delivered" column grows for ever, so the board is read without it
+  // (`?except_status=delivered`) and the handed over orders are paged by the
+  // orders list (`status=delivered`, `limit`, `offset`, the total in
+  // `X-Total-Count`): the latest DELIVERED_PAGE, then "Show more".
   const DELIVERED_PAGE = 10;
-  let deliveredShown = DELIVERED_PAGE;
+  let delivered = [];
+  let deliveredTotal = 0;
 
   const COLUMNS = [
     ['Placed', ['placed']],
@@ -76,43 +80,103 @@
     handOverButton(r));
   }
 
+  /** What is shown: the board's rows and the delivered ones read so far. */
   function visible() {
     const delayedOnly = $('#dl-delayed-only').checked;
-    return Array.from(rows.values()).filter((r) => !delayedOnly || r.delayed);
+    return Array.from(rows.values()).concat(delivered).filter((r) => !delayedOnly || r.delayed);
+  }
+
+  /** How many delivered orders the column stands for: all of them, or the delayed ones read. */
+  function deliveredCount() {
+    return $('#dl-delayed-only').checked ? delivered.filter((r) => r.delayed).length : deliveredTotal;
   }
 
   /** The counts of what is shown: "Delayed only" counts the delayed ones. */
   function renderCounts() {
     const list = visible();
+    const count = list.filter((r) => r.status !== 'delivered').length + deliveredCount();
     const delayed = list.filter((r) => r.delayed).length;
     fill($('#dl-counts'),
-      h('span', { id: 'dl-count' }, h('strong', {}, list.length), ` ${plural(list.length, 'order', 'orders')}`),
+      h('span', { id: 'dl-count' }, h('strong', {}, count), ` ${plural(count, 'order', 'orders')}`),
       delayed ? h('span', { class: 'flag' }, `${delayed} delayed`) : null);
+  }
+
+  /** A delivered order of the orders list as a board row. */
+  function boardRow(o) {
+    return {
+      order_id: o.order_id,
+      customer_id: o.customer_id,
+      customer_name: o.customer_name,
+      model: o.model,
+      status: o.status,
+      status_reason: o.status_reason,
+      eta: o.eta,
+      delayed: o.delayed,
+      vehicle_in_transit: o.vehicle_in_transit,
+      handover_at: o.handover_at,
+      invoice_status: o.invoice ? o.invoice.status : null,
+    };
+  }
+
+  /** Reads the latest delivered orders again (`more`: the next page after those read). */
+  async function loadDelivered(more) {
+    const offset = more ? delivered.length : 0;
+    const q = new URLSearchParams({ dealer_id: dealer, status: 'delivered', limit: String(DELIVERED_PAGE), offset: String(offset) });
+    try {
+      const page = await api('GET', `/api/v1/orders?${q}`, undefined, { withTotal: true });
+      const next = page.body.map(boardRow);
+      if (more) {
+        const known = new Set(delivered.map((r) => r.order_id));
+        delivered = delivered.concat(next.filter((r) => !known.has(r.order_id)));
+      } else {
+        delivered = next;
+      }
+      deliveredTotal = Math.max(page.total, delivered.length);
+      render();
+    } catch (err) {
+      flashError(err);
+    }
+  }
+
+  /** A row of the board's stream: a newly delivered order joins the top of "Delivered". */
+  function applyRow(row) {
+    if (row.status !== 'delivered') {
+      rows.set(row.order_id, row);
+      return;
+    }
+    rows.delete(row.order_id);
+    const at = delivered.findIndex((r) => r.order_id === row.order_id);
+    if (at >= 0) {
+      delivered[at] = row;
+    } else {
+      delivered.unshift(row);
+      deliveredTotal += 1;
+    }
   }
 
   function renderColumns() {
     const list = visible();
     fill($('#dl-board'), COLUMNS.map(([title, statuses]) => {
-      const delivered = statuses[0] === 'delivered';
+      const isDelivered = statuses[0] === 'delivered';
       let mine = list.filter((r) => columnOf(r) === statuses[0]);
-      // Delivered: the latest handovers first; the others by ETA.
-      mine = delivered
+      // Delivered: the latest handovers first (those read so far); the others by ETA.
+      mine = isDelivered
         ? mine.sort((a, b) => String(b.handover_at || '').localeCompare(String(a.handover_at || '')))
         : mine.sort((a, b) => String(a.eta || '9999').localeCompare(String(b.eta || '9999')));
-      const shown = delivered ? mine.slice(0, deliveredShown) : mine;
+      const count = isDelivered ? deliveredCount() : mine.length;
       const id = `col-${statuses[0]}`;
       return h('section', { class: 'column', 'aria-labelledby': id, 'data-column': statuses[0] },
-        h('h3', { id }, title, ' ', h('span', { class: 'count' }, mine.length)),
-        h('ul', { class: 'cards' }, shown.map((r) => card(r, statuses.length === 1 && r.status === statuses[0]))),
-        shown.length < mine.length ? h('button', {
+        h('h3', { id }, title, ' ', h('span', { class: 'count' }, count)),
+        h('ul', { class: 'cards' }, mine.map((r) => card(r, statuses.length === 1 && r.status === statuses[0]))),
+        isDelivered && mine.length < count ? h('button', {
           type: 'button',
           class: 'small secondary',
           id: 'dl-delivered-more',
-          onclick: () => {
-            deliveredShown += DELIVERED_PAGE;
-            renderColumns();
+          onclick: (event) => {
+            event.currentTarget.disabled = true;
+            loadDelivered(true);
           },
-        }, `Show ${Math.min(DELIVERED_PAGE, mine.length - shown.length)} more of ${mine.length}`) : null);
+        }, `Show ${Math.min(DELIVERED_PAGE, count - mine.length)} more of ${count}`) : null);
     }));
   }
 
@@ -142,10 +206,11 @@
 
   async function loadBoard() {
     try {
-      const board = await api('GET', `/api/v1/dealers/${encodeURIComponent(dealer)}/board`);
+      const board = await api('GET', `/api/v1/dealers/${encodeURIComponent(dealer)}/board?except_status=delivered`);
       rows.clear();
       for (const r of board.orders) rows.set(r.order_id, r);
       render();
+      await loadDelivered(false);
     } catch (err) {
       flashError(err);
     }
@@ -172,7 +237,7 @@
       } catch (_) {
         return;
       }
-      rows.set(row.order_id, row);
+      applyRow(row);
       fresh.add(row.order_id);
       stockSoon();
       window.setTimeout(() => {

@@ -1,6 +1,7 @@
 // `/finance`: invoices searched, filtered (status, market, dealer, issue
 // day) and paged by the API, with per-currency totals and a bar of the
-// shares by status; an invoice's details (scrolled to, focused) and the
+// shares by status (the totals from the list's X-Total-Gross and
+// X-Total-Outstanding headers: every match, not the page); an invoice's details (scrolled to, focused) and the
 // payment form; the payments received, paged; commission statements per
 // dealer for a month; the order-to-delivery KPIs.
 'use strict';
@@ -10,13 +11,15 @@
   const me = gate();
   if (!me) return;
 
-  const { totalsByCurrency, plural } = window.STAFF;
+  const { totalsFromHeader, plural } = window.STAFF;
   const PAGE = 20;
   const PAYMENTS_PAGE = 10;
   let invoices = [];
   let filter = '';
   let offset = 0;
   let total = 0;
+  // Per currency over every invoice the search matches (the list's headers), not the page.
+  let totals = { gross: [], outstanding: [] };
   let paymentsOffset = 0;
   let selected = null;
 
@@ -74,11 +77,10 @@
       h('td', {}, badge(i.status)),
       h('td', {}, date(i.issued_on)),
       h('td', {}, h('button', { type: 'button', class: 'small', 'aria-label': `Details of ${i.number}`, onclick: () => showInvoice(i.number, undefined, true) }, 'Details')))));
-    // Per currency, never EUR and CNY added together.
-    const gross = totalsByCurrency(invoices.map((i) => i.gross));
-    const outstanding = totalsByCurrency(invoices.map((i) => i.outstanding));
-    fill($('#fi-totals'), invoices.length === 0 ? '' : [
-      h('strong', {}, invoices.length < total ? 'This page: ' : 'Total: '),
+    // Per currency, never EUR and CNY added together; over the whole search.
+    const { gross, outstanding } = totals;
+    fill($('#fi-totals'), total === 0 ? '' : [
+      h('strong', {}, 'Total: '),
       'gross ', gross.map((t, n) => h('span', { class: 'money', 'data-currency': t.currency }, (n ? ' · ' : '') + t.text)),
       ', outstanding ', outstanding.map((t, n) => h('span', { class: 'money', 'data-outstanding': t.currency }, (n ? ' · ' : '') + t.text)),
     ]);
@@ -96,6 +98,10 @@
       const page = await api('GET', `/api/v1/invoices?${q}`, undefined, { withTotal: true });
       invoices = page.body;
       total = page.total;
+      totals = {
+        gross: totalsFromHeader(page.headers.get('X-Total-Gross')),
+        outstanding: totalsFromHeader(page.headers.get('X-Total-Outstanding')),
+      };
       renderInvoices();
       await loadCounts(base);
     } catch (err) {
@@ -193,7 +199,7 @@
     event.preventDefault();
     const minor = parseMinor($('#fi-pay-amount').value);
     if (minor === null || minor <= 0) {
-      flash(h('p', { class: 'error' }, 'Enter the amount received, e.g. 1234.56.'), 'error');
+      flash(h('p', { class: 'error' }, 'Enter the amount received, e.g. 56,953.00 or 56953.'), 'error');
       $('#fi-pay-amount').focus();
       return;
     }

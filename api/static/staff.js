@@ -61,5 +61,15 @@
       .map(([currency, amount_minor]) => ({ currency, amount_minor, text: money({ currency, amount_minor }) }));
   }
 
-  window.STAFF = { optionName, carName, differenceName, plural, resolveId, totalsByCurrency };
+  /**
+   * A totals header of a list (`X-Total-Gross: EUR=5652500, CNY=30510000`:
+   * minor units per currency, over every match) as `totalsByCurrency` gives them.
+   */
+  function totalsFromHeader(value) {
+    const amounts = String(value || '').split(',').map((part) => /^\s*([A-Z]{3})=(-?\d+)\s*$/.exec(part))
+      .filter(Boolean).map((m) => ({ currency: m[1], amount_minor: Number(m[2]) }));
+    return totalsByCurrency(amounts);
+  }
+
+  window.STAFF = { optionName, carName, differenceName, plural, resolveId, totalsByCurrency, totalsFromHeader };
 })();

@@ -11,6 +11,7 @@
 (function () {
   const { $, api, h, fill, session, newKey, problemNode, ApiError } = window.OTD;
   const CRM = window.CRM;
+  const t = window.OTDText ? window.OTDText.t : (text, vars) => text.replace(/\{(\w+)\}/g, (m, k) => vars[k]);
   const card = $('#tdb-card');
   if (!card) return;
   const me = session();
@@ -43,7 +44,7 @@
   async function show(note) {
     fill(result, note || []);
     if (!dateInput.value) {
-      fill(slotsBox, h('p', { class: 'error' }, 'Choose a day first.'));
+      fill(slotsBox, h('p', { class: 'error' }, t('Choose a day first.')));
       dateInput.focus();
       return;
     }
@@ -53,7 +54,8 @@
       const name = CRM.modelName(catalog, model.value);
       if (!slots.length) {
         fill(slotsBox, h('p', { class: 'empty', id: 'tdb-none' },
-          `No free time for a ${name} at ${CRM.dealerName(catalog, dealerSelect.value)} on ${CRM.longDate(dateInput.value)}. Try another day or dealer.`));
+          t('No free time for a {model} at {dealer} on {date}. Try another day or dealer.',
+            { model: name, dealer: CRM.dealerName(catalog, dealerSelect.value), date: CRM.longDate(dateInput.value) })));
         return;
       }
       // One button per time: the first demo car of the model free then (the customer drives the model).
@@ -61,7 +63,7 @@
       for (const s of slots) if (!byStart.has(s.start)) byStart.set(s.start, s);
       const times = Array.from(byStart.values()).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
       fill(slotsBox,
-        h('p', {}, `Free times for a ${name} on ${CRM.longDate(dateInput.value)} (local time at the dealer):`),
+        h('p', {}, t('Free times for a {model} on {date} (local time at the dealer):', { model: name, date: CRM.longDate(dateInput.value) })),
         h('ul', { class: 'slots', id: 'tdb-list' }, times.map((s) => h('li', {},
           h('button', {
             type: 'button',
@@ -84,14 +86,18 @@
       const done = await api('POST', '/api/v1/test-drives', body, { key: newKey() });
       fill(slotsBox);
       fill(result, h('div', { class: 'ok', id: 'tdb-booked', 'data-drive': done.test_drive_id },
-        h('p', {}, h('strong', {}, 'Booked: '),
-          `${CRM.modelName(catalog, model.value)} at ${CRM.dealerName(catalog, dealerSelect.value)}, ${CRM.longDate(dateInput.value)} at ${CRM.clockTime(slot.start, zone())}. `,
-          'The dealer will expect you.'),
-        h('p', {}, h('a', { href: `/customers/${encodeURIComponent(me.sub)}` }, 'See your test drives'))));
+        h('p', {}, h('strong', {}, t('Booked:')), ' ',
+          t('{model} at {dealer}, {date} at {time}.', {
+            model: CRM.modelName(catalog, model.value),
+            dealer: CRM.dealerName(catalog, dealerSelect.value),
+            date: CRM.longDate(dateInput.value),
+            time: CRM.clockTime(slot.start, zone()),
+          }), ' ', t('The dealer will expect you.')),
+        h('p', {}, h('a', { href: `/customers/${encodeURIComponent(me.sub)}` }, t('See your test drives')))));
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) {
         await show(h('p', { class: 'note', role: 'alert', id: 'tdb-taken' },
-          `Sorry, ${CRM.clockTime(slot.start, zone())} was just booked by someone else. Here are the times still free.`));
+          t('Sorry, {time} was just booked by someone else. Here are the times still free.', { time: CRM.clockTime(slot.start, zone()) })));
       } else {
         button.disabled = false;
         fill(result, problemNode(err));

@@ -2,8 +2,9 @@
 //
 // - History: each event on the day it happened in the business (`at` is the
 //   business clock's time, which may be simulated), the event named in the
-//   page's language, the engine's sentence made readable (names, money and
-//   dates per locale, no vehicle UUIDs).
+//   page's language, the engine's sentence written again in the page's
+//   language from the event's type and `fields` (`history-text.js`: names,
+//   money and dates per locale, no vehicle UUIDs).
 // - Promises: every ETA and price promised, and how the first one turned
 //   out (the actual arrival, days late, a delay compensation).
 'use strict';
@@ -26,14 +27,14 @@
     OrderDelayed: 'Delayed',
     OrderArrivedAtDealer: 'Arrived at the dealer',
     OrderDelayCompensated: 'Delay compensation',
-    OrderHandoverBooked: 'Handover booked',
+    HandoverAppointmentBooked: 'Handover booked',
     OrderDelivered: 'Handed over',
     OrderAmended: 'Options changed',
     OrderCancelled: 'Cancelled',
     OrderReallocated: 'Another car assigned',
     OrderVehicleWithdrawn: 'Reserved car withdrawn',
     InvoiceIssued: 'Invoice issued',
-    InvoicePaymentRecorded: 'Payment received',
+    PaymentRecorded: 'Payment received',
     InvoicePaid: 'Invoice paid',
     CreditNoteIssued: 'Credit note issued',
   };
@@ -50,7 +51,7 @@
       fill(list, entries.map((e) => h('li', { 'data-type': e.type },
         h('time', { datetime: e.at }, F.date(e.at)),
         h('span', { class: 'summary' }, h('strong', {}, eventName(e.type)),
-          h('span', { class: 'detail' }, F.humanize(catalog, e.summary))))));
+          h('span', { class: 'detail' }, window.OTDHistory.sentence(F, t, catalog, e, F.locale()))))));
     } catch (err) {
       fill(list, h('li', {}, problemNode(err)));
     }

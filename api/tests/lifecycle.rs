@@ -199,6 +199,35 @@ async fn an_order_from_stock_is_transferred_invoiced_paid_handed_over_and_earns_
     ] {
         assert!(types.contains(&t), "{t} missing in {types:?}");
     }
+    // Each line's values by name, for a page writing it in its own language.
+    let line = |t: &str| {
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["type"] == t)
+            .unwrap_or_else(|| panic!("no {t}"))
+            .clone()
+    };
+    let placed = line("OrderPlaced");
+    assert_eq!(placed["fields"]["dealer"], "D-BER-01");
+    assert!(placed["fields"]["model"].is_string());
+    assert!(placed["fields"]["price"]["amount_minor"].is_i64());
+    assert!(
+        placed["fields"]["price"]["currency"].is_string(),
+        "{placed}"
+    );
+    let allocated = line("OrderAllocated")["fields"].clone();
+    assert!(
+        allocated["eta"].as_str().unwrap().len() == 10,
+        "{allocated}"
+    );
+    assert!(
+        allocated.get("vehicle").is_none(),
+        "no vehicle id: {allocated}"
+    );
+    assert!(line("OrderArrivedAtDealer")["fields"]["day"].is_string());
+    assert_eq!(line("OrderDelivered")["fields"], serde_json::json!({}));
     let stranger = token(Role::Customer, "C-4242");
     assert_problem(
         &call(

@@ -97,6 +97,16 @@ test('the configurator opens in the browser\'s language and region, names rules 
     await until(page, () => document.querySelector('#cfg-viol-PKG-SPORT .rule'), null, 'the broken rule');
     assert.equal(await text(page, '#cfg-viol-PKG-SPORT .rule'), 'Sport package braucht 20-inch wheels');
     assert.equal(await page.locator('#cfg-place').count(), 1);
+    // The test-drive box speaks German too: its labels, the free times, the date.
+    assert.equal(await text(page, '#tdb-title'), 'Probefahrt');
+    assert.match(await text(page, '#tdb-signin'), /Zum Buchen melden Sie sich an als Kunde/);
+    await page.selectOption('#tdb-dealer', 'D-BER-01');
+    await page.click('#tdb-show');
+    await until(page, () => document.querySelector('#tdb-list, #tdb-none'), null, 'the free times');
+    const slots = await text(page, '#tdb-slots');
+    assert.match(slots, /^(Freie Zeiten für einen Terra \(SUV\) am|Keine freie Zeit für einen Terra \(SUV\) bei)/, slots);
+    assert.match(slots, /(Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag), \d+\. \S+ 2026/, 'a German date');
+    assert.doesNotMatch(slots, /Free times|No free time|local time/);
     await noAxeViolation(page, `the configurator with a broken rule (${name})`);
     await shot(page, `configurator-rule-${name}`);
     await page.click('#cfg-viol-PKG-SPORT [data-fix="add:WHL-20"]');
@@ -110,6 +120,20 @@ test('the configurator opens in the browser\'s language and region, names rules 
     await until(page, () => document.documentElement.lang.startsWith('en'), null, 'English');
     assert.equal(await text(page, 'main h1'), 'Configure your car');
     await page.context().close();
+  }
+});
+
+test('an English browser of a country otd does not sell in opens on the home market, Germany, not China', async () => {
+  for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+    for (const locale of ['en-US', 'en-GB']) {
+      const page = await browserAs(`anonymous ${locale} (${name})`, viewport, locale);
+      await configurator(page);
+      assert.equal(await page.inputValue('#cfg-market'), 'DE', `${locale} opens on Germany`);
+      assert.equal(await text(page, 'main h1'), 'Configure your car');
+      assert.match(await text(page, '#cfg-breakdown tr.grand'), /€/);
+      assert.doesNotMatch(await text(page, '#cfg-breakdown'), /¥|CN¥/);
+      await page.context().close();
+    }
   }
 });
 
@@ -181,6 +205,33 @@ test('the estimate before ordering is what the order then gets; review and depos
   await page.context().close();
 });
 
+test('at phone width too: the estimate, then review and deposit before anything is placed', async () => {
+  const page = await browserAs('Greta (phone)', PHONE, 'en-US', GRETA.email);
+  await configurator(page);
+  await until(page, () => document.documentElement.lang === 'de-DE', null, 'German from the profile');
+  await page.selectOption('#cfg-dealer', 'D-BER-01');
+  await until(page, () => document.querySelector('#cfg-estimate-text')?.textContent && !document.querySelector('#cfg-place').disabled, null, 'the estimate');
+  const mine = async () => (await api('GET', '/api/v1/orders', TOKENS.planner)).json.filter((o) => o.customer_id === story.customer).length;
+  const before = await mine();
+  await shot(page, 'configurator-estimate-phone');
+  await page.click('#cfg-place');
+  await page.locator('#cfg-review').waitFor({ state: 'visible' });
+  const review = await text(page, '#cfg-review');
+  for (const words of [/Berlin/, /Anzahlung/, /Bedingungen/]) assert.match(review, words, 'the review');
+  await shot(page, 'configurator-review-phone');
+  await page.click('#cfg-to-deposit');
+  assert.equal(await page.locator('#cfg-deposit').isVisible(), false, 'the terms must be accepted first');
+  await page.check('#cfg-accept');
+  await page.click('#cfg-to-deposit');
+  await page.locator('#cfg-deposit').waitFor({ state: 'visible' });
+  assert.match(await text(page, '#cfg-deposit-amount'), /\d,00\s€/);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 0, 'no sideways scrolling');
+  await noAxeViolation(page, 'the deposit step (phone)');
+  await shot(page, 'configurator-deposit-phone');
+  assert.equal(await mine(), before, 'nothing is placed before the confirmation');
+  await page.context().close();
+});
+
 test('the tracker: names, business dates, two columns on a desktop, one on a phone; after arrival "Angekommen am"', async () => {
   // The car travels from Hamburg and arrives (the business clock stands still).
   const shipped = await api('POST', `/api/v1/vehicles/${story.vehicle}/dispatch`, TOKENS.planner, {});
@@ -205,6 +256,12 @@ test('the tracker: names, business dates, two columns on a desktop, one on a pho
     assert.match(history, /\d\.\d{3},00\s€/, 'money in German');
     assert.doesNotMatch(history, /[0-9a-f]{8}-[0-9a-f]{4}-/, 'no vehicle UUID');
     assert.doesNotMatch(history, /\d+\.\d\d EUR/, 'no "56525.00 EUR"');
+    // The engine's sentences written again in German, from the event's fields.
+    assert.match(history, /Aura \(compact EV\) zur Auslieferung bei Berlin, \d+\.\d{3},00\s€ brutto/);
+    assert.match(history, /Ein Auto in Hamburg reserviert; beim Händler erwartet am/);
+    assert.match(history, /Unterwegs zum Händler; erwartet am/);
+    assert.match(history, /Am \d+\. \S+ 2026 beim Händler angekommen/);
+    assert.doesNotMatch(history, /delivery at|reserved|expected|gross|Vehicle|Dispatched|Arrived/, `no English: ${history}`);
     // Each line dated by the business clock (simulated), never the wall clock.
     const days = await page.$$eval('#trk-history time', (ts) => ts.map((t) => t.getAttribute('datetime').slice(0, 10)));
     assert.ok(days.every((d) => d <= clock.today), `business dates: ${days} (today ${clock.today})`);

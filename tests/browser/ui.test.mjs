@@ -28,11 +28,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, copyFile } from 'node:fs/promises';
 
 import {
   BASE,
   TOKENS,
+  ARTIFACTS,
   WAIT,
   PASSWORD,
   CUSTOMER,
@@ -891,6 +892,30 @@ test('axe-core finds no serious or critical violation on any page, for any role'
     await page.context().close();
   }
   assert.deepEqual(found, [], `axe-core:\n${found.join('\n')}`);
+});
+
+test('the start, sign-in, e-mail verification, leads, lead and showroom calendar pages: screenshots for docs/ui.md', async () => {
+  const cases = [
+    ['start', null, '/', '#signin-token'],
+    ['sign-in', null, '/sign-in', '#account-email'],
+    ['verify-email', null, '/verify-email', '#verify-status:not(:empty)'],
+    ['leads', EMAILS.dealer, '/leads', '#kp-tiles'],
+    ['lead', EMAILS.dealer, `/leads/${story.lead}`, '#lc-list li'],
+    ['test-drives', EMAILS.dealer, `/test-drives?date=${story.driveDay}`, '#td-grid td[data-state="booked"]'],
+  ];
+  for (const [name, email, p, ready] of cases) {
+    for (const [width, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+      const page = email ? await staffPage(`${name} (${width})`, email, viewport) : await open(`${name} (${width})`, viewport);
+      await page.goto(BASE + p);
+      await until(page, (sel) => document.querySelector(sel), ready, `${p} at ${width}`);
+      const file = path.join(ARTIFACTS, `page-${name}-${width}.png`);
+      await page.screenshot({ path: file, animations: 'disabled', caret: 'hide', timeout: 90_000 });
+      if (process.env.OTD_UPDATE_DOCS === '1') {
+        await copyFile(file, path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'docs', 'ui', `${name}-${width}.png`));
+      }
+      await page.context().close();
+    }
+  }
 });
 
 test('no console errors on any page', () => {

@@ -3,10 +3,11 @@
 //! in `Link`, see [`crate::paging`]). Without `limit` a list answers every match.
 
 use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderName, HeaderValue};
 use chrono::NaiveDate;
 use domain::invoice::InvoiceStatus;
 use domain::order::OrderStatus;
-use domain::values::{CustomerId, DealerId, MarketCode, OrderId};
+use domain::values::{Currency, CustomerId, DealerId, MarketCode, Money, OrderId};
 use projections::views::{InvoiceFilter, InvoiceView, OrderFilter, OrderView};
 use serde::Deserialize;
 
@@ -234,7 +235,9 @@ pub struct InvoicesQuery {
         ("min_position" = Option<u64>, Query)),
     responses((status = 200, body = [InvoiceView],
         headers(("X-Total-Count" = u64, description = "matches before paging"),
-            ("Link" = String, description = "`<…&offset=N>; rel=\"next\"` while a next page exists"))),
+            ("Link" = String, description = "`<…&offset=N>; rel=\"next\"` while a next page exists"),
+            ("X-Total-Gross" = String, description = "the gross of every match (not only the page) per currency, in minor units: `EUR=5652500, CNY=30510000` (empty when nothing matched)"),
+            ("X-Total-Outstanding" = String, description = "what is outstanding on every match per currency, in minor units, as `X-Total-Gross`"))),
         (status = 400, body = Problem, description = "a malformed parameter, or a limit out of 1..=500")))]
 pub async fn list_invoices(
     State(state): State<AppState>,
@@ -285,11 +288,38 @@ pub async fn list_invoices(
         }
         None => false,
     };
+    let totals = [
+        (TOTAL_GROSS, per_currency(invoices.iter().map(|i| i.gross))),
+        (
+            TOTAL_OUTSTANDING,
+            per_currency(invoices.iter().map(|i| i.outstanding)),
+        ),
+    ];
     let mut paged = page.cut(invoices, &uri);
+    paged.extra.extend(totals);
     if !named {
         crate::names::name_invoices(&state, paged.items_mut()).await?;
     }
     Ok(paged)
+}
+
+/// The header with the gross of every matching invoice, per currency.
+pub const TOTAL_GROSS: HeaderName = HeaderName::from_static("x-total-gross");
+/// The header with what is outstanding on every matching invoice, per currency.
+pub const TOTAL_OUTSTANDING: HeaderName = HeaderName::from_static("x-total-outstanding");
+
+/// `EUR=5652500, CNY=30510000`: the sum per currency in minor units, currencies in the
+/// order met, never two currencies added together (empty when nothing matched).
+fn per_currency(amounts: impl Iterator<Item = Money>) -> HeaderValue {
+    let mut sums: Vec<(Currency, i128)> = Vec::new();
+    for m in amounts {
+        match sums.iter_mut().find(|(c, _)| *c == m.currency) {
+            Some((_, sum)) => *sum += i128::from(m.amount_minor),
+            None => sums.push((m.currency, i128::from(m.amount_minor))),
+        }
+    }
+    let text: Vec<String> = sums.iter().map(|(c, sum)| format!("{c}={sum}")).collect();
+    HeaderValue::from_str(&text.join(", ")).unwrap_or(HeaderValue::from_static(""))
 }
 
 /// What a person may type to find an invoice: its number, the order's id (or its start),

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::Json;
+use domain::order::OrderStatus;
 use domain::values::{CustomerId, DealerId, InvoiceNumber, MarketCode, Month, OrderId};
 use projections::views::{
     CommissionStatement, DealerBoard, HistoryEntry, InvoiceView, Kpis, OrderView,
@@ -150,13 +151,15 @@ pub(crate) fn dealer_scope(
 
 /// Every order a dealer delivers, with counts per status.
 #[utoipa::path(get, path = "/api/v1/dealers/{dealer_id}/board", tag = "dealers", security(("bearer" = [])),
-    params(("dealer_id" = DealerId, Path), ("min_position" = Option<u64>, Query)),
-    responses((status = 200, body = DealerBoard), (status = 404, body = Problem, description = "no such dealer")))]
+    params(("dealer_id" = DealerId, Path), ("min_position" = Option<u64>, Query),
+        ("except_status" = Option<OrderStatus>, Query, description = "leave the orders of this status out of `orders` (the counts still count them): the dealer page pages its delivered orders through `GET /api/v1/orders?status=delivered`")),
+    responses((status = 200, body = DealerBoard), (status = 400, body = Problem, description = "a malformed parameter or body, or an unknown `except_status`"),
+        (status = 404, body = Problem, description = "no such dealer")))]
 pub async fn dealer_board(
     State(state): State<AppState>,
     caller: Caller,
     AppPath(dealer): AppPath<DealerId>,
-    AppQuery(q): AppQuery<AtQuery>,
+    AppQuery(q): AppQuery<BoardQuery>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
     dealer_scope(&caller, &dealer, &[Role::Planner])?;
     if state.catalog.dealer(&dealer).is_none() {
@@ -169,10 +172,32 @@ pub async fn dealer_board(
         .await
         .map_err(read_error)?;
     let json = crate::names::named_board(&state, &dealer, json).await?;
+    let json = match q.except_status {
+        Some(status) => without_status(&json, status)?.into(),
+        None => json,
+    };
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         axum::body::Bytes::from_owner(json),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardQuery {
+    pub min_position: Option<u64>,
+    #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
+    pub except_status: Option<OrderStatus>,
+}
+
+/// The board's JSON without the rows of `status` (its counts unchanged).
+fn without_status(board: &[u8], status: OrderStatus) -> Result<Vec<u8>, ApiError> {
+    let mut json: serde_json::Value =
+        serde_json::from_slice(board).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(rows) = json["orders"].as_array_mut() {
+        rows.retain(|row| row["status"].as_str() != Some(status.as_str()));
+    }
+    serde_json::to_vec(&json).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 #[derive(Debug, Deserialize)]

@@ -40,6 +40,8 @@ macro_rules! asset {
 const ASSETS: &[Asset] = &[
     asset!("app.css", CSS),
     asset!("app.js", JS),
+    asset!("option-fields.js", JS),
+    asset!("reports.js", JS),
     asset!("format.js", JS),
     asset!("i18n.js", JS),
     asset!("i18n-de.js", JS),
@@ -53,6 +55,7 @@ const ASSETS: &[Asset] = &[
     asset!("customer.js", JS),
     asset!("configurator.js", JS),
     asset!("tracker.js", JS),
+    asset!("history-text.js", JS),
     asset!("tracker-history.js", JS),
     asset!("handover-picker.js", JS),
     asset!("dealer.js", JS),

@@ -30,6 +30,11 @@ pub struct HistoryEntry {
     pub event_type: String,
     /// What happened, in a sentence.
     pub summary: String,
+    /// The sentence's values by name (codes, money as `{amount_minor, currency}`, days,
+    /// ISO weeks, instants), for a page that writes it in another language; `{}` when the
+    /// sentence has none.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Value,
 }
 
 impl ReadModels {
@@ -91,6 +96,7 @@ fn entry(record: &RecordedEvent) -> Result<HistoryEntry, ReadModelError> {
         at: record.occurred_at(),
         event_type: record.event_type.clone(),
         summary: summary(&event),
+        fields: super::history_fields::fields(&event),
     })
 }
 

@@ -11,6 +11,7 @@ mod crm_kpis;
 mod customers;
 mod finance;
 mod history;
+mod history_fields;
 mod kpis;
 mod leads;
 mod messages;
