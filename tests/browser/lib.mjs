@@ -5,6 +5,7 @@
 // never relies on what another file did.
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -206,4 +207,31 @@ export async function launchBrowser() {
 /** Closes Chromium. */
 export async function closeBrowser() {
   if (browser) await browser.close();
+}
+
+// The ui-*.test.mjs files play one story in parts (run.sh runs them in alphabetical
+// order against one server): what a part leaves for a later one (an order's id, a
+// customer's) is written to the artifacts folder, which run.sh empties on each run.
+const storyFile = (part) => path.join(ARTIFACTS, `story-${part}.json`);
+
+/** Keeps what `part` of the story made, for the parts after it. */
+export async function saveStory(part, values) {
+  await writeFile(storyFile(part), JSON.stringify(values, null, 2));
+}
+
+/** What an earlier `part` of the story made; a clear error when it did not run first. */
+export async function loadStory(part) {
+  try {
+    return JSON.parse(await readFile(storyFile(part), 'utf8'));
+  } catch (_) {
+    throw new Error(`no ${storyFile(part)}: run ui-${part}.test.mjs first (run.sh runs the files in order)`);
+  }
+}
+
+/** The story's customer (Clara, signed up by ui-delivery.test.mjs): a token from signing in. */
+export async function customerToken() {
+  const session = await api('POST', '/api/v1/sessions', null, { email: CUSTOMER.email, password: PASSWORD });
+  assert.equal(session.status, 200, `the story's customer signs in: ${JSON.stringify(session.json)}`);
+  TOKENS.customer = session.json.token;
+  return session.json.token;
 }
