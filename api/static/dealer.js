@@ -63,7 +63,10 @@
     return found ? found[1][0] : r.status;
   }
 
-  function card(r, single) {
+  /** A card; its status badge only where it says more than its column's name (`title`):
+   *  "At the dealer" under "At the dealer" is said to screen readers only. */
+  function card(r, title) {
+    const single = statusLabel(r.status) === title;
     return h('li', {
       class: 'order-card' + (r.delayed ? ' delayed' : '') + (fresh.has(r.order_id) ? ' fresh' : ''),
       'data-order': r.order_id,
@@ -167,7 +170,7 @@
       const id = `col-${statuses[0]}`;
       return h('section', { class: 'column', 'aria-labelledby': id, 'data-column': statuses[0] },
         h('h3', { id }, title, ' ', h('span', { class: 'count' }, count)),
-        h('ul', { class: 'cards' }, mine.map((r) => card(r, statuses.length === 1 && r.status === statuses[0]))),
+        h('ul', { class: 'cards' }, mine.map((r) => card(r, title))),
         isDelivered && mine.length < count ? h('button', {
           type: 'button',
           class: 'small secondary',
