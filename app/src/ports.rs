@@ -36,8 +36,10 @@ pub trait SupplyView: Send + Sync + 'static {
         plant: &PlantId,
     ) -> Result<Vec<SlotAvailability>, ViewError>;
 
-    /// Orders that are `placed` and hold neither a vehicle nor a slot,
-    /// oldest first.
+    /// Orders that wait for supply as of `at`, oldest first: `placed`, holding neither a
+    /// vehicle nor a slot, and either found waiting for capacity or last changed at or
+    /// before `at` (an order placed later is fulfilled by its own event, further on in the
+    /// log).
     async fn awaiting(&self, at: Position) -> Result<Vec<OrderId>, ViewError>;
 }
 

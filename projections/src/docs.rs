@@ -52,6 +52,9 @@ pub(crate) struct DocCache {
     complete: bool,
     evicted: HashSet<(&'static str, String)>,
     len: usize,
+    /// The documents changed since the last commit, each once: a commit writes them without
+    /// looking at the unchanged rest of the cache.
+    dirty: Vec<(&'static str, String)>,
 }
 
 impl DocCache {
@@ -62,6 +65,7 @@ impl DocCache {
             complete,
             evicted: HashSet::new(),
             len: 0,
+            dirty: Vec::new(),
         }
     }
 
@@ -74,33 +78,44 @@ impl DocCache {
     /// (collection, key) order (sorted writes keep the database's indexes local). They
     /// count as stored from now on: if storing them fails, the cache must be dropped.
     pub(crate) fn take_writes(&mut self) -> Result<Vec<DocWrite>, ReadModelError> {
-        let mut writes = Vec::new();
-        for (collection, entries) in &mut self.collections {
-            for (key, entry) in entries.iter_mut().filter(|(_, e)| e.dirty) {
-                entry.dirty = false;
-                let value = match &entry.doc {
-                    Some(doc) => {
-                        Some(doc.encode().map_err(|e| ReadModelError::CorruptDocument {
-                            collection: (*collection).to_owned(),
-                            key: key.clone(),
-                            reason: e.to_string(),
-                        })?)
-                    }
-                    None if entry.stored.is_none() => continue,
-                    None => None,
-                };
-                let stored = value.as_ref().map(|(_, tags)| tags.clone());
-                writes.push(DocWrite {
-                    collection,
+        let mut writes = Vec::with_capacity(self.dirty.len());
+        for (collection, key) in std::mem::take(&mut self.dirty) {
+            let Some(entry) = self
+                .collections
+                .get_mut(collection)
+                .and_then(|entries| entries.get_mut(&key))
+                .filter(|entry| entry.dirty)
+            else {
+                continue;
+            };
+            entry.dirty = false;
+            let value = match &entry.doc {
+                Some(doc) => Some(doc.encode().map_err(|e| ReadModelError::CorruptDocument {
+                    collection: collection.to_owned(),
                     key: key.clone(),
-                    value,
-                    position: entry.position,
-                    stored_tags: std::mem::replace(&mut entry.stored, stored),
-                });
-            }
+                    reason: e.to_string(),
+                })?),
+                None if entry.stored.is_none() => continue,
+                None => None,
+            };
+            let stored = value.as_ref().map(|(_, tags)| tags.clone());
+            writes.push(DocWrite {
+                collection,
+                position: entry.position,
+                stored_tags: std::mem::replace(&mut entry.stored, stored),
+                key,
+                value,
+            });
         }
         writes.sort_by(|a, b| (a.collection, &a.key).cmp(&(b.collection, &b.key)));
         Ok(writes)
+    }
+
+    /// Marks `key` of `collection` changed (its entry's flag set by the caller).
+    fn touched(&mut self, collection: &'static str, key: &str, was_dirty: bool) {
+        if !was_dirty {
+            self.dirty.push((collection, key.to_owned()));
+        }
     }
 
     /// Once the writes are durable: past `limit` documents, the unchanged ones are evicted
@@ -121,6 +136,12 @@ impl DocCache {
             });
         }
         self.len = self.collections.values().map(HashMap::len).sum();
+        if self.evicted.len() > limit {
+            // Remembering every evicted key would grow without bound: the cache stops
+            // claiming to be complete, and a miss asks the database again.
+            self.complete = false;
+            self.evicted = HashSet::new();
+        }
     }
 }
 
@@ -203,11 +224,16 @@ impl<'a> Docs<'a> {
     pub fn get_mut<D: Document>(&mut self, key: &str) -> Result<Option<&mut D>, ProjectionError> {
         let position = self.position;
         let entry = self.entry::<D>(key)?;
+        if entry.doc.is_none() {
+            return Ok(None);
+        }
+        let was_dirty = std::mem::replace(&mut entry.dirty, true);
+        entry.position = position;
+        self.cache.touched(D::COLLECTION, key, was_dirty);
+        let entry = self.entry::<D>(key)?;
         match &mut entry.doc {
             None => Ok(None),
             Some(doc) => {
-                entry.dirty = true;
-                entry.position = position;
                 doc.as_any_mut()
                     .downcast_mut::<D>()
                     .map(Some)
@@ -234,8 +260,9 @@ impl<'a> Docs<'a> {
         let position = self.position;
         let entry = self.entry::<D>(key)?;
         entry.doc = Some(Box::new(doc));
-        entry.dirty = true;
+        let was_dirty = std::mem::replace(&mut entry.dirty, true);
         entry.position = position;
+        self.cache.touched(D::COLLECTION, key, was_dirty);
         Ok(())
     }
 
@@ -244,8 +271,9 @@ impl<'a> Docs<'a> {
         let position = self.position;
         let entry = self.entry::<D>(key)?;
         if entry.doc.take().is_some() {
-            entry.dirty = true;
+            let was_dirty = std::mem::replace(&mut entry.dirty, true);
             entry.position = position;
+            self.cache.touched(D::COLLECTION, key, was_dirty);
         }
         Ok(())
     }

@@ -291,6 +291,14 @@ impl Engine {
         Ok(())
     }
 
+    /// Keeps at most `limit` documents in memory per projection (past it, the unchanged
+    /// ones are evicted).
+    pub fn evict(&mut self, limit: usize) {
+        for slot in &mut self.slots {
+            slot.cache.evict(limit);
+        }
+    }
+
     /// The read-model store the engine commits to.
     pub fn store(&self) -> &Arc<dyn ReadModelStore> {
         &self.store

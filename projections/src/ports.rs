@@ -118,7 +118,7 @@ impl SupplyView for Supply {
     async fn awaiting(&self, at: Position) -> Result<Vec<OrderId>, ViewError> {
         self.caught_up(at).await?;
         self.views
-            .awaiting_orders()
+            .awaiting_orders(at)
             .await
             .map_err(|e| ViewError(e.to_string()))
     }

@@ -175,8 +175,15 @@ impl Projecting {
             stored,
             indexed,
         } = landed;
+        let live_limit = self.options.live_cache_limit;
         let finished = self
-            .on_engine(move |e| e.finish_commit(&pending, stored))
+            .on_engine(move |e| {
+                let finished = e.finish_commit(&pending, stored);
+                if at_head {
+                    e.evict(live_limit);
+                }
+                finished
+            })
             .await?;
         match finished {
             Ok(()) => {

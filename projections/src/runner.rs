@@ -39,8 +39,12 @@ pub struct RunnerOptions {
     pub max_batch: usize,
     /// The most events applied before a commit while catching up.
     pub commit_every: usize,
-    /// The most documents a projection keeps in memory (a commit evicts them).
+    /// The most documents a projection keeps in memory while catching up (a commit evicts
+    /// them).
     pub cache_limit: usize,
+    /// The most documents a projection keeps in memory once it follows the head of the log:
+    /// a live server's memory stays bounded however many orders the log holds.
+    pub live_cache_limit: usize,
     /// How long the runner pauses after a database or event store failure.
     pub retry_delay: Duration,
     /// From how many events in the log a rebuild of every projection loads in bulk
@@ -56,6 +60,7 @@ impl std::fmt::Debug for RunnerOptions {
             .field("max_batch", &self.max_batch)
             .field("commit_every", &self.commit_every)
             .field("cache_limit", &self.cache_limit)
+            .field("live_cache_limit", &self.live_cache_limit)
             .field("retry_delay", &self.retry_delay)
             .field("bulk_min_events", &self.bulk_min_events)
             .field("pages", &self.pages.is_some())
@@ -69,6 +74,7 @@ impl Default for RunnerOptions {
             max_batch: 5_000,
             commit_every: 250_000,
             cache_limit: 400_000,
+            live_cache_limit: 20_000,
             retry_delay: Duration::from_secs(1),
             bulk_min_events: 50_000,
             pages: None,

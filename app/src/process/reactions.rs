@@ -57,13 +57,22 @@ impl Sink for Reactions {
 
     async fn handle(&mut self, batch: Batch, shutdown: &mut Shutdown) -> Step {
         let size = batch.events.len();
+        let started = std::time::Instant::now();
         let (incoming, end) = self.admit(batch);
         self.prepare(&incoming).await;
+        let prepared = started.elapsed();
         // Each manager walks the batch at once with the others: they keep their own
         // checkpoints and never wait for each other.
         let shutdown: &Shutdown = shutdown;
         let walks = (0..self.managers.len()).map(|i| self.walk(i, &incoming, shutdown));
         let walks = join_all(walks).await;
+        tracing::debug!(
+            partition = self.partition.index(),
+            events = size,
+            prepare_ms = prepared.as_secs_f64() * 1e3,
+            walk_ms = (started.elapsed() - prepared).as_secs_f64() * 1e3,
+            "process batch"
+        );
         let mut stopped = false;
         for (done, walk) in self.done.iter_mut().zip(walks) {
             let reached = match walk {

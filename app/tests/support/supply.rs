@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use app::stock::stock_unit;
 use app::{Checkpoints, SupplyView, ViewError};
 use async_trait::async_trait;
-use domain::order::{Order, OrderStatus};
+use domain::order::{Order, OrderStatus, WaitReason};
 use domain::policy::{SlotAvailability, StockUnit};
 use domain::slot::Slot;
 use domain::streams::{AnyEvent, AnyId};
@@ -143,9 +143,12 @@ impl SupplyView for MiniSupply {
         let mut waiting: Vec<(Position, OrderId)> = folded
             .orders
             .iter()
-            .filter(|(_, (_, o))| {
-                o.placed()
-                    .is_some_and(|o| o.status == OrderStatus::Placed && o.fulfilment.is_none())
+            .filter(|(_, (placed_at, o))| {
+                o.placed().is_some_and(|o| {
+                    o.status == OrderStatus::Placed
+                        && o.fulfilment.is_none()
+                        && (o.reason == Some(WaitReason::AwaitingCapacity) || *placed_at <= at)
+                })
             })
             .map(|(id, (placed_at, _))| (*placed_at, *id))
             .collect();

@@ -432,6 +432,23 @@ async fn probe_order(http: &Http, callers: &Callers) -> Result<Call, String> {
             String::from_utf8_lossy(&reply.body)
         )
     })?;
+    // Read once the read models hold it, so no read of the run finds it missing.
+    let position = json["position"].as_u64().unwrap_or(0);
+    let visible = http
+        .send(Call {
+            method: Method::GET,
+            path: format!("/api/v1/orders/{id}?min_position={position}"),
+            token: Arc::clone(&callers.customers[0]),
+            body: None,
+        })
+        .await?;
+    if visible.status != StatusCode::OK {
+        return Err(format!(
+            "the probe order is not readable: {} {}",
+            visible.status,
+            String::from_utf8_lossy(&visible.body)
+        ));
+    }
     Ok(Call {
         method: Method::GET,
         path: format!("/api/v1/orders/{id}"),

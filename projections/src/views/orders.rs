@@ -11,6 +11,7 @@ use domain::values::{
     OptionCode, OrderId, PlantId, VehicleId, Vin,
 };
 use serde::Serialize;
+use store::Position;
 
 use super::ReadModels;
 use crate::document::DocQuery;
@@ -286,16 +287,23 @@ impl ReadModels {
         Ok(docs)
     }
 
-    /// The orders that are `placed` and hold neither a vehicle nor a slot, oldest first.
-    pub async fn awaiting_orders(&self) -> Result<Vec<OrderId>, ReadModelError> {
+    /// The orders that wait for supply as of `at`, oldest first: `placed`, holding neither a
+    /// vehicle nor a slot, and either found waiting for capacity, or last changed at or
+    /// before `at` (their own event was handled, yet they hold nothing: e.g. a refused
+    /// reaction). An order placed after `at` is not one of them: its own `OrderPlaced`, which
+    /// comes later in the log, fulfils it (during a launch the view holds thousands of those).
+    pub async fn awaiting_orders(&self, at: Position) -> Result<Vec<OrderId>, ReadModelError> {
         let query = DocQuery::all().tag(2, OrderStatus::Placed.as_str());
-        let mut docs = self.find::<OrderDoc>(query).await?;
-        docs.retain(|d| d.fulfilment.is_none());
-        docs.sort_by(|a, b| {
+        let mut docs = self.find_with_positions::<OrderDoc>(query).await?;
+        docs.retain(|(changed, d)| {
+            d.fulfilment.is_none()
+                && (d.reason == Some(WaitReason::AwaitingCapacity) || *changed <= at)
+        });
+        docs.sort_by(|(_, a), (_, b)| {
             a.placed_at
                 .cmp(&b.placed_at)
                 .then(a.order_id.cmp(&b.order_id))
         });
-        Ok(docs.iter().map(|d| d.order_id).collect())
+        Ok(docs.iter().map(|(_, d)| d.order_id).collect())
     }
 }

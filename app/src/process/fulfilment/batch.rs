@@ -76,10 +76,12 @@ impl FulfilmentManager {
         let Some(at) = placed.last().map(|(at, ..)| *at) else {
             return Vec::new();
         };
+        let started = std::time::Instant::now();
         let waiting = self.waiting_orders(placed).await;
         if waiting.is_empty() {
             return Vec::new();
         }
+        let loaded = started.elapsed();
         let picture = match self.picture(&waiting, at).await {
             Ok(picture) => picture,
             Err(e) => {
@@ -87,8 +89,18 @@ impl FulfilmentManager {
                 return Vec::new();
             }
         };
+        let pictured = started.elapsed();
         let plan = self.plan(&waiting, picture);
-        self.carry_out(plan).await
+        let done = self.carry_out(plan).await;
+        tracing::debug!(
+            orders = waiting.len(),
+            done = done.len(),
+            load_ms = loaded.as_secs_f64() * 1e3,
+            picture_ms = (pictured - loaded).as_secs_f64() * 1e3,
+            carry_out_ms = (started.elapsed() - pictured).as_secs_f64() * 1e3,
+            "batched fulfilment"
+        );
+        done
     }
 
     /// The orders of `placed` still waiting for fulfilment, loaded concurrently.
