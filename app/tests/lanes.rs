@@ -241,3 +241,69 @@ async fn a_runner_stopped_mid_batch_keeps_its_checkpoint_before_the_unfinished_r
     runner.stop().await.unwrap();
     assert_eq!(checkpoints.get("test:stuck"), head);
 }
+
+/// Follows alone: its own consumer.
+struct Alone(Mutex<Vec<Position>>);
+
+#[async_trait]
+impl ProcessManager for Alone {
+    fn name(&self) -> &'static str {
+        "test:alone"
+    }
+
+    fn follows_alone(&self) -> bool {
+        true
+    }
+
+    async fn react(&self, incoming: &Incoming) -> Result<(), ReactionError> {
+        self.0.lock().unwrap().push(incoming.record.position);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_manager_following_alone_is_not_held_back_by_a_stuck_one() {
+    let w = World::memory().await;
+    let head = six_streams(&w).await;
+    let first = Position(head.0 - 5);
+    // Stuck on the first event for ever; serial, so it holds back its whole consumer.
+    let stuck = Arc::new(StuckAt {
+        stuck: first,
+        handled: Mutex::default(),
+    });
+    let alone = Arc::new(Alone(Mutex::default()));
+    let checkpoints = Arc::new(MemoryCheckpoints::default());
+    let managers: Vec<Arc<dyn ProcessManager>> = vec![stuck.clone(), alone.clone()];
+    let runner = ProcessRunner::new(w.store.clone(), checkpoints.clone(), managers).spawn();
+    let deadline = std::time::Instant::now() + DEADLINE;
+    while alone.0.lock().unwrap().len() < 6 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "held back by the stuck manager"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Events appended now come in a later batch, which a shared consumer would never read
+    // while the stuck manager retries.
+    for n in 0..3 {
+        w.stock(800 + n, "D-BER-01", "AURA", &[]).await;
+    }
+    let head = w.head().await;
+    while alone.0.lock().unwrap().len() < 9 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "held back by the stuck manager"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(runner
+        .wait_for(head, Duration::from_millis(50))
+        .await
+        .is_err());
+    tokio::time::timeout(DEADLINE, runner.stop())
+        .await
+        .expect("stops promptly")
+        .unwrap();
+    assert_eq!(checkpoints.get("test:alone"), head);
+    assert!(checkpoints.get("test:stuck") < first);
+}

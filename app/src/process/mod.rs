@@ -151,6 +151,14 @@ pub trait ProcessManager: Send + Sync + 'static {
         incoming.order().map_or(Route::First, Route::Order)
     }
 
+    /// Whether the manager follows the log on a consumer of its own (per partition), so
+    /// that the other managers' reactions never hold it back: fulfilment does, since the
+    /// car or week it finds is what the customer waits to see. No by default: every
+    /// consumer reads and decodes the whole log.
+    fn follows_alone(&self) -> bool {
+        false
+    }
+
     /// Which of the batch's reactions may run side by side with this one ([`Lane`]): by
     /// default none ([`Lane::Serial`]), every event after the one before it. A manager whose
     /// reactions to different streams are independent of each other names a lane per

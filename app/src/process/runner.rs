@@ -1,7 +1,9 @@
 //! The process managers on the log consumer: a [`Sink`] that lets each manager get ahead of a
 //! batch ([`ProcessManager::prepare`]: e.g. fulfilment decides for all the orders placed in
-//! it at once), then walks the batch event by event and hands every event to each manager
-//! that has not handled it yet, each from its own checkpoint.
+//! it at once), then lets every manager walk the batch at once with the others, each from its
+//! own checkpoint, its reactions in log order except where their [`Lane`](super::Lane)s let
+//! them run side by side. A manager that [follows alone](ProcessManager::follows_alone)
+//! (fulfilment) has a consumer of its own, so the others never hold it back.
 //!
 //! A manager's checkpoint advances only after its reaction succeeded, and is saved through
 //! the [`Checkpoints`] port every [`FLUSH_EVERY`] events, when the log goes quiet, and on
@@ -34,7 +36,7 @@ use crate::{Checkpoints, Leadership, Lease};
 pub const FLUSH_EVERY: usize = 64;
 
 /// The most events read ahead as one batch.
-const MAX_BATCH: usize = 256;
+const MAX_BATCH: usize = 1024;
 
 /// A reaction given up on: which manager, which event, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,9 +78,10 @@ pub struct ProcessRunner {
 /// stop them. Dropping the handle stops them too.
 pub struct ProcessHandle {
     store: Arc<dyn EventStore>,
-    /// Each partition's position.
+    partitions: usize,
+    /// Each consumer's position (per partition, one per group of managers).
     positions: Vec<watch::Receiver<Position>>,
-    /// Each partition's consumer.
+    /// Each consumer.
     running: Vec<Running>,
     skipped: Arc<Mutex<Vec<Skipped>>>,
 }
@@ -119,41 +122,60 @@ impl ProcessRunner {
         self
     }
 
-    /// Starts following the log, one tokio task per partition.
+    /// Starts following the log: per partition, one tokio task for the managers that
+    /// [follow alone](ProcessManager::follows_alone) each, and one for the others together.
     pub fn spawn(self) -> ProcessHandle {
         let skipped = Arc::new(Mutex::new(Vec::new()));
-        let mut positions = Vec::with_capacity(self.partitions);
-        let mut running = Vec::with_capacity(self.partitions);
+        let mut positions = Vec::new();
+        let mut running = Vec::new();
+        let (alone, together): (Vec<_>, Vec<_>) = self
+            .managers
+            .iter()
+            .cloned()
+            .partition(|m| m.follows_alone());
+        let mut groups: Vec<(Option<&'static str>, Vec<Arc<dyn ProcessManager>>)> = alone
+            .into_iter()
+            .map(|m| (Some(m.name()), vec![m]))
+            .collect();
+        if !together.is_empty() || groups.is_empty() {
+            groups.push((None, together));
+        }
         for partition in Partition::all(self.partitions) {
-            let (position_tx, position) = watch::channel(Position::START);
-            let reactions = Reactions::new(
-                partition,
-                Arc::clone(&self.checkpoints),
-                self.managers.clone(),
-                position_tx,
-                Arc::clone(&skipped),
-            );
-            let source = Source::new(Arc::clone(&self.store), Interest::everything(), MAX_BATCH)
-                .keeping_records();
-            let leadership = self
-                .leadership
-                .as_ref()
-                .map(|whole| match partition.count() {
-                    1 => Arc::clone(whole),
-                    _ => Arc::new(PartOf {
+            for (alone, managers) in &groups {
+                let (position_tx, position) = watch::channel(Position::START);
+                let reactions = Reactions::new(
+                    partition,
+                    Arc::clone(&self.checkpoints),
+                    managers.clone(),
+                    position_tx,
+                    Arc::clone(&skipped),
+                );
+                let source =
+                    Source::new(Arc::clone(&self.store), Interest::everything(), MAX_BATCH)
+                        .keeping_records();
+                let leadership = self.leadership.as_ref().map(|whole| {
+                    let part = match (partition.count(), alone) {
+                        (1, None) => return Arc::clone(whole),
+                        (1, Some(name)) => (*name).to_owned(),
+                        (_, None) => partition.lease(),
+                        (_, Some(name)) => format!("{} {name}", partition.lease()),
+                    };
+                    Arc::new(PartOf {
                         whole: Arc::clone(whole),
-                        part: partition.lease(),
-                    }) as Arc<dyn Leadership>,
+                        part,
+                    }) as Arc<dyn Leadership>
                 });
-            positions.push(position);
-            running.push(
-                Consumer::new("process managers", source, reactions)
-                    .with_leadership(leadership)
-                    .spawn(),
-            );
+                positions.push(position);
+                running.push(
+                    Consumer::new("process managers", source, reactions)
+                        .with_leadership(leadership)
+                        .spawn(),
+                );
+            }
         }
         ProcessHandle {
             store: self.store,
+            partitions: self.partitions,
             positions,
             running,
             skipped,
@@ -202,7 +224,7 @@ impl ProcessHandle {
 
     /// Into how many partitions the work is split.
     pub fn partitions(&self) -> usize {
-        self.running.len()
+        self.partitions
     }
 
     /// Waits until every manager has handled the log up to `target`, at most `within`.

@@ -93,6 +93,12 @@ impl ProcessManager for FulfilmentManager {
         ACTOR
     }
 
+    /// The car or week it finds is what the customer waits for: the messages of a busy
+    /// batch must not delay it.
+    fn follows_alone(&self) -> bool {
+        true
+    }
+
     fn route(&self, incoming: &Incoming) -> Route {
         if supply_appeared(&incoming.event) {
             // Every partition retries its own waiting orders.
