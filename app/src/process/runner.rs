@@ -133,7 +133,7 @@ impl ProcessRunner {
             .iter()
             .cloned()
             .partition(|m| m.follows_alone());
-        let mut groups: Vec<(Option<&'static str>, Vec<Arc<dyn ProcessManager>>)> = alone
+        let mut groups: Vec<Group> = alone
             .into_iter()
             .map(|m| (Some(m.name()), vec![m]))
             .collect();
@@ -182,6 +182,10 @@ impl ProcessRunner {
         }
     }
 }
+
+/// Managers sharing one consumer per partition: the name of the one that follows alone, or
+/// `None` for all the others together.
+type Group = (Option<&'static str>, Vec<Arc<dyn ProcessManager>>);
 
 /// The leadership of one partition: its own lease of the whole's.
 struct PartOf {
