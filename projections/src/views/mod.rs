@@ -6,6 +6,7 @@
 //! with [`ReadModels::wait_for`] first (read-your-writes).
 
 mod board;
+mod board_rows;
 mod capacity;
 mod crm_kpis;
 mod customers;
