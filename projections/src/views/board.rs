@@ -28,7 +28,7 @@ use domain::order::OrderStatus;
 use domain::values::DealerId;
 use store::Position;
 
-use super::board_rows::BoardRows;
+use super::board_rows::{BoardNames, BoardRows};
 use super::orders::{BoardRow, DealerBoard};
 use super::ReadModels;
 use crate::document::DocQuery;
@@ -70,15 +70,17 @@ impl BoardCache {
 }
 
 /// What a request wants of the board.
-enum Want {
+enum Want<'a, 'n> {
     Typed,
     Json(Option<OrderStatus>),
+    Named(Option<OrderStatus>, &'a BoardNames<'n>),
 }
 
 /// What it gets.
 enum Got {
     Typed(DealerBoard),
     Json(Arc<[u8]>),
+    Named(Vec<u8>),
 }
 
 fn encoding(e: serde_json::Error) -> ReadModelError {
@@ -95,7 +97,7 @@ impl ReadModels {
     ) -> Result<Arc<DealerBoard>, ReadModelError> {
         match self.cached_board(dealer, Want::Typed).await? {
             Got::Typed(board) => Ok(Arc::new(board)),
-            Got::Json(_) => Err(ReadModelError::Backend("the board was not typed".into())),
+            _ => Err(ReadModelError::Backend("the board was not typed".into())),
         }
     }
 
@@ -114,13 +116,32 @@ impl ReadModels {
     ) -> Result<Arc<[u8]>, ReadModelError> {
         match self.cached_board(dealer, Want::Json(except)).await? {
             Got::Json(json) => Ok(json),
-            Got::Typed(_) => Err(ReadModelError::Backend("the board was not encoded".into())),
+            _ => Err(ReadModelError::Backend("the board was not encoded".into())),
+        }
+    }
+
+    /// [`ReadModels::dealer_board_json_except`] with names (`dealer_name`, and each row's
+    /// `customer_name` that `names` knows): built per request from the kept rows' JSON, a
+    /// copy of the answer with the names put in.
+    pub async fn dealer_board_named(
+        &self,
+        dealer: &DealerId,
+        except: Option<OrderStatus>,
+        names: &BoardNames<'_>,
+    ) -> Result<Vec<u8>, ReadModelError> {
+        match self.cached_board(dealer, Want::Named(except, names)).await? {
+            Got::Named(json) => Ok(json),
+            _ => Err(ReadModelError::Backend("the board was not named".into())),
         }
     }
 
     /// The dealer's board, refreshed and made into what is wanted under the single-flight
     /// lock, so a burst of requests refreshes and encodes it once.
-    async fn cached_board(&self, dealer: &DealerId, want: Want) -> Result<Got, ReadModelError> {
+    async fn cached_board(
+        &self,
+        dealer: &DealerId,
+        want: Want<'_, '_>,
+    ) -> Result<Got, ReadModelError> {
         let _single_flight = self.boards.refreshing.lock().await;
         let checkpoint = self.progress().snapshot().checkpoint(ORDERS).map(|c| c.0);
         let seen = match checkpoint {
@@ -174,8 +195,14 @@ fn fold(board: &mut Cached, changed: &[(Position, OrderDoc)]) -> Result<(), Read
 }
 
 /// What is wanted of the board; the JSON of the whole board is built once and kept.
-fn serve(board: &mut Cached, dealer: &DealerId, want: Want) -> Result<Got, ReadModelError> {
+fn serve(board: &mut Cached, dealer: &DealerId, want: Want<'_, '_>) -> Result<Got, ReadModelError> {
     match want {
+        Want::Named(except, names) => Ok(Got::Named(
+            board
+                .rows
+                .named_json(dealer, except, Some(names))
+                .map_err(encoding)?,
+        )),
         Want::Typed => Ok(Got::Typed(board.rows.board(dealer))),
         Want::Json(Some(except)) => Ok(Got::Json(
             board.rows.json(dealer, Some(except)).map_err(encoding)?.into(),

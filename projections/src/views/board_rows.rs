@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use domain::order::OrderStatus;
-use domain::values::{DealerId, OrderId};
+use domain::values::{CustomerId, DealerId, OrderId};
 
 use super::orders::{BoardRow, DealerBoard};
 
@@ -22,6 +22,14 @@ type SortKey = (Reverse<DateTime<Utc>>, OrderId);
 struct Row {
     row: BoardRow,
     json: Box<[u8]>,
+    /// Where `customer_name` goes in `json`: right after `customer_id`, where serde writes it.
+    name_at: usize,
+}
+
+/// The names a board is read with: the dealer's, and each customer's that has one.
+pub struct BoardNames<'a> {
+    pub dealer: Option<&'a str>,
+    pub customer: &'a (dyn Fn(&CustomerId) -> Option<&'a str> + Sync),
 }
 
 /// The rows of one dealer's board, in the board's order.
@@ -60,10 +68,11 @@ impl BoardRows {
             }
         }
         let json: Box<[u8]> = serde_json::to_vec(&row)?.into();
+        let name_at = name_at(&row)?;
         self.counts[slot(row.status)] += 1;
         self.bytes += json.len();
         self.keys.insert(row.order_id, key);
-        self.rows.insert(key, Row { row, json });
+        self.rows.insert(key, Row { row, json, name_at });
         Ok(true)
     }
 
@@ -91,6 +100,12 @@ impl BoardRows {
         }
     }
 
+    /// Every customer on the board (once per row).
+    #[cfg(test)]
+    pub(crate) fn customers(&self) -> impl Iterator<Item = &CustomerId> {
+        self.rows.values().map(|r| &r.row.customer_id)
+    }
+
     /// The board as JSON, the same bytes serde writes for [`BoardRows::board`]; without the
     /// rows of `except` when given (the counts still count them).
     pub(crate) fn json(
@@ -98,9 +113,25 @@ impl BoardRows {
         dealer: &DealerId,
         except: Option<OrderStatus>,
     ) -> Result<Vec<u8>, serde_json::Error> {
-        let mut out = Vec::with_capacity(self.bytes + self.rows.len() + 512);
+        self.named_json(dealer, except, None)
+    }
+
+    /// [`BoardRows::json`] with names: `dealer_name` after `dealer_id`, and each row's
+    /// `customer_name` where serde writes it (the bytes serde writes for the rows with
+    /// their names set).
+    pub(crate) fn named_json(
+        &self,
+        dealer: &DealerId,
+        except: Option<OrderStatus>,
+        names: Option<&BoardNames<'_>>,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        let mut out = Vec::with_capacity(self.bytes + self.rows.len() * 48 + 512);
         out.extend_from_slice(b"{\"dealer_id\":");
         serde_json::to_writer(&mut out, dealer)?;
+        if let Some(name) = names.and_then(|n| n.dealer) {
+            out.extend_from_slice(b",\"dealer_name\":");
+            serde_json::to_writer(&mut out, name)?;
+        }
         out.extend_from_slice(b",\"counts\":");
         serde_json::to_writer(&mut out, &self.counts())?;
         out.extend_from_slice(b",\"orders\":[");
@@ -113,11 +144,29 @@ impl BoardRows {
                 out.push(b',');
             }
             first = false;
-            out.extend_from_slice(&row.json);
+            match names.and_then(|n| (n.customer)(&row.row.customer_id)) {
+                Some(name) => {
+                    let (head, tail) = row.json.split_at(row.name_at);
+                    out.extend_from_slice(head);
+                    out.extend_from_slice(b",\"customer_name\":");
+                    serde_json::to_writer(&mut out, name)?;
+                    out.extend_from_slice(tail);
+                }
+                None => out.extend_from_slice(&row.json),
+            }
         }
         out.extend_from_slice(b"]}");
         Ok(out)
     }
+}
+
+/// The length of `{"order_id":…,"customer_id":…` in the row's JSON (serde writes the
+/// fields in their order, `customer_name` third).
+fn name_at(row: &BoardRow) -> Result<usize, serde_json::Error> {
+    Ok(r#"{"order_id":"#.len()
+        + serde_json::to_vec(&row.order_id)?.len()
+        + r#","customer_id":"#.len()
+        + serde_json::to_vec(&row.customer_id)?.len())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use domain::order::OrderStatus;
 use domain::values::{CustomerId, DealerId, ModelCode, OrderId};
 use proptest::prelude::*;
 
-use super::BoardRows;
+use super::{BoardNames, BoardRows};
 use crate::views::orders::{BoardRow, DealerBoard};
 
 /// A change of one order: which, when placed, and its row's fields.
@@ -96,6 +96,39 @@ fn without(board: &DealerBoard, status: OrderStatus) -> DealerBoard {
     }
 }
 
+/// The board as the API serves it with names, for comparison.
+#[derive(serde::Serialize)]
+struct Named<'a> {
+    dealer_id: &'a DealerId,
+    dealer_name: &'a str,
+    counts: &'a BTreeMap<String, u32>,
+    orders: Vec<BoardRow>,
+}
+
+/// Every third customer has no name; the others' names need escaping.
+fn name_of(customer: &CustomerId) -> Option<String> {
+    let n: u32 = customer.as_str()[2..].parse().unwrap();
+    (n % 3 != 0).then(|| format!("Zoë \"{n}\" 李"))
+}
+
+fn named(board: &DealerBoard) -> Vec<u8> {
+    let orders = board
+        .orders
+        .iter()
+        .map(|r| BoardRow {
+            customer_name: name_of(&r.customer_id),
+            ..r.clone()
+        })
+        .collect();
+    serde_json::to_vec(&Named {
+        dealer_id: &board.dealer_id,
+        dealer_name: "Autohaus \"Berlin\"",
+        counts: &board.counts,
+        orders,
+    })
+    .unwrap()
+}
+
 proptest! {
     /// After any changes, folded in any number of refreshes, the kept board is the board
     /// computed from scratch, and its JSON is serde's encoding of it, byte for byte (also
@@ -123,6 +156,22 @@ proptest! {
                 prop_assert_eq!(
                     String::from_utf8(json).unwrap(),
                     serde_json::to_string(&without(&fresh, status)).unwrap()
+                );
+                let names: HashMap<CustomerId, String> = kept
+                    .customers()
+                    .filter_map(|c| name_of(c).map(|n| (c.clone(), n)))
+                    .collect();
+                let lookup = |c: &CustomerId| names.get(c).map(String::as_str);
+                let with = BoardNames { dealer: Some("Autohaus \"Berlin\""), customer: &lookup };
+                let json = kept.named_json(&dealer, None, Some(&with)).unwrap();
+                prop_assert_eq!(
+                    String::from_utf8(json).unwrap(),
+                    String::from_utf8(named(&fresh)).unwrap()
+                );
+                let json = kept.named_json(&dealer, Some(status), Some(&with)).unwrap();
+                prop_assert_eq!(
+                    String::from_utf8(json).unwrap(),
+                    String::from_utf8(named(&without(&fresh, status))).unwrap()
                 );
             }
         }
