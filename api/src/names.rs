@@ -179,7 +179,13 @@ pub async fn named_board(
     dealer: &DealerId,
     except: Option<OrderStatus>,
 ) -> Result<Vec<u8>, ApiError> {
-    if state.views.progress().snapshot().checkpoint(CUSTOMERS).is_none() {
+    if state
+        .views
+        .progress()
+        .snapshot()
+        .checkpoint(CUSTOMERS)
+        .is_none()
+    {
         let board = state.views.dealer_board(dealer).await.map_err(read_error)?;
         let customers = board.orders.iter().map(|r| r.customer_id.clone());
         let names = customer_names(state, customers.collect()).await?;

@@ -233,12 +233,11 @@ impl<'a> Docs<'a> {
         let entry = self.entry::<D>(key)?;
         match &mut entry.doc {
             None => Ok(None),
-            Some(doc) => {
-                doc.as_any_mut()
-                    .downcast_mut::<D>()
-                    .map(Some)
-                    .ok_or_else(|| wrong_type::<D>(key, "is held as another type"))
-            }
+            Some(doc) => doc
+                .as_any_mut()
+                .downcast_mut::<D>()
+                .map(Some)
+                .ok_or_else(|| wrong_type::<D>(key, "is held as another type")),
         }
     }
 

@@ -592,7 +592,10 @@ async fn orders_placed_after_a_position_do_not_await_supply_as_of_it() {
 
     // Read with the view at the head: `later` is in it, as `placed`, yet not awaiting as of
     // `supply_at`; `later_waiting` was found waiting, so it is.
-    runner.wait_for(head, Duration::from_secs(10)).await.unwrap();
+    runner
+        .wait_for(head, Duration::from_secs(10))
+        .await
+        .unwrap();
     // (All placed at the same instant of the simulated clock: oldest first is by id then.)
     let sorted = |mut ids: Vec<OrderId>| {
         ids.sort();

@@ -129,7 +129,10 @@ impl ReadModels {
         except: Option<OrderStatus>,
         names: &BoardNames<'_>,
     ) -> Result<Vec<u8>, ReadModelError> {
-        match self.cached_board(dealer, Want::Named(except, names)).await? {
+        match self
+            .cached_board(dealer, Want::Named(except, names))
+            .await?
+        {
             Got::Named(json) => Ok(json),
             _ => Err(ReadModelError::Backend("the board was not named".into())),
         }
@@ -148,7 +151,10 @@ impl ReadModels {
             Some(checkpoint) => {
                 let mut boards = self.boards.lock();
                 // A checkpoint that went back means the projection is being rebuilt.
-                if boards.get(dealer).is_some_and(|c| c.checkpoint > checkpoint) {
+                if boards
+                    .get(dealer)
+                    .is_some_and(|c| c.checkpoint > checkpoint)
+                {
                     boards.clear();
                 }
                 match boards.get_mut(dealer) {
@@ -205,7 +211,11 @@ fn serve(board: &mut Cached, dealer: &DealerId, want: Want<'_, '_>) -> Result<Go
         )),
         Want::Typed => Ok(Got::Typed(board.rows.board(dealer))),
         Want::Json(Some(except)) => Ok(Got::Json(
-            board.rows.json(dealer, Some(except)).map_err(encoding)?.into(),
+            board
+                .rows
+                .json(dealer, Some(except))
+                .map_err(encoding)?
+                .into(),
         )),
         Want::Json(None) => {
             if let Some(json) = &board.json {
