@@ -108,7 +108,7 @@ struct Named<'a> {
 /// Every third customer has no name; the others' names need escaping.
 fn name_of(customer: &CustomerId) -> Option<String> {
     let n: u32 = customer.as_str()[2..].parse().unwrap();
-    (n % 3 != 0).then(|| format!("Zoë \"{n}\" 李"))
+    (!n.is_multiple_of(3)).then(|| format!("Zoë \"{n}\" 李"))
 }
 
 fn named(board: &DealerBoard) -> Vec<u8> {
