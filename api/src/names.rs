@@ -149,6 +149,9 @@ async fn update(state: &AppState, book: &mut NameBook) -> Result<(), ApiError> {
             epoch,
             ..NameBook::default()
         };
+    } else if book.seen > Position(0) && checkpoint.is_some_and(|c| c.0 == book.checkpoint) {
+        // Nothing was committed since the book was brought up to date.
+        return Ok(());
     }
     let changed = state
         .views
