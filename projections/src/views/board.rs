@@ -7,7 +7,9 @@
 //! ([`BoardRows`]: each row keeps its JSON, encoded once per change of that row, and the
 //! counts per status are kept as rows change). The JSON answer is then one concatenation of
 //! the rows' encodings, shared by every request until the board changes: a refresh costs
-//! the changed rows plus one copy of the answer, not an encoding of the whole board.
+//! the changed rows plus one copy of the answer, not an encoding of the whole board. The
+//! API's board, with names, is the same concatenation with each name put where serde
+//! writes it (`dealer_board_named`), one copy per request.
 //!
 //! **Why this is exact:** the projections commit documents and checkpoint in one transaction,
 //! in log order, and a document's position is the last event that changed it. A document
@@ -90,7 +92,8 @@ fn encoding(e: serde_json::Error) -> ReadModelError {
 impl ReadModels {
     /// The board of a dealer: every order it delivers, newest first, with counts per status.
     /// Builds the typed board from the kept rows (a copy of every row): the API serves
-    /// [`ReadModels::dealer_board_json`]; this is for the rare caller that wants the types.
+    /// [`ReadModels::dealer_board_named`]; this is for the rare caller that wants the types
+    /// (the bench's checks, tests, the API's naming without a runner).
     pub async fn dealer_board(
         &self,
         dealer: &DealerId,
@@ -101,8 +104,8 @@ impl ReadModels {
         }
     }
 
-    /// [`ReadModels::dealer_board`] as JSON; built once per change of the board, however
-    /// often it is read.
+    /// [`ReadModels::dealer_board`] as JSON (without names); built once per change of the
+    /// board, however often it is read.
     pub async fn dealer_board_json(&self, dealer: &DealerId) -> Result<Arc<[u8]>, ReadModelError> {
         self.dealer_board_json_except(dealer, None).await
     }
@@ -188,7 +191,6 @@ impl ReadModels {
 /// Folds the changed documents into the board, in place.
 fn fold(board: &mut Cached, changed: &[(Position, OrderDoc)]) -> Result<(), ReadModelError> {
     for (position, doc) in changed {
-        board.seen = board.seen.max(*position);
         if board
             .rows
             .upsert(doc.placed_at, BoardRow::from(doc))
@@ -196,6 +198,7 @@ fn fold(board: &mut Cached, changed: &[(Position, OrderDoc)]) -> Result<(), Read
         {
             board.json = None;
         }
+        board.seen = board.seen.max(*position);
     }
     Ok(())
 }
