@@ -4,11 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
+use domain::order::OrderStatus;
 use domain::values::{CustomerId, DealerId};
-use projections::views::{CommissionStatement, InvoiceView, OrderView};
+use projections::views::{BoardNames, CommissionStatement, InvoiceView, OrderView};
+use store::Position;
 
 use crate::problem::ApiError;
 use crate::routes::reads::read_error;
@@ -95,110 +96,125 @@ pub fn name_statement(state: &AppState, statement: &mut CommissionStatement) {
     statement.dealer_name = dealer_name(state, &statement.dealer_id);
 }
 
-/// How long a named board is served without looking at the names again: a name changed
-/// by another process (several `otd serve` on one database) shows within this time; one
-/// changed through this process at once.
-const NAMED_BOARD_TTL: Duration = Duration::from_secs(2);
-
-/// The named JSON of each dealer's board, kept as long as the board itself (the same
-/// encoded bytes), no name changed through this process, and [`NAMED_BOARD_TTL`]: a board
-/// read at 100/s is named once per change, not per read.
+/// The customers' names a dealer board is read with, kept up to date by the customer
+/// documents changed since (`ReadModels::customers_changed_after`): a board read while
+/// hundreds of orders a second arrive opens only the profiles that changed, not one per row.
+///
+/// **Why this is exact:** the customers projection commits documents and checkpoint in one
+/// transaction, in log order, and a document's position is the last event that changed it,
+/// so the documents changed after the highest position seen are every change since (the
+/// board's own argument, `projections::views` board). The book is started again when a
+/// name changes through this process (the profile is opened again, erased or not, without
+/// waiting for the projection), and when the customers projection's checkpoint goes back
+/// (a rebuild). Without a runner in the process (no checkpoint to watch) nothing is kept:
+/// the board's customers are named as it is read.
 #[derive(Clone, Default)]
 pub struct NamedBoards {
-    boards: Arc<Mutex<HashMap<DealerId, NamedBoard>>>,
+    book: Arc<tokio::sync::Mutex<NameBook>>,
     /// Bumped whenever a person's name or erasure changes through this process.
     epoch: Arc<AtomicU64>,
 }
 
-struct NamedBoard {
-    source: Arc<[u8]>,
+#[derive(Default)]
+struct NameBook {
     epoch: u64,
-    at: Instant,
-    named: Arc<[u8]>,
+    /// The customers projection's checkpoint when the book was last brought up to date.
+    checkpoint: u64,
+    /// The highest position of the customer documents read.
+    seen: Position,
+    /// The name of every customer that has one (erased ones: [`ERASED_CUSTOMER`]).
+    names: HashMap<CustomerId, String>,
 }
 
 impl NamedBoards {
-    /// A name may have changed (a profile change, an erasure, a merge): name boards again.
+    /// A name may have changed (a profile change, an erasure, a merge): read names again.
     pub fn names_changed(&self) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
     }
-
-    fn get(&self, dealer: &DealerId, source: &Arc<[u8]>) -> Option<Arc<[u8]>> {
-        let boards = self
-            .boards
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        boards.get(dealer).and_then(|b| {
-            (Arc::ptr_eq(&b.source, source)
-                && b.epoch == self.epoch.load(Ordering::SeqCst)
-                && b.at.elapsed() < NAMED_BOARD_TTL)
-                .then(|| Arc::clone(&b.named))
-        })
-    }
-
-    fn put(&self, dealer: &DealerId, source: Arc<[u8]>, epoch: u64, named: Arc<[u8]>) {
-        let mut boards = self
-            .boards
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        boards.insert(
-            dealer.clone(),
-            NamedBoard {
-                source,
-                epoch,
-                at: Instant::now(),
-                named,
-            },
-        );
-    }
 }
 
-/// A dealer's board JSON with names ([`name_board`]), from the cache while it holds.
+/// The customers projection, whose documents hold the sealed profiles.
+const CUSTOMERS: &str = "customers";
+
+/// Brings the book up to date: opens the profiles of the customers changed since it was.
+async fn update(state: &AppState, book: &mut NameBook) -> Result<(), ApiError> {
+    let Some(people) = state.people.as_ref() else {
+        return Ok(());
+    };
+    let epoch = state.named_boards.epoch.load(Ordering::SeqCst);
+    let checkpoint = state.views.progress().snapshot().checkpoint(CUSTOMERS);
+    let went_back = checkpoint.is_some_and(|c| c.0 < book.checkpoint);
+    if book.epoch != epoch || went_back {
+        *book = NameBook {
+            epoch,
+            ..NameBook::default()
+        };
+    } else if book.seen > Position(0) && checkpoint.is_some_and(|c| c.0 == book.checkpoint) {
+        // Nothing was committed since the book was brought up to date.
+        return Ok(());
+    }
+    let changed = state
+        .views
+        .customers_changed_after(book.seen)
+        .await
+        .map_err(read_error)?;
+    for (position, doc) in changed {
+        let name = match (&doc.profile, doc.erased) {
+            (Some(sealed), false) => people
+                .open_profile(&doc.customer_id, sealed)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?
+                .clear()
+                .map_or_else(|| ERASED_CUSTOMER.to_owned(), |p| p.name.to_string()),
+            _ => ERASED_CUSTOMER.to_owned(),
+        };
+        book.names.insert(doc.customer_id, name);
+        book.seen = book.seen.max(position);
+    }
+    book.checkpoint = checkpoint.map_or(0, |c| c.0);
+    Ok(())
+}
+
+/// A dealer's board JSON with `dealer_name` and each row's `customer_name`, without the
+/// rows of `except` when given (the counts still count them).
 pub async fn named_board(
     state: &AppState,
     dealer: &DealerId,
-    board: Arc<[u8]>,
-) -> Result<Arc<[u8]>, ApiError> {
-    if let Some(named) = state.named_boards.get(dealer, &board) {
-        return Ok(named);
+    except: Option<OrderStatus>,
+) -> Result<Vec<u8>, ApiError> {
+    if state
+        .views
+        .progress()
+        .snapshot()
+        .checkpoint(CUSTOMERS)
+        .is_none()
+    {
+        let board = state.views.dealer_board(dealer).await.map_err(read_error)?;
+        let customers = board.orders.iter().map(|r| r.customer_id.clone());
+        let names = customer_names(state, customers.collect()).await?;
+        return name_with(state, dealer, except, &names.into_iter().collect()).await;
     }
-    let epoch = state.named_boards.epoch.load(Ordering::SeqCst);
-    let named: Arc<[u8]> = name_board(state, &board).await?.into();
-    state
-        .named_boards
-        .put(dealer, board, epoch, Arc::clone(&named));
-    Ok(named)
+    let mut book = state.named_boards.book.lock().await;
+    update(state, &mut book).await?;
+    name_with(state, dealer, except, &book.names).await
 }
 
-/// Adds `dealer_name` and each row's `customer_name` to a dealer board's JSON (the board is
-/// kept as JSON text for speed).
-pub async fn name_board(state: &AppState, board: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let mut json: serde_json::Value =
-        serde_json::from_slice(board).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let customers: BTreeSet<CustomerId> = json["orders"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|row| row["customer_id"].as_str())
-        .filter_map(|id| CustomerId::parse(id).ok())
-        .collect();
-    let names = customer_names(state, customers).await?;
-    if let Some(dealer) = json["dealer_id"]
-        .as_str()
-        .and_then(|d| DealerId::parse(d).ok())
-    {
-        if let Some(name) = dealer_name(state, &dealer) {
-            json["dealer_name"] = name.into();
-        }
-    }
-    for row in json["orders"].as_array_mut().into_iter().flatten() {
-        let name = row["customer_id"]
-            .as_str()
-            .and_then(|id| CustomerId::parse(id).ok())
-            .and_then(|id| names.get(&id).cloned());
-        if let (Some(name), Some(object)) = (name, row.as_object_mut()) {
-            object.insert("customer_name".into(), name.into());
-        }
-    }
-    serde_json::to_vec(&json).map_err(|e| ApiError::Internal(e.to_string()))
+/// The board named with `names`.
+async fn name_with(
+    state: &AppState,
+    dealer: &DealerId,
+    except: Option<OrderStatus>,
+    names: &HashMap<CustomerId, String>,
+) -> Result<Vec<u8>, ApiError> {
+    let customer = |c: &CustomerId| names.get(c).map(String::as_str);
+    let dealer_name = dealer_name(state, dealer);
+    let names = BoardNames {
+        dealer: dealer_name.as_deref(),
+        customer: &customer,
+    };
+    state
+        .views
+        .dealer_board_named(dealer, except, &names)
+        .await
+        .map_err(read_error)
 }

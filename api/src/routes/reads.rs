@@ -166,16 +166,7 @@ pub async fn dealer_board(
         return Err(ApiError::NotFound(format!("dealer {dealer}")));
     }
     caught_up(&state, q.min_position).await?;
-    let json = state
-        .views
-        .dealer_board_json(&dealer)
-        .await
-        .map_err(read_error)?;
-    let json = crate::names::named_board(&state, &dealer, json).await?;
-    let json = match q.except_status {
-        Some(status) => without_status(&json, status)?.into(),
-        None => json,
-    };
+    let json = crate::names::named_board(&state, &dealer, q.except_status).await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         axum::body::Bytes::from_owner(json),
@@ -188,16 +179,6 @@ pub struct BoardQuery {
     pub min_position: Option<u64>,
     #[serde(default, deserialize_with = "crate::extract::empty_as_none")]
     pub except_status: Option<OrderStatus>,
-}
-
-/// The board's JSON without the rows of `status` (its counts unchanged).
-fn without_status(board: &[u8], status: OrderStatus) -> Result<Vec<u8>, ApiError> {
-    let mut json: serde_json::Value =
-        serde_json::from_slice(board).map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Some(rows) = json["orders"].as_array_mut() {
-        rows.retain(|row| row["status"].as_str() != Some(status.as_str()));
-    }
-    serde_json::to_vec(&json).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,7 @@
 //! dealer knows a customer. Profiles stay sealed here; the API opens them.
 
 use domain::values::{CustomerId, DealerId};
+use store::Position;
 
 use super::ReadModels;
 use crate::document::DocQuery;
@@ -41,6 +42,16 @@ impl ReadModels {
     /// Every customer (planners and admins search them all), by id.
     pub async fn all_customers(&self) -> Result<Vec<CustomerDoc>, ReadModelError> {
         self.find::<CustomerDoc>(DocQuery::all()).await
+    }
+
+    /// The customer documents changed after `position`, each with its position (what a
+    /// reader that saw every document up to `position` has to read again).
+    pub async fn customers_changed_after(
+        &self,
+        position: Position,
+    ) -> Result<Vec<(Position, CustomerDoc)>, ReadModelError> {
+        self.find_with_positions::<CustomerDoc>(DocQuery::all().changed_after(position))
+            .await
     }
 
     /// Every erased customer's id.

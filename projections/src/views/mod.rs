@@ -6,6 +6,7 @@
 //! with [`ReadModels::wait_for`] first (read-your-writes).
 
 mod board;
+mod board_rows;
 mod capacity;
 mod crm_kpis;
 mod customers;
@@ -31,6 +32,7 @@ use crate::document::{DocQuery, Document};
 use crate::error::{ReadModelError, WaitError};
 use crate::progress::Progress;
 
+pub use board_rows::BoardNames;
 pub use capacity::WeekCapacity;
 pub use finance::{
     CommissionLineView, CommissionStatement, CreditNoteView, InvoiceFilter, InvoiceView,
