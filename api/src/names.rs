@@ -29,15 +29,7 @@ pub async fn customer_names(
     };
     let ids: Vec<CustomerId> = customers.into_iter().collect();
     for doc in state.views.customers(&ids).await.map_err(read_error)? {
-        let name = match (&doc.profile, doc.erased) {
-            (Some(sealed), false) => people
-                .open_profile(&doc.customer_id, sealed)
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-                .clear()
-                .map_or_else(|| ERASED_CUSTOMER.to_owned(), |p| p.name.to_string()),
-            _ => ERASED_CUSTOMER.to_owned(),
-        };
+        let name = name_of(people, &doc).await?;
         names.insert(doc.customer_id, name);
     }
     Ok(names)
@@ -159,15 +151,7 @@ async fn update(state: &AppState, book: &mut NameBook) -> Result<(), ApiError> {
         .await
         .map_err(read_error)?;
     for (position, doc) in changed {
-        let name = match (&doc.profile, doc.erased) {
-            (Some(sealed), false) => people
-                .open_profile(&doc.customer_id, sealed)
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?
-                .clear()
-                .map_or_else(|| ERASED_CUSTOMER.to_owned(), |p| p.name.to_string()),
-            _ => ERASED_CUSTOMER.to_owned(),
-        };
+        let name = name_of(people, &doc).await?;
         book.names.insert(doc.customer_id, name);
         book.seen = book.seen.max(position);
     }
@@ -217,4 +201,21 @@ async fn name_with(
         .dealer_board_named(dealer, except, &names)
         .await
         .map_err(read_error)
+}
+
+/// The name a page shows for the customer of `doc`: the profile opened, or
+/// [`ERASED_CUSTOMER`] once erased (or its key shredded).
+async fn name_of(
+    people: &app::people::People,
+    doc: &projections::models::customers::CustomerDoc,
+) -> Result<String, ApiError> {
+    Ok(match (&doc.profile, doc.erased) {
+        (Some(sealed), false) => people
+            .open_profile(&doc.customer_id, sealed)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?
+            .clear()
+            .map_or_else(|| ERASED_CUSTOMER.to_owned(), |p| p.name.to_string()),
+        _ => ERASED_CUSTOMER.to_owned(),
+    })
 }
