@@ -13,6 +13,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use otd::settings::{CatalogArg, LoadError, Settings};
 
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 mod catalog_commands;
 use catalog_commands::{print_catalog, quote};
 

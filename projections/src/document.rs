@@ -49,6 +49,8 @@ pub struct DocQuery {
     pub key_to: Option<String>,
     /// Only documents changed by an event after this position.
     pub changed_after: Option<Position>,
+    /// At most this many documents (the first in key order).
+    pub limit: Option<usize>,
 }
 
 impl DocQuery {
@@ -76,6 +78,12 @@ impl DocQuery {
     pub fn keys(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
         self.key_from = Some(from.into());
         self.key_to = Some(to.into());
+        self
+    }
+
+    /// At most the first `limit` matching documents in key order.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = Some(limit);
         self
     }
 

@@ -293,11 +293,9 @@ impl app::OutboxView for Outbox {
         now: chrono::DateTime<chrono::Utc>,
         limit: usize,
     ) -> Result<Vec<domain::values::MessageId>, ViewError> {
-        let due = self
-            .views
+        self.views
             .messages_due(now, limit)
             .await
-            .map_err(unavailable)?;
-        Ok(due.into_iter().map(|m| m.message_id).collect())
+            .map_err(unavailable)
     }
 }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use domain::message::Message;
 use domain::streams::Aggregate;
+use futures_util::FutureExt;
+use store::RecordedEvent;
 
 use super::{Sender, SenderHandle};
 use crate::Leadership;
@@ -75,12 +77,13 @@ impl Sender {
                 }
                 next = log.next() => match next {
                     Ok(event) => {
-                        domain::streams::category_of(event.stream_id.as_str())
-                            == <Message as Aggregate>::CATEGORY
-                            && matches!(
-                                event.event_type.as_str(),
-                                "MessageQueued" | "MessageReplayed"
-                            )
+                        // One sweep for every event already committed: at a launch's rate a
+                        // sweep per queued message would be thousands a second.
+                        let mut wanted = queues_a_message(&event);
+                        while let Some(Ok(event)) = log.next().now_or_never() {
+                            wanted |= queues_a_message(&event);
+                        }
+                        wanted
                     }
                     Err(_) => {
                         ticks.tick().await;
@@ -101,4 +104,13 @@ impl Sender {
             }
         }
     }
+}
+
+/// Whether `event` queues a message (or queues one again).
+fn queues_a_message(event: &RecordedEvent) -> bool {
+    domain::streams::category_of(event.stream_id.as_str()) == <Message as Aggregate>::CATEGORY
+        && matches!(
+            event.event_type.as_str(),
+            "MessageQueued" | "MessageReplayed"
+        )
 }

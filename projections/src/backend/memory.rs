@@ -66,6 +66,7 @@ impl ReadModelStore for MemoryReadModels {
             .range(from..)
             .take_while(|((c, _), _)| c == collection)
             .filter(|(_, doc)| query.matches_doc(doc))
+            .take(query.limit.unwrap_or(usize::MAX))
             .map(|(_, doc)| doc.clone())
             .collect())
     }

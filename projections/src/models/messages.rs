@@ -5,6 +5,9 @@
 //! - `messages` (message; tag 0 the customer it goes to, tag 1 the webhook endpoint it goes
 //!   to, tag 2 `queued`/`sent`/`dead_lettered`): the sender reads the queued ones, the customer
 //!   360 a customer's, a webhook's delivery log an endpoint's.
+//! - `messages_due` (`{next attempt}/{message}`, no tags): one per queued message, in the
+//!   order the sender takes them (its next attempt, then its id), so the sender reads the
+//!   first few due instead of every queued message.
 //! - `webhooks` (webhook; tag 0 `active`/`disabled`).
 //! - `dealer_staff` (user; tag 0 the dealer, tag 1 `manager`/`staff`/`inactive`).
 //! - `reminders` (`{kind}/{fact}`; tag 0 `pending`): a handover reminder one day before the
@@ -80,6 +83,38 @@ impl Document for MessageDoc {
             webhook,
             Some(Self::status_tag(self.status).to_owned()),
         )
+    }
+}
+
+/// A queued message's place in the sender's queue (`messages_due`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueMessageDoc {
+    pub message_id: MessageId,
+}
+
+impl DueMessageDoc {
+    /// The key of a message tried next at `at`: keys sort by time, then by message.
+    pub fn key(at: DateTime<Utc>, message: &MessageId) -> String {
+        format!("{}/{message}", Self::time(at))
+    }
+
+    /// The largest key of a message due at or before `now`.
+    pub fn last_key_due(now: DateTime<Utc>) -> String {
+        // `~` sorts after every character of a message id.
+        format!("{}/~", Self::time(now))
+    }
+
+    /// A time in a fixed width, so text order is time order.
+    fn time(at: DateTime<Utc>) -> String {
+        at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+}
+
+impl Document for DueMessageDoc {
+    const COLLECTION: &'static str = "messages_due";
+
+    fn tags(&self) -> Tags {
+        Tags::new(None, None, None)
     }
 }
 
@@ -172,11 +207,17 @@ impl Projection for MessagesProjection {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn collections(&self) -> &'static [&'static str] {
-        &["messages", "webhooks", "dealer_staff", "reminders"]
+        &[
+            "messages",
+            "messages_due",
+            "webhooks",
+            "dealer_staff",
+            "reminders",
+        ]
     }
 
     fn categories(&self) -> &'static [&'static str] {
@@ -281,6 +322,10 @@ fn message(
                     attempts: Vec::new(),
                 },
             )?;
+            docs.insert(
+                &DueMessageDoc::key(*at, &id),
+                DueMessageDoc { message_id: id },
+            )?;
         }
         // A clock-driven message queued: its reminder is done.
         return docs.remove::<ReminderDoc>(&ReminderDoc::key(*kind, fact));
@@ -288,6 +333,7 @@ fn message(
     let Some(doc) = docs.get_mut::<MessageDoc>(&key)? else {
         return Err(envelope.inconsistent("a message event before the message was queued"));
     };
+    let due_before = doc.next_attempt_at;
     match event {
         MessageEvent::Queued { .. } => {}
         MessageEvent::AttemptRecorded { attempt } => {
@@ -308,7 +354,20 @@ fn message(
             doc.next_attempt_at = Some(*at);
         }
     }
-    Ok(())
+    let due_after = doc.next_attempt_at;
+    if due_before == due_after {
+        return Ok(());
+    }
+    if let Some(before) = due_before {
+        docs.remove::<DueMessageDoc>(&DueMessageDoc::key(before, &id))?;
+    }
+    match due_after {
+        Some(after) => docs.insert(
+            &DueMessageDoc::key(after, &id),
+            DueMessageDoc { message_id: id },
+        ),
+        None => Ok(()),
+    }
 }
 
 fn webhook(

@@ -9,7 +9,7 @@ use domain::values::{CustomerId, DealerId, MessageId, UserId, WebhookId};
 use super::ReadModels;
 use crate::document::DocQuery;
 use crate::error::ReadModelError;
-use crate::models::messages::{DealerStaffDoc, MessageDoc, ReminderDoc, WebhookDoc};
+use crate::models::messages::{DealerStaffDoc, DueMessageDoc, MessageDoc, ReminderDoc, WebhookDoc};
 
 /// The outbox's backlog: how many messages wait and since when the oldest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,23 +73,21 @@ impl ReadModels {
     }
 
     /// The queued messages whose next attempt is at or before `now`, the longest waiting
-    /// first, at most `limit`.
+    /// first, at most `limit`: the first keys of the due index, however long the queue.
     pub async fn messages_due(
         &self,
         now: DateTime<Utc>,
         limit: usize,
-    ) -> Result<Vec<MessageDoc>, ReadModelError> {
-        let mut due: Vec<MessageDoc> = self
-            .queued_messages()
+    ) -> Result<Vec<MessageId>, ReadModelError> {
+        let query = DocQuery::all()
+            .keys("", DueMessageDoc::last_key_due(now))
+            .limit(limit);
+        Ok(self
+            .find::<DueMessageDoc>(query)
             .await?
             .into_iter()
-            .filter(|m| m.next_attempt_at.is_some_and(|at| at <= now))
-            .collect();
-        due.sort_by(|a, b| {
-            (a.next_attempt_at, a.message_id).cmp(&(b.next_attempt_at, b.message_id))
-        });
-        due.truncate(limit);
-        Ok(due)
+            .map(|due| due.message_id)
+            .collect())
     }
 
     async fn queued_messages(&self) -> Result<Vec<MessageDoc>, ReadModelError> {

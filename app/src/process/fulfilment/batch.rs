@@ -41,7 +41,7 @@ struct Picture {
     stock: HashMap<(MarketCode, ModelCode), Vec<StockUnit>>,
     /// Open, unfrozen weeks by plant, from the slots' own streams.
     slots: HashMap<PlantId, Vec<SlotAvailability>>,
-    /// Orders some slot already holds a unit for (a half-done booking).
+    /// The batch's orders some slot already holds a unit for (a half-done booking).
     booked: HashSet<OrderId>,
 }
 
@@ -157,7 +157,11 @@ impl FulfilmentManager {
             let mut open = Vec::with_capacity(keys.len());
             for (key, slot) in keys.iter().zip(slots) {
                 let (slot, _) = slot?;
-                picture.booked.extend(slot.bookings().iter().copied());
+                // Only the batch's own orders: a launch's week holds thousands of bookings.
+                let held = waiting.iter().map(|w| w.order.id);
+                picture
+                    .booked
+                    .extend(held.filter(|order| slot.is_booked(order)));
                 if slot.production_started() || slot.is_frozen() {
                     continue;
                 }

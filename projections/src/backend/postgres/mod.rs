@@ -246,6 +246,9 @@ impl ReadModelStore for PostgresReadModels {
             sql.push_str(&format!(" AND position > ${}::text::bigint", params.len()));
         }
         sql.push_str(" ORDER BY key COLLATE \"C\"");
+        if let Some(limit) = query.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
         let rows = Self::query(&self.reader, sql, params)?;
         rows.iter().map(|row| doc_row(collection, row)).collect()
     }

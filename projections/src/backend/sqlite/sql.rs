@@ -61,6 +61,9 @@ pub(super) fn find(collection: &str, query: &DocQuery) -> (String, Vec<String>) 
         ));
     }
     text.push_str(" ORDER BY key");
+    if let Some(limit) = query.limit {
+        text.push_str(&format!(" LIMIT {limit}"));
+    }
     (text, params)
 }
 
