@@ -157,7 +157,7 @@ impl EventStore for SqliteStore {
         let stream = stream.clone();
         self.inner
             .readers
-            .with(move |conn| reader::read_stream(conn, &stream, from_version, limit))
+            .with_short(move |conn| reader::read_stream(conn, &stream, from_version, limit))
             .await
     }
 
@@ -177,6 +177,6 @@ impl EventStore for SqliteStore {
     }
 
     async fn head(&self) -> Result<Position, StoreError> {
-        self.inner.readers.with(reader::head).await
+        self.inner.readers.with_short(reader::head).await
     }
 }

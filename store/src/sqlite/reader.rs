@@ -67,6 +67,30 @@ impl Readers {
         .map_err(|join| StoreError::Backend(format!("a read task failed: {join}")))?
     }
 
+    /// Runs a short `read` (one stream, the head) on the calling task when a pooled
+    /// connection is idle, else as [`with`](Self::with) does. A stream read is an index range
+    /// scan in the page cache, shorter than handing it to a blocking thread and back, which
+    /// at a launch's thousands of reads a second cost more than the reads (context switches
+    /// in the profile, docs/benchmarks.md).
+    pub(crate) async fn with_short<T, F>(self: &Arc<Self>, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Backend("the store's readers are closed".into()))?;
+        let Some(conn) = self.take() else {
+            drop(permit);
+            return self.with(read).await;
+        };
+        let result = read(&conn).map_err(|err| store_error(err, &self.path));
+        self.give_back(conn);
+        drop(permit);
+        result
+    }
+
     fn take(&self) -> Option<Connection> {
         self.idle
             .lock()
