@@ -107,7 +107,7 @@ impl SupplyView for Supply {
             .into_iter()
             .filter(|slot| !slot.production_started)
             .map(|slot| SlotAvailability {
-                booked: slot.booked,
+                booked: slot.booked(),
                 plant: slot.plant,
                 week: slot.week,
                 capacity: slot.capacity,

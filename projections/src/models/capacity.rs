@@ -1,7 +1,5 @@
-//! Slot capacity: per plant and ISO week, the capacity opened, the units booked, whether
-//! the slot was frozen explicitly and whether production started; and, one document each,
-//! the orders holding a unit (`slot_bookings`), so a week's document stays small however
-//! many orders a launch books into it (it is written again at every commit that books).
+//! Slot capacity: per plant and ISO week, the capacity opened, the orders booked, whether
+//! the slot was frozen explicitly and whether production started.
 //!
 //! "Frozen" in the view also counts the calendar rule (14 days before the week starts),
 //! evaluated when it is read with a given `today`: a projection must not read the clock.
@@ -28,8 +26,8 @@ pub struct SlotDoc {
     pub plant: PlantId,
     pub week: IsoWeek,
     pub capacity: u32,
-    /// Units booked: the week's documents in `slot_bookings`.
-    pub booked: u32,
+    /// The orders holding a unit, sorted.
+    pub bookings: Vec<OrderId>,
     /// The day of the explicit `SlotFrozen` event.
     #[serde(
         default,
@@ -47,31 +45,10 @@ impl SlotDoc {
     pub fn key(plant: &PlantId, week: IsoWeek) -> String {
         format!("{plant}/{week}")
     }
-}
 
-/// An order holding a unit of a plant-week.
-///
-/// Collection `slot_bookings`, key: `PLANT/YYYY-Www/ORDER` (so a week's bookings sort
-/// together, by order); tag 0: the week's [`SlotDoc`] key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlotBookingDoc {
-    pub plant: PlantId,
-    pub week: IsoWeek,
-    pub order_id: OrderId,
-}
-
-impl SlotBookingDoc {
-    /// The key of `order`'s booking in a plant-week.
-    pub fn key(plant: &PlantId, week: IsoWeek, order: &OrderId) -> String {
-        format!("{}/{order}", SlotDoc::key(plant, week))
-    }
-}
-
-impl Document for SlotBookingDoc {
-    const COLLECTION: &'static str = "slot_bookings";
-
-    fn tags(&self) -> Tags {
-        Tags::new(Some(SlotDoc::key(&self.plant, self.week)), None, None)
+    /// Units booked.
+    pub fn booked(&self) -> u32 {
+        u32::try_from(self.bookings.len()).unwrap_or(u32::MAX)
     }
 }
 
@@ -93,11 +70,11 @@ impl Projection for CapacityProjection {
     }
 
     fn version(&self) -> u32 {
-        2
+        1
     }
 
     fn collections(&self) -> &'static [&'static str] {
-        &["slots", "slot_bookings"]
+        &["slots"]
     }
 
     fn categories(&self) -> &'static [&'static str] {
@@ -115,47 +92,26 @@ impl Projection for CapacityProjection {
             | SlotEvent::Frozen { plant, week, .. }
             | SlotEvent::ProductionStarted { plant, week, .. } => (plant, *week),
         };
-        // A booking's own document first: whether it is new decides the count.
-        let change: i64 = match event {
-            SlotEvent::Booked { order, .. } => {
-                let key = SlotBookingDoc::key(plant, week, order);
-                if docs.get::<SlotBookingDoc>(&key)?.is_some() {
-                    0
-                } else {
-                    let booking = SlotBookingDoc {
-                        plant: plant.clone(),
-                        week,
-                        order_id: *order,
-                    };
-                    docs.insert(&key, booking)?;
-                    1
-                }
-            }
-            SlotEvent::Released { order, .. } => {
-                let key = SlotBookingDoc::key(plant, week, order);
-                if docs.get::<SlotBookingDoc>(&key)?.is_some() {
-                    docs.remove::<SlotBookingDoc>(&key)?;
-                    -1
-                } else {
-                    0
-                }
-            }
-            _ => 0,
-        };
         let slot = docs.get_or_insert_with(&SlotDoc::key(plant, week), || SlotDoc {
             plant: plant.clone(),
             week,
             capacity: 0,
-            booked: 0,
+            bookings: Vec::new(),
             frozen_on: None,
             production_started: false,
             builds: 0,
         })?;
         match event {
             SlotEvent::CapacitySet { units, .. } => slot.capacity = *units,
-            SlotEvent::Booked { .. } | SlotEvent::Released { .. } => {
-                let booked = i64::from(slot.booked) + change;
-                slot.booked = u32::try_from(booked).unwrap_or(0);
+            SlotEvent::Booked { order, .. } => {
+                if let Err(at) = slot.bookings.binary_search(order) {
+                    slot.bookings.insert(at, *order);
+                }
+            }
+            SlotEvent::Released { order, .. } => {
+                if let Ok(at) = slot.bookings.binary_search(order) {
+                    slot.bookings.remove(at);
+                }
             }
             SlotEvent::Frozen { frozen_on, .. } => {
                 slot.frozen_on.get_or_insert(*frozen_on);

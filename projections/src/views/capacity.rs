@@ -37,7 +37,7 @@ impl ReadModels {
             .map(|slot| WeekCapacity {
                 week: slot.week,
                 capacity: slot.capacity,
-                booked: slot.booked,
+                booked: slot.booked(),
                 frozen: slot.frozen_on.is_some() || rules::is_frozen(slot.week, today),
                 production_started: slot.production_started,
             })

@@ -17,7 +17,7 @@ use domain::values::{
 };
 use domain::vehicle::{Vehicle, VehicleEvent};
 use domain::{Decider, DomainEvent};
-use projections::models::capacity::{SlotBookingDoc, SlotDoc};
+use projections::models::capacity::SlotDoc;
 use projections::models::orders::FulfilmentKind;
 use projections::views::{
     CommissionLineView, HistoryEntry, InvoiceView, OrderFilter, OrderView, VehicleFilter,
@@ -38,22 +38,11 @@ pub(crate) struct Projected {
     pub(crate) timelines: BTreeMap<OrderId, Vec<HistoryEntry>>,
     pub(crate) vehicles: BTreeMap<VehicleId, VehicleView>,
     pub(crate) weeks: Vec<(PlantId, WeekCapacity)>,
-    /// The capacity projection's documents (the view shows counts)
+    /// The capacity projection's documents (the view shows counts; these name the bookings).
     pub(crate) slots: Vec<SlotDoc>,
-    /// and its bookings' documents, by the week's key: they name the orders.
-    pub(crate) bookings: BTreeMap<String, Vec<OrderId>>,
     pub(crate) invoices: Vec<InvoiceView>,
     /// Every line of every dealer's statement of every month so far.
     pub(crate) lines: Vec<(DealerId, Month, CommissionLineView)>,
-}
-
-impl Projected {
-    /// The orders the capacity projection books into `slot`, in order.
-    pub(crate) fn booked_in(&self, slot: &SlotDoc) -> &[OrderId] {
-        self.bookings
-            .get(&SlotDoc::key(&slot.plant, slot.week))
-            .map_or(&[][..], Vec::as_slice)
-    }
 }
 
 fn next_month(month: Month) -> Month {
@@ -79,27 +68,16 @@ impl Projected {
             .map(|v| (v.vehicle_id, v))
             .collect();
         let store = Arc::clone(&engine.read_models);
-        let (slots, booking_docs) = tokio::task::spawn_blocking(move || {
-            let slots = store
+        let slots = tokio::task::spawn_blocking(move || {
+            store
                 .find(SlotDoc::COLLECTION, &DocQuery::all())?
                 .iter()
                 .map(|doc| doc.parse::<SlotDoc>())
-                .collect::<Result<Vec<_>, _>>()?;
-            let bookings = store
-                .find(SlotBookingDoc::COLLECTION, &DocQuery::all())?
-                .iter()
-                .map(|doc| doc.parse::<SlotBookingDoc>())
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok::<_, projections::ReadModelError>((slots, bookings))
+                .collect::<Result<Vec<_>, _>>()
         })
         .await
         .map_err(|e| e.to_string())?
         .map_err(text)?;
-        let mut bookings: BTreeMap<String, Vec<OrderId>> = BTreeMap::new();
-        for b in booking_docs {
-            let week = bookings.entry(SlotDoc::key(&b.plant, b.week)).or_default();
-            week.push(b.order_id);
-        }
         let mut lines = Vec::new();
         let mut month = Month::containing(day(START));
         let last = Month::containing(engine.clock.today());
@@ -127,7 +105,6 @@ impl Projected {
             vehicles,
             weeks: capacity(views).await?,
             slots,
-            bookings,
             invoices: invoices(views).await?,
             lines,
         })
@@ -369,13 +346,6 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
     let mut booked: BTreeMap<OrderId, Vec<String>> = BTreeMap::new();
     for slot in &p.slots {
         let key = format!("{} {}", slot.plant, slot.week);
-        let bookings = p.booked_in(slot);
-        prop_assert_eq!(
-            slot.booked as usize,
-            bookings.len(),
-            "the week's count and its bookings disagree on {}",
-            key
-        );
         let logged: Vec<OrderId> = l
             .slots
             .get(&stream_name::<Slot>(&SlotKey::new(
@@ -385,15 +355,15 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
             .map(|s| s.bookings().iter().copied().collect())
             .unwrap_or_default();
         prop_assert_eq!(
-            bookings,
-            &logged[..],
+            &slot.bookings,
+            &logged,
             "the capacity view and the log disagree on {}",
             key
         );
         if slot.production_started {
             continue;
         }
-        for o in bookings {
+        for o in &slot.bookings {
             booked.entry(*o).or_default().push(key.clone());
             let trail = || {
                 l.trail(&[
@@ -452,7 +422,7 @@ pub(crate) fn one_vehicle_one_order(p: &Projected, l: &Logged) -> Result<(), Tes
         let (plant, week) = (f.plant.clone().unwrap(), f.week.unwrap());
         let slot = p.slots.iter().find(|s| s.plant == plant && s.week == week);
         prop_assert!(
-            slot.is_some_and(|s| p.booked_in(s).contains(&o.order_id)),
+            slot.is_some_and(|s| s.bookings.contains(&o.order_id)),
             "order {} is scheduled in {} {}, which does not book it{}",
             o.order_id,
             plant,
