@@ -1,5 +1,7 @@
-//! Reading: a small pool of read-only connections, used from blocking tasks, so reads never
-//! wait for the writer (WAL lets readers and the writer work at the same time).
+//! Reading: a small pool of read-only connections, so reads never wait for the writer (WAL
+//! lets readers and the writer work at the same time). Reads of the log in pages run on
+//! blocking tasks; a short read (one stream, the head) runs on the calling task when a
+//! connection is idle ([`Readers::with_short`]).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
