@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
 use super::errors::store_error;
@@ -50,10 +50,48 @@ impl Readers {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
     {
-        let permit = Arc::clone(&self.permits)
+        let permit = self.permit().await?;
+        self.in_blocking_task(permit, read).await
+    }
+
+    /// Runs a short `read` (one stream, the head) on the calling task when a pooled
+    /// connection is idle, else as [`with`](Self::with) does. A stream read is an index range
+    /// scan in the page cache, shorter than handing it to a blocking thread and back, which
+    /// at a launch's thousands of reads a second cost more than the reads (context switches
+    /// in the profile, docs/benchmarks.md).
+    pub(crate) async fn with_short<T, F>(self: &Arc<Self>, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let permit = self.permit().await?;
+        let Some(conn) = self.take() else {
+            return self.in_blocking_task(permit, read).await;
+        };
+        let result = read(&conn).map_err(|err| store_error(err, &self.path));
+        self.give_back(conn);
+        drop(permit);
+        result
+    }
+
+    /// A turn at one of the connections.
+    async fn permit(&self) -> Result<OwnedSemaphorePermit, StoreError> {
+        Arc::clone(&self.permits)
             .acquire_owned()
             .await
-            .map_err(|_| StoreError::Backend("the store's readers are closed".into()))?;
+            .map_err(|_| StoreError::Backend("the store's readers are closed".into()))
+    }
+
+    /// Runs `read` in a blocking task on a pooled connection (opened if none is idle).
+    async fn in_blocking_task<T, F>(
+        self: &Arc<Self>,
+        permit: OwnedSemaphorePermit,
+        read: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
         let readers = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             let conn = match readers.take() {
@@ -67,30 +105,6 @@ impl Readers {
         })
         .await
         .map_err(|join| StoreError::Backend(format!("a read task failed: {join}")))?
-    }
-
-    /// Runs a short `read` (one stream, the head) on the calling task when a pooled
-    /// connection is idle, else as [`with`](Self::with) does. A stream read is an index range
-    /// scan in the page cache, shorter than handing it to a blocking thread and back, which
-    /// at a launch's thousands of reads a second cost more than the reads (context switches
-    /// in the profile, docs/benchmarks.md).
-    pub(crate) async fn with_short<T, F>(self: &Arc<Self>, read: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, rusqlite::Error> + Send + 'static,
-    {
-        let permit = Arc::clone(&self.permits)
-            .acquire_owned()
-            .await
-            .map_err(|_| StoreError::Backend("the store's readers are closed".into()))?;
-        let Some(conn) = self.take() else {
-            drop(permit);
-            return self.with(read).await;
-        };
-        let result = read(&conn).map_err(|err| store_error(err, &self.path));
-        self.give_back(conn);
-        drop(permit);
-        result
     }
 
     fn take(&self) -> Option<Connection> {
