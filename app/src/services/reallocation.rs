@@ -162,6 +162,7 @@ impl Services {
                         dealer: giver_dealer.clone(),
                     })
                     .await?;
+                    self.taker_lets_go(order, vehicle, *giver, metadata).await?;
                     return Err(CommandError::Rejected(refusal));
                 }
             } else {
@@ -203,6 +204,39 @@ impl Services {
             eta,
             position: reached.position(exec).await?,
         })
+    }
+
+    /// After the vehicle went back to `giver`: the fulfilment process manager may have taken
+    /// the reassignment for a half-done reservation of `taker`'s and allocated it meanwhile;
+    /// then the taker lets the vehicle go (back to fulfilment). The manager checks the same
+    /// from its side after allocating, so whichever writes last sees the other's write.
+    async fn taker_lets_go(
+        &self,
+        taker: OrderId,
+        vehicle: VehicleId,
+        giver: OrderId,
+        metadata: &Metadata,
+    ) -> Result<(), ServiceError> {
+        let state = load::<Order>(&self.exec, &taker).await?;
+        let holds = state
+            .placed()
+            .and_then(|o| o.fulfilment.as_ref())
+            .and_then(|f| f.vehicle())
+            == Some(vehicle);
+        if !holds {
+            return Ok(());
+        }
+        let let_go = run::<Order>(&self.exec, &taker, metadata, |_| {
+            OrderCommand::GiveUpVehicle {
+                vehicle,
+                to_order: giver,
+            }
+        })
+        .await;
+        match let_go {
+            Ok(_) | Err(CommandError::Rejected(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Asks the order the vehicle comes from whether it gives it up, and

@@ -42,7 +42,12 @@ impl FulfilmentManager {
                     ..unit.clone()
                 };
                 match lto_choice(&free, demand, today, exec.catalog()) {
-                    Some(choice) => return Ok(Some(self.allocate(o, &choice, metadata).await?)),
+                    Some(choice) => {
+                        let outcome = self.allocate(o, &choice, metadata).await?;
+                        self.let_go_unless_held(o.id, unit.vehicle, metadata)
+                            .await?;
+                        return Ok(Some(outcome));
+                    }
                     None => {
                         release_vehicle(exec, unit.vehicle, o.id, metadata).await?;
                     }
@@ -61,6 +66,36 @@ impl FulfilmentManager {
             release_slot(exec, &s.plant, s.week, o.id, metadata).await?;
         }
         Ok(None)
+    }
+
+    /// After finishing a reservation it found, reads the vehicle again: the reservation may
+    /// have been a planner's reallocation in flight, which its planner undid meanwhile (the
+    /// giving order refused, so the vehicle went back to it). Then the order lets the vehicle
+    /// go and returns to fulfilment. The planner checks the same from its side after undoing
+    /// (`Services::reallocate`), so whichever of the two writes last sees the other's write
+    /// and no vehicle stays with two orders.
+    async fn let_go_unless_held(
+        &self,
+        order: OrderId,
+        vehicle: VehicleId,
+        metadata: &Metadata,
+    ) -> Result<(), ReactionError> {
+        let holder = load::<Vehicle>(&self.exec, &vehicle).await?.order();
+        let Some(other) = holder.filter(|holder| *holder != order) else {
+            return Ok(());
+        };
+        let let_go = run::<Order>(&self.exec, &order, metadata, |_| {
+            OrderCommand::GiveUpVehicle {
+                vehicle,
+                to_order: other,
+            }
+        })
+        .await;
+        match let_go {
+            // Refused: the order no longer holds it (the planner made it let go already).
+            Ok(_) | Err(CommandError::Rejected(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Reserves the vehicle, then allocates it; `None` when the vehicle
