@@ -235,7 +235,7 @@ impl Services {
         .await;
         match let_go {
             Ok(_) | Err(CommandError::Rejected(_)) => Ok(()),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 
