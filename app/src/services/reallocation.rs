@@ -47,8 +47,10 @@ impl Services {
     ///
     /// Compensation when an order changes its mind between the check and
     /// its step: a giving order that refuses (e.g. dispatched meanwhile)
-    /// gets the vehicle back; a receiving order that refuses (e.g. cancelled
-    /// meanwhile) leaves the vehicle free stock.
+    /// gets the vehicle back (and the receiving order lets it go if the
+    /// fulfilment manager finished the reservation for it meanwhile); a
+    /// receiving order that refuses (e.g. cancelled meanwhile) leaves the
+    /// vehicle free stock.
     pub async fn reallocate(
         &self,
         order: OrderId,
