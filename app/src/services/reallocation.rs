@@ -12,7 +12,7 @@ use store::{Metadata, Position};
 use super::orders::placed;
 use super::Services;
 use crate::rejection::{Rejection, ServiceError};
-use crate::steps::release::{release_held, release_vehicle};
+use crate::steps::release::{let_go_of_vehicle, release_held, release_vehicle};
 use crate::steps::shipments::cancel_planned_delivery;
 use crate::steps::{check, events_of, load, run, Reached};
 use crate::stock::{source_of, whereabouts_of};
@@ -164,7 +164,11 @@ impl Services {
                         dealer: giver_dealer.clone(),
                     })
                     .await?;
-                    self.taker_lets_go(order, vehicle, *giver, metadata).await?;
+                    // Fulfilment may have taken the reassignment for a half-done reservation
+                    // of the taker's and allocated it meanwhile: then the taker lets go. It
+                    // checks the same after allocating, so whichever writes last sees the
+                    // other's write.
+                    let_go_of_vehicle(exec, order, vehicle, *giver, metadata).await?;
                     return Err(CommandError::Rejected(refusal));
                 }
             } else {
@@ -206,39 +210,6 @@ impl Services {
             eta,
             position: reached.position(exec).await?,
         })
-    }
-
-    /// After the vehicle went back to `giver`: the fulfilment process manager may have taken
-    /// the reassignment for a half-done reservation of `taker`'s and allocated it meanwhile;
-    /// then the taker lets the vehicle go (back to fulfilment). The manager checks the same
-    /// from its side after allocating, so whichever writes last sees the other's write.
-    async fn taker_lets_go(
-        &self,
-        taker: OrderId,
-        vehicle: VehicleId,
-        giver: OrderId,
-        metadata: &Metadata,
-    ) -> Result<(), ServiceError> {
-        let state = load::<Order>(&self.exec, &taker).await?;
-        let holds = state
-            .placed()
-            .and_then(|o| o.fulfilment.as_ref())
-            .and_then(|f| f.vehicle())
-            == Some(vehicle);
-        if !holds {
-            return Ok(());
-        }
-        let let_go = run::<Order>(&self.exec, &taker, metadata, |_| {
-            OrderCommand::GiveUpVehicle {
-                vehicle,
-                to_order: giver,
-            }
-        })
-        .await;
-        match let_go {
-            Ok(_) | Err(CommandError::Rejected(_)) => Ok(()),
-            Err(e) => Err(e),
-        }
     }
 
     /// Asks the order the vehicle comes from whether it gives it up, and

@@ -9,7 +9,7 @@
 //! crash between the two appends is repaired; each step therefore checks
 //! what it finds and does nothing when the release already happened.
 
-use domain::order::{Fulfilment, Order};
+use domain::order::{Fulfilment, Order, OrderCommand};
 use domain::slot::{Slot, SlotCommand, SlotError};
 use domain::values::{IsoWeek, OrderId, PlantId, SlotKey, VehicleId};
 use domain::vehicle::{Vehicle, VehicleCommand, VehicleError, VehicleStatus};
@@ -44,6 +44,32 @@ pub(crate) async fn release_vehicle(
         Err(CommandError::Rejected(Rejection::Vehicle(VehicleError::NotReservedBy { .. }))) => {
             Ok(Reached::Nothing)
         }
+        Err(e) => Err(e),
+    }
+}
+
+/// Makes `order` let go of `vehicle` (back to fulfilment) if it still holds it, naming
+/// `to_order` as the order the vehicle went to; a refusal (the order moved on meanwhile, or
+/// another step made it let go already) is nothing to do.
+pub(crate) async fn let_go_of_vehicle(
+    exec: &Executor,
+    order: OrderId,
+    vehicle: VehicleId,
+    to_order: OrderId,
+    metadata: &Metadata,
+) -> Result<Reached, ServiceError> {
+    let state = load::<Order>(exec, &order).await?;
+    let held = state
+        .placed()
+        .and_then(|o| o.fulfilment.as_ref())
+        .and_then(Fulfilment::vehicle);
+    if held != Some(vehicle) {
+        return Ok(Reached::Nothing);
+    }
+    let command = OrderCommand::GiveUpVehicle { vehicle, to_order };
+    match run::<Order>(exec, &order, metadata, |_| command.clone()).await {
+        Ok(done) => Ok(Reached::of(&done)),
+        Err(CommandError::Rejected(_)) => Ok(Reached::Nothing),
         Err(e) => Err(e),
     }
 }

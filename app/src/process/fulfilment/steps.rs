@@ -13,7 +13,7 @@ use store::Metadata;
 use super::{waiting, FulfilmentManager, FulfilmentOutcome};
 use crate::process::ReactionError;
 use crate::rejection::ServiceError;
-use crate::steps::release::{release_slot, release_vehicle};
+use crate::steps::release::{let_go_of_vehicle, release_slot, release_vehicle};
 use crate::steps::{load, run};
 use crate::stock::source_of;
 use crate::CommandError;
@@ -81,21 +81,10 @@ impl FulfilmentManager {
         metadata: &Metadata,
     ) -> Result<(), ReactionError> {
         let holder = load::<Vehicle>(&self.exec, &vehicle).await?.order();
-        let Some(other) = holder.filter(|holder| *holder != order) else {
-            return Ok(());
-        };
-        let let_go = run::<Order>(&self.exec, &order, metadata, |_| {
-            OrderCommand::GiveUpVehicle {
-                vehicle,
-                to_order: other,
-            }
-        })
-        .await;
-        match let_go {
-            // Refused: the order no longer holds it (the planner made it let go already).
-            Ok(_) | Err(CommandError::Rejected(_)) => Ok(()),
-            Err(e) => Err(e.into()),
+        if let Some(other) = holder.filter(|holder| *holder != order) {
+            let_go_of_vehicle(&self.exec, order, vehicle, other, metadata).await?;
         }
+        Ok(())
     }
 
     /// Reserves the vehicle, then allocates it; `None` when the vehicle
